@@ -1,0 +1,76 @@
+# Đúng hạn — `make` lists the targets.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+SERVICES := intake deadline scoring notify
+export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/%2F
+export DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+.DEFAULT_GOAL := help
+.PHONY: help install lock lint typecheck test test-unit test-integration test-e2e rules definitions dashboards \
+        dev up down demo bench chaos clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.lock requirements.in libs/dunghan/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -c requirements.lock -r requirements.in
+	$(PIP) install -q -c requirements.lock -e libs/dunghan $(foreach s,$(SERVICES),-e services/$(s))
+	touch $@
+
+install: $(VENV)/.installed ## create .venv with every service, the library and the dev tools (pinned)
+
+lock: ## re-resolve requirements.in into requirements.lock
+	$(PIP) install -q -r requirements.in && $(PIP) freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+lint: install ## ruff
+	$(VENV)/bin/ruff check libs services tests tools
+
+typecheck: install ## mypy over the library and the services
+	$(VENV)/bin/mypy libs/dunghan/src $(foreach s,$(SERVICES),services/$(s)/src)
+
+rules: ## promtool check + unit tests of the Prometheus rules
+	promtool check rules deploy/prometheus/rules/*.yml
+	promtool test rules deploy/prometheus/tests/*.yml
+
+test: install lint typecheck rules ## everything CI runs: lint, types, rules, unit + integration + e2e tests
+	$(VENV)/bin/pytest -q -m "not chaos"
+
+test-unit: install ## unit tests only (no network)
+	$(VENV)/bin/pytest -q $(foreach s,$(SERVICES),services/$(s)/tests/unit) libs/dunghan/tests/unit
+
+test-integration: install ## integration tests against AMQP_URL / DATABASE_URL
+	$(VENV)/bin/pytest -q -m integration
+
+test-e2e: install ## end-to-end: the four services as processes
+	$(VENV)/bin/pytest -q tests/e2e
+
+definitions: install ## regenerate deploy/rabbitmq/definitions.json from the topology in code
+	$(PY) -m dunghan.bus.definitions > deploy/rabbitmq/definitions.json
+
+dashboards: install ## regenerate the Grafana dashboards from deploy/grafana/generate.py
+	$(PY) deploy/grafana/generate.py
+
+dev: install ## run every service's web and worker against local RabbitMQ/PostgreSQL (Ctrl-C stops all)
+	$(PY) tools/dev.py
+
+up: ## build and start the whole system with Docker Compose
+	docker compose up --build
+
+down: ## stop the Compose stack
+	docker compose down
+
+demo: install ## publish a realistic 2017 year through the inbound contract (needs `make dev` or `make up`)
+	$(PY) tools/demo.py
+
+bench: install ## benchmarks: ratios against baselines measured in the same run (JSON lines)
+	$(PY) tools/bench.py
+
+chaos: install ## fault injection under load: kills, broker and database restarts
+	$(VENV)/bin/pytest -q -m chaos tests/chaos -s
+
+clean: ## remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

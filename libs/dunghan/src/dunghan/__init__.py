@@ -1,0 +1,1 @@
+"""Đúng hạn shared library: contract, plumbing, calendar and deadline engine."""

@@ -1,0 +1,1 @@
+"""Đúng hạn intake service."""
