@@ -61,6 +61,7 @@ SCORING_EVENTS = ConsumerQueue(
 NOTIFY_EVENTS = ConsumerQueue(
     "notify", "notify.events", EVENTS_EXCHANGE,
     ("deadline.deadline_approaching.*", "deadline.deadline_breached.*", "deadline.step_overdue.*",
+     "deadline.due_date_set.*", "deadline.dossier_classified.*",
      "scoring.phase_closed.*", "intake.unit_updated.*", "intake.officer_updated.*"),
 )
 

@@ -3,6 +3,13 @@ from dunghan.contract.envelope import CloudEvent, decode, encode, envelope_for
 from dunghan.contract.events import EVENT_TYPES, Event, event_type, routing_key, schema_for
 
 __all__ = [
-    "CloudEvent", "EVENT_TYPES", "Event", "decode", "encode", "envelope_for", "event_type",
-    "routing_key", "schema_for",
+    "EVENT_TYPES",
+    "CloudEvent",
+    "Event",
+    "decode",
+    "encode",
+    "envelope_for",
+    "event_type",
+    "routing_key",
+    "schema_for",
 ]

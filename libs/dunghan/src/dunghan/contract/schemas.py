@@ -1,4 +1,4 @@
-"""Marshmallow schemas derived from the frozen event dataclasses (one schema per type, tolerant of unknown fields)."""
+"""Marshmallow schemas derived from the frozen event dataclasses (one per type, tolerant of unknown fields)."""
 from __future__ import annotations
 
 import dataclasses
@@ -39,7 +39,7 @@ def _field_for_inner(tp: Any, *, required: bool, allow_none: bool) -> fields.Fie
         opts.pop("load_default", None)
         return _TupleList(_field_for_inner(item, required=True, allow_none=False), **opts)
     if dataclasses.is_dataclass(tp):
-        return fields.Nested(schema_for(tp), **opts)
+        return fields.Nested(schema_for(tp), **opts)  # type: ignore[arg-type]
     if typing.get_origin(tp) is typing.Literal:
         from marshmallow.validate import OneOf
 
@@ -50,7 +50,7 @@ def _field_for_inner(tp: Any, *, required: bool, allow_none: bool) -> fields.Fie
 
 
 class _TupleList(fields.List):
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> tuple[Any, ...]:
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         return tuple(super()._deserialize(value, attr, data, **kwargs))
 
 

@@ -5,6 +5,7 @@ for ``bus_prefix`` its own exchange/queue name prefix, deleted afterwards.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ def _container(kind: str) -> Any:
         from testcontainers.postgres import PostgresContainer
 
         return PostgresContainer("postgres:15", driver="psycopg")
-    except Exception as exc:  # noqa: BLE001 - any failure means: no Docker here
+    except Exception as exc:
         pytest.fail(f"no {kind}: set {'AMQP_URL' if kind == 'rabbitmq' else 'DATABASE_URL'} ({exc})")
 
 
@@ -37,7 +38,7 @@ def amqp_url() -> Iterator[str]:
     container = _container("rabbitmq")
     try:
         container.start()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.fail(f"AMQP_URL is not set and RabbitMQ could not be started with testcontainers: {exc}")
     host, port = container.get_container_host_ip(), container.get_exposed_port(5672)
     yield f"amqp://guest:guest@{host}:{port}/%2F"
@@ -54,7 +55,7 @@ def database_admin_url() -> Iterator[str]:
     container = _container("postgres")
     try:
         container.start()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.fail(f"DATABASE_URL is not set and PostgreSQL could not be started with testcontainers: {exc}")
     yield to_sqlalchemy_url(container.get_connection_url())
     container.stop()
@@ -112,15 +113,11 @@ def delete_prefixed(amqp_url: str, prefix: str) -> None:
     try:
         for name in names_q:
             ch = conn.channel()
-            try:
+            with contextlib.suppress(Exception):
                 ch.queue_delete(queue=name)
-            except Exception:  # noqa: BLE001 - not declared in this test
-                pass
         for name in names_x:
             ch = conn.channel()
-            try:
+            with contextlib.suppress(Exception):
                 ch.exchange_delete(exchange=name)
-            except Exception:  # noqa: BLE001
-                pass
     finally:
         conn.close()

@@ -1,0 +1,125 @@
+"""The base Flask app of a service's web process."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, request
+from flask_smorest import Api
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
+from werkzeug.exceptions import HTTPException
+
+from dunghan.metrics import HTTP_REQUEST_DURATION
+from dunghan.web.auth import KeyStore, StaticKeyStore
+from dunghan.web.errors import error_response, handle_http_exception
+
+ReadinessCheck = Callable[[], None]
+OPEN_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json")
+
+
+class _Api(Api):
+    def handle_http_exception(self, error: HTTPException) -> Any:  # type: ignore[override]
+        return handle_http_exception(error)
+
+
+def create_base_app(
+    service: str,
+    *,
+    title: str,
+    version: str = "1.0.0",
+    readiness: Mapping[str, ReadinessCheck] | None = None,
+    keystore: KeyStore | None = None,
+    multiproc_dir: str | None = None,
+    max_content_length: int = 1_048_576,
+    description: str = "",
+) -> tuple[Flask, Api]:
+    app = Flask(service)
+    app.config.update(
+        API_TITLE=title, API_VERSION=version, OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json", MAX_CONTENT_LENGTH=max_content_length, JSON_AS_ASCII=False,
+        API_SPEC_OPTIONS={
+            "info": {"description": description},
+            "components": {"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}}},
+        },
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["dunghan_keystore"] = keystore or StaticKeyStore({})
+    api = _Api(app)
+    checks = dict(readiness or {})
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        return jsonify({"status": "ok", "service": service})
+
+    @app.get("/readyz")
+    def readyz() -> Any:
+        failed: dict[str, str] = {}
+        for name, check in checks.items():
+            try:
+                check()
+            except Exception as exc:
+                failed[name] = type(exc).__name__
+        if failed:
+            return jsonify({"status": "unavailable", "failed": failed}), 503
+        return jsonify({"status": "ready", "checks": sorted(checks)})
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        if multiproc_dir:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry, path=multiproc_dir)
+            data = generate_latest(registry)
+        else:
+            data = generate_latest()
+        return Response(data, mimetype=CONTENT_TYPE_LATEST)
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _observe(response: Response) -> Response:
+        started = g.get("request_started")
+        if started is not None and request.path != "/metrics":
+            route = request.url_rule.rule if request.url_rule else "unmatched"
+            HTTP_REQUEST_DURATION.labels(service, request.method, route, str(response.status_code)).observe(
+                time.perf_counter() - started
+            )
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        if isinstance(exc, HTTPException):
+            return handle_http_exception(exc)
+        app.logger.exception("unhandled error on %s", request.path)
+        return error_response(500, "lỗi hệ thống")
+
+    return app, api
+
+
+def db_check(engine: Any) -> ReadinessCheck:
+    def check() -> None:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
+    return check
+
+
+def amqp_check(amqp_url: str, cache_seconds: float = 5.0) -> ReadinessCheck:
+    """Opens (and closes) a broker connection; a success is remembered for ``cache_seconds``."""
+    last_ok = [0.0]
+
+    def check() -> None:
+        if time.monotonic() - last_ok[0] < cache_seconds:
+            return
+        import pika
+
+        params = pika.URLParameters(amqp_url)
+        params.socket_timeout = 2
+        params.blocked_connection_timeout = 2
+        params.connection_attempts = 1
+        pika.BlockingConnection(params).close()
+        last_ok[0] = time.monotonic()
+
+    return check

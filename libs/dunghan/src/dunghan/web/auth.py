@@ -1,0 +1,103 @@
+"""API keys: sha256-hashed, each naming an agency and a role (``system`` scoped to its agency, ``operator``)."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from flask import current_app, g, request
+from flask_smorest import abort
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    agency: str
+    role: str  # "system" | "operator"
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == "operator"
+
+
+class KeyStore(Protocol):
+    def lookup(self, key_sha256: str) -> Principal | None: ...
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class StaticKeyStore:
+    """Keys from configuration: ``name:agency:role:sha256hex`` entries separated by ``;`` or newlines."""
+
+    def __init__(self, entries: dict[str, Principal]) -> None:
+        self._entries = entries
+
+    @classmethod
+    def from_spec(cls, spec: str) -> StaticKeyStore:
+        entries: dict[str, Principal] = {}
+        for raw in spec.replace("\n", ";").split(";"):
+            if not raw.strip():
+                continue
+            name, agency, role, digest = (p.strip() for p in raw.split(":"))
+            entries[digest.lower()] = Principal(name, agency, role)
+        return cls(entries)
+
+    def lookup(self, key_sha256: str) -> Principal | None:
+        for digest, principal in self._entries.items():
+            if hmac.compare_digest(digest, key_sha256):
+                return principal
+        return None
+
+
+def _presented_key() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.headers.get("X-API-Key") or None
+
+
+def authenticate() -> Principal:
+    """The caller's principal, or abort 401."""
+    if "principal" in g:
+        return g.principal  # type: ignore[no-any-return]
+    key = _presented_key()
+    store: KeyStore = current_app.extensions["dunghan_keystore"]
+    principal = store.lookup(hash_key(key)) if key else None
+    if principal is None:
+        abort(401, message="thiếu hoặc sai khóa API (Authorization: Bearer <key>)", field="Authorization")
+    g.principal = principal
+    return principal  # type: ignore[return-value]
+
+
+def require_auth(role: str | None = None) -> Callable[[F], F]:
+    """View decorator: a valid key, and the role when one is named (operators pass every role check)."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            principal = authenticate()
+            if role and principal.role != role and not principal.is_operator:
+                abort(403, message=f"cần vai trò {role}", field="Authorization")
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def current_principal() -> Principal:
+    return authenticate()
+
+
+def require_agency(agency: str, field: str = "agency") -> None:
+    """Abort 403 unless the caller is an operator or belongs to ``agency``."""
+    principal = authenticate()
+    if not principal.is_operator and principal.agency != agency:
+        abort(403, message="không được truy cập hồ sơ của cơ quan khác", field=field)

@@ -1,0 +1,46 @@
+"""One JSON error shape for every 4xx/5xx: {"error": {"code", "message", "field"}}."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_error",
+    429: "too_many_requests", 500: "internal_error", 503: "unavailable",
+}
+
+
+def first_field(messages: Any, prefix: str = "") -> tuple[str | None, str]:
+    """The first offending field of marshmallow's nested messages, as a dotted path, and its message."""
+    if isinstance(messages, dict) and messages:
+        key, value = next(iter(messages.items()))
+        if key in ("json", "query", "form", "headers", "files", "path", "view_args"):
+            return first_field(value, prefix)
+        return first_field(value, f"{prefix}.{key}" if prefix else str(key))
+    if isinstance(messages, list) and messages:
+        return (prefix or None), str(messages[0])
+    return (prefix or None), str(messages)
+
+
+def error_response(status: int, message: str, *, field: str | None = None, code: str | None = None,
+                   details: Any = None) -> tuple[Response, int]:
+    body: dict[str, Any] = {"code": code or CODES.get(status, "error"), "message": message, "field": field}
+    if details is not None:
+        body["details"] = details
+    return jsonify({"error": body}), status
+
+
+def handle_http_exception(error: HTTPException) -> tuple[Response, int]:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages") if isinstance(data, dict) else None
+    if messages:
+        field, message = first_field(messages)
+        return error_response(status, message, field=field, details=messages)
+    field = data.get("field") if isinstance(data, dict) else None
+    message = (data.get("message") if isinstance(data, dict) else None) or error.description or error.name
+    code = data.get("error_code") if isinstance(data, dict) else None
+    return error_response(status, str(message), field=field, code=code)

@@ -1,0 +1,67 @@
+"""The base web app: health, JSON errors naming the field, API keys and agency scope."""
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from dunghan.web import StaticKeyStore, create_base_app, hash_key, require_agency, require_auth
+
+
+class Body(Schema):
+    count = fields.Integer(required=True)
+
+
+def make_client(ready=True):
+    def check():
+        if not ready:
+            raise ConnectionError("down")
+
+    keys = StaticKeyStore.from_spec(f"sys:SCT:system:{hash_key('k1')};op:SCT:operator:{hash_key('k2')}")
+    app, api = create_base_app("t", title="T", keystore=keys, readiness={"db": check})
+    blp = Blueprint("b", __name__, url_prefix="/api")
+
+    @blp.route("/<agency>/things", methods=["POST"])
+    @require_auth()
+    @blp.arguments(Body)
+    @blp.response(201, Body)
+    def create(data, agency):
+        require_agency(agency)
+        return data
+
+    @blp.route("/admin", methods=["GET"])
+    @require_auth("operator")
+    def admin():
+        return {"ok": True}
+
+    api.register_blueprint(blp)
+    return app.test_client()
+
+
+def test_health_is_open_and_readiness_reports_failed_checks():
+    assert make_client().get("/healthz").status_code == 200
+    assert make_client().get("/readyz").status_code == 200
+    resp = make_client(ready=False).get("/readyz")
+    assert resp.status_code == 503 and resp.json["failed"] == {"db": "ConnectionError"}
+
+
+def test_missing_key_is_401_naming_the_header():
+    resp = make_client().post("/api/SCT/things", json={"count": 1})
+    assert resp.status_code == 401 and resp.json["error"]["field"] == "Authorization"
+
+
+def test_validation_error_names_the_field():
+    resp = make_client().post("/api/SCT/things", json={"count": "x"}, headers={"Authorization": "Bearer k1"})
+    assert resp.status_code == 422 and resp.json["error"]["field"] == "count"
+
+
+def test_system_key_is_scoped_to_its_agency_and_operator_role_checked():
+    c = make_client()
+    assert c.post("/api/SCT/things", json={"count": 1}, headers={"X-API-Key": "k1"}).status_code == 201
+    assert c.post("/api/XYZ/things", json={"count": 1}, headers={"X-API-Key": "k1"}).status_code == 403
+    assert c.get("/api/admin", headers={"X-API-Key": "k1"}).status_code == 403
+    assert c.get("/api/admin", headers={"X-API-Key": "k2"}).status_code == 200
+
+
+def test_openapi_and_metrics_are_served():
+    c = make_client()
+    assert "/api/{agency}/things" in c.get("/openapi.json").json["paths"]
+    c.get("/healthz")
+    assert b"dunghan_http_request_duration_seconds" in c.get("/metrics").data

@@ -1,0 +1,71 @@
+"""`make dev`: every service's web (gunicorn) and worker in the foreground against local RabbitMQ/PostgreSQL."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SERVICES = {"intake": (8001, 9101), "deadline": (8002, 9102), "scoring": (8003, 9103), "notify": (8004, 9104)}
+
+
+def ensure_database(admin_url: str, name: str) -> str:
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def main() -> int:
+    admin = os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    admin = admin.replace("postgresql://", "postgresql+psycopg://", 1)
+    procs: list[subprocess.Popen[bytes]] = []
+    multiproc_root = ROOT / "var" / "prometheus"
+    for service, (port, metrics_port) in SERVICES.items():
+        env = {
+            **os.environ,
+            "DATABASE_URL": ensure_database(admin, f"dunghan_{service}"),
+            "PORT": str(port),
+            "METRICS_PORT": str(metrics_port),
+            "PROMETHEUS_MULTIPROC_DIR": str(multiproc_root / service),
+        }
+        (multiproc_root / service).mkdir(parents=True, exist_ok=True)
+        for f in (multiproc_root / service).glob("*.db"):
+            f.unlink()
+        web = [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy/docker/gunicorn.conf.py"),
+               "-b", f"127.0.0.1:{port}", f"{service}.wsgi:app"]
+        procs.append(subprocess.Popen(web, env=env))
+        procs.append(subprocess.Popen([str(BIN / f"{service}-worker")], env={**env, "PROMETHEUS_MULTIPROC_DIR": ""}))
+        print(f"{service}: web http://127.0.0.1:{port}  worker metrics http://127.0.0.1:{metrics_port}/metrics")
+
+    def stop(*_: object) -> None:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    finally:
+        stop()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    return max((p.returncode or 0) for p in procs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
