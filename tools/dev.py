@@ -44,7 +44,8 @@ def main() -> int:
         web = [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy/docker/gunicorn.conf.py"),
                "-b", f"127.0.0.1:{port}", f"{service}.wsgi:app"]
         procs.append(subprocess.Popen(web, env=env))
-        procs.append(subprocess.Popen([str(BIN / f"{service}-worker")], env={**env, "PROMETHEUS_MULTIPROC_DIR": ""}))
+        worker_env = {k: v for k, v in env.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+        procs.append(subprocess.Popen([str(BIN / f"{service}-worker")], env=worker_env))
         print(f"{service}: web http://127.0.0.1:{port}  worker metrics http://127.0.0.1:{metrics_port}/metrics")
 
     def stop(*_: object) -> None:

@@ -1,0 +1,233 @@
+"""HTTP API: a dossier's clock, due and overdue lists, the working-day calendar and its notices, recompute."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from deadline import handlers
+from deadline.views import calendar_year, clock_view, summary
+from dunghan.calendar import CalendarRangeError, Notice
+from dunghan.web.auth import current_principal, require_agency, require_auth
+
+blp = Blueprint("deadline", __name__, url_prefix="/api/v1", description="Thời hạn giải quyết hồ sơ")
+
+
+class ListQuery(Schema):
+    agency = fields.String(load_default=None)
+    unit = fields.String(load_default=None)
+    officer = fields.String(load_default=None)
+
+
+class DueQuery(ListQuery):
+    within = fields.Integer(load_default=1, validate=validate.Range(min=0, max=60))
+
+
+class DossierSummary(Schema):
+    code = fields.String()
+    agency = fields.String()
+    unit = fields.String()
+    officer = fields.String()
+    procedure_code = fields.String(allow_none=True)
+    procedure_name = fields.String(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    original_due_at = fields.DateTime(allow_none=True)
+    state = fields.String()
+
+
+class StepOut(Schema):
+    step = fields.String()
+    unit = fields.String(allow_none=True)
+    officer = fields.String(allow_none=True)
+    started_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    ended_at = fields.DateTime(allow_none=True)
+    outcome = fields.String(allow_none=True)
+
+
+class ClockOut(DossierSummary):
+    procedure_version = fields.Integer(allow_none=True)
+    accepted_at = fields.DateTime(allow_none=True)
+    start_at = fields.DateTime(allow_none=True)
+    paused = fields.Boolean()
+    paused_working_hours = fields.Float(allow_none=True)
+    stopped_at = fields.DateTime(allow_none=True)
+    stop_reason = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    working_days_diff = fields.Integer(allow_none=True)
+    resolution_working_hours = fields.Float(allow_none=True)
+    supplement_requests = fields.Integer()
+    apologies = fields.Integer()
+    violations = fields.List(fields.String())
+    steps = fields.List(fields.Nested(StepOut))
+    calendar_version = fields.String()
+    classification = fields.Dict(allow_none=True)
+    explanation = fields.List(fields.String())
+
+
+class NoticeIn(Schema):
+    date = fields.Date(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("off", "makeup")))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    reference = fields.String(load_default="")
+    effective_from = fields.Date(load_default=None)
+
+
+class NoticeOut(Schema):
+    date = fields.Date()
+    kind = fields.String()
+    name = fields.String()
+    reference = fields.String()
+    effective_from = fields.Date()
+
+
+class NoticeAdded(Schema):
+    notice = fields.Nested(NoticeOut)
+    calendar_version = fields.String()
+
+
+class DayOffOut(Schema):
+    date = fields.Date()
+    name = fields.String()
+    kind = fields.String()
+
+
+class CalendarOut(Schema):
+    year = fields.Integer()
+    calendar_version = fields.String()
+    working_days = fields.List(fields.Date())
+    working_day_count = fields.Integer()
+    days_off = fields.List(fields.Nested(DayOffOut))
+    makeup_days = fields.List(fields.Date())
+    notices = fields.List(fields.Nested(NoticeOut))
+
+
+class RecomputeChange(Schema):
+    code = fields.String()
+    before_due_at = fields.DateTime(allow_none=True)
+    after_due_at = fields.DateTime(allow_none=True)
+
+
+class RecomputeOut(Schema):
+    run_id = fields.String()
+    calendar_version = fields.String()
+    changed = fields.List(fields.Nested(RecomputeChange))
+
+
+def _ctx() -> Any:
+    return current_app.extensions["deadline"]
+
+
+def _scoped(args: dict[str, Any]) -> dict[str, Any]:
+    principal = current_principal()
+    if not principal.is_operator:
+        if args.get("agency") and args["agency"] != principal.agency:
+            abort(403, message="không được truy cập hồ sơ của cơ quan khác", field="agency")
+        args = {**args, "agency": principal.agency}
+    return args
+
+
+@blp.route("/dossiers/<code>/clock")
+class DossierClock(MethodView):
+    @require_auth()
+    @blp.response(200, ClockOut)
+    def get(self, code: str) -> Any:
+        """Đồng hồ thời hạn của một hồ sơ, kèm diễn giải."""
+        ctx = _ctx()
+        found = handlers.explain(ctx.repo, ctx.deps, code, ctx.now())
+        if found is None:
+            abort(404, message=f"không có hồ sơ {code}", field="code")
+            raise AssertionError
+        d, clock = found
+        require_agency(d.agency)
+        return clock_view(d, clock)
+
+
+@blp.route("/due")
+class Due(MethodView):
+    @require_auth()
+    @blp.arguments(DueQuery, location="query")
+    @blp.response(200, DossierSummary(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """Hồ sơ đến hạn trong N ngày làm việc."""
+        args = _scoped(args)
+        ctx = _ctx()
+        now = ctx.now()
+        cal = ctx.deps.calendars.current()
+        today = now.astimezone(cal.tz).date()
+        last = cal.add_working_days(today, args["within"]) if args["within"] else today
+        until = datetime.combine(last, time.max, tzinfo=cal.tz)
+        rows = ctx.repo.open_dossiers(due_before=until, agency=args["agency"], unit=args["unit"],
+                                      officer=args["officer"])
+        return [summary(d) for d in rows if not d.paused and d.due_at is not None and d.due_at >= now]
+
+
+@blp.route("/overdue")
+class Overdue(MethodView):
+    @require_auth()
+    @blp.arguments(ListQuery, location="query")
+    @blp.response(200, DossierSummary(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """Hồ sơ quá hạn."""
+        args = _scoped(args)
+        ctx = _ctx()
+        rows = ctx.repo.open_dossiers(overdue_at=ctx.now(), agency=args["agency"], unit=args["unit"],
+                                      officer=args["officer"])
+        return [summary(d) for d in rows]
+
+
+@blp.route("/calendar/<int:year>")
+class CalendarYear(MethodView):
+    @require_auth()
+    @blp.response(200, CalendarOut)
+    def get(self, year: int) -> Any:
+        """Ngày làm việc của một năm và các thông báo chính thức."""
+        cal = _ctx().deps.calendars.current()
+        try:
+            return calendar_year(cal, year)
+        except CalendarRangeError:
+            abort(404, message=f"lịch không có năm {year}", field="year")
+
+
+@blp.route("/calendar/notices")
+class CalendarNotices(MethodView):
+    @require_auth()
+    @blp.response(200, NoticeOut(many=True))
+    def get(self) -> Any:
+        """Các thông báo nghỉ và làm bù đang áp dụng."""
+        return list(_ctx().deps.calendars.current().notices)
+
+    @require_auth(role="operator")
+    @blp.arguments(NoticeIn)
+    @blp.response(201, NoticeAdded)
+    def post(self, args: dict[str, Any]) -> Any:
+        """Thêm một thông báo nghỉ hoặc làm bù; phiên bản lịch thay đổi."""
+        ctx = _ctx()
+        notice = Notice(date=args["date"], kind=args["kind"], name=args["name"], reference=args["reference"],
+                        effective_from=args["effective_from"] or args["date"])
+        version = handlers.add_notice(ctx.repo, ctx.deps, notice, ctx.now())
+        return {"notice": notice, "calendar_version": version}
+
+
+@blp.route("/recompute")
+class Recompute(MethodView):
+    @require_auth(role="operator")
+    @blp.response(200, RecomputeOut)
+    def post(self) -> Any:
+        """Tính lại hạn của các hồ sơ đang mở theo lịch hiện hành."""
+        ctx = _ctx()
+        run_id = uuid.uuid4().hex
+        changes = handlers.recompute(ctx.repo, ctx.deps, ctx.now(), run_id)
+        return {
+            "run_id": run_id, "calendar_version": ctx.deps.calendars.current().version,
+            "changed": [{"code": c.after.code, "before_due_at": c.before.due_at, "after_due_at": c.after.due_at}
+                        for c in changes],
+        }
+
+

@@ -1,0 +1,70 @@
+"""Composition root: builds the repository, the engine's dependencies and the web app (fakes may be passed in)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask import Flask
+
+from deadline.config import Settings
+from deadline.domain import RuleBook
+from deadline.handlers import CalendarSource, Deps, MetricsPort
+from deadline.repository import Repository, SqlRepository
+from dunghan.calendar import load_calendar
+from dunghan.db import make_engine, upgrade
+from dunghan.web.app import create_base_app, db_check
+from dunghan.web.auth import StaticKeyStore
+from dunghan.worker import utc_now
+
+SERVICE = "deadline"
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+
+
+@dataclass
+class Context:
+    repo: Repository
+    deps: Deps
+    now: Callable[[], datetime]
+
+
+def load_rules(path: str | None) -> RuleBook:
+    if not path:
+        return RuleBook()
+    return RuleBook.from_mapping(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+
+
+def build_deps(settings: Settings, repo: Repository, metrics: MetricsPort | None = None) -> Deps:
+    base = load_calendar(settings.notices_file)
+    return Deps(CalendarSource(base, repo.notices), load_rules(settings.rules_file), metrics)
+
+
+def sql_repository(settings: Settings) -> SqlRepository:
+    if settings.migrate:
+        upgrade(settings.database_url, MIGRATIONS)
+    return SqlRepository(make_engine(settings.database_url))
+
+
+def create_app(
+    settings: Settings, *, repo: Repository | None = None, publish: Any = None, deps: Deps | None = None,
+    now: Callable[[], datetime] = utc_now,
+) -> Flask:
+    """``publish`` is unused: every event leaves through the outbox that the worker relays."""
+    from deadline.api import blp
+    from deadline.metrics import PrometheusMetrics
+
+    readiness = {}
+    if repo is None:
+        sql = sql_repository(settings)
+        readiness["database"] = db_check(sql.engine)
+        repo = sql
+    app, api = create_base_app(
+        SERVICE, title="Đúng hạn — thời hạn giải quyết", readiness=readiness,
+        keystore=StaticKeyStore.from_spec(settings.api_keys), multiproc_dir=settings.multiproc_dir,
+    )
+    app.extensions["deadline"] = Context(repo, deps or build_deps(settings, repo, PrometheusMetrics()), now)
+    api.register_blueprint(blp)
+    return app

@@ -1,0 +1,40 @@
+"""Settings of the deadline service: the only reader of the environment."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/dunghan_deadline"
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
+    amqp_prefix: str = ""
+    log_level: str = "INFO"
+    port: int = 8002
+    metrics_port: int = 9102
+    notices_file: str | None = None
+    rules_file: str | None = None
+    scan_interval_seconds: float = 30.0
+    api_keys: str = ""
+    migrate: bool = True
+    multiproc_dir: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        e = os.environ if env is None else env
+        return cls(
+            database_url=e.get("DATABASE_URL", cls.database_url),
+            amqp_url=e.get("AMQP_URL", cls.amqp_url),
+            amqp_prefix=e.get("AMQP_PREFIX", ""),
+            log_level=e.get("LOG_LEVEL", "INFO"),
+            port=int(e.get("PORT", cls.port)),
+            metrics_port=int(e.get("METRICS_PORT", cls.metrics_port)),
+            notices_file=e.get("DEADLINE_NOTICES_FILE") or None,
+            rules_file=e.get("DEADLINE_RULES_FILE") or None,
+            scan_interval_seconds=float(e.get("DEADLINE_SCAN_INTERVAL_SECONDS", cls.scan_interval_seconds)),
+            api_keys=e.get("API_KEYS", ""),
+            migrate=e.get("DEADLINE_MIGRATE", "1") != "0",
+            multiproc_dir=e.get("PROMETHEUS_MULTIPROC_DIR") or None,
+        )

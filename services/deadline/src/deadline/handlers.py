@@ -1,0 +1,209 @@
+"""Use cases: apply a canonical event, fire crossed thresholds, recompute open clocks, add a calendar notice."""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from deadline import domain
+from deadline.domain import Dossier, RuleBook
+from deadline.repository import Repository, Tx
+from dunghan.calendar import Notice, WorkCalendar
+from dunghan.contract import CloudEvent
+from dunghan.contract.events import DossierAccepted, DossierClassified
+from dunghan.deadline import Clock, compute_clock
+
+BATCH = 100
+
+
+class MetricsPort(Protocol):
+    def warning(self, threshold: str) -> None: ...
+    def classified(self, c: DossierClassified) -> None: ...
+    def clock_event(self, agency: str, kind: str) -> None: ...
+    def open_dossiers(self, counts: list[tuple[str, str, str, int]]) -> None: ...
+
+
+class CalendarSource:
+    """The calendar in force: the base (library + notices file) overlaid with the notices in the database."""
+
+    def __init__(self, base: WorkCalendar, notices: Callable[[], list[Notice]]) -> None:
+        self.base = base
+        self._notices = notices
+        self._key: tuple[Notice, ...] = ()
+        self._calendar = base
+
+    def current(self) -> WorkCalendar:
+        key = tuple(self._notices())
+        if key != self._key:
+            self._calendar = self.base.with_notices(list(key)) if key else self.base
+            self._key = key
+        return self._calendar
+
+
+@dataclass
+class Deps:
+    calendars: CalendarSource
+    rules: RuleBook = field(default_factory=RuleBook)
+    metrics: MetricsPort | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    before: Dossier
+    after: Dossier
+    classified: DossierClassified | None = None
+
+
+def handle_event(ce: CloudEvent, repo: Repository, deps: Deps, now: datetime) -> str:
+    """Store the event in the dossier's history and recompute its clock; returns ok, duplicate or ignored."""
+    e = ce.event()
+    cev = domain.clock_event_for(e, ce.id)
+    if cev is None:
+        return "ignored"
+    calendar = deps.calendars.current()
+    code, agency = e.code, e.agency  # type: ignore[attr-defined]
+    with repo.transaction() as tx:
+        if not tx.inbox_accept(ce.source, ce.id):
+            return "duplicate"
+        d = tx.dossier(code) or _create(tx, code, agency, now)
+        if isinstance(e, DossierAccepted):
+            d = d.accepted(e)
+        tx.add_event(code, cev, now)
+        change = refresh(tx, d, calendar, deps, now, trigger=cev.kind)
+    if deps.metrics:
+        deps.metrics.clock_event(agency, cev.kind)
+        if change.classified is not None:
+            deps.metrics.classified(change.classified)
+    return "ok"
+
+
+def _create(tx: Tx, code: str, agency: str, now: datetime) -> Dossier:
+    tx.save(Dossier(code=code, agency=agency), now)
+    d = tx.dossier(code)
+    assert d is not None
+    return d
+
+
+def clock_for(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetime) -> Clock:
+    assert d.procedure is not None
+    rules = deps.rules.for_dossier(d.agency, d.procedure.code)
+    events = tx.events(d.code)
+    # A recorded fact is never in the future: tolerate producers' clocks running slightly ahead.
+    latest = max((e.at for e in events), default=now)
+    return compute_clock(events, d.procedure, calendar, max(now, latest), rules)
+
+
+def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetime, *, trigger: str) -> Change:
+    """Recompute the dossier's clock from its whole history and publish what changed."""
+    if d.procedure is None:
+        tx.save(d, now)
+        return Change(d, d)
+    clock = clock_for(tx, d, calendar, deps, now)
+    if d.classification is not None:
+        _note_correction(tx, d, clock, now)
+        return Change(d, d)
+    rules = deps.rules.for_dossier(d.agency, d.procedure.code)
+    new = domain.with_clock(d, clock, calendar, rules, now)
+    if clock.paused:
+        new = dataclasses.replace(new, due_at=d.due_at, due_date=d.due_date, next_threshold_at=None)
+    elif clock.due_at is not None and clock.due_at != d.due_at:
+        tx.publish(domain.due_date_set(new, clock, domain.due_reason(d.due_at, trigger), d.due_at), now)
+    c: DossierClassified | None = None
+    if clock.stopped_at is not None:
+        c = domain.classified(new, clock)
+        tx.publish(c, now)
+        new = dataclasses.replace(new, classification=domain.classification_summary(c), next_threshold_at=None)
+    elif not clock.paused:
+        ths = domain.thresholds(clock, calendar, rules, now + domain.SCHEDULE_HORIZON)
+        new = dataclasses.replace(new, next_threshold_at=domain.next_threshold_at(ths, tx.fired(d.code)))
+    tx.save(new, now)
+    return Change(d, new, c)
+
+
+def _note_correction(tx: Tx, d: Dossier, clock: Clock, now: datetime) -> None:
+    """A closed dossier's classification is never rewritten; a differing recomputation is recorded beside it."""
+    after = domain.classification_summary(domain.classified(d, clock)) if clock.stopped_at else {"outcome": None}
+    if after != d.classification:
+        tx.record_correction(d.code, d.classification or {}, after, now)
+
+
+def scan_thresholds(repo: Repository, deps: Deps, now: datetime, batch: int = BATCH) -> int:
+    """Emit every threshold reached by ``now`` for open, running clocks; each (dossier, threshold) once."""
+    calendar = deps.calendars.current()
+    labels: list[str] = []
+    for _ in range(10_000):
+        with repo.transaction() as tx:
+            codes = tx.claim_due(now, batch)
+            for code in codes:
+                labels += _fire(tx, code, calendar, deps, now)
+        if len(codes) < batch:
+            break
+    if deps.metrics:
+        for label in labels:
+            deps.metrics.warning(label)
+    return len(labels)
+
+
+def _fire(tx: Tx, code: str, calendar: WorkCalendar, deps: Deps, now: datetime) -> list[str]:
+    d = tx.dossier(code, lock=False)
+    if d is None or not d.is_open or d.procedure is None:
+        return []
+    clock = clock_for(tx, d, calendar, deps, now)
+    if clock.stopped_at is not None or clock.paused:
+        tx.save(dataclasses.replace(d, next_threshold_at=None), now)
+        return []
+    rules = deps.rules.for_dossier(d.agency, d.procedure.code)
+    ths = domain.thresholds(clock, calendar, rules, now + domain.SCHEDULE_HORIZON)
+    done = tx.fired(code)
+    emit, superseded = domain.crossed(ths, done, now)
+    labels: list[str] = []
+    for th in superseded:
+        tx.fire(code, th, emitted=False, now=now)
+        done.add(th.key)
+    for th in emit:
+        if tx.fire(code, th, emitted=True, now=now):
+            tx.publish(domain.warning_event(d, th, clock), now)
+            labels.append(th.label)
+        done.add(th.key)
+    tx.save(dataclasses.replace(d, next_threshold_at=domain.next_threshold_at(ths, done)), now)
+    return labels
+
+
+def recompute(repo: Repository, deps: Deps, now: datetime, run_id: str, batch: int = BATCH) -> list[Change]:
+    """Recompute every open clock with the calendar in force; publish and log the changed due instants."""
+    calendar = deps.calendars.current()
+    changed: list[Change] = []
+    after = ""
+    while True:
+        with repo.transaction() as tx:
+            codes = tx.claim_open(after, batch)
+            for code in codes:
+                d = tx.dossier(code, lock=False)
+                if d is None:
+                    continue
+                change = refresh(tx, d, calendar, deps, now, trigger="recomputed")
+                if change.after.due_at != change.before.due_at:
+                    tx.log_recompute(run_id, change.before, change.after, now)
+                    changed.append(change)
+        if len(codes) < batch:
+            return changed
+        after = codes[-1]
+
+
+def add_notice(repo: Repository, deps: Deps, notice: Notice, now: datetime) -> str:
+    """Persist an official notice (day off or make-up day); returns the new calendar version."""
+    with repo.transaction() as tx:
+        tx.add_notice(notice, now)
+    return deps.calendars.current().version
+
+
+def explain(repo: Repository, deps: Deps, code: str, now: datetime) -> tuple[Dossier, Clock] | None:
+    calendar = deps.calendars.current()
+    with repo.transaction() as tx:
+        d = tx.dossier(code, lock=False)
+        if d is None or d.procedure is None:
+            return None
+        return d, clock_for(tx, d, calendar, deps, now)
+

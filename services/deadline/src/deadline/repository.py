@@ -1,0 +1,211 @@
+"""Storage port of the deadline service and its PostgreSQL adapter (one transaction per unit of work)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from deadline import tables as t
+from deadline.domain import Dossier, Threshold
+from dunghan.calendar import Notice
+from dunghan.contract import Event, envelope_for
+from dunghan.contract.events import ProcedureSnapshot, schema_for
+from dunghan.db import inbox_accept, outbox_add
+from dunghan.deadline import ClockEvent
+
+_snapshot_schema = schema_for(ProcedureSnapshot)()
+
+
+class Tx(Protocol):
+    def inbox_accept(self, source: str, event_id: str) -> bool: ...
+    def dossier(self, code: str, *, lock: bool = True) -> Dossier | None: ...
+    def save(self, d: Dossier, now: datetime) -> None: ...
+    def add_event(self, code: str, ce: ClockEvent, now: datetime) -> None: ...
+    def events(self, code: str) -> list[ClockEvent]: ...
+    def publish(self, e: Event, now: datetime) -> None: ...
+    def fired(self, code: str) -> set[str]: ...
+    def fire(self, code: str, th: Threshold, *, emitted: bool, now: datetime) -> bool: ...
+    def claim_due(self, now: datetime, limit: int) -> list[str]: ...
+    def claim_open(self, after: str, limit: int) -> list[str]: ...
+    def record_correction(
+        self, code: str, before: dict[str, Any], after: dict[str, Any], now: datetime
+    ) -> None: ...
+    def log_recompute(self, run_id: str, before: Dossier, after: Dossier, now: datetime) -> None: ...
+    def add_notice(self, n: Notice, now: datetime) -> None: ...
+
+
+class Repository(Protocol):
+    def transaction(self) -> Any: ...
+    def notices(self) -> list[Notice]: ...
+    def open_dossiers(self, *, due_before: datetime | None = None, overdue_at: datetime | None = None,
+                      agency: str | None = None, unit: str | None = None,
+                      officer: str | None = None) -> list[Dossier]: ...
+    def band_counts(self, now: datetime) -> list[tuple[str, str, str, int]]: ...
+    def recompute_runs(self, run_id: str) -> list[dict[str, Any]]: ...
+
+
+def _to_row(d: Dossier, now: datetime) -> dict[str, Any]:
+    return {
+        "code": d.code, "agency": d.agency, "unit": d.unit, "officer": d.officer,
+        "procedure_code": d.procedure.code if d.procedure else None,
+        "procedure_version": d.procedure.version if d.procedure else None,
+        "procedure": _snapshot_schema.dump(d.procedure) if d.procedure else None,
+        "channel": d.channel, "applicant_name": d.applicant_name, "accepted_at": d.accepted_at,
+        "start_at": d.start_at, "due_at": d.due_at, "original_due_at": d.original_due_at, "due_date": d.due_date,
+        "due_soon_at": d.due_soon_at, "paused": d.paused, "stopped_at": d.stopped_at, "stop_reason": d.stop_reason,
+        "state": d.state, "calendar_version": d.calendar_version, "next_threshold_at": d.next_threshold_at,
+        "classification": d.classification, "steps": list(d.steps), "updated_at": now,
+    }
+
+
+def _from_row(r: Any) -> Dossier:
+    return Dossier(
+        code=r.code, agency=r.agency, procedure=_snapshot_schema.load(r.procedure) if r.procedure else None,
+        unit=r.unit, officer=r.officer, channel=r.channel, applicant_name=r.applicant_name,
+        accepted_at=r.accepted_at, start_at=r.start_at, due_at=r.due_at, original_due_at=r.original_due_at,
+        due_date=r.due_date, due_soon_at=r.due_soon_at, paused=r.paused, stopped_at=r.stopped_at,
+        stop_reason=r.stop_reason, state=r.state, calendar_version=r.calendar_version,
+        next_threshold_at=r.next_threshold_at, classification=r.classification, steps=tuple(r.steps or ()),
+    )
+
+
+class SqlTx:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def inbox_accept(self, source: str, event_id: str) -> bool:
+        return inbox_accept(self.conn, source, event_id)
+
+    def dossier(self, code: str, *, lock: bool = True) -> Dossier | None:
+        q = select(t.dossiers).where(t.dossiers.c.code == code)
+        row = self.conn.execute(q.with_for_update() if lock else q).first()
+        return _from_row(row) if row else None
+
+    def save(self, d: Dossier, now: datetime) -> None:
+        row = _to_row(d, now)
+        stmt = pg_insert(t.dossiers).values(**row)
+        self.conn.execute(stmt.on_conflict_do_update(
+            index_elements=["code"], set_={k: stmt.excluded[k] for k in row if k != "code"}
+        ))
+
+    def add_event(self, code: str, ce: ClockEvent, now: datetime) -> None:
+        self.conn.execute(insert(t.dossier_events).values(
+            code=code, event_id=ce.event_id, kind=ce.kind, at=ce.at, unit=ce.unit, officer=ce.officer,
+            step=ce.step, new_due_date=ce.new_due_date, decision=ce.decision, received_at=now,
+        ))
+
+    def events(self, code: str) -> list[ClockEvent]:
+        c = t.dossier_events.c
+        rows = self.conn.execute(
+            select(t.dossier_events).where(c.code == code).order_by(c.at, c.id)
+        ).all()
+        return [ClockEvent(kind=r.kind, at=r.at, unit=r.unit, officer=r.officer, step=r.step,
+                           new_due_date=r.new_due_date, decision=r.decision, event_id=r.event_id)
+                for r in rows]
+
+    def publish(self, e: Event, now: datetime) -> None:
+        outbox_add(self.conn, envelope_for(e, now=now))
+
+    def fired(self, code: str) -> set[str]:
+        c = t.thresholds.c
+        return set(self.conn.execute(select(c.threshold).where(c.code == code)).scalars())
+
+    def fire(self, code: str, th: Threshold, *, emitted: bool, now: datetime) -> bool:
+        stmt = pg_insert(t.thresholds).values(
+            code=code, threshold=th.key, label=th.label, due_at=th.at, emitted=emitted, fired_at=now,
+        ).on_conflict_do_nothing().returning(t.thresholds.c.code)
+        return self.conn.execute(stmt).first() is not None
+
+    def claim_due(self, now: datetime, limit: int) -> list[str]:
+        c = t.dossiers.c
+        return list(self.conn.execute(
+            select(c.code).where(c.next_threshold_at <= now, c.stopped_at.is_(None), c.paused.is_(False))
+            .order_by(c.next_threshold_at).limit(limit).with_for_update(skip_locked=True)
+        ).scalars())
+
+    def claim_open(self, after: str, limit: int) -> list[str]:
+        c = t.dossiers.c
+        return list(self.conn.execute(
+            select(c.code).where(c.code > after, c.stopped_at.is_(None), c.procedure.is_not(None))
+            .order_by(c.code).limit(limit).with_for_update()
+        ).scalars())
+
+    def record_correction(self, code: str, before: dict[str, Any], after: dict[str, Any], now: datetime) -> None:
+        self.conn.execute(insert(t.classification_corrections).values(
+            code=code, before=before, after=after, recorded_at=now))
+
+    def log_recompute(self, run_id: str, before: Dossier, after: Dossier, now: datetime) -> None:
+        self.conn.execute(insert(t.recompute_log).values(
+            run_id=run_id, code=before.code, before_due_at=before.due_at, after_due_at=after.due_at,
+            before_calendar_version=before.calendar_version, after_calendar_version=after.calendar_version,
+            recomputed_at=now,
+        ))
+
+    def add_notice(self, n: Notice, now: datetime) -> None:
+        self.conn.execute(insert(t.calendar_notices).values(
+            date=n.date, kind=n.kind, name=n.name, reference=n.reference or "",
+            effective_from=n.effective_from, created_at=now,
+        ))
+
+
+class SqlRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTx]:
+        with self.engine.begin() as conn:
+            yield SqlTx(conn)
+
+    def notices(self) -> list[Notice]:
+        c = t.calendar_notices.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.calendar_notices).order_by(c.id)).all()
+        return [Notice(date=r.date, kind=r.kind, name=r.name, reference=r.reference,
+                       effective_from=r.effective_from) for r in rows]
+
+    def open_dossiers(self, *, due_before: datetime | None = None, overdue_at: datetime | None = None,
+                      agency: str | None = None, unit: str | None = None,
+                      officer: str | None = None) -> list[Dossier]:
+        c = t.dossiers.c
+        conds: list[ColumnElement[bool]] = [c.stopped_at.is_(None), c.due_at.is_not(None)]
+        if due_before is not None:
+            conds.append(c.due_at <= due_before)
+        if overdue_at is not None:
+            conds += [c.due_at < overdue_at, c.paused.is_(False)]
+        for col, value in ((c.agency, agency), (c.unit, unit), (c.officer, officer)):
+            if value:
+                conds.append(col == value)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.dossiers).where(and_(*conds)).order_by(c.due_at, c.code)).all()
+        return [_from_row(r) for r in rows]
+
+    def band_counts(self, now: datetime) -> list[tuple[str, str, str, int]]:
+        c = t.dossiers.c
+        band = case(
+            (c.paused.is_(True), "waiting_applicant"), (c.due_at < now, "overdue"),
+            (c.due_soon_at <= now, "due_soon"), else_="in_time",
+        ).label("band")
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(c.agency, c.unit, band, func.count()).where(c.stopped_at.is_(None), c.due_at.is_not(None))
+                .group_by(c.agency, c.unit, band)
+            ).all()
+        return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+    def recompute_runs(self, run_id: str) -> list[dict[str, Any]]:
+        c = t.recompute_log.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.recompute_log).where(c.run_id == run_id).order_by(c.code)).all()
+        return [dict(r._mapping) for r in rows]
+
+    def corrections(self, code: str) -> list[dict[str, Any]]:
+        c = t.classification_corrections.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.classification_corrections).where(c.code == code).order_by(c.id)).all()
+        return [dict(r._mapping) for r in rows]
+

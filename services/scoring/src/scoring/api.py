@@ -1,0 +1,194 @@
+"""HTTP API: campaigns, standings, closing, corrections, complaints, discipline and the reports."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import Response, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from dunghan.web.auth import current_principal, require_agency, require_auth
+from scoring import handlers
+from scoring.domain import Standing, campaign_to_dict
+from scoring.export import CSV_MIME, XLSX_MIME, to_csv, to_xlsx
+from scoring.reports import COLUMNS_06A, COLUMNS_INDEX, Period
+
+blp = Blueprint("scoring", __name__, url_prefix="/api/v1", description="Thi đua, xếp hạng và báo cáo")
+
+
+class CampaignIn(Schema):
+    id = fields.String(required=True, validate=validate.Length(1, 100))
+    name = fields.String(required=True)
+    agency = fields.String(required=True)
+    plan = fields.String(load_default="")
+    phases = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1))
+    scoring = fields.Dict(load_default=None, allow_none=True)
+
+
+class StandingsQuery(Schema):
+    kind = fields.String(load_default="unit", validate=validate.OneOf(["unit", "officer"]))
+
+
+class ComplaintIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["unit", "officer"]))
+    subject = fields.String(required=True)
+    phase = fields.String(load_default=None, allow_none=True)
+    dossier_code = fields.String(load_default=None, allow_none=True)
+    well_founded = fields.Boolean(load_default=True)
+    occurred_on = fields.Date(required=True)
+    note = fields.String(load_default="")
+
+
+class DisciplineIn(Schema):
+    officer = fields.String(required=True)
+    unit = fields.String(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(load_default=None, allow_none=True)
+    note = fields.String(load_default="")
+
+
+class Report06aQuery(Schema):
+    agency = fields.String(required=True)
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+
+
+class IndexQuery(Schema):
+    agency = fields.String(required=True)
+    year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+
+
+def _repo() -> Any:
+    return current_app.extensions["scoring_repo"]
+
+
+def _now() -> datetime:
+    clock = current_app.extensions.get("scoring_clock")
+    return clock() if clock else datetime.now(UTC)
+
+
+def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Map domain errors to HTTP statuses (one table)."""
+    from scoring.domain import CampaignError
+
+    try:
+        return fn(*args, **kwargs)
+    except handlers.NotFound as exc:
+        abort(404, message=exc.message, field=exc.field)
+    except handlers.Conflict as exc:
+        abort(409, message=exc.message, field=exc.field)
+    except CampaignError as exc:
+        abort(422, message=exc.message, field=exc.field)
+
+
+def _standing(s: Standing) -> dict[str, Any]:
+    t = s.tally
+    return {"rank": s.rank, "kind": t.kind, "subject": t.subject, "name": t.name, "unit": t.unit, "score": s.score,
+            "criteria": s.values, "gates": s.gates, "eligible": s.eligible,
+            "complaints": t.complaints, "disciplined": t.disciplined}
+
+
+def _export(fmt: str, columns: Any, rows: list[dict[str, Any]], name: str, heading: str) -> Response | None:
+    if fmt == "csv":
+        return Response(to_csv(columns, rows), mimetype=CSV_MIME,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if fmt == "xlsx":
+        return Response(to_xlsx(columns, rows, title=name, heading=heading), mimetype=XLSX_MIME,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return None
+
+
+@blp.route("/campaigns")
+class Campaigns(MethodView):
+    @require_auth()
+    def get(self) -> Any:
+        """Danh sách chiến dịch thi đua và trạng thái các đợt."""
+        with _repo().transaction() as tx:
+            items = tx.list_campaigns()
+        return {"items": [{**campaign_to_dict(c), "states": s} for c, s in items]}
+
+    @require_auth(role="operator")
+    @blp.arguments(CampaignIn)
+    @blp.response(201)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Tạo chiến dịch thi đua (quản trị)."""
+        return campaign_to_dict(_call(handlers.create_campaign, _repo(), body))
+
+
+@blp.route("/campaigns/<campaign_id>/phases/<phase>/standings")
+@require_auth()
+@blp.arguments(StandingsQuery, location="query")
+def get_standings(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
+    """Bảng xếp hạng của một đợt: hạng (đồng hạng), giá trị từng tiêu chí, điều kiện."""
+    st: handlers.Standings = _call(handlers.standings, _repo(), campaign_id, phase, query["kind"])
+    require_agency(st.campaign.agency)
+    return {"campaign": st.campaign.id, "phase": st.phase.key, "phase_name": st.phase.name, "state": st.state,
+            "kind": st.kind, "closed_at": st.closed_at.isoformat() if st.closed_at else None,
+            "config": st.config, "entries": [_standing(s) for s in st.entries], "proposals": st.proposals}
+
+
+@blp.route("/campaigns/<campaign_id>/phases/<phase>/close", methods=["POST"])
+@require_auth(role="operator")
+def post_close(campaign_id: str, phase: str) -> Any:
+    """Kết thúc đợt (sơ kết): đóng băng kết quả và gửi sự kiện phase_closed."""
+    ev = _call(handlers.close_phase, _repo(), campaign_id, phase, _now(), current_principal().name)
+    return {"campaign": ev.campaign, "phase": ev.phase, "standings": [asdict(s) for s in ev.standings],
+            "proposals": [asdict(p) for p in ev.proposals]}, 200
+
+
+@blp.route("/campaigns/<campaign_id>/phases/<phase>/corrections")
+@require_auth()
+def get_corrections(campaign_id: str, phase: str) -> Any:
+    """Các phân loại đến sau khi đợt đã kết thúc, ghi bên cạnh kết quả đã đóng băng."""
+    items = _call(handlers.corrections, _repo(), campaign_id, phase)
+    return {"items": [{k: (v.isoformat() if isinstance(v, datetime | date) else v) for k, v in i.items()}
+                      for i in items]}
+
+
+@blp.route("/campaigns/<campaign_id>/complaints", methods=["POST"])
+@require_auth(role="operator")
+@blp.arguments(ComplaintIn)
+def post_complaint(body: dict[str, Any], campaign_id: str) -> Any:
+    """Ghi nhận khiếu nại (có cơ sở hay không) đối với đơn vị hoặc cán bộ."""
+    return {"id": _call(handlers.record_complaint, _repo(), campaign_id, body, current_principal().name)}, 201
+
+
+@blp.route("/campaigns/<campaign_id>/discipline", methods=["POST"])
+@require_auth(role="operator")
+@blp.arguments(DisciplineIn)
+def post_discipline(body: dict[str, Any], campaign_id: str) -> Any:
+    """Ghi nhận cán bộ bị kỷ luật trong thời gian thi đua."""
+    return {"id": _call(handlers.record_discipline, _repo(), campaign_id, body, current_principal().name)}, 201
+
+
+@blp.route("/reports/06a")
+@require_auth()
+@blp.arguments(Report06aQuery, location="query")
+def get_06a(query: dict[str, Any]) -> Any:
+    """Mẫu 06a: tình hình giải quyết hồ sơ theo cơ quan và đơn vị trong kỳ."""
+    require_agency(query["agency"])
+    period = Period(query["from_"], query["to"])
+    rows = [r.as_dict() for r in _call(handlers.report_06a, _repo(), query["agency"], period)]
+    name = f"06a_{query['agency']}_{period.start:%Y%m%d}_{period.end:%Y%m%d}"
+    heading = f"Mẫu 06a — {query['agency']} — từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y}"
+    return _export(query["format"], COLUMNS_06A, rows, name, heading) or {
+        "agency": query["agency"], "from": period.start.isoformat(), "to": period.end.isoformat(),
+        "columns": dict(COLUMNS_06A), "rows": rows}
+
+
+@blp.route("/reports/index")
+@require_auth()
+@blp.arguments(IndexQuery, location="query")
+def get_index(query: dict[str, Any]) -> Any:
+    """Chỉ số phục vụ (QĐ 766/QĐ-TTg): 2.1, 2.2, 3.3, 5.4 theo tháng."""
+    require_agency(query["agency"])
+    months = _call(handlers.report_index, _repo(), query["agency"], query["year"], _now().date())
+    rows = [m.as_dict() for m in months]
+    name = f"chiso_{query['agency']}_{query['year']}"
+    return _export(query["format"], COLUMNS_INDEX, rows, name, f"Chỉ số phục vụ — {query['agency']}") or {
+        "agency": query["agency"], "year": query["year"], "columns": dict(COLUMNS_INDEX), "months": rows}

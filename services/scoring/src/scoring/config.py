@@ -1,0 +1,48 @@
+"""Settings of the scoring service, read from the environment (the only module that reads it)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+SAMPLE_CAMPAIGN = str(Path(__file__).parent / "data" / "campaign_2017.yaml")
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/dunghan_scoring"
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
+    amqp_prefix: str = ""
+    log_level: str = "INFO"
+    port: int = 8003
+    metrics_port: int = 9103
+    api_keys: str = ""
+    sample_campaign: str = SAMPLE_CAMPAIGN
+    load_sample_campaign: bool = True
+    close_check_seconds: float = 300.0
+    migrate_on_start: bool = True
+    multiproc_dir: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        e = os.environ if env is None else env
+        d = cls()
+        return cls(
+            database_url=e.get("DATABASE_URL", d.database_url),
+            amqp_url=e.get("AMQP_URL", d.amqp_url),
+            amqp_prefix=e.get("AMQP_PREFIX", d.amqp_prefix),
+            log_level=e.get("LOG_LEVEL", d.log_level),
+            port=int(e.get("PORT", d.port)),
+            metrics_port=int(e.get("METRICS_PORT", d.metrics_port)),
+            api_keys=e.get("API_KEYS", d.api_keys),
+            sample_campaign=e.get("SCORING_SAMPLE_CAMPAIGN", d.sample_campaign),
+            load_sample_campaign=_bool(e.get("SCORING_LOAD_SAMPLE_CAMPAIGN", "true")),
+            close_check_seconds=float(e.get("SCORING_CLOSE_CHECK_SECONDS", d.close_check_seconds)),
+            migrate_on_start=_bool(e.get("SCORING_MIGRATE_ON_START", "true")),
+            multiproc_dir=e.get("PROMETHEUS_MULTIPROC_DIR") or None,
+        )

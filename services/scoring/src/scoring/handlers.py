@@ -1,0 +1,286 @@
+"""Use cases: apply events, campaigns, standings, closing a phase, complaints and discipline, reports."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from dunghan.contract.envelope import CloudEvent, envelope_for
+from dunghan.contract.events import (
+    DossierAccepted,
+    DossierClassified,
+    DossierRefused,
+    DossierSubmitted,
+    DueDateSet,
+    Event,
+    OfficerUpdated,
+    PhaseClosed,
+    RewardProposal,
+    StandingEntry,
+    SupplementReceived,
+    SupplementRequested,
+    UnitUpdated,
+)
+from scoring import metrics
+from scoring.domain import Campaign, CampaignError, Phase, Proposal, Standing, campaign_from_dict, propose, rank
+from scoring.reports import LOCAL, IndexMonth, Period, Row06a, index_month
+
+WAITING_REASONS = frozenset({"supplement_requested", "supplement_paused", "paused"})
+REPEAT_SUPPLEMENT = "second_supplement_request"
+SYSTEM = "hệ thống"
+
+
+class Repository(Protocol):
+    def transaction(self) -> AbstractContextManager[Any]: ...
+
+
+class NotFound(LookupError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class Conflict(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def local_day(instant: datetime) -> date:
+    return instant.astimezone(LOCAL).date()
+
+
+# ---- events ----
+
+def on_accepted(tx: Any, ev: DossierAccepted, ce: CloudEvent, now: datetime) -> None:
+    tx.record_accepted(ev)
+
+
+def on_submitted(tx: Any, ev: DossierSubmitted, ce: CloudEvent, now: datetime) -> None:
+    tx.record_intake(ev.code, "submitted", ev.agency, ev.channel, ev.occurred_at)
+
+
+def on_refused(tx: Any, ev: DossierRefused, ce: CloudEvent, now: datetime) -> None:
+    tx.record_intake(ev.code, "refused", ev.agency, ev.channel, ev.occurred_at)
+
+
+def on_due_date_set(tx: Any, ev: DueDateSet, ce: CloudEvent, now: datetime) -> None:
+    tx.record_due(ev, ev.reason in WAITING_REASONS, tx.accepted_at(ev.code) or ce.time)
+
+
+def on_supplement_requested(tx: Any, ev: SupplementRequested, ce: CloudEvent, now: datetime) -> None:
+    tx.set_waiting(ev.code, True)
+
+
+def on_supplement_received(tx: Any, ev: SupplementReceived, ce: CloudEvent, now: datetime) -> None:
+    tx.set_waiting(ev.code, False)
+
+
+def on_unit_updated(tx: Any, ev: UnitUpdated, ce: CloudEvent, now: datetime) -> None:
+    tx.upsert_name("unit", ev.unit, ev.agency, ev.name, ev.unit)
+
+
+def on_officer_updated(tx: Any, ev: OfficerUpdated, ce: CloudEvent, now: datetime) -> None:
+    tx.upsert_name("officer", ev.officer, ev.agency, ev.full_name, ev.unit)
+
+
+def repeat_supplements(ev: DossierClassified) -> int:
+    return max(ev.supplement_requests - 1, 0) or int(REPEAT_SUPPLEMENT in ev.violations)
+
+
+def on_classified(tx: Any, ev: DossierClassified, ce: CloudEvent, now: datetime) -> None:
+    """Store the classification; for a phase already closed, record it as a correction beside the result."""
+    previous = tx.record_classified(ev, repeat_supplements(ev), now)
+    for campaign_id, phase, state in tx.phases_covering(ev.agency, local_day(ev.stopped_at)):
+        if state == "closed":
+            tx.add_correction(campaign_id, phase, ev, ce.id, previous, now)
+        elif previous is None:
+            metrics.resolved(campaign_id, phase, ev.unit, ev.outcome)
+
+
+EVENT_HANDLERS: dict[type[Event], Callable[[Any, Any, CloudEvent, datetime], None]] = {
+    DossierAccepted: on_accepted,
+    DossierSubmitted: on_submitted,
+    DossierRefused: on_refused,
+    DueDateSet: on_due_date_set,
+    SupplementRequested: on_supplement_requested,
+    SupplementReceived: on_supplement_received,
+    DossierClassified: on_classified,
+    UnitUpdated: on_unit_updated,
+    OfficerUpdated: on_officer_updated,
+}
+
+
+def handle_event(repo: Repository, ce: CloudEvent, ev: Event, now: datetime) -> bool:
+    """Apply one event with its inbox row in the same transaction; False if it was seen before or not ours."""
+    handler = EVENT_HANDLERS.get(type(ev))
+    if handler is None:
+        return True
+    with repo.transaction() as tx:
+        if not tx.inbox_accept(ce.source, ce.id):
+            return False
+        handler(tx, ev, ce, now)
+    return True
+
+
+# ---- campaigns ----
+
+def create_campaign(repo: Repository, raw: dict[str, Any]) -> Campaign:
+    from scoring.repository.sql import AlreadyExists
+
+    campaign = campaign_from_dict(raw)
+    with repo.transaction() as tx:
+        try:
+            tx.save_campaign(campaign)
+        except AlreadyExists as exc:
+            raise Conflict("id", f"chiến dịch {campaign.id!r} đã có") from exc
+    for p in campaign.phases:
+        metrics.phase_state(campaign.id, p.key, "open")
+    return campaign
+
+
+def load_campaign_file(repo: Repository, path: str, *, if_absent: bool = True) -> Campaign | None:
+    """Load a YAML campaign; with ``if_absent``, a campaign already stored is left as it is (returns None)."""
+    import yaml
+
+    with open(path, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    if if_absent:
+        with repo.transaction() as tx:
+            if tx.get_campaign(str(raw.get("id"))) is not None:
+                return None
+    return create_campaign(repo, raw)
+
+
+def _campaign(tx: Any, campaign_id: str) -> Campaign:
+    c: Campaign | None = tx.get_campaign(campaign_id)
+    if c is None:
+        raise NotFound("campaign", f"không có chiến dịch {campaign_id!r}")
+    return c
+
+
+def _phase(c: Campaign, key: str) -> Phase:
+    try:
+        return c.phase(key)
+    except CampaignError as exc:
+        raise NotFound("phase", exc.message) from exc
+
+
+@dataclass(frozen=True)
+class Standings:
+    campaign: Campaign
+    phase: Phase
+    state: str
+    kind: str
+    entries: list[Standing]
+    config: dict[str, Any]
+    closed_at: datetime | None = None
+    proposals: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _live(tx: Any, c: Campaign, p: Phase) -> tuple[list[Standing], list[Standing]]:
+    unit_tallies, officer_tallies = tx.tallies(c, p)
+    return rank(unit_tallies, c.config), rank(officer_tallies, c.config)
+
+
+def standings(repo: Repository, campaign_id: str, phase_key: str, kind: str) -> Standings:
+    """Live standings of an open phase; the frozen result of a closed one."""
+    with repo.transaction() as tx:
+        c = _campaign(tx, campaign_id)
+        p = _phase(c, phase_key)
+        frozen = tx.frozen(c.id, p.key, kind)
+        if frozen is not None:
+            closure, entries = frozen
+            return Standings(c, p, "closed", kind, entries, closure["config"], closure["closed_at"],
+                             closure["proposals"])
+        units, officers = _live(tx, c, p)
+    for s in units:
+        metrics.unit_score(c.id, p.key, s.tally.subject, s.score)
+    proposals = [p_.__dict__ for p_ in propose(units, officers, c.config, p.review_date)]
+    return Standings(c, p, "open", kind, units if kind == "unit" else officers, c.config.to_json(),
+                     proposals=proposals)
+
+
+def phase_closed_event(c: Campaign, p: Phase, standings: list[Standing], proposals: list[Proposal]) -> PhaseClosed:
+    return PhaseClosed(
+        campaign=c.id, phase=p.key, phase_name=p.name, review_date=p.review_date,
+        standings=tuple(StandingEntry(s.rank, s.tally.kind, s.tally.subject, s.tally.name, s.score,
+                                      s.tally.handled, s.tally.late, s.eligible) for s in standings),
+        proposals=tuple(RewardProposal(x.kind, x.subject, x.name, x.title, x.amount_vnd, x.criteria)  # type: ignore[arg-type]
+                        for x in proposals),
+    )
+
+
+def close_phase(
+    repo: Repository, campaign_id: str, phase_key: str, now: datetime, by: str = SYSTEM
+) -> PhaseClosed:
+    """Freeze the results and queue one PhaseClosed; a second close is a Conflict."""
+    with repo.transaction() as tx:
+        c = _campaign(tx, campaign_id)
+        p = _phase(c, phase_key)
+        if tx.lock_phase(c.id, p.key) != "open":
+            raise Conflict("phase", f"đợt {p.key} của chiến dịch {c.id} đã kết thúc")
+        units, officers = _live(tx, c, p)
+        proposals = propose(units, officers, c.config, p.review_date)
+        ev = phase_closed_event(c, p, units + officers, proposals)
+        ce = envelope_for(ev, now=now, event_id=str(uuid.uuid4()))
+        tx.freeze(c, p, units + officers, proposals, now, by, ce.id)
+        tx.add_outbox(ce)
+    metrics.phase_state(c.id, p.key, "closed")
+    for s in units:
+        metrics.unit_score(c.id, p.key, s.tally.subject, s.score)
+    return ev
+
+
+def close_due_phases(repo: Repository, now: datetime) -> list[tuple[str, str]]:
+    """The periodic job: close every open phase whose review date has come (local date)."""
+    with repo.transaction() as tx:
+        due = tx.phases_due(local_day(now))
+    closed = []
+    for campaign_id, key in due:
+        try:
+            close_phase(repo, campaign_id, key, now)
+        except Conflict:
+            continue
+        closed.append((campaign_id, key))
+    return closed
+
+
+def corrections(repo: Repository, campaign_id: str, phase_key: str) -> list[dict[str, Any]]:
+    with repo.transaction() as tx:
+        _phase(_campaign(tx, campaign_id), phase_key)
+        return tx.corrections(campaign_id, phase_key)  # type: ignore[no-any-return]
+
+
+def record_complaint(repo: Repository, campaign_id: str, values: dict[str, Any], by: str) -> int:
+    with repo.transaction() as tx:
+        c = _campaign(tx, campaign_id)
+        if values.get("phase"):
+            _phase(c, values["phase"])
+        return tx.add_complaint(c, {**values, "recorded_by": by})  # type: ignore[no-any-return]
+
+
+def record_discipline(repo: Repository, campaign_id: str, values: dict[str, Any], by: str) -> int:
+    with repo.transaction() as tx:
+        c = _campaign(tx, campaign_id)
+        return tx.add_discipline(c, {**values, "recorded_by": by})  # type: ignore[no-any-return]
+
+
+# ---- reports ----
+
+def report_06a(repo: Repository, agency: str, period: Period) -> list[Row06a]:
+    if period.end < period.start:
+        raise CampaignError("to", "ngày kết thúc trước ngày bắt đầu")
+    with repo.transaction() as tx:
+        return tx.form_06a(agency, period)  # type: ignore[no-any-return]
+
+
+def report_index(repo: Repository, agency: str, year: int, today: date | None = None) -> list[IndexMonth]:
+    last = 12 if today is None or today.year > year else today.month if today.year == year else 0
+    with repo.transaction() as tx:
+        return [index_month(tx.month_figures(agency, year, m)) for m in range(1, last + 1)]

@@ -1,0 +1,122 @@
+"""Aggregation queries, done in SQL: phase tallies per unit and officer, form 06a, the index month figures."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from scoring.domain import Campaign, Phase, Tally
+from scoring.reports import MonthFigures, Period, Row06a, month_period, row_from_counts, with_total
+
+_TALLY = """
+SELECT {col} AS subject, max(unit) AS unit, count(*) AS handled,
+       count(*) FILTER (WHERE outcome = 'early') AS early,
+       count(*) FILTER (WHERE outcome = 'late') AS late,
+       coalesce(sum(apologies), 0) AS apologies, coalesce(sum(repeat_supplements), 0) AS repeat_supplements
+FROM {table} WHERE agency = :agency AND stopped_at >= :start AND stopped_at < :end AND stopped_at IS NOT NULL
+GROUP BY {col}
+"""
+_LATE_STEPS = """
+SELECT {col} AS subject, count(*) AS n FROM step_results
+WHERE agency = :agency AND outcome = 'late' AND stopped_at >= :start AND stopped_at < :end GROUP BY {col}
+"""
+_06A = """
+SELECT unit,
+  count(*) FILTER (WHERE accepted_at < :start) AS carried_over,
+  count(*) FILTER (WHERE accepted_at >= :start AND channel = 2) AS received_online,
+  count(*) FILTER (WHERE accepted_at >= :start AND channel <> 2) AS received_offline,
+  count(*) FILTER (WHERE stopped_at < :end) AS resolved_total,
+  count(*) FILTER (WHERE stopped_at < :end AND outcome = 'early') AS early,
+  count(*) FILTER (WHERE stopped_at < :end AND outcome = 'late') AS late,
+  count(*) FILTER (WHERE stopped_at IS NULL OR stopped_at >= :end) AS pending_total,
+  count(*) FILTER (WHERE (stopped_at IS NULL OR stopped_at >= :end) AND original_due_at < :end_day
+                     AND NOT waiting_supplement) AS pending_overdue
+  {extra}
+FROM {table}
+WHERE agency = :agency AND accepted_at < :end AND (stopped_at IS NULL OR stopped_at >= :start)
+GROUP BY unit ORDER BY unit
+"""
+_MONTH_EXTRA = """,
+  count(*) FILTER (WHERE stopped_at < :end AND EXISTS (
+      SELECT 1 FROM complaints c WHERE c.dossier_code = {table}.code AND c.well_founded)) AS complained
+"""
+_PROCEDURE_DAYS = """
+SELECT avg(resolution_hours) / 8.0 AS days FROM {table}
+WHERE agency = :agency AND stopped_at >= :start AND stopped_at < :end AND resolution_hours IS NOT NULL
+GROUP BY procedure_code
+"""
+
+
+def _window(agency: str, phase: Phase) -> dict[str, Any]:
+    start, end = Period(phase.starts_on, phase.ends_on).bounds()
+    return {"agency": agency, "start": start, "end": end}
+
+
+def phase_tallies(
+    conn: Connection, campaign: Campaign, phase: Phase, table: str = "dossiers"
+) -> tuple[list[Tally], list[Tally]]:
+    """Unit and officer tallies of a phase, with complaints and discipline recorded for the campaign."""
+    params = _window(campaign.agency, phase)
+    names = {(r.kind, r.subject): (r.name, r.unit) for r in conn.execute(
+        text("SELECT kind, subject, name, unit FROM names WHERE agency = :agency"), params)}
+    complaints: dict[tuple[str, str], int] = {}
+    for r in conn.execute(text(
+        "SELECT kind, subject, count(*) AS n FROM complaints WHERE campaign_id = :c AND well_founded "
+        "AND (phase IS NULL OR phase = :p) GROUP BY kind, subject"), {"c": campaign.id, "p": phase.key}):
+        complaints[(r.kind, r.subject)] = r.n
+    disciplined = conn.execute(text(
+        "SELECT officer, unit FROM discipline WHERE campaign_id = :c AND starts_on <= :e "
+        "AND (ends_on IS NULL OR ends_on >= :s)"), {"c": campaign.id, "s": phase.starts_on, "e": phase.ends_on},
+    ).all()
+    out: dict[str, list[Tally]] = {}
+    for kind, col in (("unit", "unit"), ("officer", "officer")):
+        late_steps = {r.subject: r.n for r in conn.execute(text(_LATE_STEPS.format(col=col)), params)}
+        rows = {r.subject: r for r in conn.execute(text(_TALLY.format(col=col, table=table)), params)}
+        tallies = []
+        for subject in sorted(set(rows) | set(late_steps)):
+            row: Any = rows.get(subject)
+            name, unit = names.get((kind, subject), (subject, None))
+            unit = subject if kind == "unit" else (unit or (row.unit if row else ""))
+            handled, early, late = (row.handled, row.early, row.late) if row else (0, 0, 0)
+            tallies.append(Tally(
+                kind, subject, name or subject, unit, handled, early, handled - early - late, late,  # type: ignore[arg-type]
+                row.apologies if row else 0, row.repeat_supplements if row else 0, late_steps.get(subject, 0),
+                complaints.get((kind, subject), 0),
+                any((d.officer if kind == "officer" else d.unit) == subject for d in disciplined),
+            ))
+        out[kind] = tallies
+    return out["unit"], out["officer"]
+
+
+def _period_params(agency: str, period: Period) -> dict[str, Any]:
+    start, end = period.bounds()
+    return {"agency": agency, "start": start, "end": end, "end_day": period.end_instant()}
+
+
+def _counts(r: Any) -> dict[str, int]:
+    d = dict(r._mapping)
+    d.pop("unit", None)
+    d["on_time"] = d["resolved_total"] - d["early"] - d["late"]
+    d["pending_in_time"] = d["pending_total"] - d["pending_overdue"]
+    return d
+
+
+def form_06a(conn: Connection, agency: str, period: Period, table: str = "dossiers") -> list[Row06a]:
+    rows = conn.execute(text(_06A.format(table=table, extra="")), _period_params(agency, period))
+    return with_total([row_from_counts(r.unit, _counts(r)) for r in rows])
+
+
+def month_figures(conn: Connection, agency: str, year: int, month: int, table: str = "dossiers") -> MonthFigures:
+    params = _period_params(agency, month_period(year, month))
+    c: dict[str, int] = {}
+    for r in conn.execute(text(_06A.format(table=table, extra=_MONTH_EXTRA.format(table=table))), params):
+        for k, v in _counts(r).items():
+            c[k] = c.get(k, 0) + v
+    days = tuple(sorted(round(float(r.days), 4) for r in conn.execute(
+        text(_PROCEDURE_DAYS.format(table=table)), params)))
+    return MonthFigures(
+        month, c.get("received_online", 0) + c.get("received_offline", 0), c.get("received_online", 0),
+        c.get("resolved_total", 0), c.get("early", 0) + c.get("on_time", 0), c.get("late", 0),
+        c.get("pending_total", 0), c.get("pending_in_time", 0), c.get("complained", 0), days,
+    )
+

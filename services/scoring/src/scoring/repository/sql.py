@@ -1,0 +1,212 @@
+"""The SQL adapter of the storage port: one transaction object per unit of work."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+
+from dunghan.contract.envelope import CloudEvent
+from dunghan.contract.events import DossierAccepted, DossierClassified, DueDateSet
+from dunghan.db import inbox_accept, outbox_add
+from scoring.domain import Campaign, Phase, Proposal, Standing, Tally, campaign_from_dict, campaign_to_dict
+from scoring.reports import MonthFigures, Period, Row06a
+from scoring.repository import queries
+from scoring.repository.tables import (
+    campaigns,
+    complaints,
+    corrections,
+    discipline,
+    dossiers,
+    intake_events,
+    names,
+    phase_closures,
+    phase_results,
+    phases,
+    step_results,
+)
+
+
+class AlreadyExists(Exception):
+    """A row with that key is already there."""
+
+
+class SqlRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTx]:
+        with self.engine.begin() as conn:
+            yield SqlTx(conn)
+
+
+class SqlTx:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # ---- messaging ----
+    def inbox_accept(self, source: str, event_id: str) -> bool:
+        return inbox_accept(self.conn, source, event_id)
+
+    def add_outbox(self, ce: CloudEvent) -> None:
+        outbox_add(self.conn, ce)
+
+    # ---- facts from events ----
+    def record_accepted(self, ev: DossierAccepted) -> None:
+        values = {"code": ev.code, "agency": ev.agency, "unit": ev.unit, "officer": ev.officer,
+                  "procedure_code": ev.procedure.code, "procedure_field": ev.procedure.field,
+                  "channel": ev.channel, "accepted_at": ev.occurred_at}
+        stmt = pg_insert(dossiers).values(**values)
+        self.conn.execute(stmt.on_conflict_do_update(
+            index_elements=["code"],
+            set_={"channel": stmt.excluded.channel, "accepted_at": stmt.excluded.accepted_at},
+        ))
+
+    def record_intake(self, code: str, kind: str, agency: str, channel: int | None, at: datetime) -> None:
+        self.conn.execute(pg_insert(intake_events).values(
+            code=code, kind=kind, agency=agency, channel=channel, occurred_at=at).on_conflict_do_nothing())
+
+    def record_due(self, ev: DueDateSet, waiting: bool, accepted_at: datetime) -> None:
+        values = {"due_at": ev.due_at, "original_due_at": ev.original_due_at, "waiting_supplement": waiting}
+        stmt = pg_insert(dossiers).values(code=ev.code, agency=ev.agency, unit=ev.unit, officer=ev.officer,
+                                          accepted_at=accepted_at, **values)
+        self.conn.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
+
+    def record_classified(self, ev: DossierClassified, repeat_supplements: int, at: datetime) -> str | None:
+        """Store the classification; returns the outcome it replaces, if any."""
+        previous = self.conn.execute(
+            select(dossiers.c.outcome).where(dossiers.c.code == ev.code).with_for_update()).scalar()
+        values = {
+            "agency": ev.agency, "unit": ev.unit, "officer": ev.officer, "procedure_code": ev.procedure_code,
+            "procedure_field": ev.procedure_field, "channel": ev.channel, "accepted_at": ev.accepted_at,
+            "due_at": ev.due_at, "original_due_at": ev.original_due_at or ev.due_at, "waiting_supplement": False,
+            "stopped_at": ev.stopped_at, "stop_reason": ev.stop_reason, "outcome": ev.outcome,
+            "working_days_diff": ev.working_days_diff, "resolution_hours": ev.resolution_working_hours,
+            "apologies": ev.apologies, "repeat_supplements": repeat_supplements, "classified_at": at,
+        }
+        stmt = pg_insert(dossiers).values(code=ev.code, **values)
+        self.conn.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
+        self.conn.execute(step_results.delete().where(step_results.c.code == ev.code))
+        if ev.steps:
+            self.conn.execute(insert(step_results), [
+                {"code": ev.code, "seq": i, "agency": ev.agency, "stopped_at": ev.stopped_at, "step": s.step,
+                 "unit": s.unit, "officer": s.officer, "outcome": s.outcome} for i, s in enumerate(ev.steps)])
+        return previous  # type: ignore[no-any-return]
+
+    def set_waiting(self, code: str, waiting: bool) -> None:
+        self.conn.execute(update(dossiers).values(waiting_supplement=waiting).where(dossiers.c.code == code))
+
+    def accepted_at(self, code: str) -> datetime | None:
+        return self.conn.execute(  # type: ignore[no-any-return]
+            select(dossiers.c.accepted_at).where(dossiers.c.code == code)).scalar()
+
+    def upsert_name(self, kind: str, subject: str, agency: str, name: str, unit: str | None) -> None:
+        stmt = pg_insert(names).values(kind=kind, subject=subject, agency=agency, name=name, unit=unit)
+        self.conn.execute(stmt.on_conflict_do_update(
+            index_elements=["kind", "subject"], set_={"name": name, "unit": unit, "agency": agency}))
+
+    def phases_covering(self, agency: str, day: date) -> list[tuple[str, str, str]]:
+        """(campaign, phase, state) of every phase of the agency's campaigns whose window holds ``day``."""
+        rows = self.conn.execute(
+            select(phases.c.campaign_id, phases.c.key, phases.c.state)
+            .join(campaigns, campaigns.c.id == phases.c.campaign_id)
+            .where(and_(campaigns.c.agency == agency, phases.c.starts_on <= day, phases.c.ends_on >= day)))
+        return [(r.campaign_id, r.key, r.state) for r in rows]
+
+    def add_correction(self, campaign_id: str, phase: str, ev: DossierClassified, event_id: str,
+                       previous: str | None, at: datetime) -> None:
+        self.conn.execute(insert(corrections).values(
+            campaign_id=campaign_id, phase=phase, code=ev.code, event_id=event_id, unit=ev.unit,
+            officer=ev.officer, outcome=ev.outcome, previous_outcome=previous, stopped_at=ev.stopped_at,
+            recorded_at=at))
+
+    # ---- campaigns ----
+    def save_campaign(self, c: Campaign) -> None:
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(insert(campaigns).values(
+                    id=c.id, name=c.name, agency=c.agency, plan=c.plan, definition=campaign_to_dict(c)))
+                self.conn.execute(insert(phases), [
+                    {"campaign_id": c.id, "key": p.key, "name": p.name, "starts_on": p.starts_on,
+                     "ends_on": p.ends_on, "review_date": p.review_date} for p in c.phases])
+        except IntegrityError as exc:
+            raise AlreadyExists(c.id) from exc
+
+    def get_campaign(self, campaign_id: str) -> Campaign | None:
+        raw = self.conn.execute(select(campaigns.c.definition).where(campaigns.c.id == campaign_id)).scalar()
+        return campaign_from_dict(raw) if raw else None
+
+    def list_campaigns(self) -> list[tuple[Campaign, dict[str, str]]]:
+        states: dict[str, dict[str, str]] = {}
+        for r in self.conn.execute(select(phases.c.campaign_id, phases.c.key, phases.c.state)):
+            states.setdefault(r.campaign_id, {})[r.key] = r.state
+        rows = self.conn.execute(select(campaigns.c.id, campaigns.c.definition).order_by(campaigns.c.id))
+        return [(campaign_from_dict(r.definition), states.get(r.id, {})) for r in rows]
+
+    def lock_phase(self, campaign_id: str, key: str) -> str | None:
+        return self.conn.execute(select(phases.c.state).where(and_(  # type: ignore[no-any-return]
+            phases.c.campaign_id == campaign_id, phases.c.key == key)).with_for_update()).scalar()
+
+    def phases_due(self, today: date) -> list[tuple[str, str]]:
+        rows = self.conn.execute(select(phases.c.campaign_id, phases.c.key).where(
+            and_(phases.c.state == "open", phases.c.review_date <= today)).order_by(phases.c.review_date))
+        return [(r.campaign_id, r.key) for r in rows]
+
+    def tallies(self, campaign: Campaign, phase: Phase) -> tuple[list[Tally], list[Tally]]:
+        return queries.phase_tallies(self.conn, campaign, phase)
+
+    def add_complaint(self, campaign: Campaign, values: dict[str, Any]) -> int:
+        return self.conn.execute(insert(complaints).values(  # type: ignore[no-any-return]
+            campaign_id=campaign.id, agency=campaign.agency, **values).returning(complaints.c.id)).scalar_one()
+
+    def add_discipline(self, campaign: Campaign, values: dict[str, Any]) -> int:
+        return self.conn.execute(insert(discipline).values(  # type: ignore[no-any-return]
+            campaign_id=campaign.id, **values).returning(discipline.c.id)).scalar_one()
+
+    # ---- frozen results ----
+    def freeze(self, campaign: Campaign, phase: Phase, standings: list[Standing], proposals: list[Proposal],
+               closed_at: datetime, closed_by: str, event_id: str) -> None:
+        self.conn.execute(insert(phase_closures).values(
+            campaign_id=campaign.id, phase=phase.key, closed_at=closed_at, closed_by=closed_by,
+            config=campaign.config.to_json(), proposals=[asdict(p) for p in proposals], event_id=event_id))
+        if standings:
+            self.conn.execute(insert(phase_results), [
+                {"campaign_id": campaign.id, "phase": phase.key, "kind": s.tally.kind, "subject": s.tally.subject,
+                 "rank": s.rank, "name": s.tally.name, "unit": s.tally.unit, "score": s.score,
+                 "tally": asdict(s.tally), "criteria": s.values, "gates": s.gates, "eligible": s.eligible}
+                for s in standings])
+        self.conn.execute(update(phases).values(state="closed").where(
+            and_(phases.c.campaign_id == campaign.id, phases.c.key == phase.key)))
+
+    def frozen(self, campaign_id: str, phase: str, kind: str) -> tuple[dict[str, Any], list[Standing]] | None:
+        closure = self.conn.execute(select(phase_closures).where(and_(
+            phase_closures.c.campaign_id == campaign_id, phase_closures.c.phase == phase))).first()
+        if closure is None:
+            return None
+        rows = self.conn.execute(select(phase_results).where(and_(
+            phase_results.c.campaign_id == campaign_id, phase_results.c.phase == phase,
+            phase_results.c.kind == kind)).order_by(phase_results.c.rank, phase_results.c.subject))
+        standings = [Standing(r.rank, Tally(**r.tally), r.score, r.criteria, r.gates) for r in rows]
+        return dict(closure._mapping), standings
+
+    def corrections(self, campaign_id: str, phase: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(select(corrections).where(and_(
+            corrections.c.campaign_id == campaign_id, corrections.c.phase == phase)).order_by(corrections.c.id))
+        return [dict(r._mapping) for r in rows]
+
+    # ---- reports ----
+    def form_06a(self, agency: str, period: Period) -> list[Row06a]:
+        return queries.form_06a(self.conn, agency, period)
+
+    def month_figures(self, agency: str, year: int, month: int) -> MonthFigures:
+        return queries.month_figures(self.conn, agency, year, month)
+
+    def ping(self) -> None:
+        self.conn.execute(select(func.now()))
+        self.conn.execute(text("SELECT 1"))

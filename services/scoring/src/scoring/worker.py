@@ -1,0 +1,36 @@
+"""Worker process: the events consumer, the outbox relay and the job closing phases at their review date."""
+from __future__ import annotations
+
+from dunghan.bus.consumer import Consumer
+from dunghan.bus.publisher import Publisher
+from dunghan.bus.topology import SCORING_EVENTS
+from dunghan.db import OutboxRelay, make_engine, upgrade
+from dunghan.logging import configure
+from dunghan.worker import Periodic, run_worker
+from scoring import handlers
+from scoring.app import migrations_path
+from scoring.config import Settings
+from scoring.consumer import make_handler
+from scoring.repository import SqlRepository
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    configure("scoring", settings.log_level)
+    if settings.migrate_on_start:
+        upgrade(settings.database_url, migrations_path())
+    engine = make_engine(settings.database_url)
+    repo = SqlRepository(engine)
+    if settings.load_sample_campaign and settings.sample_campaign:
+        handlers.load_campaign_file(repo, settings.sample_campaign, if_absent=True)
+    publisher = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="scoring")
+    components = [
+        Consumer(settings.amqp_url, SCORING_EVENTS, make_handler(repo), prefix=settings.amqp_prefix),
+        OutboxRelay(engine, publisher, "scoring"),
+        Periodic("close-phases", lambda now: handlers.close_due_phases(repo, now), settings.close_check_seconds),
+    ]
+    run_worker("scoring", components, settings.metrics_port)
+
+
+if __name__ == "__main__":
+    main()

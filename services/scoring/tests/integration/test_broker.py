@@ -1,0 +1,94 @@
+"""Over the real broker: events consumed from scoring.events, PhaseClosed relayed once to dunghan.events."""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pika
+import pytest
+
+from dunghan.bus.topology import EVENTS_EXCHANGE, SCORING_EVENTS, declare
+from dunghan.contract.envelope import decode, encode, envelope_for
+from dunghan.contract.events import DossierClassified, routing_key
+from dunghan.db import OutboxRelay, make_engine, upgrade
+from scoring import handlers
+from scoring.app import migrations_path
+from scoring.config import SAMPLE_CAMPAIGN
+from scoring.reports import LOCAL
+from scoring.repository import SqlRepository
+
+pytestmark = pytest.mark.integration
+errors_mod = pytest.importorskip("dunghan.bus.errors")
+publisher_mod = pytest.importorskip("dunghan.bus.publisher")
+consumer_mod = pytest.importorskip("dunghan.bus.consumer")
+CAMPAIGN = "sct-2017-giai-quyet-nhanh-tthc"
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_events_in_standings_out_and_phase_closed_published_once(
+    amqp_url: str, bus_prefix: str, make_database: Callable[[str], str]
+) -> None:
+    from scoring.consumer import make_handler
+
+    url = make_database("scoring_bus")
+    upgrade(url, migrations_path())
+    engine = make_engine(url)
+    repo = SqlRepository(engine)
+    handlers.load_campaign_file(repo, SAMPLE_CAMPAIGN)
+    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    ch = conn.channel()
+    declare(ch, prefix=bus_prefix, only="scoring")
+    watch = f"{bus_prefix}watch.phase_closed"
+    ch.queue_declare(queue=watch, exclusive=True)
+    ch.queue_bind(queue=watch, exchange=f"{bus_prefix}{EVENTS_EXCHANGE}", routing_key="scoring.phase_closed.*")
+    consumer = consumer_mod.Consumer(amqp_url, SCORING_EVENTS, make_handler(repo), prefix=bus_prefix)
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread.start()
+    try:
+        day = datetime(2017, 4, 3, 9, tzinfo=LOCAL)
+        for i in range(6):
+            ev = DossierClassified(
+                f"D{i}", "SCT", "KTAT", "an", "P1", "x", 2, day - timedelta(days=3), day + timedelta(days=i),
+                "result_ready", "early", -1, 16.0)
+            ce = envelope_for(ev, now=datetime.now(UTC))
+            for _ in range(2 if i == 0 else 1):  # one redelivery: deduplicated by the inbox
+                ch.basic_publish(f"{bus_prefix}{EVENTS_EXCHANGE}", routing_key(ce.type), encode(ce),
+                                 pika.BasicProperties(message_id=ce.id, delivery_mode=2))
+
+        def six() -> bool:
+            entries = handlers.standings(repo, CAMPAIGN, "1", "officer").entries
+            return bool(entries) and entries[0].tally.handled == 6
+
+        wait_for(six)
+        handlers.close_phase(repo, CAMPAIGN, "1", datetime(2017, 6, 30, 10, tzinfo=UTC))
+        publisher = publisher_mod.Publisher(amqp_url, prefix=bus_prefix, app_id="scoring")
+        relay = OutboxRelay(engine, publisher, "scoring")
+        assert relay.run_once() == 1
+        assert relay.run_once() == 0
+        bodies: list[bytes] = []
+
+        def got_one() -> bool:
+            _method, _props, body = ch.basic_get(watch, auto_ack=True)
+            if body:
+                bodies.append(body)
+            return bool(bodies)
+
+        wait_for(got_one)
+        time.sleep(0.3)
+        assert ch.basic_get(watch, auto_ack=True)[2] is None
+        data = decode(bodies[0]).data
+        assert data["campaign"] == CAMPAIGN and data["standings"][0]["subject"] == "an"
+        assert data["proposals"][0]["amount_vnd"] == 363_000
+    finally:
+        consumer.stop()
+        thread.join(10)
+        conn.close()
+        engine.dispose()

@@ -1,0 +1,100 @@
+"""Ranking with ties, gates, proposals and reward amounts across the 01/07/2017 base-salary change."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from scoring.domain import (
+    GIAY_KHEN_CA_NHAN,
+    GIAY_KHEN_TAP_THE,
+    LAO_DONG_TIEN_TIEN,
+    TAP_THE_LDTT,
+    CampaignError,
+    ScoringConfig,
+    Tally,
+    base_salary_on,
+    campaign_from_dict,
+    propose,
+    rank,
+    reward_amount,
+)
+
+CONFIG = ScoringConfig()
+
+
+def officer(subject: str, handled: int = 10, late: int = 0, early: int = 0, unit: str = "U1", **kw: int) -> Tally:
+    on_time = handled - late - early
+    return Tally("officer", subject, subject.upper(), unit, handled, early, on_time, late, **kw)  # type: ignore[arg-type]
+
+
+def test_equal_scores_share_a_rank_and_the_next_rank_skips() -> None:
+    standings = rank([officer("a", early=5), officer("b", early=2), officer("c", early=2), officer("d")], CONFIG)
+    assert [(s.tally.subject, s.rank) for s in standings] == [("a", 1), ("b", 2), ("c", 2), ("d", 4)]
+
+
+def test_score_is_the_weighted_sum_of_criteria() -> None:
+    (s,) = rank([officer("a", handled=10, early=5, late=1, apologies=1)], CONFIG)
+    assert s.values["early_share"] == 50.0 and s.values["on_time_share"] == 90.0
+    assert s.score == round(0.3 * 50 + 0.7 * 90 - 5 * 1 - 2 * 1, 2)
+
+
+def test_gates_fail_on_late_complaint_discipline_and_too_few_dossiers() -> None:
+    standings = {s.tally.subject: s for s in rank([
+        officer("ok"), officer("late", late=1), officer("few", handled=2),
+        officer("complained", complaints=1), Tally("officer", "disc", handled=10, on_time=10, disciplined=True),
+    ], CONFIG)}
+    assert standings["ok"].eligible
+    assert standings["late"].gates["no_late"] is False
+    assert standings["few"].gates["min_handled"] is False
+    assert standings["complained"].gates["no_complaints"] is False
+    assert standings["disc"].gates["no_discipline"] is False
+    assert [k for k, s in standings.items() if s.eligible] == ["ok"]
+
+
+def test_base_salary_changes_on_1_july_2017_and_2024() -> None:
+    assert base_salary_on(date(2017, 6, 30)) == 1_210_000
+    assert base_salary_on(date(2017, 7, 1)) == 1_300_000
+    assert base_salary_on(date(2024, 7, 1)) == 2_340_000
+    assert reward_amount(GIAY_KHEN_CA_NHAN, date(2017, 6, 30)) == 363_000
+    assert reward_amount(GIAY_KHEN_CA_NHAN, date(2017, 12, 31)) == 390_000
+    assert reward_amount(GIAY_KHEN_TAP_THE, date(2017, 12, 31)) == 780_000
+    assert reward_amount(TAP_THE_LDTT, date(2024, 7, 1)) == 1_872_000
+
+
+def test_proposals_go_to_top_eligible_with_ties_and_amounts_of_the_decision_date() -> None:
+    cfg = ScoringConfig.from_dict({"rewards": {"officer_top_n": 2, "unit_top_n": 1}})
+    officers = rank([officer("a", early=5), officer("b", early=2), officer("c", early=2), officer("d", late=1),
+                     officer("e", unit="U2", late=2)], cfg)
+    units = rank([Tally("unit", "U1", "Phòng 1", handled=40, early=9, on_time=30, late=1),
+                  Tally("unit", "U2", "Phòng 2", handled=10, on_time=10)], cfg)
+    phase1 = propose(units, officers, cfg, date(2017, 6, 30))
+    gk = [(p.subject, p.amount_vnd) for p in phase1 if p.title == GIAY_KHEN_CA_NHAN]
+    assert gk == [("a", 363_000), ("b", 363_000), ("c", 363_000)]
+    assert [(p.subject, p.amount_vnd) for p in phase1 if p.title == GIAY_KHEN_TAP_THE] == [("U2", 726_000)]
+    assert {p.subject for p in phase1 if p.title == LAO_DONG_TIEN_TIEN} == {"a", "b", "c"}
+    assert [p.subject for p in phase1 if p.title == TAP_THE_LDTT] == []
+    assert "Không có hồ sơ quá hạn" in phase1[0].criteria
+    phase2 = propose(units, officers, cfg, date(2017, 12, 31))
+    assert {p.amount_vnd for p in phase2 if p.title == GIAY_KHEN_CA_NHAN} == {390_000}
+
+
+def test_collective_title_needs_70_percent_of_members_as_ldtt_candidates() -> None:
+    officers = rank([officer("a"), officer("b"), officer("c"), officer("d", late=1)], CONFIG)
+    unit = rank([Tally("unit", "U1", handled=40, on_time=40)], CONFIG)
+    assert [p.title for p in propose(unit, officers, CONFIG, date(2017, 12, 31)) if p.kind == "unit"] == [
+        GIAY_KHEN_TAP_THE, TAP_THE_LDTT]
+
+
+def test_campaign_checks_phases() -> None:
+    raw = {"id": "c", "name": "n", "agency": "SCT", "phases": [
+        {"key": "1", "starts_on": "2017-03-01", "ends_on": "2017-06-29", "review_date": "2017-06-30"},
+        {"key": "2", "starts_on": "2017-06-01", "ends_on": "2017-12-30", "review_date": "2017-12-31"}]}
+    with pytest.raises(CampaignError) as err:
+        campaign_from_dict(raw)
+    assert err.value.field == "phases"
+    raw["phases"][1]["starts_on"] = "2017-07-01"
+    c = campaign_from_dict(raw)
+    assert c.phase("2").review_date == date(2017, 12, 31)
+    with pytest.raises(CampaignError):
+        campaign_from_dict({**raw, "scoring": {"criteria": [{"key": "bogus", "weight": 1}]}})
