@@ -31,7 +31,7 @@ class Settings:
             log_level=e.get("LOG_LEVEL", "INFO"),
             port=int(e.get("PORT", cls.port)),
             metrics_port=int(e.get("METRICS_PORT", cls.metrics_port)),
-            notices_file=e.get("DEADLINE_NOTICES_FILE") or None,
+            notices_file=e.get("CALENDAR_NOTICES_FILE") or None,
             rules_file=e.get("DEADLINE_RULES_FILE") or None,
             scan_interval_seconds=float(e.get("DEADLINE_SCAN_INTERVAL_SECONDS", cls.scan_interval_seconds)),
             api_keys=e.get("API_KEYS", ""),

@@ -36,7 +36,7 @@ class ConsumerQueue:
         return f"{prefix}{self.name}.dlq"
 
     def retry_queue(self, delay_ms: int, prefix: str = "") -> str:
-        return f"{prefix}{self.name}.retry.{delay_ms // 1000}s"
+        return f"{prefix}{self.name}.retry.{delay_ms}ms"
 
 
 @dataclass(frozen=True)
@@ -114,27 +114,34 @@ def retry_arguments(q: ConsumerQueue, delay_ms: int, prefix: str = "") -> dict[s
     }
 
 
-def declare(channel: Any, topology: Topology = TOPOLOGY, prefix: str = "", only: str | None = None) -> None:
-    """Declare exchanges and (all, or only the named service's) queues on a pika channel. Idempotent."""
+def declare_exchanges(channel: Any, topology: Topology = TOPOLOGY, prefix: str = "") -> None:
     for ex in topology.exchanges:
         channel.exchange_declare(exchange=f"{prefix}{ex}", exchange_type="topic", durable=True)
+
+
+def declare_queue(channel: Any, q: ConsumerQueue, prefix: str = "") -> None:
+    """A consumer queue with its DLX, DLQ, bindings and retry queues. Idempotent."""
+    channel.exchange_declare(exchange=q.dlx(prefix), exchange_type="direct", durable=True)
+    channel.queue_declare(queue=q.dlq(prefix), durable=True, arguments={"x-queue-type": "quorum"})
+    channel.queue_bind(queue=q.dlq(prefix), exchange=q.dlx(prefix), routing_key=q.dlq(prefix))
+    channel.queue_declare(queue=q.qname(prefix), durable=True, arguments=queue_arguments(q, prefix))
+    for key in q.bindings:
+        channel.queue_bind(queue=q.qname(prefix), exchange=f"{prefix}{q.exchange}", routing_key=key)
+    for delay in q.retry_delays_ms:
+        channel.queue_declare(
+            queue=q.retry_queue(delay, prefix), durable=True, arguments=retry_arguments(q, delay, prefix)
+        )
+
+
+def declare(channel: Any, topology: Topology = TOPOLOGY, prefix: str = "", only: str | None = None) -> None:
+    """Declare exchanges and (all, or only the named service's) queues on a pika channel. Idempotent."""
+    declare_exchanges(channel, topology, prefix)
     for q in topology.queues:
-        if only and q.service != only:
-            continue
-        channel.exchange_declare(exchange=q.dlx(prefix), exchange_type="direct", durable=True)
-        channel.queue_declare(queue=q.dlq(prefix), durable=True, arguments={"x-queue-type": "quorum"})
-        channel.queue_bind(queue=q.dlq(prefix), exchange=q.dlx(prefix), routing_key=q.dlq(prefix))
-        channel.queue_declare(queue=q.qname(prefix), durable=True, arguments=queue_arguments(q, prefix))
-        for key in q.bindings:
-            channel.queue_bind(queue=q.qname(prefix), exchange=f"{prefix}{q.exchange}", routing_key=key)
-        for delay in q.retry_delays_ms:
-            channel.queue_declare(
-                queue=q.retry_queue(delay, prefix), durable=True, arguments=retry_arguments(q, delay, prefix)
-            )
+        if not only or q.service == only:
+            declare_queue(channel, q, prefix)
     for name in topology.extra_queues:
-        if only and not name.startswith(only):
-            continue
-        channel.queue_declare(queue=f"{prefix}{name}", durable=True, arguments={"x-queue-type": "quorum"})
+        if not only or name.startswith(only):
+            channel.queue_declare(queue=f"{prefix}{name}", durable=True, arguments={"x-queue-type": "quorum"})
 
 
 def definitions(topology: Topology = TOPOLOGY, vhost: str = "/") -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""RabbitMQ plumbing: topology, publisher with confirms, consumer mapping handler outcomes to broker actions."""
