@@ -71,7 +71,8 @@ def queue(amqp_url, bus_prefix):
     q = make_queue(f"bus{uuid.uuid4().hex[:6]}")
     yield q
     conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    for name in [q.qname(bus_prefix), q.dlq(bus_prefix)] + [q.retry_queue(d, bus_prefix) for d in q.retry_delays_ms]:
+    retries = [q.retry_queue(d, bus_prefix) for d in q.retry_delays_ms]
+    for name in [q.qname(bus_prefix), q.dlq(bus_prefix), *retries]:
         ch = conn.channel()
         with contextlib.suppress(Exception):
             ch.queue_delete(name)

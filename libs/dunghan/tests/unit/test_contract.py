@@ -65,7 +65,8 @@ def test_malformed_envelopes_are_contract_errors(body, field):
 
 
 def test_unknown_type_is_a_contract_error():
-    ce = decode(b'{"specversion":"1.0","id":"1","source":"s","type":"vn.dunghan.x.y.v9","time":"2017-01-01T00:00:00Z"}')
+    ce = decode(b'{"specversion":"1.0","id":"1","source":"s","type":"vn.dunghan.x.y.v9",'
+                b'"time":"2017-01-01T00:00:00Z"}')
     with pytest.raises(ContractError):
         ce.event()
 

@@ -27,7 +27,8 @@ def test_every_consumer_queue_is_quorum_with_delivery_limit_and_dead_letter_queu
 
 
 def test_render_adds_a_verifiable_sha256_hash_per_user():
-    spec = importlib.util.spec_from_file_location("render_definitions", ROOT / "deploy/rabbitmq/render_definitions.py")
+    path = ROOT / "deploy/rabbitmq/render_definitions.py"
+    spec = importlib.util.spec_from_file_location("render_definitions", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     defs = json.loads(render())
