@@ -6,7 +6,7 @@ from dunghan.bus.publisher import Publisher
 from dunghan.bus.topology import SCORING_EVENTS
 from dunghan.db import OutboxRelay, make_engine, upgrade
 from dunghan.logging import configure
-from dunghan.worker import Periodic, run_worker
+from dunghan.worker import Component, Periodic, run_worker
 from scoring import handlers
 from scoring.app import migrations_path
 from scoring.config import Settings
@@ -24,7 +24,7 @@ def main() -> None:
     if settings.load_sample_campaign and settings.sample_campaign:
         handlers.load_campaign_file(repo, settings.sample_campaign, if_absent=True)
     publisher = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="scoring")
-    components = [
+    components: list[Component] = [
         Consumer(settings.amqp_url, SCORING_EVENTS, make_handler(repo), prefix=settings.amqp_prefix),
         OutboxRelay(engine, publisher, "scoring"),
         Periodic("close-phases", lambda now: handlers.close_due_phases(repo, now), settings.close_check_seconds),

@@ -1,0 +1,16 @@
+"""Storage plumbing: engine factory, inbox/outbox tables, the outbox relay and Alembic at start-up."""
+from dunghan.db.engine import make_engine, sqlalchemy_url
+from dunghan.db.messaging import (
+    create_messaging_tables,
+    drop_messaging_tables,
+    inbox_accept,
+    messaging_tables,
+    outbox_add,
+)
+from dunghan.db.migrations import run_migrations, upgrade
+from dunghan.db.relay import OutboxRelay
+
+__all__ = [
+    "OutboxRelay", "create_messaging_tables", "drop_messaging_tables", "inbox_accept", "make_engine",
+    "messaging_tables", "outbox_add", "run_migrations", "sqlalchemy_url", "upgrade",
+]

@@ -1,0 +1,110 @@
+"""Inbox (consumer-side dedupe) and outbox (publish-after-commit) tables and the functions that write them.
+
+Schema: a service adds both tables to its own ``MetaData`` with ``messaging_tables(metadata)`` (so autogenerate
+and its repository see them) and creates them in its first Alembic migration with
+``create_messaging_tables(op)`` (``drop_messaging_tables(op)`` in the downgrade). Both build the tables from the
+same column definitions below, so the migration and the metadata cannot drift apart.
+
+``inbox_accept`` and ``outbox_add`` take the connection of the transaction that carries the effect: the dedupe
+row, the effect and the events it causes commit or roll back together.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from dunghan.bus.topology import EVENTS_EXCHANGE
+from dunghan.contract.envelope import CloudEvent, encode
+from dunghan.contract.events import routing_key as routing_key_for
+
+INBOX = "inbox"
+OUTBOX = "outbox"
+UNPUBLISHED_INDEX = "ix_outbox_unpublished"
+_UNPUBLISHED = "published_at IS NULL"
+
+
+def _inbox_columns() -> list[Column[Any]]:
+    return [
+        Column("source", String(200), primary_key=True),
+        Column("event_id", String(200), primary_key=True),
+        Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ]
+
+
+def _outbox_columns() -> list[Column[Any]]:
+    return [
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", String(200), nullable=False, unique=True),
+        Column("exchange", String(200), nullable=False),
+        Column("routing_key", String(255), nullable=False),
+        Column("body", LargeBinary, nullable=False),
+        Column("headers", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("last_error", Text, nullable=True),
+    ]
+
+
+def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
+    """Add ``inbox`` and ``outbox`` to a service's metadata; returns them."""
+    inbox = Table(INBOX, metadata, *_inbox_columns())
+    outbox = Table(
+        OUTBOX, metadata, *_outbox_columns(),
+        Index(UNPUBLISHED_INDEX, "id", postgresql_where=text(_UNPUBLISHED)),
+    )
+    return inbox, outbox
+
+
+def create_messaging_tables(op: Any) -> None:
+    """Inside an Alembic migration's ``upgrade()``: create both tables and the partial index."""
+    op.create_table(INBOX, *_inbox_columns())
+    op.create_table(OUTBOX, *_outbox_columns())
+    op.create_index(UNPUBLISHED_INDEX, OUTBOX, ["id"], postgresql_where=text(_UNPUBLISHED))
+
+
+def drop_messaging_tables(op: Any) -> None:
+    op.drop_index(UNPUBLISHED_INDEX, table_name=OUTBOX)
+    op.drop_table(OUTBOX)
+    op.drop_table(INBOX)
+
+
+inbox_table, outbox_table = messaging_tables(MetaData())
+
+
+def inbox_accept(conn: Connection, source: str, event_id: str) -> bool:
+    """Record ``(source, event_id)``; False if it was already there (a redelivery: skip the effect)."""
+    stmt = (pg_insert(inbox_table).values(source=source, event_id=event_id)
+            .on_conflict_do_nothing().returning(inbox_table.c.event_id))
+    return conn.execute(stmt).first() is not None
+
+
+def outbox_add(
+    conn: Connection, ce: CloudEvent, exchange: str = EVENTS_EXCHANGE, routing_key: str | None = None,
+    headers: Mapping[str, Any] | None = None,
+) -> None:
+    """Queue ``ce`` for publication once this transaction commits (the relay sends it)."""
+    conn.execute(insert(outbox_table).values(
+        event_id=ce.id, exchange=exchange, routing_key=routing_key or routing_key_for(ce.type),
+        body=encode(ce), headers=json.loads(json.dumps(dict(headers or {}), default=str)),
+    ))

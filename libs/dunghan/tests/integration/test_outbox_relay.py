@@ -1,0 +1,208 @@
+"""Outbox relay on the real PostgreSQL with a recording fake publisher: committed rows only, each exactly once."""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from prometheus_client import REGISTRY
+from sqlalchemy import Engine, MetaData, select, text
+
+from dunghan.contract.envelope import CloudEvent, decode
+from dunghan.db import OutboxRelay, make_engine, messaging_tables, outbox_add
+
+pytestmark = pytest.mark.integration
+
+metadata = MetaData()
+_, outbox = messaging_tables(metadata)
+
+
+class FakePublisher:
+    """Records every publish; ``fail`` makes the next calls raise (as a broker outage would)."""
+
+    def __init__(self, fail: int = 0) -> None:
+        self.published: list[dict[str, Any]] = []
+        self.fail = fail
+        self.lock = threading.Lock()
+
+    def publish(self, exchange: str, routing_key: str, body: bytes, *, message_id: str,
+                headers: dict[str, Any] | None = None, content_type: str = "") -> None:
+        with self.lock:
+            if self.fail:
+                self.fail -= 1
+                raise ConnectionError("broker unreachable")
+            self.published.append({"exchange": exchange, "routing_key": routing_key, "body": body,
+                                   "message_id": message_id, "headers": headers, "content_type": content_type})
+
+    def ids(self) -> list[str]:
+        return [m["message_id"] for m in self.published]
+
+
+@pytest.fixture(scope="module")
+def engine(make_database: Callable[[str], str]) -> Iterator[Engine]:
+    engine = make_engine(make_database("outbox"))
+    metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def empty_outbox(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE outbox"))
+
+
+def event(event_id: str) -> CloudEvent:
+    return CloudEvent(
+        id=event_id, source="/dunghan/intake", type="vn.dunghan.intake.dossier_accepted.v1",
+        time=datetime(2025, 3, 3, 2, 0, tzinfo=UTC), subject="H01.1-250303-0001", data={"n": event_id},
+    )
+
+
+def add(engine: Engine, *event_ids: str, **kwargs: Any) -> None:
+    with engine.begin() as conn:
+        for event_id in event_ids:
+            outbox_add(conn, event(event_id), **kwargs)
+
+
+def rows(engine: Engine) -> dict[str, Any]:
+    with engine.connect() as conn:
+        return {r.event_id: r for r in conn.execute(select(outbox)).all()}
+
+
+def gauge(name: str, service: str) -> float | None:
+    return REGISTRY.get_sample_value(name, {"service": service})
+
+
+def test_relay_publishes_committed_rows_in_order_and_marks_them(engine: Engine) -> None:
+    add(engine, "a-1", "a-2", headers={"x-correlation-id": "c-9"})
+    publisher = FakePublisher()
+    assert OutboxRelay(engine, publisher, "svc-a").run_once() == 2
+    assert publisher.ids() == ["a-1", "a-2"]
+    first = publisher.published[0]
+    assert (first["exchange"], first["routing_key"]) == ("dunghan.events", "intake.dossier_accepted.v1")
+    assert first["headers"] == {"x-correlation-id": "c-9"}
+    assert first["content_type"] == "application/cloudevents+json"
+    assert decode(first["body"]).id == "a-1"
+    assert all(r.published_at is not None and r.attempts == 1 for r in rows(engine).values())
+    assert OutboxRelay(engine, publisher, "svc-a").run_once() == 0
+    assert len(publisher.published) == 2
+
+
+def test_a_row_added_in_a_rolled_back_transaction_is_never_published(engine: Engine) -> None:
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        outbox_add(conn, event("never"))
+        raise RuntimeError("the effect failed")
+    add(engine, "kept")
+    publisher = FakePublisher()
+    OutboxRelay(engine, publisher, "svc-b").run_once()
+    assert publisher.ids() == ["kept"]
+
+
+def test_batch_limits_one_pass(engine: Engine) -> None:
+    add(engine, *[f"b-{i}" for i in range(5)])
+    publisher = FakePublisher()
+    relay = OutboxRelay(engine, publisher, "svc-c", batch=2)
+    assert [relay.run_once() for _ in range(4)] == [2, 2, 1, 0]
+    assert publisher.ids() == [f"b-{i}" for i in range(5)]
+
+
+def test_two_concurrent_relays_publish_each_row_exactly_once(engine: Engine) -> None:
+    ids = [f"c-{i}" for i in range(300)]
+    publisher = FakePublisher()
+    stop = threading.Event()
+    relays = [OutboxRelay(engine, publisher, "svc-d", batch=7) for _ in range(2)]
+    threads = [threading.Thread(target=r.run, args=(stop, 0.01)) for r in relays]
+    for t in threads:
+        t.start()
+    try:
+        for i in range(0, len(ids), 20):
+            add(engine, *ids[i:i + 20])
+        deadline = time.monotonic() + 20
+        while len(publisher.published) < len(ids) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(5)
+    assert sorted(publisher.ids()) == sorted(ids)
+    assert len(publisher.ids()) == len(set(publisher.ids()))
+    assert all(r.published_at is not None for r in rows(engine).values())
+
+
+def test_publisher_failure_leaves_the_row_unpublished_and_it_is_retried_later(engine: Engine) -> None:
+    add(engine, "f-1")
+    publisher = FakePublisher(fail=2)
+    relay = OutboxRelay(engine, publisher, "svc-e")
+    assert relay.run_once() == 0
+    assert relay.run_once() == 0
+    row = rows(engine)["f-1"]
+    assert row.published_at is None and row.attempts == 2
+    assert "broker unreachable" in row.last_error
+    assert gauge("dunghan_outbox_backlog", "svc-e") == 1
+    assert relay.run_once() == 1
+    row = rows(engine)["f-1"]
+    assert row.published_at is not None and row.attempts == 3 and row.last_error is None
+    assert publisher.ids() == ["f-1"]
+    assert gauge("dunghan_outbox_backlog", "svc-e") == 0
+    assert gauge("dunghan_outbox_oldest_unpublished_age_seconds", "svc-e") == 0
+
+
+def test_a_crash_between_publish_and_commit_republishes_the_row(engine: Engine) -> None:
+    add(engine, "crash-1")
+
+    class CrashAfterPublish(FakePublisher):
+        def publish(self, *args: Any, **kwargs: Any) -> None:
+            super().publish(*args, **kwargs)
+            raise SystemExit("process killed after the broker confirmed")
+
+    crashing = CrashAfterPublish()
+    with pytest.raises(SystemExit):
+        OutboxRelay(engine, crashing, "svc-f").run_once()
+    assert crashing.ids() == ["crash-1"]
+    assert rows(engine)["crash-1"].published_at is None
+    publisher = FakePublisher()
+    assert OutboxRelay(engine, publisher, "svc-f").run_once() == 1
+    assert publisher.ids() == ["crash-1"]
+
+
+def test_gauges_report_backlog_and_age_of_the_oldest_unpublished_row(engine: Engine) -> None:
+    add(engine, "g-1", "g-2")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE outbox SET created_at = now() - interval '90 seconds' WHERE event_id = 'g-1'"))
+    relay = OutboxRelay(engine, FakePublisher(), "svc-g")
+    relay.update_gauges()
+    assert gauge("dunghan_outbox_backlog", "svc-g") == 2
+    age = gauge("dunghan_outbox_oldest_unpublished_age_seconds", "svc-g")
+    assert age is not None and 90 <= age < 120
+
+
+def test_a_broker_failure_ends_the_pass_and_leaves_later_rows_untouched(engine: Engine) -> None:
+    add(engine, "h-1", "h-2", "h-3")
+    publisher = FakePublisher(fail=1)
+    relay = OutboxRelay(engine, publisher, "svc-h")
+    assert relay.run_once() == 0 and relay.failed_last_pass == 1
+    assert {k: r.attempts for k, r in rows(engine).items()} == {"h-1": 1, "h-2": 0, "h-3": 0}
+    assert relay.run_once() == 3
+    assert publisher.ids() == ["h-1", "h-2", "h-3"]
+
+
+def test_run_backs_off_after_failures_and_publishes_once_the_broker_is_back(engine: Engine) -> None:
+    add(engine, "r-1")
+    publisher = FakePublisher(fail=3)
+    relay = OutboxRelay(engine, publisher, "svc-r", interval=0.01, max_backoff=0.05)
+    t = threading.Thread(target=relay.run)
+    t.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not publisher.published and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        relay.stop()
+        t.join(5)
+    assert not t.is_alive()
+    assert publisher.ids() == ["r-1"]
+    assert rows(engine)["r-1"].attempts == 4

@@ -1,0 +1,84 @@
+"""The Vietnamese explanation lists every fact behind a due instant."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from dunghan.calendar import load_calendar
+from dunghan.contract.events import ProcedureSnapshot
+from dunghan.deadline import ClockEvent, compute_clock
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+CAL = load_calendar()
+FAR = datetime(2030, 1, 1, tzinfo=TZ)
+
+
+def proc(value: float, statutory: float | None = None, cutoff: str = "17:00") -> ProcedureSnapshot:
+    return ProcedureSnapshot("P", 1, "Thủ tục", "f", value, "working_days", statutory or value, "working_days",
+                             cutoff=cutoff)
+
+
+def explain(events: list[ClockEvent], procedure: ProcedureSnapshot) -> str:
+    return "\n".join(compute_clock(events, procedure, CAL, FAR).explanation)
+
+
+def test_explanation_names_version_acceptance_start_each_skipped_day_and_due() -> None:
+    text = explain([ClockEvent("accepted", datetime(2017, 1, 25, 10, tzinfo=TZ))], proc(3, statutory=5))
+    assert f"Lịch làm việc phiên bản {CAL.version}." in text
+    assert "Tiếp nhận lúc 10:00 thứ Tư 25/01/2017." in text
+    assert "Thời hạn giải quyết cam kết: 3 ngày làm việc (thời hạn theo quy định: 5 ngày làm việc)." in text
+    assert "Bắt đầu tính thời hạn từ 07:30 thứ Năm 02/02/2017." in text
+    for day in ("26/01/2017", "27/01/2017", "28/01/2017", "29/01/2017", "30/01/2017", "31/01/2017",
+                "01/02/2017", "04/02/2017", "05/02/2017"):
+        assert f"Không tính {day}" not in text
+        assert day in text
+    assert "9794/VPCP-KGVX" in text
+    assert "Không tính thứ Bảy 04/02/2017: Thứ Bảy (nghỉ hằng tuần)." in text
+    assert text.endswith("Trạng thái: đã quá hạn.")
+    assert "Hạn giải quyết: 17:00 thứ Hai 06/02/2017." in text
+
+
+def test_explanation_lists_the_make_up_saturday_with_its_reference() -> None:
+    text = explain([ClockEvent("accepted", datetime(2024, 4, 26, 10, tzinfo=TZ))], proc(3))
+    assert "Tính thứ Bảy 04/05/2024 là ngày làm việc bù" in text
+    assert "2450/VPCP-KGVX" in text
+    assert "Không tính thứ Hai 29/04/2024" in text
+    assert "Hạn giải quyết: 17:00 thứ Bảy 04/05/2024." in text
+
+
+def test_explanation_mentions_cutoff_pauses_apology_and_verdict() -> None:
+    events = [
+        ClockEvent("accepted", datetime(2017, 3, 1, 15, 30, tzinfo=TZ)),
+        ClockEvent("apology_issued", datetime(2017, 3, 3, 8, tzinfo=TZ), new_due_date=date(2017, 3, 14)),
+        ClockEvent("supplement_requested", datetime(2017, 3, 3, 9, tzinfo=TZ)),
+        ClockEvent("supplement_received", datetime(2017, 3, 3, 14, tzinfo=TZ)),
+        ClockEvent("result_ready", datetime(2017, 3, 10, 9, tzinfo=TZ)),
+    ]
+    text = explain(events, proc(3, cutoff="15:00"))
+    assert "Tiếp nhận sau giờ chốt 15:00" in text
+    assert "ngày tiếp nhận tính là thứ Năm 02/03/2017" in text
+    assert "Tạm dừng chờ bổ sung hồ sơ từ 09:00 thứ Sáu 03/03/2017 đến 14:00 thứ Sáu 03/03/2017: " \
+           "3,5 giờ làm việc không tính" in text
+    assert "Văn bản xin lỗi ngày thứ Sáu 03/03/2017, hẹn lại thứ Ba 14/03/2017" in text
+    assert "Phân loại đúng/trễ hạn vẫn theo hạn ban đầu." in text
+    assert "(đã có kết quả): trễ hạn 2 ngày làm việc." in text
+
+
+def test_explanation_flags_a_second_supplement_request_and_a_late_apology() -> None:
+    at = lambda d, h: datetime(2017, 3, d, h, tzinfo=TZ)  # noqa: E731
+    events = [
+        ClockEvent("accepted", at(1, 10)),
+        ClockEvent("supplement_requested", at(2, 9)), ClockEvent("supplement_received", at(2, 10)),
+        ClockEvent("supplement_requested", at(3, 9)), ClockEvent("supplement_received", at(3, 10)),
+        ClockEvent("apology_issued", at(7, 8), new_due_date=date(2017, 3, 10)),
+    ]
+    text = explain(events, proc(3))
+    assert "Hạn giải quyết: 09:30 thứ Ba 07/03/2017." in text
+    assert "Yêu cầu bổ sung hồ sơ lần thứ hai" in text
+    assert "ban hành muộn: phải trước hạn ít nhất 1 ngày làm việc" in text
+
+
+def test_explanation_of_an_early_result_says_how_early() -> None:
+    events = [ClockEvent("accepted", datetime(2017, 3, 1, 10, tzinfo=TZ)),
+              ClockEvent("result_ready", datetime(2017, 3, 2, 10, tzinfo=TZ))]
+    assert explain(events, proc(3)).endswith("(đã có kết quả): sớm hạn 2 ngày làm việc.")

@@ -1,0 +1,205 @@
+"""HTTP request/response schemas of intake (marshmallow, documented in /openapi.json)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from intake.domain import FACTS
+
+
+class FactBodySchema(Schema):
+    """One lifecycle fact: the same JSON as on the queue (see docs/integration/schemas)."""
+
+    class Meta:
+        unknown = "include"
+
+    fact = fields.String(required=True, validate=validate.OneOf(FACTS))
+    event_id = fields.String(required=True)
+
+
+class ReplySchema(Schema):
+    status = fields.String()
+    event_id = fields.String()
+    code = fields.String()
+    dossier_status = fields.Integer()
+    reason = fields.String()
+
+
+class DossierQuerySchema(Schema):
+    agency = fields.String()
+    unit = fields.String()
+    officer = fields.String()
+    status = fields.Integer(validate=validate.Range(min=1, max=10))
+    procedure = fields.String()
+    received_from = fields.AwareDateTime()
+    received_to = fields.AwareDateTime()
+    resolved_from = fields.AwareDateTime()
+    resolved_to = fields.AwareDateTime()
+    overdue = fields.Boolean()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class DossierSchema(Schema):
+    code = fields.String()
+    agency = fields.String()
+    status = fields.Integer()
+    status_name = fields.String()
+    procedure_code = fields.String(allow_none=True)
+    procedure_version = fields.Integer(allow_none=True)
+    procedure_field = fields.String(allow_none=True)
+    channel = fields.Integer(allow_none=True)
+    unit = fields.String(allow_none=True)
+    officer = fields.String(allow_none=True)
+    step = fields.String(allow_none=True)
+    applicant_name = fields.String(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    accepted_at = fields.DateTime(allow_none=True)
+    appointment_at = fields.DateTime(allow_none=True)
+    new_due_date = fields.Date(allow_none=True)
+    resolved_at = fields.DateTime(allow_none=True)
+    returned_at = fields.DateTime(allow_none=True)
+    decision = fields.String(allow_none=True)
+    supplement_count = fields.Integer()
+    apology_count = fields.Integer()
+    overdue = fields.Boolean()
+
+
+class HistorySchema(Schema):
+    seq = fields.Integer()
+    fact = fields.String()
+    occurred_at = fields.DateTime()
+    received_at = fields.DateTime()
+    source = fields.String()
+    sender_event_id = fields.String()
+    status = fields.Integer()
+    unit = fields.String(allow_none=True)
+    officer = fields.String(allow_none=True)
+    step = fields.String(allow_none=True)
+    canonical_event_id = fields.String()
+    details = fields.Dict()
+
+
+class DossierDetailSchema(DossierSchema):
+    history = fields.List(fields.Nested(HistorySchema))
+
+
+class DossierPageSchema(Schema):
+    items = fields.List(fields.Nested(DossierSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class LookupQuerySchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=30))
+    id_number = fields.String(required=True, validate=validate.Regexp(r"^\d{9}(\d{3})?$"))
+
+
+class LookupSchema(Schema):
+    code = fields.String()
+    status = fields.Integer()
+    status_name = fields.String()
+    appointment_date = fields.Date(allow_none=True)
+
+
+class StepSchema(Schema):
+    name = fields.String(required=True)
+    hours = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False))
+
+
+class DurationSchema(Schema):
+    value = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    unit = fields.String(load_default="working_days",
+                         validate=validate.OneOf(["working_days", "working_hours", "calendar_days"]))
+
+
+class ProcedureInSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    agency = fields.String(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    field = fields.String(required=True)
+    statutory = fields.Nested(DurationSchema, required=True)
+    committed = fields.Nested(DurationSchema, required=True)
+    effective_from = fields.Date(required=True)
+    effective_to = fields.Date(allow_none=True)
+    abolished = fields.Boolean(load_default=False)
+    channels = fields.List(fields.Integer(validate=validate.OneOf([1, 2, 3])), load_default=[1, 2, 3])
+    steps = fields.List(fields.Nested(StepSchema), load_default=[])
+    cutoff = fields.String(load_default="17:00", validate=validate.Regexp(r"^\d{2}:\d{2}$"))
+    pause_on_fee = fields.Boolean(load_default=False)
+    legal_basis = fields.String(load_default="")
+
+
+class ProcedureSchema(Schema):
+    code = fields.String()
+    version = fields.Integer()
+    agency = fields.String()
+    name = fields.String()
+    field = fields.String()
+    statutory_value = fields.Float()
+    statutory_unit = fields.String()
+    committed_value = fields.Float()
+    committed_unit = fields.String()
+    effective_from = fields.Date()
+    effective_to = fields.Date(allow_none=True)
+    abolished = fields.Boolean()
+    channels = fields.List(fields.Integer())
+    steps = fields.List(fields.Nested(StepSchema))
+    cutoff = fields.String()
+    pause_on_fee = fields.Boolean()
+    legal_basis = fields.String()
+
+
+class ProcedureQuerySchema(Schema):
+    agency = fields.String()
+    on = fields.Date()
+
+
+class ImportResultSchema(Schema):
+    read = fields.Integer()
+    created = fields.Integer()
+
+
+class ProblemInSchema(Schema):
+    summary = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    details = fields.String(load_default="")
+
+
+class ProblemSchema(Schema):
+    id = fields.Integer()
+    procedure_code = fields.String()
+    agency = fields.String()
+    reported_by = fields.String()
+    summary = fields.String()
+    details = fields.String()
+    created_at = fields.DateTime()
+    status = fields.String()
+
+
+class AgencySchema(Schema):
+    code = fields.String(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+class UnitSchema(Schema):
+    code = fields.String(dump_only=True)
+    agency = fields.String(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    head_officer = fields.String(allow_none=True, load_default=None)
+    union_contact = fields.String(allow_none=True, load_default=None)
+
+
+class OfficerSchema(Schema):
+    code = fields.String(dump_only=True)
+    agency = fields.String(required=True)
+    unit = fields.String(required=True)
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = fields.String(load_default="")
+    email = fields.Email(allow_none=True, load_default=None)
+    phone = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(r"^(0|\+84)\d{9,10}$"))
+    active = fields.Boolean(load_default=True)
+
+
+class OrgQuerySchema(Schema):
+    agency = fields.String()
+    unit = fields.String()

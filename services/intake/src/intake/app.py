@@ -1,0 +1,53 @@
+"""Composition root of the intake web process: ``create_app(settings, *, repo=None, publish=None)``."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+from flask import Flask
+
+from dunghan.web import StaticKeyStore, amqp_check, create_base_app, db_check
+from intake import api_dossiers, api_registry
+from intake.config import Settings
+from intake.context import IntakeContext, RepoKeyStore, TokenBucket
+from intake.ports import Repository
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def migrations_dir() -> str:
+    return str(resources.files("intake") / "migrations")
+
+
+def create_app(
+    settings: Settings, *, repo: Repository | None = None, publish: Any = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Flask:
+    readiness = {}
+    if repo is None:
+        from dunghan.db import make_engine, upgrade
+        from intake.repository import SqlRepository
+
+        if settings.migrate:
+            upgrade(settings.database_url, migrations_dir())
+        engine = make_engine(settings.database_url)
+        repo = SqlRepository(engine)
+        readiness = {"database": db_check(engine), "broker": amqp_check(settings.amqp_url)}
+    keystore = RepoKeyStore(repo, StaticKeyStore.from_spec(settings.api_keys))
+    app, api = create_base_app(
+        "intake", title="Đúng hạn — intake", readiness=readiness, keystore=keystore,
+        multiproc_dir=settings.multiproc_dir,
+        description="Cổng duy nhất nhận hồ sơ và sự kiện vòng đời từ các hệ thống nghiệp vụ "
+                    "(hợp đồng tích hợp: docs/integration/README.md).",
+    )
+    app.extensions["intake"] = IntakeContext(
+        repo=repo, settings=settings, clock=clock,
+        limiter=TokenBucket(settings.lookup_rate_per_minute, settings.lookup_burst),
+    )
+    api.register_blueprint(api_dossiers.blp)
+    api.register_blueprint(api_registry.blp)
+    return app

@@ -1,0 +1,44 @@
+"""Settings of the intake service: the only reader of the environment."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/dunghan_intake"
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
+    amqp_prefix: str = ""
+    log_level: str = "INFO"
+    port: int = 8001
+    metrics_port: int = 9101
+    api_keys: str = ""
+    id_pepper: str = "dev-pepper-change-me"
+    orphan_window_seconds: float = 600.0
+    orphan_scan_seconds: float = 30.0
+    lookup_rate_per_minute: int = 10
+    lookup_burst: int = 5
+    migrate: bool = True
+    multiproc_dir: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        e = os.environ if env is None else env
+        return cls(
+            database_url=e.get("DATABASE_URL", cls.database_url),
+            amqp_url=e.get("AMQP_URL", cls.amqp_url),
+            amqp_prefix=e.get("AMQP_PREFIX", ""),
+            log_level=e.get("LOG_LEVEL", "INFO"),
+            port=int(e.get("PORT", cls.port)),
+            metrics_port=int(e.get("METRICS_PORT", cls.metrics_port)),
+            api_keys=e.get("API_KEYS", ""),
+            id_pepper=e.get("INTAKE_ID_PEPPER", cls.id_pepper),
+            orphan_window_seconds=float(e.get("INTAKE_ORPHAN_WINDOW_SECONDS", cls.orphan_window_seconds)),
+            orphan_scan_seconds=float(e.get("INTAKE_ORPHAN_SCAN_SECONDS", cls.orphan_scan_seconds)),
+            lookup_rate_per_minute=int(e.get("INTAKE_LOOKUP_RATE_PER_MINUTE", cls.lookup_rate_per_minute)),
+            lookup_burst=int(e.get("INTAKE_LOOKUP_BURST", cls.lookup_burst)),
+            migrate=e.get("INTAKE_MIGRATE", "1") != "0",
+            multiproc_dir=e.get("PROMETHEUS_MULTIPROC_DIR") or None,
+        )

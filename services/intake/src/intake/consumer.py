@@ -1,0 +1,148 @@
+"""Inbound queue → schema → handler; replies to ``reply_to`` after commit, rejections copied to their queue."""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from dunghan.bus.errors import Duplicate, Reject
+from dunghan.bus.topology import INTAKE_REJECTED
+from dunghan.logging import log_context
+from intake import metrics
+from intake.domain import FACTS, InboundError
+from intake.handlers import Sender, digest_of, record_fact, reject_orphans
+from intake.inbound import load_fact
+from intake.ports import Repository
+
+log = logging.getLogger(__name__)
+
+
+class Replier(Protocol):
+    def reply(self, reply_to: str, body: dict[str, Any], correlation_id: str | None) -> None: ...
+    def quarantine(self, body: bytes, headers: dict[str, Any], message_id: str | None) -> None: ...
+
+
+class IntakeReject(Reject):  # type: ignore[misc]
+    """A rejection that remembers intake's reason kind and every field error, for the reply."""
+
+    def __init__(self, error: InboundError, event_id: str | None = None) -> None:
+        super().__init__(error.reason, error.field)
+        self.error = error
+        self.event_id = event_id
+
+
+class BusReplier:
+    """Replies and rejection copies through the default exchange (queue name as routing key)."""
+
+    def __init__(self, publisher: Any, prefix: str = "") -> None:
+        self.publisher = publisher
+        self.rejected_queue = f"{prefix}{INTAKE_REJECTED}"
+
+    def reply(self, reply_to: str, body: dict[str, Any], correlation_id: str | None) -> None:
+        """Best effort: a sender whose reply queue is gone must not block the inbound queue."""
+        payload = json.dumps(body, ensure_ascii=False).encode()
+        try:
+            self.publisher.publish("", reply_to, payload, message_id=f"reply:{body.get('event_id')}",
+                                   correlation_id=correlation_id, content_type="application/json")
+        except Exception as exc:
+            log.warning("reply not delivered: %s", type(exc).__name__, extra={"event_id": body.get("event_id")})
+
+    def quarantine(self, body: bytes, headers: dict[str, Any], message_id: str | None) -> None:
+        """Copy to ``intake.inbound.rejected`` (the dead-letter queue holds it too, so a failure only logs)."""
+        try:
+            self.publisher.publish("", self.rejected_queue, body, message_id=message_id or "unknown",
+                                   headers=headers, content_type="application/json")
+        except Exception as exc:
+            log.error("rejected message not copied: %s", type(exc).__name__, extra={"event_id": message_id})
+
+
+def rejection_reply(error: InboundError, event_id: str | None) -> dict[str, Any]:
+    return {"status": "rejected", "event_id": event_id, "reason": error.kind, "errors": error.errors}
+
+
+class InboundHandler:
+    """``handler(delivery)`` for ``dunghan.bus.consumer.Consumer`` on ``intake.inbound``."""
+
+    def __init__(self, repo: Repository, replier: Replier, *, pepper: str, clock: Callable[[], datetime]) -> None:
+        self.repo = repo
+        self.replier = replier
+        self.pepper = pepper
+        self.clock = clock
+
+    def __call__(self, delivery: Any) -> None:
+        event_id: str | None = None
+        try:
+            sender = self._sender(delivery.user_id)
+            raw = _decode(delivery.body)
+            event_id = raw.get("event_id") if isinstance(raw, dict) else None
+            agency, _, fact = (delivery.routing_key or "").partition(".")
+            if fact not in FACTS:
+                raise InboundError("invalid", f"khóa định tuyến phải là <cơ quan>.<fact>: {fact!r}", "routing_key")
+            if agency != sender.agency:
+                raise InboundError("forged", f"{sender.name} không được gửi cho cơ quan {agency}", "routing_key")
+            data = load_fact(raw, fact)
+            with log_context(event_id=event_id, dossier=data["code"]):
+                out = record_fact(self.repo, data, sender, now=self.clock(), pepper=self.pepper,
+                                  digest=digest_of(raw), reply_to=delivery.reply_to,
+                                  correlation_id=delivery.correlation_id)
+                log.info("inbound %s %s", fact, out.reply["status"])
+        except InboundError as exc:
+            raise IntakeReject(exc, event_id) from exc
+        if delivery.reply_to:
+            self.replier.reply(delivery.reply_to, out.reply, delivery.correlation_id)
+        if out.duplicate:
+            raise Duplicate(f"event {event_id} already recorded")
+
+    def _sender(self, user_id: str | None) -> Sender:
+        source = None
+        if user_id:
+            with self.repo.transaction() as tx:
+                source = tx.source_by_amqp_user(user_id)
+        if source is None:
+            raise InboundError("unknown_sender", "người gửi (user_id) không có trong danh mục hệ thống", "user_id")
+        return Sender(source.name, source.agency)
+
+    def on_reject(self, delivery: Any, exc: Exception) -> None:
+        """Count, copy to the rejection queue with the error, and answer ``reply_to``."""
+        error = exc.error if isinstance(exc, IntakeReject) else InboundError("invalid", str(exc), None)
+        event_id = exc.event_id if isinstance(exc, IntakeReject) else None
+        metrics.INBOUND_REJECTED.labels(reason=error.kind).inc()
+        log.warning("inbound rejected: %s (%s)", error.kind, error.field, extra={"event_id": event_id})
+        headers = {"x-rejection-reason": error.reason, "x-rejection-field": error.field or "",
+                   "x-rejection-kind": error.kind, "x-original-routing-key": delivery.routing_key or "",
+                   "x-sender": delivery.user_id or ""}
+        self.replier.quarantine(delivery.body, headers, delivery.message_id)
+        if delivery.reply_to:
+            self.replier.reply(delivery.reply_to, rejection_reply(error, event_id), delivery.correlation_id)
+
+
+def _decode(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InboundError("not_json", "thông điệp không phải JSON UTF-8", "body") from exc
+
+
+class OrphanSweeper:
+    """Periodic job: buffered facts whose dossier never fitted within the window are rejected and answered."""
+
+    def __init__(self, repo: Repository, replier: Replier, window_seconds: float) -> None:
+        self.repo = repo
+        self.replier = replier
+        self.window = window_seconds
+
+    def __call__(self, now: datetime) -> int:
+        orphans = reject_orphans(self.repo, now=now, window_seconds=self.window)
+        for o in orphans:
+            p = o.pending
+            error = InboundError("unknown_dossier" if o.field == "code" else "lifecycle", o.reason, o.field)
+            kind = error.kind
+            headers = {"x-rejection-reason": o.reason, "x-rejection-field": o.field or "",
+                       "x-rejection-kind": kind, "x-original-routing-key": f"{p.agency}.{p.fact}",
+                       "x-sender": p.source}
+            self.replier.quarantine(json.dumps(p.body, ensure_ascii=False).encode(), headers, p.event_id)
+            if p.reply_to:
+                self.replier.reply(p.reply_to, rejection_reply(error, p.event_id), p.correlation_id)
+        return len(orphans)

@@ -1,0 +1,71 @@
+"""Operator CLI: ``python -m intake.manage migrate | load-catalogue FILE | load-org FILE | create-key ...``."""
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dunghan.web.auth import hash_key
+from intake.app import migrations_dir, utc_now
+from intake.config import Settings
+from intake.domain import InboundError
+from intake.records import SourceSystem
+from intake.registry import import_catalogue, load_org, parse_catalogue_csv, parse_catalogue_yaml, save_source
+
+if TYPE_CHECKING:
+    from intake.repository import SqlRepository
+
+
+def _repo(settings: Settings) -> SqlRepository:
+    from dunghan.db import make_engine
+    from intake.repository import SqlRepository
+
+    return SqlRepository(make_engine(settings.database_url, pool_size=1, max_overflow=0))
+
+
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m intake.manage", description="Quản trị dịch vụ intake")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="chạy Alembic tới phiên bản mới nhất")
+    cat = sub.add_parser("load-catalogue", help="nạp danh mục thủ tục (YAML hoặc CSV)")
+    cat.add_argument("file", type=Path)
+    org = sub.add_parser("load-org", help="nạp cơ quan, đơn vị, cán bộ (YAML)")
+    org.add_argument("file", type=Path)
+    key = sub.add_parser("create-key", help="tạo khóa API cho một hệ thống (in ra một lần)")
+    key.add_argument("--name", required=True)
+    key.add_argument("--agency", required=True)
+    key.add_argument("--role", choices=("system", "operator"), default="system")
+    key.add_argument("--amqp-user", default=None, help="tên người dùng RabbitMQ của hệ thống (user_id)")
+    args = parser.parse_args(argv)
+    settings = settings or Settings.from_env()
+
+    from dunghan.db import upgrade
+
+    upgrade(settings.database_url, migrations_dir())
+    if args.command == "migrate":
+        print("migrated")
+        return 0
+    repo = _repo(settings)
+    try:
+        if args.command == "load-catalogue":
+            text = args.file.read_text(encoding="utf-8")
+            parse = parse_catalogue_csv if args.file.suffix.lower() == ".csv" else parse_catalogue_yaml
+            print(import_catalogue(repo, parse(text)))
+        elif args.command == "load-org":
+            print(load_org(repo, args.file.read_text(encoding="utf-8"), now=utc_now()))
+        elif args.command == "create-key":
+            secret = secrets.token_urlsafe(32)
+            save_source(repo, SourceSystem(args.name, args.agency, args.role,
+                                           amqp_user=args.amqp_user, api_key_sha256=hash_key(secret)))
+            print(secret)
+    except InboundError as exc:
+        print(f"lỗi: {exc.field}: {exc.reason}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

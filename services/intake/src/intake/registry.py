@@ -1,0 +1,172 @@
+"""Registry use cases: effective-dated catalogue, problem reports, agencies/units/officers, source systems."""
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import asdict, replace
+from datetime import date, datetime
+from typing import Any
+
+import yaml
+
+from dunghan.contract import events as ev
+from dunghan.contract.envelope import envelope_for
+from intake.domain import InboundError
+from intake.ports import Repository, Tx
+from intake.records import Agency, Officer, ProblemReport, ProcedureVersion, SourceSystem, StepSpec, Unit
+
+UNITS = ("working_days", "working_hours", "calendar_days")
+
+
+def add_procedure_version(tx: Tx, proposed: ProcedureVersion) -> tuple[ProcedureVersion, bool]:
+    """Store ``proposed`` as the next version (closing the open one it supersedes); (version, created)."""
+    versions = tx.procedure_versions(proposed.code)
+    for v in versions:
+        if replace(v, version=0, effective_to=None) == replace(proposed, version=0, effective_to=None):
+            return v, False
+    for v in versions:
+        if v.effective_to is None and v.effective_from < proposed.effective_from:
+            tx.save_procedure_version(replace(v, effective_to=proposed.effective_from))
+    stored = replace(proposed, version=max((v.version for v in versions), default=0) + 1)
+    tx.save_procedure_version(stored)
+    return stored, True
+
+
+def import_catalogue(repo: Repository, procedures: list[ProcedureVersion]) -> dict[str, int]:
+    created = 0
+    with repo.transaction() as tx:
+        for p in procedures:
+            created += add_procedure_version(tx, p)[1]
+    return {"read": len(procedures), "created": created}
+
+
+def _duration(d: Any, what: str) -> tuple[float, str]:
+    if isinstance(d, dict):
+        value, unit = d.get("value"), d.get("unit", "working_days")
+    else:
+        value, unit = d, "working_days"
+    if not isinstance(value, int | float) or value <= 0 or unit not in UNITS:
+        raise InboundError("invalid", f"thời hạn {what} không hợp lệ", what)
+    return float(value), unit
+
+
+def _date(v: Any, what: str) -> date:
+    if isinstance(v, date):
+        return v
+    try:
+        return date.fromisoformat(str(v))
+    except ValueError as exc:
+        raise InboundError("invalid", "ngày không hợp lệ (YYYY-MM-DD)", what) from exc
+
+
+def procedure_from_mapping(m: dict[str, Any], default_agency: str | None = None) -> ProcedureVersion:
+    try:
+        stat = _duration(m.get("statutory"), "statutory")
+        comm = _duration(m.get("committed", m.get("statutory")), "committed")
+        steps = tuple(StepSpec(str(s["name"]), float(s["hours"])) for s in m.get("steps") or ())
+        return ProcedureVersion(
+            code=str(m["code"]), version=0, agency=str(m.get("agency") or default_agency), name=str(m["name"]),
+            field=str(m["field"]), statutory_value=stat[0], statutory_unit=stat[1], committed_value=comm[0],
+            committed_unit=comm[1], effective_from=_date(m["effective_from"], "effective_from"),
+            effective_to=_date(m["effective_to"], "effective_to") if m.get("effective_to") else None,
+            abolished=bool(m.get("abolished", False)),
+            channels=tuple(int(c) for c in m.get("channels", (1, 2, 3))),
+            steps=steps, cutoff=str(m.get("cutoff", "17:00")), pause_on_fee=bool(m.get("pause_on_fee", False)),
+            legal_basis=str(m.get("legal_basis", "")),
+        )
+    except KeyError as exc:
+        raise InboundError("invalid", "thiếu trường bắt buộc", str(exc.args[0])) from exc
+    except (TypeError, ValueError) as exc:
+        raise InboundError("invalid", f"giá trị không hợp lệ: {exc}", m.get("code")) from exc
+
+
+def parse_catalogue_yaml(text: str) -> list[ProcedureVersion]:
+    doc = yaml.safe_load(text) or {}
+    return [procedure_from_mapping(p, doc.get("agency")) for p in doc.get("procedures", [])]
+
+
+def parse_catalogue_csv(text: str) -> list[ProcedureVersion]:
+    out = []
+    for row in csv.DictReader(io.StringIO(text)):
+        steps = [s.split(":") for s in (row.get("steps") or "").split(";") if s.strip()]
+        out.append(procedure_from_mapping({
+            **row,
+            "statutory": {"value": float(row["statutory_value"]), "unit": row.get("statutory_unit") or UNITS[0]},
+            "committed": {"value": float(row["committed_value"]), "unit": row.get("committed_unit") or UNITS[0]},
+            "channels": [int(c) for c in (row.get("channels") or "1;2;3").split(";")],
+            "steps": [{"name": n.strip(), "hours": float(h)} for n, h in steps],
+            "abolished": (row.get("abolished") or "").lower() in ("1", "true", "x", "có"),
+            "pause_on_fee": (row.get("pause_on_fee") or "").lower() in ("1", "true", "x", "có"),
+        }))
+    return out
+
+
+def procedure_to_dict(p: ProcedureVersion) -> dict[str, Any]:
+    d = asdict(p)
+    d["channels"] = list(p.channels)
+    return d
+
+
+def record_problem(repo: Repository, procedure_code: str, agency: str, reported_by: str, summary: str,
+                   details: str, *, now: datetime) -> ProblemReport:
+    with repo.transaction() as tx:
+        if not tx.procedure_versions(procedure_code):
+            raise InboundError("unknown_procedure", f"không có thủ tục {procedure_code!r}", "procedure_code")
+        return tx.add_problem(ProblemReport(0, procedure_code, agency, reported_by, summary, details, now))
+
+
+def _publish(tx: Tx, event: ev.Event, now: datetime) -> None:
+    tx.outbox(envelope_for(event, now=now, event_id=str(uuid.uuid4())))
+
+
+def save_unit(tx: Tx, unit: Unit, *, now: datetime) -> None:
+    if tx.get_agency(unit.agency) is None:
+        raise InboundError("invalid", f"không có cơ quan {unit.agency!r}", "agency")
+    if tx.get_unit(unit.code) == unit:
+        return
+    tx.save_unit(unit)
+    _publish(tx, ev.UnitUpdated(unit=unit.code, agency=unit.agency, name=unit.name,
+                                head_officer=unit.head_officer, union_contact=unit.union_contact), now)
+
+
+def save_officer(tx: Tx, officer: Officer, *, now: datetime) -> None:
+    unit = tx.get_unit(officer.unit)
+    if unit is None or unit.agency != officer.agency:
+        raise InboundError("invalid", f"không có đơn vị {officer.unit!r} của {officer.agency}", "unit")
+    if tx.get_officer(officer.code) == officer:
+        return
+    tx.save_officer(officer)
+    _publish(tx, ev.OfficerUpdated(officer=officer.code, agency=officer.agency, unit=officer.unit,
+                                   full_name=officer.full_name, email=officer.email, phone=officer.phone,
+                                   active=officer.active), now)
+
+
+def load_org(repo: Repository, text: str, *, now: datetime) -> dict[str, int]:
+    """Load ``org_*.yaml``: the agency, its units with their heads, and their officers (idempotent)."""
+    doc = yaml.safe_load(text) or {}
+    agency = Agency(str(doc["agency"]["code"]), str(doc["agency"]["name"]))
+    counts = {"units": 0, "officers": 0}
+    with repo.transaction() as tx:
+        tx.save_agency(agency)
+        heads: list[Unit] = []
+        for u in doc.get("units", []):
+            unit = Unit(str(u["code"]), agency.code, str(u["name"]), None, u.get("union_contact"))
+            save_unit(tx, tx.get_unit(unit.code) or unit, now=now)
+            heads.append(replace(unit, head_officer=u.get("head")))
+            for o in u.get("officers", []):
+                save_officer(tx, Officer(
+                    code=str(o["code"]), agency=agency.code, unit=unit.code, full_name=str(o["full_name"]),
+                    title=str(o.get("title", "")), email=o.get("email"), phone=str(o["phone"]) if o.get("phone")
+                    else None, active=bool(o.get("active", True)),
+                ), now=now)
+                counts["officers"] += 1
+            counts["units"] += 1
+        for unit in heads:
+            save_unit(tx, unit, now=now)
+    return counts
+
+
+def save_source(repo: Repository, source: SourceSystem) -> None:
+    with repo.transaction() as tx:
+        tx.save_source(source)

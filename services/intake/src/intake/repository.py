@@ -1,0 +1,212 @@
+"""SQL adapter of the storage port (PostgreSQL via SQLAlchemy Core); the outbox row commits with the change."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from dunghan.contract.envelope import CloudEvent
+from dunghan.db import outbox_add
+from intake import tables as t
+from intake.records import (
+    Agency,
+    Dossier,
+    DossierFilter,
+    HistoryEntry,
+    Officer,
+    PendingFact,
+    ProblemReport,
+    ProcedureVersion,
+    Received,
+    SourceSystem,
+    StepSpec,
+    Unit,
+)
+
+metadata = t.metadata
+
+
+class SqlRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTx]:
+        with self.engine.begin() as conn:
+            yield SqlTx(conn)
+
+
+def _row(cls: Any, row: Any) -> Any:
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in row._mapping.items() if k in names})
+
+
+class SqlTx:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _upsert(self, table: Table, values: dict[str, Any]) -> None:
+        keys = [c.name for c in table.primary_key.columns]
+        stmt = pg_insert(table).values(**values)
+        self.conn.execute(stmt.on_conflict_do_update(
+            index_elements=keys, set_={k: v for k, v in values.items() if k not in keys}))
+
+    def _one(self, cls: Any, stmt: Any) -> Any:
+        row = self.conn.execute(stmt).first()
+        return None if row is None else _row(cls, row)
+
+    def get_dossier(self, code: str) -> Dossier | None:
+        return self._one(Dossier, select(t.dossiers).where(t.dossiers.c.code == code))  # type: ignore[no-any-return]
+
+    def save_dossier(self, dossier: Dossier) -> None:
+        self._upsert(t.dossiers, asdict(dossier))
+
+    def add_history(self, entry: HistoryEntry) -> None:
+        self.conn.execute(insert(t.dossier_history).values(**asdict(entry)))
+
+    def history(self, code: str) -> list[HistoryEntry]:
+        rows = self.conn.execute(select(t.dossier_history).where(t.dossier_history.c.code == code)
+                                 .order_by(t.dossier_history.c.seq))
+        return [_row(HistoryEntry, r) for r in rows]
+
+    def list_dossiers(self, flt: DossierFilter) -> tuple[list[Dossier], int]:
+        c = t.dossiers.c
+        conds: list[Any] = []
+        for want, col in ((flt.agency, c.agency), (flt.unit, c.unit), (flt.officer, c.officer),
+                          (flt.status, c.status), (flt.procedure, c.procedure_code)):
+            if want is not None:
+                conds.append(col == want)
+        for lo, hi, col in ((flt.received_from, flt.received_to, c.accepted_at),
+                            (flt.resolved_from, flt.resolved_to, c.resolved_at)):
+            if lo is not None:
+                conds.append(col >= lo)
+            if hi is not None:
+                conds.append(col < hi)
+        if flt.overdue_at is not None:
+            conds += [c.status.in_((2, 4, 6)), c.appointment_at < flt.overdue_at]
+        total = self.conn.execute(select(func.count()).select_from(t.dossiers).where(*conds)).scalar_one()
+        rows = self.conn.execute(select(t.dossiers).where(*conds).order_by(c.code)
+                                 .limit(flt.per_page).offset((flt.page - 1) * flt.per_page))
+        return [_row(Dossier, r) for r in rows], int(total)
+
+    def get_received(self, agency: str, event_id: str) -> Received | None:
+        r = t.received_facts.c
+        return self._one(Received, select(t.received_facts)  # type: ignore[no-any-return]
+                         .where(r.agency == agency, r.event_id == event_id))
+
+    def put_received(self, received: Received) -> None:
+        self._upsert(t.received_facts, asdict(received))
+
+    def delete_received(self, agency: str, event_id: str) -> None:
+        r = t.received_facts.c
+        self.conn.execute(delete(t.received_facts).where(r.agency == agency, r.event_id == event_id))
+
+    def add_pending(self, pending: PendingFact) -> None:
+        self.conn.execute(insert(t.pending_facts).values(**asdict(pending)))
+
+    def pending_for(self, code: str) -> list[PendingFact]:
+        p = t.pending_facts.c
+        rows = self.conn.execute(select(t.pending_facts).where(p.code == code)
+                                 .order_by(p.occurred_at, p.received_at))
+        return [_row(PendingFact, r) for r in rows]
+
+    def delete_pending(self, agency: str, event_id: str) -> None:
+        p = t.pending_facts.c
+        self.conn.execute(delete(t.pending_facts).where(p.agency == agency, p.event_id == event_id))
+
+    def pending_received_before(self, before: datetime) -> list[PendingFact]:
+        p = t.pending_facts.c
+        rows = self.conn.execute(select(t.pending_facts).where(p.received_at < before)
+                                 .order_by(p.received_at).with_for_update(skip_locked=True))
+        return [_row(PendingFact, r) for r in rows]
+
+    def procedure_versions(self, code: str) -> list[ProcedureVersion]:
+        rows = self.conn.execute(select(t.procedures).where(t.procedures.c.code == code)
+                                 .order_by(t.procedures.c.version))
+        return [_procedure(r) for r in rows]
+
+    def save_procedure_version(self, version: ProcedureVersion) -> None:
+        values = asdict(version)
+        values["channels"] = list(version.channels)
+        values["steps"] = [asdict(s) for s in version.steps]
+        self._upsert(t.procedures, values)
+
+    def list_procedure_codes(self, agency: str | None) -> list[str]:
+        stmt = select(t.procedures.c.code).distinct().order_by(t.procedures.c.code)
+        if agency is not None:
+            stmt = stmt.where(t.procedures.c.agency == agency)
+        return list(self.conn.execute(stmt).scalars())
+
+    def add_problem(self, report: ProblemReport) -> ProblemReport:
+        values = asdict(report)
+        values.pop("id")
+        new_id = self.conn.execute(insert(t.problem_reports).values(**values)
+                                   .returning(t.problem_reports.c.id)).scalar_one()
+        return ProblemReport(**{**asdict(report), "id": new_id})
+
+    def list_problems(self, procedure_code: str | None) -> list[ProblemReport]:
+        stmt = select(t.problem_reports).order_by(t.problem_reports.c.id)
+        if procedure_code is not None:
+            stmt = stmt.where(t.problem_reports.c.procedure_code == procedure_code)
+        return [_row(ProblemReport, r) for r in self.conn.execute(stmt)]
+
+    def save_agency(self, agency: Agency) -> None:
+        self._upsert(t.agencies, asdict(agency))
+
+    def get_agency(self, code: str) -> Agency | None:
+        return self._one(Agency, select(t.agencies).where(t.agencies.c.code == code))  # type: ignore[no-any-return]
+
+    def list_agencies(self) -> list[Agency]:
+        return [_row(Agency, r) for r in self.conn.execute(select(t.agencies).order_by(t.agencies.c.code))]
+
+    def save_unit(self, unit: Unit) -> None:
+        self._upsert(t.units, asdict(unit))
+
+    def get_unit(self, code: str) -> Unit | None:
+        return self._one(Unit, select(t.units).where(t.units.c.code == code))  # type: ignore[no-any-return]
+
+    def list_units(self, agency: str | None) -> list[Unit]:
+        stmt = select(t.units).order_by(t.units.c.code)
+        if agency is not None:
+            stmt = stmt.where(t.units.c.agency == agency)
+        return [_row(Unit, r) for r in self.conn.execute(stmt)]
+
+    def save_officer(self, officer: Officer) -> None:
+        self._upsert(t.officers, asdict(officer))
+
+    def get_officer(self, code: str) -> Officer | None:
+        return self._one(Officer, select(t.officers).where(t.officers.c.code == code))  # type: ignore[no-any-return]
+
+    def list_officers(self, agency: str | None, unit: str | None) -> list[Officer]:
+        stmt = select(t.officers).order_by(t.officers.c.code)
+        if agency is not None:
+            stmt = stmt.where(t.officers.c.agency == agency)
+        if unit is not None:
+            stmt = stmt.where(t.officers.c.unit == unit)
+        return [_row(Officer, r) for r in self.conn.execute(stmt)]
+
+    def save_source(self, source: SourceSystem) -> None:
+        self._upsert(t.source_systems, asdict(source))
+
+    def source_by_amqp_user(self, user: str) -> SourceSystem | None:
+        return self._one(SourceSystem, select(t.source_systems)  # type: ignore[no-any-return]
+                         .where(t.source_systems.c.amqp_user == user))
+
+    def source_by_key(self, key_sha256: str) -> SourceSystem | None:
+        return self._one(SourceSystem, select(t.source_systems)  # type: ignore[no-any-return]
+                         .where(t.source_systems.c.api_key_sha256 == key_sha256))
+
+    def outbox(self, ce: CloudEvent) -> None:
+        outbox_add(self.conn, ce)
+
+
+def _procedure(row: Any) -> ProcedureVersion:
+    m = dict(row._mapping)
+    m["channels"] = tuple(m["channels"])
+    m["steps"] = tuple(StepSpec(s["name"], float(s["hours"])) for s in m["steps"])
+    return ProcedureVersion(**m)

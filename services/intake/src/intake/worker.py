@@ -1,0 +1,64 @@
+"""The intake worker: inbound consumer, outbox relay and the orphan sweeper (``intake-worker``)."""
+from __future__ import annotations
+
+from typing import Any
+
+from dunghan.logging import configure
+from intake.app import migrations_dir, utc_now
+from intake.config import Settings
+
+
+def declare_topology(amqp_url: str, prefix: str) -> None:
+    """Exchanges, the inbound queue (with DLQ and retries) and the rejection queue; idempotent."""
+    import pika
+
+    from dunghan.bus.topology import declare
+
+    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        declare(conn.channel(), prefix=prefix, only="intake")
+    finally:
+        conn.close()
+
+
+def build_components(settings: Settings) -> list[Any]:
+    from dunghan.bus.consumer import Consumer
+    from dunghan.bus.publisher import Publisher
+    from dunghan.bus.topology import INTAKE_INBOUND
+    from dunghan.db import OutboxRelay, make_engine
+    from dunghan.worker import Periodic
+    from intake.consumer import BusReplier, InboundHandler, OrphanSweeper
+    from intake.repository import SqlRepository
+
+    engine = make_engine(settings.database_url)
+    repo = SqlRepository(engine)
+
+    def publisher() -> Any:
+        return Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="intake")
+
+    handler = InboundHandler(repo, BusReplier(publisher(), settings.amqp_prefix), pepper=settings.id_pepper,
+                             clock=utc_now)
+    consumer = Consumer(settings.amqp_url, INTAKE_INBOUND, handler, prefix=settings.amqp_prefix,
+                        on_reject=handler.on_reject)
+    relay = OutboxRelay(engine, publisher(), "intake")
+    sweeper = Periodic("orphan-sweeper",
+                       OrphanSweeper(repo, BusReplier(publisher(), settings.amqp_prefix),
+                                     settings.orphan_window_seconds),
+                       settings.orphan_scan_seconds)
+    return [consumer, relay, sweeper]
+
+
+def main() -> None:
+    from dunghan.db import upgrade
+    from dunghan.worker import run_worker
+
+    settings = Settings.from_env()
+    configure("intake", settings.log_level)
+    if settings.migrate:
+        upgrade(settings.database_url, migrations_dir())
+    declare_topology(settings.amqp_url, settings.amqp_prefix)
+    run_worker("intake", build_components(settings), settings.metrics_port)
+
+
+if __name__ == "__main__":
+    main()

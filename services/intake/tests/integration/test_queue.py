@@ -1,0 +1,127 @@
+"""The inbound queue on the real RabbitMQ and PostgreSQL: valid, duplicate, malformed, unauthorised, forged,
+out-of-order facts, with acceptance and rejection replies carrying the correlation id."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+import pika
+import pytest
+
+pytest.importorskip("dunghan.bus.consumer")
+pytest.importorskip("dunghan.bus.publisher")
+
+from dunghan.bus.consumer import Consumer
+from dunghan.bus.publisher import Publisher
+from dunghan.bus.topology import INBOUND_EXCHANGE, INTAKE_INBOUND, INTAKE_REJECTED
+from dunghan.db import make_engine
+from intake.app import migrations_dir
+from intake.consumer import BusReplier, InboundHandler
+from intake.records import SourceSystem
+from intake.repository import SqlRepository
+from intake.worker import declare_topology
+
+from ..conftest import T0, make_fact, seed  # type: ignore[import-not-found]
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def bus(amqp_url, bus_prefix, make_database):
+    from dunghan.db import upgrade
+
+    url = make_database("intake_queue")
+    upgrade(url, migrations_dir())
+    engine = make_engine(url)
+    repo = SqlRepository(engine)
+    seed(repo)
+    with repo.transaction() as tx:
+        tx.save_source(SourceSystem("motcua-sct", "SCT", "system", amqp_user="guest"))
+    declare_topology(amqp_url, bus_prefix)
+    handler = InboundHandler(repo, BusReplier(Publisher(amqp_url, prefix=bus_prefix), bus_prefix), pepper="p",
+                             clock=lambda: T0 + timedelta(minutes=1))
+    consumer = Consumer(amqp_url, INTAKE_INBOUND, handler, prefix=bus_prefix, on_reject=handler.on_reject)
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread.start()
+    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    ch = conn.channel()
+    reply_q = ch.queue_declare(queue="", exclusive=True).method.queue
+    yield Client(ch, bus_prefix, reply_q), repo
+    consumer.stop()
+    thread.join(10)
+    conn.close()
+    engine.dispose()
+
+
+class Client:
+    def __init__(self, ch, prefix, reply_q):
+        self.ch, self.prefix, self.reply_q = ch, prefix, reply_q
+
+    def send(self, raw, *, user_id="guest", routing_key=None, body=None):
+        corr = uuid.uuid4().hex
+        props = pika.BasicProperties(user_id=user_id, reply_to=self.reply_q, correlation_id=corr,
+                                     content_type="application/json", delivery_mode=2)
+        rk = routing_key or f"{raw['agency']}.{raw['fact']}"
+        self.ch.basic_publish(f"{self.prefix}{INBOUND_EXCHANGE}", rk,
+                              body if body is not None else json.dumps(raw).encode(), props)
+        return corr
+
+    def reply(self, corr, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            method, props, body = self.ch.basic_get(self.reply_q, auto_ack=True)
+            if method is not None:
+                assert props.correlation_id == corr
+                return json.loads(body)
+            time.sleep(0.05)
+        raise AssertionError("no reply")
+
+    def rejected(self, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            method, props, body = self.ch.basic_get(f"{self.prefix}{INTAKE_REJECTED}", auto_ack=True)
+            if method is not None:
+                return props.headers, body
+            time.sleep(0.05)
+        raise AssertionError("nothing in the rejection queue")
+
+
+def test_valid_then_duplicate_get_the_same_acceptance_reply(bus):
+    client, repo = bus
+    raw = make_fact("dossier.accepted")
+    first = client.reply(client.send(raw))
+    assert first["status"] == "accepted"
+    assert client.reply(client.send(raw)) == first
+    with repo.transaction() as tx:
+        assert len(tx.history(raw["code"])) == 1
+
+
+def test_malformed_message_is_rejected_with_a_reply_and_a_copy(bus):
+    client, _ = bus
+    corr = client.send(None, routing_key="SCT.dossier.accepted", body=b"{oops")
+    reply = client.reply(corr)
+    assert reply["status"] == "rejected" and reply["errors"][0]["field"] == "body"
+    headers, body = client.rejected()
+    assert body == b"{oops" and headers["x-rejection-kind"] == "not_json"
+
+
+def test_unauthorised_and_forged_messages_are_rejected(bus):
+    client, _ = bus
+    reply = client.reply(client.send(make_fact("dossier.accepted"), user_id=None))
+    assert reply["errors"][0]["field"] == "user_id"
+    forged = make_fact("dossier.accepted", code="STP-170306-0001", agency="STP", procedure_code="STP-01")
+    reply = client.reply(client.send(forged))
+    assert reply["status"] == "rejected" and reply["reason"] == "forged"
+
+
+def test_out_of_order_facts_are_buffered_then_applied(bus):
+    client, repo = bus
+    code = "SCT-170306-0020"
+    ready = make_fact("result.ready", code=code, at=T0 + timedelta(days=2))
+    assert client.reply(client.send(ready))["status"] == "buffered"
+    assert client.reply(client.send(make_fact("dossier.accepted", code=code)))["status"] == "accepted"
+    with repo.transaction() as tx:
+        assert tx.get_dossier(code).status == 9  # type: ignore[union-attr]

@@ -1,0 +1,139 @@
+"""HTTP API over the in-memory registry: auth scopes, field errors, idempotent replies, lookup."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from dunghan.web.auth import hash_key
+from intake.app import create_app
+from intake.config import Settings
+from intake.memory import InMemoryRepository
+from intake.records import SourceSystem
+
+from ..conftest import CODE, T0, make_fact, seed  # type: ignore[import-not-found]
+
+SCT = {"Authorization": "Bearer key-sct"}
+STP = {"Authorization": "Bearer key-stp"}
+OP = {"Authorization": "Bearer key-op"}
+
+
+def build(repo):
+    seed(repo)
+    with repo.transaction() as tx:
+        tx.save_source(SourceSystem("api-sct", "SCT", "system", api_key_sha256=hash_key("key-sct")))
+        tx.save_source(SourceSystem("api-stp", "STP", "system", api_key_sha256=hash_key("key-stp")))
+        tx.save_source(SourceSystem("ops", "SCT", "operator", api_key_sha256=hash_key("key-op")))
+    app = create_app(Settings(id_pepper="p", lookup_burst=2), repo=repo, clock=lambda: T0 + timedelta(days=1))
+    return app.test_client()
+
+
+@pytest.fixture
+def client():
+    return build(InMemoryRepository())
+
+
+def post(client, raw, headers=SCT):
+    return client.post(f"/api/v1/dossiers/{raw['code']}/events", json=raw, headers=headers)
+
+
+def test_post_fact_then_read_dossier_with_history(client):
+    r = post(client, make_fact("dossier.accepted"))
+    assert r.status_code == 201 and r.json["status"] == "accepted"
+    r = client.get(f"/api/v1/dossiers/{CODE}", headers=SCT)
+    assert r.status_code == 200
+    assert r.json["status"] == 2 and r.json["history"][0]["fact"] == "dossier.accepted"
+    assert "id_number_hash" not in r.json and "applicant_phone" not in r.json
+
+
+def test_duplicate_post_answers_the_same(client):
+    raw = make_fact("dossier.accepted")
+    first = post(client, raw)
+    again = post(client, raw)
+    assert (again.status_code, again.json) == (first.status_code, first.json)
+
+
+def test_validation_error_names_the_field(client):
+    raw = make_fact("dossier.accepted")
+    del raw["unit"]
+    r = post(client, raw)
+    assert r.status_code == 422 and r.json["error"]["field"] == "unit"
+    r = post(client, make_fact("dossier.accepted", channel=7))
+    assert r.json["error"]["field"] == "channel"
+    r = client.post(f"/api/v1/dossiers/{CODE}/events", data="not json", headers=SCT)
+    assert r.status_code == 400 and r.json["error"]["field"] == "body"
+
+
+def test_other_agency_cannot_write_or_read(client):
+    assert post(client, make_fact("dossier.accepted"), headers=STP).status_code == 403
+    post(client, make_fact("dossier.accepted"))
+    assert client.get(f"/api/v1/dossiers/{CODE}", headers=STP).status_code == 403
+    assert client.get("/api/v1/dossiers?agency=SCT", headers=STP).status_code == 403
+    assert client.get("/api/v1/dossiers", headers=STP).json["total"] == 0
+    assert client.get("/api/v1/dossiers", headers=SCT).json["total"] == 1
+
+
+def test_missing_key_is_401_and_health_is_open(client):
+    assert client.get("/api/v1/dossiers").status_code == 401
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/openapi.json").status_code == 200
+
+
+def test_lifecycle_break_is_409_and_buffered_is_202(client):
+    assert post(client, make_fact("result.ready")).status_code == 202
+    post(client, make_fact("dossier.accepted"))
+    r = post(client, make_fact("dossier.accepted"))
+    assert r.status_code == 409 and r.json["error"]["field"] == "fact"
+
+
+def test_dossier_list_filters_and_overdue(client):
+    post(client, make_fact("dossier.accepted"))
+    post(client, make_fact("dossier.accepted", code="SCT-170306-0002", officer="SCT-CB01",
+                           appointment_at=(T0 + timedelta(hours=2)).isoformat()))
+    assert client.get("/api/v1/dossiers?officer=SCT-CB01", headers=SCT).json["total"] == 1
+    overdue = client.get("/api/v1/dossiers?overdue=true", headers=SCT).json
+    assert [d["code"] for d in overdue["items"]] == ["SCT-170306-0002"]
+    page = client.get("/api/v1/dossiers?per_page=1&page=2", headers=SCT).json
+    assert page["total"] == 2 and len(page["items"]) == 1
+
+
+def test_citizen_lookup_needs_the_id_number_and_is_rate_limited(client):
+    post(client, make_fact("dossier.accepted"))
+    ok = client.get(f"/api/v1/lookup?code={CODE}&id_number=079123456789")
+    assert ok.status_code == 200
+    assert ok.json == {"code": CODE, "status": 2, "status_name": "được tiếp nhận",
+                       "appointment_date": "2017-03-20"}
+    assert client.get(f"/api/v1/lookup?code={CODE}&id_number=079000000000").status_code == 404
+    assert client.get(f"/api/v1/lookup?code={CODE}&id_number=079123456789").status_code == 429
+
+
+def test_catalogue_admin_needs_operator_and_versions_are_effective_dated(client):
+    body = {"code": "SCT-TM-01", "agency": "SCT", "name": "Cấp Giấy phép bán lẻ sản phẩm rượu",
+            "field": "Lưu thông hàng hóa trong nước", "statutory": {"value": 15}, "committed": {"value": 7},
+            "effective_from": "2017-02-17"}
+    assert client.post("/api/v1/procedures", json=body, headers=SCT).status_code == 403
+    r = client.post("/api/v1/procedures", json=body, headers=OP)
+    assert r.status_code == 201 and r.json["version"] == 2
+    versions = client.get("/api/v1/procedures/SCT-TM-01", headers=SCT).json
+    assert versions[0]["effective_to"] == "2017-02-17"
+    current = client.get("/api/v1/procedures?agency=SCT&on=2017-03-01", headers=SCT).json
+    assert current[0]["committed_value"] == 7
+
+
+def test_problem_report_against_a_procedure(client):
+    problem = {"summary": "Mẫu đơn chưa cập nhật"}
+    r = client.post("/api/v1/procedures/SCT-TM-01/problems", json=problem, headers=SCT)
+    assert r.status_code == 201
+    assert client.post("/api/v1/procedures/NOPE/problems", json={"summary": "x"}, headers=SCT).status_code == 422
+    assert len(client.get("/api/v1/procedures/SCT-TM-01/problems", headers=SCT).json) == 1
+
+
+def test_officer_admin_publishes_officer_updated():
+    repo = InMemoryRepository()
+    client = build(repo)
+    body = {"agency": "SCT", "unit": "SCT-QLTM", "full_name": "Lê Văn Cường", "email": "cuong@sct.example.vn"}
+    assert client.put("/api/v1/officers/SCT-CB09", json=body, headers=SCT).status_code == 403
+    assert client.put("/api/v1/officers/SCT-CB09", json=body, headers=OP).status_code == 200
+    assert repo.published[-1].type == "vn.dunghan.intake.officer_updated.v1"
+    listed = client.get("/api/v1/officers?unit=SCT-QLTM", headers=SCT).json
+    assert all(o["email"] is None for o in listed)

@@ -1,0 +1,64 @@
+"""Inbound schemas: validation with field names, the JSON Schema export (no drift) and the shipped examples."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from intake.domain import FACTS, InboundError
+from intake.inbound import json_schema, load_fact
+
+from ..conftest import make_fact  # type: ignore[import-not-found]
+
+DOCS = Path(__file__).resolve().parents[4] / "docs" / "integration"
+
+
+@pytest.mark.parametrize("fact", FACTS)
+def test_published_json_schema_matches_the_code(fact):
+    on_disk = json.loads((DOCS / "schemas" / f"{fact}.json").read_text(encoding="utf-8"))
+    assert on_disk == json_schema(fact), "run: python -m intake.inbound docs/integration/schemas"
+
+
+@pytest.mark.parametrize("fact", FACTS)
+def test_every_example_is_valid_for_both_the_json_schema_and_the_service(fact):
+    example = json.loads((DOCS / "examples" / f"{fact}.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(json_schema(fact)).validate(example)
+    assert load_fact(example, fact)["fact"] == fact
+
+
+def test_json_schema_and_service_agree_on_a_bad_message():
+    bad = make_fact("dossier.accepted", channel=9)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, json_schema("dossier.accepted"))
+    with pytest.raises(InboundError) as err:
+        load_fact(bad)
+    assert err.value.field == "channel"
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"occurred_at": "2017-03-06T08:30:00"}, "occurred_at"),
+    ({"code": "SCT-17-1"}, "code"),
+    ({"applicant": {"name": "A", "id_number": "12ab"}}, "applicant.id_number"),
+    ({"surprise": 1}, "surprise"),
+    ({"fact": "dossier.exploded"}, "fact"),
+])
+def test_invalid_messages_name_the_field(change, field):
+    with pytest.raises(InboundError) as err:
+        load_fact({**make_fact("dossier.accepted"), **change})
+    assert err.value.field == field and err.value.kind == "invalid"
+
+
+def test_missing_fields_are_all_reported():
+    raw = make_fact("dossier.accepted")
+    del raw["unit"], raw["officer"]
+    with pytest.raises(InboundError) as err:
+        load_fact(raw)
+    assert {e["field"] for e in err.value.errors} == {"unit", "officer"}
+
+
+def test_fact_must_match_the_routing_key():
+    with pytest.raises(InboundError) as err:
+        load_fact(make_fact("result.ready"), "dossier.accepted")
+    assert err.value.field == "fact"

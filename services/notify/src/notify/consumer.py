@@ -1,0 +1,70 @@
+"""Queue ``notify.events`` → CloudEvent → handler, with the inbox row in the same transaction as the effect."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from dunghan.bus.topology import NOTIFY_EVENTS
+from dunghan.contract.envelope import ContractError, decode
+from dunghan.logging import log_context
+from notify import domain, metrics
+from notify.domain import Calendar
+from notify.handlers import EVENT_HANDLERS, Context, handle
+from notify.render import Renderer
+from notify.repository import Tx
+
+log = logging.getLogger(__name__)
+
+
+class TxSource(Protocol):
+    def transaction(self) -> AbstractContextManager[Tx]: ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class EventProcessor:
+    """The message callback: decode, dedupe by (source, id), dispatch; failures are the bus's exception types."""
+
+    def __init__(
+        self, repo: TxSource, renderer: Renderer, calendar: Calendar, *, link_base: str = "",
+        tz: str = domain.DEFAULT_TZ, clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.repo, self.renderer, self.calendar = repo, renderer, calendar
+        self.link_base, self.tz, self.clock = link_base, tz, clock
+
+    def __call__(self, delivery: Any) -> None:
+        self.process(delivery.body)
+
+    def process(self, body: bytes) -> Context | None:
+        try:
+            ce = decode(body)
+            event = ce.event()
+        except ContractError as exc:
+            from dunghan.bus.errors import Reject
+
+            raise Reject(exc.reason, field=exc.field) from exc
+        if type(event) not in EVENT_HANDLERS:
+            return None
+        ctx = Context(self.renderer, self.calendar, self.clock(), self.link_base, self.tz)
+        with log_context(event_id=ce.id, dossier=ce.subject), self.repo.transaction() as tx:
+            if not tx.inbox_accept(ce.source, ce.id):
+                from dunghan.bus.errors import Duplicate
+
+                raise Duplicate(f"event {ce.id} already handled")
+            handle(event, tx, ctx)
+        for n in ctx.suppressed:
+            metrics.record(n.channel, "suppressed")
+        if ctx.queued:
+            log.info("%s: %d notification(s) queued", type(event).__name__, len(ctx.queued))
+        return ctx
+
+
+def make_consumer(amqp_url: str, processor: EventProcessor, *, prefix: str = "") -> Any:
+    from dunghan.bus.consumer import Consumer
+
+    return Consumer(amqp_url, NOTIFY_EVENTS, processor, prefix=prefix)

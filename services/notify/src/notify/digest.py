@@ -1,0 +1,65 @@
+"""The daily digest per unit head: dossiers due within 1 working day and overdue, one per (head, date)."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Protocol
+
+from notify import domain
+from notify.domain import Calendar, Recipient
+from notify.handlers import Context, queue
+from notify.render import Renderer
+from notify.repository import Tx
+
+log = logging.getLogger(__name__)
+
+
+class TxSource(Protocol):
+    def transaction(self) -> AbstractContextManager[Tx]: ...
+
+
+class DigestJob:
+    def __init__(self, repo: TxSource, renderer: Renderer, calendar: Calendar, *, at: str = "07:30",
+                 link_base: str = "", tz: str = domain.DEFAULT_TZ) -> None:
+        self.repo, self.renderer, self.calendar = repo, renderer, calendar
+        self.at, self.link_base, self.tz = at, link_base, tz
+
+    def __call__(self, now: datetime) -> int:
+        return self.run_once(now)
+
+    def run_once(self, now: datetime) -> int:
+        """Queue today's digests not yet queued (nothing before the configured time or on a day off)."""
+        if not domain.digest_due(now, self.calendar, self.at, self.tz):
+            return 0
+        queued = 0
+        with self.repo.transaction() as tx:
+            heads = list(self._heads(tx))
+        for unit, head in heads:
+            with self.repo.transaction() as tx:
+                queued += self._one(tx, unit, head, now)
+        return queued
+
+    def _heads(self, tx: Tx) -> Iterator[tuple[domain.Unit, domain.Officer]]:
+        for unit in tx.units():
+            head = tx.officer(unit.head_officer) if unit.head_officer else None
+            if head is None or not head.active:
+                continue
+            prefs = tx.preferences(head.officer)
+            if prefs is None or prefs.digest:
+                yield unit, head
+
+    def _one(self, tx: Tx, unit: domain.Unit, head: domain.Officer, now: datetime) -> int:
+        selection = domain.digest_selection(tx.open_dossiers(unit.unit), now, self.calendar, self.tz)
+        day = domain.local(now, self.tz).date()
+        if selection.empty or not tx.claim_digest(head.officer, day, now):
+            return 0
+        ctx = Context(self.renderer, self.calendar, now, self.link_base, self.tz)
+        context = {"date": day.strftime("%d/%m/%Y"), "unit_name": unit.name,
+                   "due_soon": domain.digest_rows(selection.due_soon, self.link_base, self.tz),
+                   "overdue": domain.digest_rows(selection.overdue, self.link_base, self.tz)}
+        queue(tx, ctx, kind="digest", dossier=f"digest:{unit.unit}", agency=unit.agency, threshold=day.isoformat(),
+              recipients=[Recipient(head, "unit_head")], context=context)
+        log.info("digest for unit %s queued to officer %s", unit.unit, head.officer)
+        return len(ctx.queued)

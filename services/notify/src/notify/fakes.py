@@ -1,0 +1,133 @@
+"""In-memory fakes of the storage port, for unit tests and local runs: same behaviour, recorded state."""
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from notify.domain import Claimed, NewNotification, Officer, OpenDossier, Preferences, Unit
+
+
+class FakeTx:
+    def __init__(self, repo: FakeRepository) -> None:
+        self.repo = repo
+
+    def inbox_accept(self, source: str, event_id: str) -> bool:
+        if (source, event_id) in self.repo.inbox:
+            return False
+        self.repo.inbox.add((source, event_id))
+        return True
+
+    def upsert_officer(self, officer: Officer, now: datetime) -> None:
+        self.repo.officers[officer.officer] = officer
+
+    def upsert_unit(self, unit: Unit, now: datetime) -> None:
+        self.repo.units_[unit.unit] = unit
+
+    def officer(self, officer: str) -> Officer | None:
+        return self.repo.officers.get(officer)
+
+    def unit(self, unit: str) -> Unit | None:
+        return self.repo.units_.get(unit)
+
+    def units(self) -> list[Unit]:
+        return [self.repo.units_[k] for k in sorted(self.repo.units_)]
+
+    def preferences(self, officer: str) -> Preferences | None:
+        return self.repo.prefs.get(officer)
+
+    def set_preferences(self, officer: str, prefs: Preferences, now: datetime) -> None:
+        self.repo.prefs[officer] = prefs
+
+    def enqueue(self, n: NewNotification, now: datetime) -> bool:
+        if any(r["dedupe_key"] == n.dedupe_key for r in self.repo.notifications):
+            return False
+        row = {**dataclasses.asdict(n), "id": len(self.repo.notifications) + 1, "status": "queued",
+               "attempts": 0, "provider_id": None, "last_error": None, "created_at": now, "sent_at": None,
+               "dead_lettered_at": None}
+        self.repo.notifications.append(row)
+        return True
+
+    def track_dossier(self, d: OpenDossier, now: datetime) -> None:
+        old = self.repo.dossiers.get(d.code)
+        if old is not None:
+            d = dataclasses.replace(d, procedure_name=d.procedure_name or old.procedure_name,
+                                    applicant_name=d.applicant_name or old.applicant_name)
+        if d.code not in self.repo.closed:
+            self.repo.dossiers[d.code] = d
+
+    def close_dossier(self, code: str, now: datetime) -> None:
+        self.repo.closed.add(code)
+        self.repo.dossiers.pop(code, None)
+
+    def open_dossiers(self, unit: str) -> list[OpenDossier]:
+        return [d for d in self.repo.dossiers.values() if d.unit == unit]
+
+    def claim_digest(self, officer: str, day: date, now: datetime) -> bool:
+        if (officer, day) in self.repo.digests:
+            return False
+        self.repo.digests.add((officer, day))
+        return True
+
+
+class FakeRepository:
+    def __init__(self) -> None:
+        self.inbox: set[tuple[str, str]] = set()
+        self.officers: dict[str, Officer] = {}
+        self.units_: dict[str, Unit] = {}
+        self.prefs: dict[str, Preferences] = {}
+        self.dossiers: dict[str, OpenDossier] = {}
+        self.closed: set[str] = set()
+        self.digests: set[tuple[str, date]] = set()
+        self.notifications: list[dict[str, Any]] = []
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[FakeTx]:
+        with self._lock:
+            yield FakeTx(self)
+
+    def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[Claimed]:
+        out: list[Claimed] = []
+        with self._lock:
+            for r in self.notifications:
+                due = (r["status"] == "queued" and r["next_attempt_at"] <= now) or (
+                    r["status"] == "sending" and r["claimed_until"] < now)
+                if due and len(out) < limit:
+                    r.update(status="sending", attempts=r["attempts"] + 1,
+                             claimed_until=now + timedelta(seconds=lease_seconds))
+                    out.append(Claimed(r["id"], r["channel"], r["recipient"], r["address"], r["subject"],
+                                       r["text"], r["html"], r["attempts"]))
+        return out
+
+    def _row(self, notification_id: int) -> dict[str, Any]:
+        return next(r for r in self.notifications if r["id"] == notification_id)
+
+    def mark_sent(self, notification_id: int, provider_id: str, now: datetime) -> None:
+        self._row(notification_id).update(status="sent", provider_id=provider_id, sent_at=now, last_error=None)
+
+    def mark_retry(self, notification_id: int, error: str, next_at: datetime, now: datetime) -> None:
+        self._row(notification_id).update(status="queued", last_error=error, next_attempt_at=next_at)
+
+    def mark_failed(self, notification_id: int, error: str, now: datetime) -> None:
+        self._row(notification_id).update(status="failed", last_error=error, dead_lettered_at=now)
+
+    def pending(self, now: datetime) -> dict[str, tuple[int, float]]:
+        out: dict[str, tuple[int, float]] = {}
+        for r in self.notifications:
+            if r["status"] in ("queued", "sending"):
+                count, age = out.get(r["channel"], (0, 0.0))
+                out[r["channel"]] = (count + 1, max(age, (now - r["created_at"]).total_seconds()))
+        return out
+
+    def delivery_log(self, dossier: str) -> list[dict[str, Any]]:
+        keep = ("id", "dossier", "agency", "kind", "threshold", "recipient", "role", "channel", "status",
+                "attempts", "provider_id", "last_error", "segments", "next_attempt_at", "created_at", "sent_at",
+                "dead_lettered_at")
+        return [{k: r[k] for k in keep} for r in self.notifications if r["dossier"] == dossier]
+
+    def ping(self) -> None:
+        return None

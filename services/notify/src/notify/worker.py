@@ -1,0 +1,36 @@
+"""The worker: event consumer, send loop and daily digest, via dunghan.worker.run_worker."""
+from __future__ import annotations
+
+from typing import Any
+
+from dunghan.logging import configure
+from dunghan.worker import Periodic, run_worker
+from notify.app import Services, compose
+from notify.config import Settings
+from notify.consumer import EventProcessor, make_consumer
+from notify.digest import DigestJob
+from notify.sender import RetryPolicy, Sender
+
+
+def components(services: Services) -> list[Any]:
+    s, repo = services.settings, services.repo
+    processor = EventProcessor(repo, services.renderer, services.calendar, link_base=s.link_base, tz=s.timezone)
+    sender = Sender(
+        repo, services.channels, services.calendar,
+        policy=RetryPolicy(s.max_attempts, s.retry_base_seconds, s.retry_cap_seconds),
+        batch=s.send_batch, lease_seconds=s.claim_lease_seconds, interval=s.send_interval_seconds, tz=s.timezone,
+    )
+    digest = DigestJob(repo, services.renderer, services.calendar, at=s.digest_time, link_base=s.link_base,
+                       tz=s.timezone)
+    return [make_consumer(s.amqp_url, processor, prefix=s.amqp_prefix), sender,
+            Periodic("digest", digest, s.digest_interval_seconds)]
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    configure("notify", settings.log_level)
+    run_worker("notify", components(compose(settings)), settings.metrics_port)
+
+
+if __name__ == "__main__":
+    main()
