@@ -48,6 +48,7 @@ class Settings:
     send_batch: int = 20
     send_interval_seconds: float = 2.0
     digest_time: str = "07:30"
+    sms_windows: str = "07:30-11:30,13:00-17:00"
     digest_interval_seconds: float = 60.0
 
     @classmethod

@@ -136,21 +136,37 @@ def format_due(t: datetime | None, tz: str = DEFAULT_TZ) -> str:
     return local(t, tz).strftime("%d/%m/%Y %H:%M") if t else ""
 
 
-def in_window(t: datetime, calendar: Calendar, tz: str = DEFAULT_TZ) -> bool:
+Windows = tuple[tuple[time, time], ...]
+
+
+def parse_windows(text: str) -> Windows:
+    """``"07:30-11:30,13:00-17:00"``; ``"always"`` (or empty) means no quiet hours."""
+    if text.strip().lower() in ("", "always"):
+        return ()
+    out = []
+    for part in text.split(","):
+        start, end = (time.fromisoformat(x.strip()) for x in part.split("-"))
+        out.append((start, end))
+    return tuple(out)
+
+
+def in_window(t: datetime, calendar: Calendar, tz: str = DEFAULT_TZ, windows: Windows = WINDOWS) -> bool:
+    if not windows:
+        return True
     lt = local(t, tz)
-    return calendar.is_working_day(lt.date()) and any(a <= lt.time() < b for a, b in WINDOWS)
+    return calendar.is_working_day(lt.date()) and any(a <= lt.time() < b for a, b in windows)
 
 
-def sms_send_at(now: datetime, calendar: Calendar, tz: str = DEFAULT_TZ) -> datetime:
+def sms_send_at(now: datetime, calendar: Calendar, tz: str = DEFAULT_TZ, windows: Windows = WINDOWS) -> datetime:
     """``now`` inside a working window, else the next window opening (SMS is never sent in quiet hours)."""
-    if in_window(now, calendar, tz):
+    if in_window(now, calendar, tz, windows):
         return now
     lt = local(now, tz)
     for offset in range(LOOKAHEAD_DAYS):
         day = lt.date() + timedelta(days=offset)
         if not calendar.is_working_day(day):
             continue
-        for opening, _ in WINDOWS:
+        for opening, _ in windows:
             candidate = datetime.combine(day, opening, tzinfo=lt.tzinfo)
             if candidate > lt:
                 return candidate.astimezone(now.tzinfo)
@@ -165,10 +181,10 @@ def backoff_seconds(attempt: int, base: float, cap: float, jitter: Callable[[], 
 
 def next_attempt(
     now: datetime, attempt: int, channel: str, calendar: Calendar, *, base: float, cap: float,
-    jitter: Callable[[], float], tz: str = DEFAULT_TZ,
+    jitter: Callable[[], float], tz: str = DEFAULT_TZ, windows: Windows = WINDOWS,
 ) -> datetime:
     at = now + timedelta(seconds=backoff_seconds(attempt, base, cap, jitter))
-    return sms_send_at(at, calendar, tz) if channel == SMS else at
+    return sms_send_at(at, calendar, tz, windows) if channel == SMS else at
 
 
 def gives_up(attempts: int, max_attempts: int, transient: bool) -> bool:

@@ -20,6 +20,7 @@ class Context:
     now: datetime
     link_base: str = ""
     tz: str = domain.DEFAULT_TZ
+    sms_windows: domain.Windows = domain.WINDOWS
     queued: list[NewNotification] = field(default_factory=list)
     suppressed: list[NewNotification] = field(default_factory=list)
 
@@ -30,7 +31,9 @@ def queue(tx: Tx, ctx: Context, *, kind: str, dossier: str, agency: str, thresho
     for r in recipients:
         for channel in domain.channels_for(r.officer, tx.preferences(r.officer.officer)):
             out = ctx.renderer.render(kind, channel, {**context, "recipient": r.officer.full_name})
-            at = domain.sms_send_at(ctx.now, ctx.calendar, ctx.tz) if channel == domain.SMS else ctx.now
+            at = ctx.now
+            if channel == domain.SMS:
+                at = domain.sms_send_at(ctx.now, ctx.calendar, ctx.tz, ctx.sms_windows)
             n = NewNotification(
                 dedupe_key=domain.dedupe_key(dossier, threshold, r.officer.officer, channel), dossier=dossier,
                 agency=agency, kind=kind, threshold=threshold, recipient=r.officer.officer, role=r.role,

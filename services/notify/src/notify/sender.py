@@ -45,8 +45,9 @@ class Sender:
         self, store: SendStore, channels: Mapping[str, Channel], calendar: Calendar, *,
         policy: RetryPolicy = RetryPolicy(), batch: int = 20, lease_seconds: float = 300.0,
         interval: float = 2.0, tz: str = domain.DEFAULT_TZ, clock: Callable[[], datetime] = utc_now,
-        jitter: Callable[[], float] = random.random,
+        jitter: Callable[[], float] = random.random, sms_windows: domain.Windows = domain.WINDOWS,
     ) -> None:
+        self.sms_windows = sms_windows
         self.store, self.channels, self.calendar = store, channels, calendar
         self.policy, self.batch, self.lease, self.interval, self.tz = policy, batch, lease_seconds, interval, tz
         self.clock, self.jitter = clock, jitter
@@ -83,7 +84,8 @@ class Sender:
             return
         now = self.clock()
         at = domain.next_attempt(now, n.attempts, n.channel, self.calendar, base=p.base_seconds,
-                                 cap=p.cap_seconds, jitter=self.jitter, tz=self.tz)
+                                 cap=p.cap_seconds, jitter=self.jitter, tz=self.tz,
+                                 windows=self.sms_windows)
         self.store.mark_retry(n.id, error, at, now)
         metrics.record(n.channel, "retried")
         metrics.RETRIES.labels(channel=n.channel).inc()

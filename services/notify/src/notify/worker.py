@@ -5,6 +5,7 @@ from typing import Any
 
 from dunghan.logging import configure
 from dunghan.worker import Periodic, run_worker
+from notify import domain
 from notify.app import Services, compose
 from notify.config import Settings
 from notify.consumer import EventProcessor, make_consumer
@@ -14,11 +15,14 @@ from notify.sender import RetryPolicy, Sender
 
 def components(services: Services) -> list[Any]:
     s, repo = services.settings, services.repo
-    processor = EventProcessor(repo, services.renderer, services.calendar, link_base=s.link_base, tz=s.timezone)
+    windows = domain.parse_windows(s.sms_windows)
+    processor = EventProcessor(repo, services.renderer, services.calendar, link_base=s.link_base, tz=s.timezone,
+                               sms_windows=windows)
     sender = Sender(
         repo, services.channels, services.calendar,
         policy=RetryPolicy(s.max_attempts, s.retry_base_seconds, s.retry_cap_seconds),
         batch=s.send_batch, lease_seconds=s.claim_lease_seconds, interval=s.send_interval_seconds, tz=s.timezone,
+        sms_windows=windows,
     )
     digest = DigestJob(repo, services.renderer, services.calendar, at=s.digest_time, link_base=s.link_base,
                        tz=s.timezone)

@@ -131,3 +131,21 @@ def test_digest_is_due_after_the_configured_time_on_working_days():
     assert not domain.digest_due(vn(2017, 3, 3, 7, 29), CAL, "07:30")
     assert not domain.digest_due(vn(2017, 3, 4, 9, 0), CAL, "07:30")
     assert domain.digest_due(vn(2017, 3, 3, 7, 30) + timedelta(hours=10), CAL, "07:30")
+
+
+def test_sms_windows_parse_and_always_means_no_quiet_hours():
+    from datetime import UTC, datetime, time
+
+    from notify import domain as d
+
+    assert d.parse_windows("07:30-11:30,13:00-17:00") == d.WINDOWS
+    night = datetime(2017, 3, 4, 20, 0, tzinfo=UTC)  # Sunday 03:00 in Vietnam
+    assert d.parse_windows("always") == ()
+    assert d.in_window(night, _NeverWorking(), windows=()) is True
+    assert d.sms_send_at(night, _NeverWorking(), windows=()) == night
+    assert d.parse_windows("08:00-09:00") == ((time(8), time(9)),)
+
+
+class _NeverWorking:
+    def is_working_day(self, day):
+        return False
