@@ -16,7 +16,7 @@ from deadline.handlers import CalendarSource, Deps, MetricsPort
 from deadline.repository import Repository, SqlRepository
 from dunghan.calendar import load_calendar
 from dunghan.db import make_engine, upgrade
-from dunghan.web.app import create_base_app, db_check
+from dunghan.web.app import amqp_check, create_base_app, db_check
 from dunghan.web.auth import StaticKeyStore
 from dunghan.worker import utc_now
 
@@ -60,6 +60,7 @@ def create_app(
     if repo is None:
         sql = sql_repository(settings)
         readiness["database"] = db_check(sql.engine)
+        readiness["broker"] = amqp_check(settings.amqp_url)
         repo = sql
     app, api = create_base_app(
         SERVICE, title="Đúng hạn — thời hạn giải quyết", readiness=readiness,

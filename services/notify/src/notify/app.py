@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from dunghan.web import StaticKeyStore, create_base_app
+from dunghan.web import StaticKeyStore, amqp_check, create_base_app
 from notify.api import blp
 from notify.channels.base import Channel
 from notify.config import Settings
@@ -74,8 +74,9 @@ def create_app(settings: Settings, *, repo: Any = None, mailer: Channel | None =
                sms: Channel | None = None) -> Flask:
     services = compose(settings, repo=repo, mailer=mailer, sms=sms)
     app, api = create_base_app(
-        "notify", title="Đúng hạn: thông báo", readiness={"database": services.repo.ping},
-        keystore=StaticKeyStore.from_spec(settings.api_keys),
+        "notify", title="Đúng hạn: thông báo",
+        readiness={"database": services.repo.ping, "broker": amqp_check(settings.amqp_url)},
+        keystore=StaticKeyStore.from_spec(settings.api_keys), multiproc_dir=settings.multiproc_dir,
         description="Nhật ký gửi thông báo theo hồ sơ và kênh nhận của cán bộ.",
     )
     app.extensions["notify"] = services

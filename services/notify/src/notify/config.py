@@ -49,6 +49,7 @@ class Settings:
     send_interval_seconds: float = 2.0
     digest_time: str = "07:30"
     sms_windows: str = "07:30-11:30,13:00-17:00"
+    multiproc_dir: str | None = None
     digest_interval_seconds: float = 60.0
 
     @classmethod
@@ -57,6 +58,7 @@ class Settings:
         names = {
             "database_url": "DATABASE_URL", "amqp_url": "AMQP_URL", "amqp_prefix": "AMQP_PREFIX",
             "log_level": "LOG_LEVEL", "port": "PORT", "metrics_port": "METRICS_PORT", "api_keys": "API_KEYS",
+            "multiproc_dir": "PROMETHEUS_MULTIPROC_DIR",
         }
         values: dict[str, Any] = {}
         for f in fields(cls):
