@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +11,8 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine, MetaData, select, text
 
+from dunghan.bus.errors import PublishFailed, Unroutable
+from dunghan.bus.publisher import OutgoingMessage
 from dunghan.contract.envelope import CloudEvent, decode
 from dunghan.db import OutboxRelay, make_engine, messaging_tables, outbox_add
 
@@ -21,24 +23,29 @@ _, outbox = messaging_tables(metadata)
 
 
 class FakePublisher:
-    """Records every publish; ``fail`` makes the next calls raise (as a broker outage would)."""
+    """Records every confirmed message; ``fail`` makes the next calls raise (a broker outage), ``unroutable``
+    names routing keys no queue is bound to (the whole batch raises Unroutable, as the real publisher does)."""
 
-    def __init__(self, fail: int = 0) -> None:
-        self.published: list[dict[str, Any]] = []
+    def __init__(self, fail: int = 0, unroutable: tuple[str, ...] = ()) -> None:
+        self.published: list[OutgoingMessage] = []
+        self.calls = 0
         self.fail = fail
+        self.unroutable = unroutable
         self.lock = threading.Lock()
 
-    def publish(self, exchange: str, routing_key: str, body: bytes, *, message_id: str,
-                headers: dict[str, Any] | None = None, content_type: str = "") -> None:
+    def publish_many(self, messages: Sequence[OutgoingMessage]) -> None:
         with self.lock:
+            self.calls += 1
             if self.fail:
                 self.fail -= 1
-                raise ConnectionError("broker unreachable")
-            self.published.append({"exchange": exchange, "routing_key": routing_key, "body": body,
-                                   "message_id": message_id, "headers": headers, "content_type": content_type})
+                raise PublishFailed("broker unreachable")
+            self.published.extend(messages)
+            returned = [m.message_id for m in messages if m.routing_key in self.unroutable]
+            if returned:
+                raise Unroutable(", ".join(returned))
 
     def ids(self) -> list[str]:
-        return [m["message_id"] for m in self.published]
+        return [m.message_id for m in self.published]
 
 
 @pytest.fixture(scope="module")
@@ -82,11 +89,13 @@ def test_relay_publishes_committed_rows_in_order_and_marks_them(engine: Engine) 
     publisher = FakePublisher()
     assert OutboxRelay(engine, publisher, "svc-a").run_once() == 2
     assert publisher.ids() == ["a-1", "a-2"]
+    assert publisher.calls == 1
     first = publisher.published[0]
-    assert (first["exchange"], first["routing_key"]) == ("dunghan.events", "intake.dossier_accepted.v1")
-    assert first["headers"] == {"x-correlation-id": "c-9"}
-    assert first["content_type"] == "application/cloudevents+json"
-    assert decode(first["body"]).id == "a-1"
+    assert (first.exchange, first.routing_key) == ("dunghan.events", "intake.dossier_accepted.v1")
+    assert first.headers is not None and first.headers["x-correlation-id"] == "c-9"
+    assert first.headers["ce-type"] == "vn.dunghan.intake.dossier_accepted.v1"
+    assert first.content_type == "application/cloudevents+json"
+    assert decode(first.body).id == "a-1"
     assert all(r.published_at is not None and r.attempts == 1 for r in rows(engine).values())
     assert OutboxRelay(engine, publisher, "svc-a").run_once() == 0
     assert len(publisher.published) == 2
@@ -155,8 +164,8 @@ def test_a_crash_between_publish_and_commit_republishes_the_row(engine: Engine) 
     add(engine, "crash-1")
 
     class CrashAfterPublish(FakePublisher):
-        def publish(self, *args: Any, **kwargs: Any) -> None:
-            super().publish(*args, **kwargs)
+        def publish_many(self, messages: Sequence[OutgoingMessage]) -> None:
+            super().publish_many(messages)
             raise SystemExit("process killed after the broker confirmed")
 
     crashing = CrashAfterPublish()
@@ -180,14 +189,16 @@ def test_gauges_report_backlog_and_age_of_the_oldest_unpublished_row(engine: Eng
     assert age is not None and 90 <= age < 120
 
 
-def test_a_broker_failure_ends_the_pass_and_leaves_later_rows_untouched(engine: Engine) -> None:
-    add(engine, "h-1", "h-2", "h-3")
-    publisher = FakePublisher(fail=1)
+def test_an_unroutable_row_does_not_hold_up_the_rows_behind_it(engine: Engine) -> None:
+    add(engine, "h-1")
+    add(engine, "h-2", routing_key="nobody.listens.v1")
+    add(engine, "h-3")
+    publisher = FakePublisher(unroutable=("nobody.listens.v1",))
     relay = OutboxRelay(engine, publisher, "svc-h")
-    assert relay.run_once() == 0 and relay.failed_last_pass == 1
-    assert {k: r.attempts for k, r in rows(engine).items()} == {"h-1": 1, "h-2": 0, "h-3": 0}
-    assert relay.run_once() == 3
-    assert publisher.ids() == ["h-1", "h-2", "h-3"]
+    assert relay.run_once() == 2 and relay.failed_last_pass == 1
+    state = rows(engine)
+    assert [k for k, r in state.items() if r.published_at is None] == ["h-2"]
+    assert state["h-2"].attempts == 1 and "Unroutable" in state["h-2"].last_error
 
 
 def test_run_backs_off_after_failures_and_publishes_once_the_broker_is_back(engine: Engine) -> None:

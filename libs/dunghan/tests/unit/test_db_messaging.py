@@ -80,14 +80,15 @@ def test_outbox_add_stores_the_encoded_event_with_the_routing_key_of_its_type() 
     assert params["exchange"] == "dunghan.events"
     assert params["routing_key"] == "intake.dossier_accepted.v1"
     assert decode(params["body"]) == event()
-    assert params["headers"] == {"x-correlation-id": "c-1"}
+    assert params["headers"] == {"ce-type": "vn.dunghan.intake.dossier_accepted.v1",
+                                 "ce-subject": "H01.1-250303-0001", "x-correlation-id": "c-1"}
 
 
 def test_outbox_add_accepts_an_explicit_exchange_and_routing_key() -> None:
     conn = FakeConnection()
     outbox_add(conn, event(), exchange="dunghan.inbound", routing_key="custom.key")  # type: ignore[arg-type]
     _, params = conn.statements[0]
-    assert (params["exchange"], params["routing_key"], params["headers"]) == ("dunghan.inbound", "custom.key", {})
+    assert (params["exchange"], params["routing_key"]) == ("dunghan.inbound", "custom.key")
 
 
 def test_create_and_drop_messaging_tables_in_a_migration() -> None:

@@ -1,25 +1,31 @@
 """Consumer: manual ack after the handler (and its commit) returned; exceptions decide the broker action."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pika
 
 from dunghan.bus.connection import BROKER_ERRORS, backoff, parameters
 from dunghan.bus.errors import Duplicate, Reject, RetryLater
-from dunghan.bus.topology import TOPOLOGY, ConsumerQueue, declare_exchanges, declare_queue
+from dunghan.bus.topology import TOPOLOGY, ConsumerQueue, Topology, declare
 from dunghan.metrics import HANDLER_DURATION, MESSAGES_CONSUMED, MESSAGES_DEAD_LETTERED
 
 log = logging.getLogger(__name__)
 
+REASON_MAX = 1000
+
 
 @dataclass(frozen=True)
 class Delivery:
+    """One message as the handler sees it. After a delayed retry, routing key, exchange and user id are the
+    original ones (kept in headers by the consumer), not those of the retry queue's dead-lettering."""
+
     body: bytes
     routing_key: str
     exchange: str
@@ -31,16 +37,26 @@ class Delivery:
     content_type: str | None
     redelivered: bool
     delivery_count: int
+    properties: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_pika(cls, method: Any, props: Any, body: bytes) -> Delivery:
         headers = dict(props.headers or {})
+        routing_key, exchange, user_id = method.routing_key, method.exchange, props.user_id
+        if exchange == "" and "x-retry-count" in headers:
+            # Only the consumer can write to the default exchange (see USERS), so these headers are its own.
+            routing_key = str(headers.get("x-original-routing-key") or routing_key)
+            exchange = str(headers.get("x-original-exchange") or "")
+            user_id = str(headers.get("x-original-user-id") or "") or None
         return cls(
-            body=body, routing_key=method.routing_key, exchange=method.exchange, headers=headers,
+            body=body, routing_key=routing_key, exchange=exchange, headers=headers,
             message_id=props.message_id, correlation_id=props.correlation_id, reply_to=props.reply_to,
-            user_id=props.user_id, content_type=props.content_type, redelivered=bool(method.redelivered),
-            delivery_count=int(headers.get("x-delivery-count") or 0),
+            user_id=user_id, content_type=props.content_type, redelivered=bool(method.redelivered),
+            delivery_count=int(headers.get("x-delivery-count") or 0), properties=props,
         )
+
+    def log_extra(self) -> dict[str, Any]:
+        return {"event_id": self.message_id, "routing_key": self.routing_key}
 
 
 Handler = Callable[[Delivery], None]
@@ -62,8 +78,9 @@ class Consumer:
         self.name = name or f"{queue.service}-consumer"
         self.declare_topology = declare_topology
         self.ready = threading.Event()
+        self.publish_channel: Any = None
         self._stopping = threading.Event()
-        self._publish_channel: Any = None
+        self._conn: pika.BlockingConnection | None = None
 
     @property
     def queue_name(self) -> str:
@@ -76,7 +93,6 @@ class Consumer:
                 self._consume()
                 delays = backoff()
             except BROKER_ERRORS as exc:
-                self.ready.clear()
                 if self._stopping.is_set():
                     break
                 delay = next(delays)
@@ -85,86 +101,122 @@ class Consumer:
                 self._stopping.wait(delay)
 
     def stop(self) -> None:
-        """Finish the message in hand, ack it, then close. Safe from any thread."""
+        """Finish the message in hand, ack it, then close. Safe from any thread (a signal handler too)."""
         self._stopping.set()
+        conn = self._conn
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.add_callback_threadsafe(lambda: None)  # wakes process_data_events at once
+
+    def _topology(self) -> Topology:
+        extra = tuple(n for n in TOPOLOGY.extra_queues if n.startswith(f"{self.queue.name}."))
+        return Topology(queues=(self.queue,), exchanges=(self.queue.exchange,), extra_queues=extra)
 
     def _consume(self) -> None:
         conn = pika.BlockingConnection(parameters(self.amqp_url, self.name))
+        self._conn = conn
         try:
             channel = conn.channel()
             if self.declare_topology:
-                declare_exchanges(channel, TOPOLOGY, self.prefix)
-                declare_queue(channel, self.queue, self.prefix)
-                for extra in TOPOLOGY.extra_queues:
-                    if extra.startswith(self.queue.service):
-                        channel.queue_declare(queue=f"{self.prefix}{extra}", durable=True,
-                                              arguments={"x-queue-type": "quorum"})
+                declare(channel, self._topology(), prefix=self.prefix, only=self.queue.service)
             channel.basic_qos(prefetch_count=self.prefetch)
-            self._publish_channel = conn.channel()
-            self._publish_channel.confirm_delivery()
-            tag = channel.basic_consume(self.queue_name, on_message_callback=self._on_message)
+            self.publish_channel = conn.channel()
+            self.publish_channel.confirm_delivery()
+            tag = channel.basic_consume(self.queue_name, on_message_callback=self.on_message)
             self.ready.set()
+            log.info("consumer %s consuming %s", self.name, self.queue_name)
             while not self._stopping.is_set():
-                conn.process_data_events(time_limit=0.2)
+                conn.process_data_events(time_limit=1)
             channel.basic_cancel(tag)
         finally:
             self.ready.clear()
+            self._conn = None
             if conn.is_open:
-                conn.close()
+                with contextlib.suppress(*BROKER_ERRORS):
+                    conn.close()
 
-    def _on_message(self, channel: Any, method: Any, props: Any, body: bytes) -> None:
-        delivery = Delivery.from_pika(method, props, body)
-        started = time.perf_counter()
-        outcome = "ok"
-        try:
-            self.handler(delivery)
-        except Duplicate:
-            outcome = "duplicate"
-        except Reject as exc:
-            outcome = "rejected"
-            self._dead_letter(delivery, exc.reason, exc.field)
-            if self.on_reject is not None:
-                self.on_reject(delivery, exc)
-        except RetryLater as exc:
-            outcome = "retried"
-            self._retry(delivery, exc.reason)
-        except Exception:
-            log.exception("handler failed on %s (delivery %d); requeued", delivery.routing_key,
-                          delivery.delivery_count, extra={"event_id": delivery.message_id})
-            MESSAGES_CONSUMED.labels(self.queue.name, "failed").inc()
-            channel.basic_nack(method.delivery_tag, requeue=True)
+    def on_message(self, channel: Any, method: Any, props: Any, body: bytes) -> None:
+        """pika callback: run the handler, then do exactly one of ack / nack(requeue) for the delivery."""
+        if self._stopping.is_set():
+            channel.basic_nack(method.delivery_tag, requeue=True)  # prefetched after stop(): back to the queue
             return
-        finally:
-            HANDLER_DURATION.labels(self.queue.name).observe(time.perf_counter() - started)
-        channel.basic_ack(method.delivery_tag)
+        delivery = Delivery.from_pika(method, props, body)
+        outcome, exc = self._run_handler(delivery)
+        if outcome != "failed":
+            try:
+                outcome = self._act(delivery, outcome, exc)
+            except (pika.exceptions.UnroutableError, pika.exceptions.NackError):
+                log.exception("could not complete %s for a message; requeued", outcome, extra=delivery.log_extra())
+                outcome = "failed"
+            except BROKER_ERRORS:
+                raise  # connection lost: nothing was acked, the broker delivers it again
+            except Exception:
+                log.exception("could not complete %s for a message; requeued", outcome, extra=delivery.log_extra())
+                outcome = "failed"
+        if outcome == "failed":
+            channel.basic_nack(method.delivery_tag, requeue=True)
+        else:
+            channel.basic_ack(method.delivery_tag)
         MESSAGES_CONSUMED.labels(self.queue.name, outcome).inc()
 
+    def _run_handler(self, delivery: Delivery) -> tuple[str, Exception | None]:
+        started = time.perf_counter()
+        try:
+            self.handler(delivery)
+            return "ok", None
+        except Duplicate:
+            return "duplicate", None
+        except (Reject, RetryLater) as exc:
+            return ("rejected" if isinstance(exc, Reject) else "retried"), exc
+        except Exception as exc:
+            log.exception("handler failed (delivery %d); requeued", delivery.delivery_count,
+                          extra=delivery.log_extra())
+            return "failed", exc
+        finally:
+            HANDLER_DURATION.labels(self.queue.name).observe(time.perf_counter() - started)
+
+    def _act(self, delivery: Delivery, outcome: str, exc: Exception | None) -> str:
+        if isinstance(exc, Reject):
+            if self.on_reject is not None:
+                self.on_reject(delivery, exc)
+            self._dead_letter(delivery, exc.reason, exc.field)
+        elif isinstance(exc, RetryLater):
+            return self._retry(delivery, exc.reason)
+        return outcome
+
     def _republish(self, exchange: str, routing_key: str, delivery: Delivery, headers: dict[str, Any]) -> None:
+        p = delivery.properties
         props = pika.BasicProperties(
             delivery_mode=2, content_type=delivery.content_type, message_id=delivery.message_id,
             correlation_id=delivery.correlation_id, reply_to=delivery.reply_to, headers=headers,
+            content_encoding=getattr(p, "content_encoding", None), type=getattr(p, "type", None),
+            app_id=getattr(p, "app_id", None), timestamp=getattr(p, "timestamp", None),
         )
-        self._publish_channel.basic_publish(exchange, routing_key, delivery.body, props, mandatory=True)
+        self.publish_channel.basic_publish(exchange, routing_key, delivery.body, props, mandatory=True)
 
-    def _dead_letter(self, delivery: Delivery, reason: str, field: str | None) -> None:
-        headers = {
-            **{k: v for k, v in delivery.headers.items() if not k.startswith("x-death")},
-            "x-rejection-reason": reason[:1000], "x-rejection-field": field or "",
+    def _original_headers(self, delivery: Delivery) -> dict[str, Any]:
+        return {
             "x-original-routing-key": delivery.routing_key, "x-original-exchange": delivery.exchange,
             "x-original-user-id": delivery.user_id or "",
         }
+
+    def _dead_letter(self, delivery: Delivery, reason: str, field: str | None) -> None:
+        kept = {k: v for k, v in delivery.headers.items() if k not in ("x-death", "x-delivery-count")}
+        headers = {**kept, **self._original_headers(delivery),
+                   "x-rejection-reason": reason[:REASON_MAX], "x-rejection-field": field or ""}
         self._republish(self.queue.dlx(self.prefix), self.queue.dlq(self.prefix), delivery, headers)
         MESSAGES_DEAD_LETTERED.labels(self.queue.name).inc()
-        log.info("dead-lettered %s: %s", delivery.routing_key, reason, extra={"event_id": delivery.message_id})
+        log.warning("dead-lettered: %s", reason[:200], extra=delivery.log_extra())
 
-    def _retry(self, delivery: Delivery, reason: str) -> None:
+    def _retry(self, delivery: Delivery, reason: str) -> str:
         attempt = int(delivery.headers.get("x-retry-count") or 0)
         delays = self.queue.retry_delays_ms
         if attempt >= len(delays):
             self._dead_letter(delivery, f"retries exhausted: {reason}", None)
-            return
-        headers = {**delivery.headers, "x-retry-count": attempt + 1, "x-retry-reason": reason[:1000],
-                   "x-original-routing-key": delivery.headers.get("x-original-routing-key", delivery.routing_key)}
+            return "rejected"
+        kept = {k: v for k, v in delivery.headers.items() if k not in ("x-death", "x-delivery-count")}
+        headers = {**kept, **self._original_headers(delivery),
+                   "x-retry-count": attempt + 1, "x-retry-reason": reason[:REASON_MAX]}
         self._republish("", self.queue.retry_queue(delays[attempt], self.prefix), delivery, headers)
-        log.info("retry %d of %s in %d ms: %s", attempt + 1, delivery.routing_key, delays[attempt], reason,
-                 extra={"event_id": delivery.message_id})
+        log.info("retry %d in %d ms: %s", attempt + 1, delays[attempt], reason[:200], extra=delivery.log_extra())
+        return "retried"

@@ -13,7 +13,7 @@ from pika.spec import Basic
 
 from dunghan.bus.connection import BROKER_ERRORS, backoff, parameters
 from dunghan.bus.errors import PublishFailed, Unroutable
-from dunghan.bus.topology import EVENTS_EXCHANGE, TOPOLOGY, declare
+from dunghan.bus.topology import EVENTS_EXCHANGE, Topology, declare_exchanges
 from dunghan.contract.envelope import CONTENT_TYPE, CloudEvent, encode
 from dunghan.contract.events import routing_key
 from dunghan.metrics import MESSAGES_PUBLISHED
@@ -41,6 +41,7 @@ class _Confirms:
     pending: dict[int, OutgoingMessage] = field(default_factory=dict)
     nacked: list[OutgoingMessage] = field(default_factory=list)
     returned: list[tuple[str | None, str]] = field(default_factory=list)
+    closed: BaseException | None = None
 
     def on_confirm(self, frame: Any) -> None:
         method = frame.method
@@ -52,6 +53,18 @@ class _Confirms:
 
     def on_return(self, _channel: Any, method: Any, props: Any, _body: bytes) -> None:
         self.returned.append((props.message_id, f"{method.reply_code} {method.reply_text} {method.routing_key}"))
+
+    def on_close(self, _channel: Any, reason: BaseException) -> None:
+        self.closed = reason
+
+    def raise_if_closed(self) -> None:
+        """A missing exchange or a refused permission will not heal by reconnecting; anything else may."""
+        reason = self.closed
+        if reason is None:
+            return
+        if isinstance(reason, pika.exceptions.ChannelClosedByBroker) and reason.reply_code in (403, 404):
+            raise PublishFailed(f"broker closed the channel: {reason.reply_code} {reason.reply_text}")
+        raise pika.exceptions.ChannelClosed(getattr(reason, "reply_code", 0), str(reason))
 
 
 class Publisher:
@@ -66,6 +79,7 @@ class Publisher:
         self.confirm_timeout = confirm_timeout
         self._conn: pika.BlockingConnection | None = None
         self._channel: Any = None
+        self._blocking_channel: Any = None
         self._confirms = _Confirms()
 
     def _connect(self) -> None:
@@ -78,12 +92,15 @@ class Publisher:
         self._channel = channel._impl
         self._channel.confirm_delivery(ack_nack_callback=self._confirms.on_confirm)
         self._channel.add_on_return_callback(self._confirms.on_return)
+        self._channel.add_on_close_callback(self._confirms.on_close)
         self._blocking_channel = channel
 
-    def declare_topology(self) -> None:
+    def declare_topology(self, exchanges: Sequence[str] = (EVENTS_EXCHANGE,)) -> None:
+        """Declare the (prefixed) exchanges this publisher writes to; queues belong to their consumers.
+        Only what the service's user may configure: intake (or a test) passes ``TOPOLOGY.exchanges``."""
         if self._conn is None or not self._conn.is_open:
             self._connect()
-        declare(self._blocking_channel, TOPOLOGY, prefix=self.prefix)
+        declare_exchanges(self._blocking_channel, Topology(queues=(), exchanges=tuple(exchanges)), self.prefix)
 
     def exchange_name(self, exchange: str) -> str:
         return f"{self.prefix}{exchange}" if exchange else ""
@@ -138,6 +155,7 @@ class Publisher:
             if time.monotonic() > give_up:
                 raise pika.exceptions.AMQPConnectionError("timed out waiting for publisher confirms")
             self._conn.process_data_events(time_limit=0.05)
+            confirms.raise_if_closed()
         if confirms.returned:
             raise Unroutable("; ".join(f"{mid}: {why}" for mid, why in confirms.returned))
         if confirms.nacked:
@@ -146,7 +164,7 @@ class Publisher:
             MESSAGES_PUBLISHED.labels(m.exchange or "default").inc()
 
     def close(self) -> None:
-        conn, self._conn, self._channel = self._conn, None, None
+        conn, self._conn, self._channel, self._blocking_channel = self._conn, None, None, None
         if conn is not None and conn.is_open:
             with contextlib.suppress(*BROKER_ERRORS):
                 conn.close()

@@ -66,19 +66,20 @@ NOTIFY_EVENTS = ConsumerQueue(
      "scoring.phase_closed.*", "intake.unit_updated.*", "intake.officer_updated.*"),
 )
 
-# Permissions are regexes over resource names (configure, write, read), as RabbitMQ defines them.
+# Permissions are regexes over resource names (configure, write, read), as RabbitMQ defines them. The default
+# exchange is checked as `amq.default`: retry queues dead-letter to it and consumers publish retries through it.
 USERS: dict[str, dict[str, str]] = {
     "intake": {"configure": r"^(dunghan\..*|intake\..*|amq\.gen.*)$",
                "write": r"^(dunghan\.events|intake\..*|amq\.default|)$",
                "read": r"^(intake\..*|dunghan\.inbound)$"},
     "deadline": {"configure": r"^(deadline\..*|dunghan\.events)$",
-                 "write": r"^(dunghan\.events|deadline\..*|)$",
+                 "write": r"^(dunghan\.events|deadline\..*|amq\.default|)$",
                  "read": r"^(deadline\..*|dunghan\.events)$"},
     "scoring": {"configure": r"^(scoring\..*|dunghan\.events)$",
-                "write": r"^(dunghan\.events|scoring\..*|)$",
+                "write": r"^(dunghan\.events|scoring\..*|amq\.default|)$",
                 "read": r"^(scoring\..*|dunghan\.events)$"},
     "notify": {"configure": r"^(notify\..*|dunghan\.events)$",
-               "write": r"^(notify\..*|)$",
+               "write": r"^(notify\..*|amq\.default|)$",
                "read": r"^(notify\..*|dunghan\.events)$"},
     # Departmental systems publish inbound facts and may bind their own queues to follow canonical events.
     "department": {"configure": r"^(dept\..*|amq\.gen.*)$",

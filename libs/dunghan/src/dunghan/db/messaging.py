@@ -103,8 +103,12 @@ def outbox_add(
     conn: Connection, ce: CloudEvent, exchange: str = EVENTS_EXCHANGE, routing_key: str | None = None,
     headers: Mapping[str, Any] | None = None,
 ) -> None:
-    """Queue ``ce`` for publication once this transaction commits (the relay sends it)."""
+    """Queue ``ce`` for publication once this transaction commits (the relay sends it).
+
+    Headers ``ce-type`` and ``ce-subject`` are set as ``Publisher.publish_event`` sets them; ``headers`` add more.
+    """
+    all_headers = {"ce-type": ce.type, "ce-subject": ce.subject or "", **(headers or {})}
     conn.execute(insert(outbox_table).values(
         event_id=ce.id, exchange=exchange, routing_key=routing_key or routing_key_for(ce.type),
-        body=encode(ce), headers=json.loads(json.dumps(dict(headers or {}), default=str)),
+        body=encode(ce), headers=json.loads(json.dumps(all_headers, default=str)),
     ))

@@ -2,8 +2,9 @@
 
 At-least-once: rows are locked (``FOR UPDATE SKIP LOCKED``, so several relays share the table), published, and
 only then marked; a crash between the broker's confirm and the commit re-publishes the batch, never loses it.
-Consumers dedupe by event id (the inbox). A failed publish leaves the row unpublished with ``attempts`` and
-``last_error`` updated; it is retried on a later pass.
+Consumers dedupe by event id (the inbox). A failed publish leaves the rows unpublished with ``attempts`` and
+``last_error`` updated; they are retried on a later pass. An unroutable row (no queue bound) is isolated so it
+does not hold up the rows behind it.
 """
 from __future__ import annotations
 
@@ -15,20 +16,20 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, func, select, update
 
+from dunghan.bus.errors import Unroutable
+from dunghan.bus.publisher import OutgoingMessage
 from dunghan.contract.envelope import CONTENT_TYPE
 from dunghan.db.messaging import outbox_table as outbox
 from dunghan.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE
 
 log = logging.getLogger(__name__)
 MAX_ERROR_CHARS = 1000
-ROW_ERRORS: tuple[type[Exception], ...] = ()
 
 
 class OutboxPublisher(Protocol):
-    def publish(
-        self, exchange: str, routing_key: str, body: bytes, *, message_id: str,
-        headers: dict[str, Any] | None = None, content_type: str = ...,
-    ) -> None: ...
+    """What the relay needs of ``dunghan.bus.publisher.Publisher``."""
+
+    def publish_many(self, messages: Sequence[OutgoingMessage]) -> None: ...
 
 
 class OutboxRelay:
@@ -68,7 +69,7 @@ class OutboxRelay:
             for row_id, error in failed.items():
                 conn.execute(
                     update(outbox).where(outbox.c.id == row_id)
-                    .values(attempts=outbox.c.attempts + 1, last_error=error[:MAX_ERROR_CHARS])
+                    .values(attempts=outbox.c.attempts + 1, last_error=error)
                 )
         self.failed_last_pass = len(failed)
         if failed:
@@ -78,17 +79,24 @@ class OutboxRelay:
         return len(published)
 
     def _publish(self, rows: Sequence[Any]) -> tuple[list[int], dict[int, str]]:
+        """All rows in one confirmed batch; if any is unroutable, again row by row (the routable ones are sent
+        twice, which consumers dedupe) so that it holds up no other."""
+        messages = [_message(row) for row in rows]
+        try:
+            self.publisher.publish_many(messages)
+            return [row.id for row in rows], {}
+        except Unroutable:
+            pass
+        except Exception as exc:
+            return [], {row.id: _error(exc) for row in rows}
         published: list[int] = []
         failed: dict[int, str] = {}
-        for row in rows:
+        for row, message in zip(rows, messages, strict=True):
             try:
-                self.publisher.publish(
-                    row.exchange, row.routing_key, bytes(row.body), message_id=row.event_id,
-                    headers=dict(row.headers or {}) or None, content_type=CONTENT_TYPE,
-                )
+                self.publisher.publish_many([message])
             except Exception as exc:
-                failed[row.id] = f"{type(exc).__name__}: {exc}"
-                if not isinstance(exc, ROW_ERRORS):
+                failed[row.id] = _error(exc)
+                if not isinstance(exc, Unroutable):
                     break
             else:
                 published.append(row.id)
@@ -133,3 +141,12 @@ class OutboxRelay:
     def stop(self) -> None:
         self._stop.set()
 
+
+
+def _message(row: Any) -> OutgoingMessage:
+    return OutgoingMessage(row.exchange, row.routing_key, bytes(row.body), row.event_id,
+                           headers=dict(row.headers or {}) or None, content_type=CONTENT_TYPE)
+
+
+def _error(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]

@@ -19,10 +19,10 @@ RUN_ID = uuid.uuid4().hex[:8]
 def _container(kind: str) -> Any:
     try:
         if kind == "rabbitmq":
-            from testcontainers.rabbitmq import RabbitMqContainer
+            from testcontainers.community.rabbitmq import RabbitMqContainer
 
             return RabbitMqContainer("rabbitmq:3.13-management")
-        from testcontainers.postgres import PostgresContainer
+        from testcontainers.community.postgres import PostgresContainer
 
         return PostgresContainer("postgres:15", driver="psycopg")
     except Exception as exc:

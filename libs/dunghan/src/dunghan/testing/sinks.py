@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import email
+import email.policy
 import json
 import threading
 from collections.abc import Callable
@@ -28,7 +29,8 @@ class SmtpSink:
 
         class Handler:
             async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-                msg = email.message_from_bytes(envelope.original_content or envelope.content)
+                msg = email.message_from_bytes(envelope.original_content or envelope.content,
+                                               policy=email.policy.default)
                 msg["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
                 sink.messages.append(msg)
                 return "250 OK"

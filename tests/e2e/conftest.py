@@ -1,0 +1,117 @@
+"""The four services as real processes on the real broker and database, with a real SMTP server and SMS stub."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pika
+import pytest
+import requests
+
+from dunghan.testing.fixtures import delete_prefixed
+from dunghan.testing.sinks import SmsGatewayStub, SmtpSink
+from dunghan.testing.stack import Stack
+from dunghan.web import hash_key
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "services/intake/src/intake/data"
+OPERATOR_KEY = "e2e-operator-key"
+SYSTEM_KEY = "e2e-sct-system-key"
+
+
+@dataclass
+class System:
+    stack: Stack
+    smtp: SmtpSink
+    sms: SmsGatewayStub
+    amqp_url: str
+    prefix: str
+
+    def api(self, service: str, method: str, path: str, key: str = OPERATOR_KEY, **kw: Any) -> requests.Response:
+        return requests.request(method, self.stack.url(service) + path,
+                                headers={"Authorization": f"Bearer {key}"}, timeout=10, **kw)
+
+    def send(self, facts: list[dict[str, Any]], timeout: float = 15.0) -> list[dict[str, Any]]:
+        """Publish facts as a departmental system does (user_id, reply_to) and return intake's replies in order."""
+        conn = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
+        try:
+            ch = conn.channel()
+            ch.confirm_delivery()
+            reply_q = ch.queue_declare(queue="", exclusive=True).method.queue
+            for fact in facts:
+                props = pika.BasicProperties(
+                    content_type="application/json", delivery_mode=2, user_id="guest",
+                    message_id=fact["event_id"], correlation_id=fact["event_id"], reply_to=reply_q)
+                ch.basic_publish(f"{self.prefix}dunghan.inbound", f"{fact['agency']}.{fact['fact']}",
+                                 json.dumps(fact, ensure_ascii=False).encode(), props, mandatory=True)
+            replies: dict[str, dict[str, Any]] = {}
+            deadline = time.monotonic() + timeout
+            while len(replies) < len(facts) and time.monotonic() < deadline:
+                method, props, body = ch.basic_get(reply_q, auto_ack=True)
+                if method is None:
+                    conn.sleep(0.05)
+                    continue
+                reply = json.loads(body)
+                if reply.get("status") != "buffered":
+                    replies[props.correlation_id] = reply
+            return [replies.get(f["event_id"], {"status": "no reply"}) for f in facts]
+        finally:
+            conn.close()
+
+
+def wait_until(check: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}; last value: {last!r}")
+
+
+@pytest.fixture(scope="session")
+def system(amqp_url: str, make_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[System]:
+    prefix = f"e2e{uuid.uuid4().hex[:6]}."
+    smtp = SmtpSink().start()
+    sms = SmsGatewayStub().start()
+    keys = f"ops:SCT:operator:{hash_key(OPERATOR_KEY)};sct:SCT:system:{hash_key(SYSTEM_KEY)}"
+    common = {"AMQP_URL": amqp_url, "AMQP_PREFIX": prefix, "API_KEYS": keys, "LOG_LEVEL": "INFO"}
+    per_service = {
+        "intake": {"DATABASE_URL": make_database("e2e_intake"), "INTAKE_ORPHAN_SCAN_SECONDS": "1"},
+        "deadline": {"DATABASE_URL": make_database("e2e_deadline"), "DEADLINE_SCAN_INTERVAL_SECONDS": "1"},
+        "scoring": {"DATABASE_URL": make_database("e2e_scoring"), "SCORING_LOAD_SAMPLE_CAMPAIGN": "false",
+                    "SCORING_CLOSE_CHECK_SECONDS": "2"},
+        "notify": {"DATABASE_URL": make_database("e2e_notify"), "NOTIFY_SMTP_HOST": "127.0.0.1",
+                   "NOTIFY_SMTP_PORT": str(smtp.port), "NOTIFY_SMS_PROVIDER": "http",
+                   "NOTIFY_SMS_HTTP_URL": sms.url, "NOTIFY_SMS_WINDOWS": "always",
+                   "NOTIFY_SEND_INTERVAL_SECONDS": "0.3", "NOTIFY_RETRY_BASE_SECONDS": "0.2"},
+    }
+    stack = Stack(common, per_service, tmp_path_factory.mktemp("e2e-logs"))
+    try:
+        stack.start(timeout=90)
+        intake_env = stack.services["intake"].env
+        for args in (["load-catalogue", str(DATA / "procedures_sct.yaml")],
+                     ["load-org", str(DATA / "org_sct.yaml")],
+                     ["create-key", "--name", "motcua", "--agency", "SCT", "--role", "system",
+                      "--amqp-user", "guest"]):
+            subprocess.run([sys.executable, "-m", "intake.manage", *args], env=intake_env, check=True,
+                           capture_output=True, timeout=60)
+        yield System(stack, smtp, sms, amqp_url, prefix)
+    except Exception:
+        for name in stack.services:
+            print(stack.tail(name, 60))
+        raise
+    finally:
+        stack.stop()
+        smtp.stop()
+        sms.stop()
+        delete_prefixed(amqp_url, prefix)
