@@ -96,8 +96,10 @@ class Consumer:
                 if self._stopping.is_set():
                     break
                 delay = next(delays)
-                log.warning("consumer %s lost the broker (%s); reconnecting in %.1fs",
-                            self.name, type(exc).__name__, delay)
+                refused = isinstance(exc, pika.exceptions.ChannelClosedByBroker) and exc.reply_code in (403, 404)
+                log.log(logging.ERROR if refused else logging.WARNING,
+                        "consumer %s lost the broker (%s: %s); reconnecting in %.1fs",
+                        self.name, type(exc).__name__, exc, delay)
                 self._stopping.wait(delay)
 
     def stop(self) -> None:
