@@ -43,6 +43,6 @@ class Settings:
             sample_campaign=e.get("SCORING_SAMPLE_CAMPAIGN", d.sample_campaign),
             load_sample_campaign=_bool(e.get("SCORING_LOAD_SAMPLE_CAMPAIGN", "true")),
             close_check_seconds=float(e.get("SCORING_CLOSE_CHECK_SECONDS", d.close_check_seconds)),
-            migrate_on_start=_bool(e.get("SCORING_MIGRATE_ON_START", "true")),
+            migrate_on_start=_bool(e.get("SCORING_MIGRATE", "true")),
             multiproc_dir=e.get("PROMETHEUS_MULTIPROC_DIR") or None,
         )
