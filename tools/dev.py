@@ -1,6 +1,7 @@
 """`make dev`: every service's web (gunicorn) and worker in the foreground against local RabbitMQ/PostgreSQL."""
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -16,13 +17,33 @@ BIN = Path(sys.executable).parent
 SERVICES = {"intake": (8001, 9101), "deadline": (8002, 9102), "scoring": (8003, 9103), "notify": (8004, 9104)}
 
 
-def ensure_database(admin_url: str, name: str) -> str:
+DEV_OPERATOR_KEY = "dev-operator-key"
+DATA = ROOT / "services/intake/src/intake/data"
+
+
+def ensure_database(admin_url: str, name: str) -> tuple[str, bool]:
+    """The database's URL, and whether it was created just now."""
     engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    created = False
     with engine.connect() as conn:
         if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            created = True
     engine.dispose()
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False), created
+
+
+def seed_intake(env: dict[str, str], first_time: bool) -> None:
+    """The sample catalogue and organisation (idempotent); on a new database, the AMQP user ``guest`` as SCT."""
+    manage = [sys.executable, "-m", "intake.manage"]
+    subprocess.run([*manage, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([*manage, "load-catalogue", str(DATA / "procedures_sct.yaml")], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([*manage, "load-org", str(DATA / "org_sct.yaml")], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    if first_time:
+        subprocess.run([*manage, "create-key", "--name", "dev-department", "--agency", "SCT", "--role", "system",
+                        "--amqp-user", "guest"], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def main() -> int:
@@ -30,14 +51,20 @@ def main() -> int:
     admin = admin.replace("postgresql://", "postgresql+psycopg://", 1)
     procs: list[subprocess.Popen[bytes]] = []
     multiproc_root = ROOT / "var" / "prometheus"
+    dev_key_hash = hashlib.sha256(DEV_OPERATOR_KEY.encode()).hexdigest()
+    keys = os.environ.get("API_KEYS") or f"dev:SCT:operator:{dev_key_hash}"
     for service, (port, metrics_port) in SERVICES.items():
+        url, created = ensure_database(admin, f"dunghan_{service}")
         env = {
             **os.environ,
-            "DATABASE_URL": ensure_database(admin, f"dunghan_{service}"),
+            "API_KEYS": keys,
+            "DATABASE_URL": url,
             "PORT": str(port),
             "METRICS_PORT": str(metrics_port),
             "PROMETHEUS_MULTIPROC_DIR": str(multiproc_root / service),
         }
+        if service == "intake":
+            seed_intake(env, created)
         (multiproc_root / service).mkdir(parents=True, exist_ok=True)
         for f in (multiproc_root / service).glob("*.db"):
             f.unlink()
@@ -47,6 +74,9 @@ def main() -> int:
         worker_env = {k: v for k, v in env.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
         procs.append(subprocess.Popen([str(BIN / f"{service}-worker")], env=worker_env))
         print(f"{service}: web http://127.0.0.1:{port}  worker metrics http://127.0.0.1:{metrics_port}/metrics")
+    if not os.environ.get("API_KEYS"):
+        print(f"API key (operator): {DEV_OPERATOR_KEY}  e.g. curl -H 'Authorization: Bearer {DEV_OPERATOR_KEY}' "
+              "http://127.0.0.1:8001/api/v1/dossiers")
 
     def stop(*_: object) -> None:
         for p in procs:

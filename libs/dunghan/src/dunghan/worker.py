@@ -71,10 +71,13 @@ class Backoff:
     reset_after: float = 60.0
 
 
-def _supervise(component: Component, stopping: threading.Event, backoff: Backoff) -> None:
+def _supervise(component: Component, stopping: threading.Event, backoff: Backoff,
+               restarting: set[str] | None = None) -> None:
     delay = backoff.initial
+    restarting = restarting if restarting is not None else set()
     while not stopping.is_set():
         started = time.monotonic()
+        restarting.discard(component.name)
         try:
             component.run()
         except Exception:
@@ -85,6 +88,7 @@ def _supervise(component: Component, stopping: threading.Event, backoff: Backoff
             if stopping.is_set():
                 return
             log.warning("component %s returned unexpectedly; restarting in %.1f s", component.name, delay)
+        restarting.add(component.name)
         if time.monotonic() - started > backoff.reset_after:
             delay = backoff.initial
         if stopping.wait(delay):
@@ -96,16 +100,22 @@ def run_worker(
     service: str, components: Sequence[Component], metrics_port: int, *,
     stop: threading.Event | None = None, backoff: Backoff | None = None, join_timeout: float = 30.0,
 ) -> None:
-    """Run ``components`` until SIGTERM/SIGINT (or ``stop`` is set); ``metrics_port`` 0 serves no metrics."""
+    """Run ``components`` until SIGTERM/SIGINT (or ``stop`` is set); ``metrics_port`` 0 serves no HTTP.
+
+    The HTTP port answers ``/metrics``, ``/healthz`` and ``/readyz`` (503 while a component is restarting or
+    not yet connected), for Prometheus and for orchestrators' probes."""
     stopping = stop or threading.Event()
+    restarting: set[str] = set()
     server = None
     if metrics_port:
-        from prometheus_client import start_http_server
+        from dunghan.worker_http import component_states, serve
 
-        server, _ = start_http_server(metrics_port)
+        server = serve(metrics_port, service,
+                       lambda: component_states(components, lambda name: name not in restarting))
     previous = _install_signals(stopping)
     threads = [
-        threading.Thread(target=_supervise, args=(c, stopping, backoff or Backoff()), name=c.name, daemon=True)
+        threading.Thread(target=_supervise, args=(c, stopping, backoff or Backoff(), restarting), name=c.name,
+                         daemon=True)
         for c in components
     ]
     WORKER_UP.labels(service=service).set(1)

@@ -25,6 +25,7 @@ class Settings:
     sample_campaign: str = SAMPLE_CAMPAIGN
     load_sample_campaign: bool = True
     close_check_seconds: float = 300.0
+    auto_close_window_days: int = 30
     migrate_on_start: bool = True
     multiproc_dir: str | None = None
 
@@ -43,6 +44,7 @@ class Settings:
             sample_campaign=e.get("SCORING_SAMPLE_CAMPAIGN", d.sample_campaign),
             load_sample_campaign=_bool(e.get("SCORING_LOAD_SAMPLE_CAMPAIGN", "true")),
             close_check_seconds=float(e.get("SCORING_CLOSE_CHECK_SECONDS", d.close_check_seconds)),
+            auto_close_window_days=int(e.get("SCORING_AUTO_CLOSE_WINDOW_DAYS", d.auto_close_window_days)),
             migrate_on_start=_bool(e.get("SCORING_MIGRATE", "true")),
             multiproc_dir=e.get("PROMETHEUS_MULTIPROC_DIR") or None,
         )

@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from dunghan.contract.envelope import CloudEvent, envelope_for
@@ -237,10 +237,12 @@ def close_phase(
     return ev
 
 
-def close_due_phases(repo: Repository, now: datetime) -> list[tuple[str, str]]:
-    """The periodic job: close every open phase whose review date has come (local date)."""
+def close_due_phases(repo: Repository, now: datetime, window_days: int = 30) -> list[tuple[str, str]]:
+    """The periodic job: close every open phase whose review date has come (local date) within the last
+    ``window_days``. Older ones are history being loaded (a backfill, the demo): an operator closes those."""
+    today = local_day(now)
     with repo.transaction() as tx:
-        due = tx.phases_due(local_day(now))
+        due = tx.phases_due(today, today - timedelta(days=window_days))
     closed = []
     for campaign_id, key in due:
         try:

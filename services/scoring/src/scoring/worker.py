@@ -27,7 +27,8 @@ def main() -> None:
     components: list[Component] = [
         Consumer(settings.amqp_url, SCORING_EVENTS, make_handler(repo), prefix=settings.amqp_prefix),
         OutboxRelay(engine, publisher, "scoring"),
-        Periodic("close-phases", lambda now: handlers.close_due_phases(repo, now), settings.close_check_seconds),
+        Periodic("close-phases", lambda now: handlers.close_due_phases(repo, now, settings.auto_close_window_days),
+                 settings.close_check_seconds),
     ]
     run_worker("scoring", components, settings.metrics_port)
 

@@ -114,6 +114,11 @@ def test_periodic_job_closes_phases_whose_review_date_has_come(repo: SqlReposito
     assert handlers.close_due_phases(repo, datetime(2018, 1, 1, tzinfo=UTC)) == [(CAMPAIGN, "2")]
 
 
+def test_phases_reviewed_long_ago_are_history_left_for_an_operator_to_close(repo: SqlRepository) -> None:
+    assert handlers.close_due_phases(repo, datetime(2026, 11, 26, tzinfo=UTC)) == []
+    assert handlers.close_due_phases(repo, datetime(2017, 7, 20, tzinfo=UTC), window_days=30) == [(CAMPAIGN, "1")]
+
+
 def test_sql_06a_matches_the_pure_report_and_reconciles(
     repo: SqlRepository, make_facts: Callable[..., list[DossierFact]]
 ) -> None:

@@ -12,13 +12,15 @@ from werkzeug.exceptions import HTTPException
 
 from dunghan.metrics import HTTP_REQUEST_DURATION
 from dunghan.web.auth import KeyStore, StaticKeyStore
-from dunghan.web.errors import error_response, handle_http_exception
+from dunghan.web.errors import ErrorSchema, error_response, handle_http_exception
 
 ReadinessCheck = Callable[[], None]
 OPEN_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json")
 
 
 class _Api(Api):
+    ERROR_SCHEMA = ErrorSchema
+
     def handle_http_exception(self, error: HTTPException) -> Any:  # type: ignore[override]
         return handle_http_exception(error)
 

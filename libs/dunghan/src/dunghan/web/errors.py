@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 CODES = {
@@ -11,6 +12,19 @@ CODES = {
     409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_error",
     429: "too_many_requests", 500: "internal_error", 503: "unavailable",
 }
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    field = fields.String(required=True, allow_none=True)
+    details = fields.Raw(allow_none=True)
+
+
+class ErrorSchema(Schema):
+    """The documented error payload (flask-smorest's ``ERROR_SCHEMA``): what ``error_response`` sends."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
 
 
 def first_field(messages: Any, prefix: str = "") -> tuple[str | None, str]:

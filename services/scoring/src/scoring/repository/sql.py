@@ -153,9 +153,12 @@ class SqlTx:
         return self.conn.execute(select(phases.c.state).where(and_(  # type: ignore[no-any-return]
             phases.c.campaign_id == campaign_id, phases.c.key == key)).with_for_update()).scalar()
 
-    def phases_due(self, today: date) -> list[tuple[str, str]]:
-        rows = self.conn.execute(select(phases.c.campaign_id, phases.c.key).where(
-            and_(phases.c.state == "open", phases.c.review_date <= today)).order_by(phases.c.review_date))
+    def phases_due(self, today: date, not_before: date | None = None) -> list[tuple[str, str]]:
+        due = and_(phases.c.state == "open", phases.c.review_date <= today)
+        if not_before is not None:
+            due = and_(due, phases.c.review_date >= not_before)
+        query = select(phases.c.campaign_id, phases.c.key).where(due).order_by(phases.c.review_date)
+        rows = self.conn.execute(query)
         return [(r.campaign_id, r.key) for r in rows]
 
     def tallies(self, campaign: Campaign, phase: Phase) -> tuple[list[Tally], list[Tally]]:
