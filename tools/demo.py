@@ -5,6 +5,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import requests
 from demo_data import load_plan
 from tqdm import tqdm
 
@@ -19,6 +21,7 @@ from dunghan.bus.publisher import OutgoingMessage, Publisher
 from dunghan.bus.topology import INBOUND_EXCHANGE
 
 DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
+STOPS = {"result.ready", "dossier.withdrawn", "dossier.stopped"}
 
 
 def summary(facts: Sequence[dict[str, Any]], dossiers: int) -> str:
@@ -48,6 +51,35 @@ def publish(facts: Sequence[dict[str, Any]], url: str, *, prefix: str, user: str
             bar.update(len(chunk))
 
 
+def close_phases(scoring_url: str, api_key: str, campaign: str, expected: int, *, quiet_seconds: float = 15.0,
+                 timeout: float = 1800.0) -> None:
+    """Wait until scoring has counted the resolved dossiers (or stopped counting), then close each open phase."""
+    headers = {"Authorization": f"Bearer {api_key}"}
+    deadline = time.monotonic() + timeout
+    last, stable_since = -1, time.monotonic()
+    with tqdm(total=expected, unit="hồ sơ", desc="Chấm điểm") as bar:
+        while time.monotonic() < deadline:
+            resp = requests.get(f"{scoring_url}/api/v1/reports/06a", headers=headers, timeout=30,
+                                params={"agency": "SCT", "from": "2000-01-01", "to": "2100-12-31"})
+            resp.raise_for_status()
+            resolved = int(resp.json()["rows"][-1]["resolved_total"])
+            bar.update(resolved - bar.n)
+            if resolved != last:
+                last, stable_since = resolved, time.monotonic()
+            elif resolved >= expected or time.monotonic() - stable_since > quiet_seconds:
+                break
+            time.sleep(1)
+    campaigns = requests.get(f"{scoring_url}/api/v1/campaigns", headers=headers, timeout=30).json()["items"]
+    for item in campaigns:
+        if item["id"] != campaign:
+            continue
+        for phase, state in sorted(item["states"].items()):
+            if state == "open":
+                r = requests.post(f"{scoring_url}/api/v1/campaigns/{campaign}/phases/{phase}/close",
+                                  headers=headers, timeout=60)
+                print(f"sơ kết đợt {phase}: HTTP {r.status_code}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Gửi dữ liệu mẫu một năm (Sở Công Thương) vào Đúng hạn")
     parser.add_argument("--seed", type=int, default=2017)
@@ -59,6 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--dry-run", action="store_true", help="chỉ sinh dữ liệu, không gửi")
     parser.add_argument("--out", type=Path, help="ghi các sự kiện ra tệp JSON Lines")
+    parser.add_argument("--close-phases", action="store_true",
+                        help="chờ dịch vụ chấm điểm xử lý xong rồi sơ kết các đợt thi đua còn mở")
+    parser.add_argument("--scoring-url", default="http://127.0.0.1:8003")
+    parser.add_argument("--api-key", default=os.environ.get("DUNGHAN_API_KEY", "dev-operator-key"),
+                        help="khóa API vai trò operator (mặc định: khóa của make dev)")
+    parser.add_argument("--campaign", default="sct-2017-giai-quyet-nhanh-tthc")
     args = parser.parse_args(argv)
 
     plan = load_plan(args.dossiers, args.seed, date(args.year, 1, 1), date(args.year, 12, 31))
@@ -78,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"của {plan.agency} chưa?)", file=sys.stderr)
         return 2
     print(f"đã gửi {len(facts)} sự kiện vào {args.prefix}{INBOUND_EXCHANGE} với user_id {user!r}")
+    if args.close_phases:
+        resolved = len({f["code"] for f in facts if f["fact"] in STOPS})
+        close_phases(args.scoring_url, args.api_key, args.campaign, resolved)
     return 0
 
 
