@@ -115,3 +115,62 @@ def system(amqp_url: str, make_database: Callable[[str], str], tmp_path_factory:
         smtp.stop()
         sms.stop()
         delete_prefixed(amqp_url, prefix)
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """One inbound message exactly as a departmental system might (mis)send it: any bytes, any routing key."""
+
+    routing_key: str
+    body: bytes
+    message_id: str
+
+
+def publish_raw(system: System, messages: list[RawMessage], timeout: float = 60.0,
+                expected: int | None = None) -> dict[str, dict[str, Any]]:
+    """Publish ``messages`` in one go (correlation id = message id); return the last non-buffered reply by id."""
+    conn = pika.BlockingConnection(pika.URLParameters(system.amqp_url))
+    try:
+        ch = conn.channel()
+        ch.confirm_delivery()
+        reply_q = ch.queue_declare(queue="", exclusive=True).method.queue
+        for m in messages:
+            props = pika.BasicProperties(
+                content_type="application/json", delivery_mode=2, user_id="guest", message_id=m.message_id,
+                correlation_id=m.message_id, reply_to=reply_q)
+            ch.basic_publish(f"{system.prefix}dunghan.inbound", m.routing_key, m.body, props, mandatory=True)
+        replies: dict[str, dict[str, Any]] = {}
+        want = len(messages) if expected is None else expected
+        deadline = time.monotonic() + timeout
+        while len(replies) < want and time.monotonic() < deadline:
+            method, props, body = ch.basic_get(reply_q, auto_ack=True)
+            if method is None:
+                conn.sleep(0.05)
+                continue
+            reply = json.loads(body)
+            if reply.get("status") != "buffered":
+                replies[props.correlation_id] = reply
+        return replies
+    finally:
+        conn.close()
+
+
+def peek_queue(amqp_url: str, queue: str) -> list[tuple[str | None, dict[str, Any]]]:
+    """(message id, headers) of every message in ``queue``, left in place (nothing is acked)."""
+    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        ch = conn.channel()
+        ch.basic_qos(prefetch_count=0)
+        out: list[tuple[str | None, dict[str, Any]]] = []
+        while True:
+            method, props, _ = ch.basic_get(queue, auto_ack=False)
+            if method is None:
+                return out
+            out.append((props.message_id, dict(props.headers or {})))
+    finally:
+        conn.close()  # unacked messages go back to the queue
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The OpenAPI fuzz test writes random data through every API: it runs after the other end-to-end tests."""
+    items.sort(key=lambda item: item.path.name == "test_openapi_fuzz.py")

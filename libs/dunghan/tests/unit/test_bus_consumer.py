@@ -58,7 +58,15 @@ def consumer_with(behaviour: Any, on_reject: Any = None,
 
     consumer = Consumer("amqp://unused", QUEUE, handler, prefix="p.", on_reject=on_reject)
     consumer.publish_channel = publish or FakeChannel()
+    consumer.sleep = SLEPT.append
     return consumer, FakeChannel(), consumer.publish_channel, seen
+
+
+SLEPT: list[float] = []
+
+
+class OperationalError(Exception):
+    """Named as SQLAlchemy's and the DB-API's: the database connection was lost."""
 
 
 def count(outcome: str) -> float:
@@ -191,3 +199,43 @@ def test_messages_arriving_after_stop_go_back_to_the_queue_unhandled():
 def test_delivery_count_comes_from_the_quorum_queue_header():
     assert Delivery.from_pika(*message({"x-delivery-count": 3})).delivery_count == 3
     assert Delivery.from_pika(*message()).delivery_count == 0
+
+
+def test_a_lost_database_is_retried_in_place_without_spending_the_delivery_limit():
+    calls: list[int] = []
+
+    def flaky(_d: Delivery) -> None:
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("server closed the connection unexpectedly")
+
+    consumer, channel, _publish, _ = consumer_with(flaky)
+    consumer.on_message(channel, *message())
+    assert len(calls) == 3 and channel.acked == [7] and channel.nacked == []
+
+
+def test_a_database_lost_for_longer_than_the_budget_is_requeued():
+    consumer, channel, _publish, seen = consumer_with(raise_(OperationalError("down")))
+    consumer.transient_retry_seconds = 0
+    consumer.on_message(channel, *message())
+    assert len(seen) == 1 and channel.nacked == [(7, True)]
+
+
+def test_consecutive_failures_wait_longer_before_each_requeue_and_a_success_resets():
+    fail = [True]
+
+    def behaviour(_d: Delivery) -> None:
+        if fail[0]:
+            raise RuntimeError("bug")
+
+    consumer, channel, _publish, _ = consumer_with(behaviour)
+    SLEPT.clear()
+    for tag in (1, 2, 3, 4):
+        consumer.on_message(channel, *message(tag=tag))
+    first = list(SLEPT)
+    assert len(first) == 4 and first[3] > first[0] and max(first) <= 5.0
+    fail[0] = False
+    consumer.on_message(channel, *message(tag=5))
+    fail[0] = True
+    consumer.on_message(channel, *message(tag=6))
+    assert SLEPT[-1] <= 0.2 and channel.acked == [5]

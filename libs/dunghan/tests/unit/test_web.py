@@ -65,3 +65,15 @@ def test_openapi_and_metrics_are_served():
     assert "/api/{agency}/things" in c.get("/openapi.json").json["paths"]
     c.get("/healthz")
     assert b"dunghan_http_request_duration_seconds" in c.get("/metrics").data
+
+
+def test_text_the_database_cannot_store_is_a_400_naming_the_field():
+    c = make_client()
+    key = {"Authorization": "Bearer k2"}
+    resp = c.get("/api/admin?unit=a%00b", headers=key)
+    assert resp.status_code == 400 and resp.json["error"]["field"] == "unit"
+    assert c.get("/api/ad%00min", headers=key).status_code == 400
+    resp = c.post("/api/SCT/things", data='{"count": 1, "x": "\\ud800"}', content_type="application/json",
+                  headers=key)
+    assert resp.status_code == 400 and resp.json["error"]["field"] == "x"
+    assert c.post("/api/SCT/things", json={"count": 1}, headers=key).status_code == 201

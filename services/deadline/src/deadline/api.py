@@ -191,7 +191,7 @@ class CalendarYear(MethodView):
         cal = _ctx().deps.calendars.current()
         try:
             return calendar_year(cal, year)
-        except CalendarRangeError:
+        except (CalendarRangeError, ValueError, OverflowError):  # beyond what ``date`` holds
             abort(404, message=f"lịch không có năm {year}", field="year")
 
 

@@ -59,7 +59,8 @@ class DossierEvents(MethodView):
             agency = data["agency"] if principal.is_operator else principal.agency
             c = ctx()
             out = record_fact(c.repo, data, Sender(principal.name, agency), now=c.clock(),
-                              pepper=c.settings.id_pepper, digest=digest_of(raw))
+                              pepper=c.settings.id_pepper, digest=digest_of(raw),
+                              max_skew_seconds=c.settings.max_clock_skew_seconds)
         except InboundError as exc:
             metrics.INBOUND_REJECTED.labels(reason=exc.kind).inc()
             fail(exc)

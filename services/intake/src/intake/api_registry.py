@@ -1,6 +1,7 @@
 """Registry endpoints: procedure catalogue (effective-dated, YAML/CSV import), problem reports, org admin."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -39,6 +40,13 @@ from intake.registry import (
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1", description="Thủ tục, cơ quan, đơn vị, cán bộ")
 SECURED: list[dict[str, list[str]]] = [{"apiKey": []}]
+AGENCY_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+
+
+def check_path_code(code: str, agency: bool = False) -> None:
+    """A code in the path must fit its column (agency codes: 2–10 capitals and digits)."""
+    if not (AGENCY_RE.match(code) if agency else 1 <= len(code) <= 50):
+        abort(422, message=f"mã không hợp lệ: {code[:60]!r}", field="code")
 
 
 @blp.route("/procedures")
@@ -154,6 +162,7 @@ class AgencyOne(MethodView):
     @blp.response(200, AgencySchema)
     def put(self, body: dict[str, Any], code: str) -> Any:
         """Tạo hoặc sửa một cơ quan."""
+        check_path_code(code, agency=True)
         agency = Agency(code, body["name"])
         with ctx().repo.transaction() as tx:
             tx.save_agency(agency)
@@ -180,6 +189,7 @@ class UnitOne(MethodView):
     @blp.response(200, UnitSchema)
     def put(self, body: dict[str, Any], code: str) -> Any:
         """Tạo hoặc sửa một đơn vị (phát sự kiện UnitUpdated)."""
+        check_path_code(code)
         unit = Unit(code=code, **body)
         c = ctx()
         try:
@@ -212,6 +222,7 @@ class OfficerOne(MethodView):
     @blp.response(200, OfficerSchema)
     def put(self, body: dict[str, Any], code: str) -> Any:
         """Tạo hoặc sửa một cán bộ (phát sự kiện OfficerUpdated)."""
+        check_path_code(code)
         require_agency(body["agency"])
         officer = Officer(code=code, **body)
         c = ctx()

@@ -5,6 +5,9 @@ from marshmallow import Schema, fields, validate
 
 from intake.domain import FACTS
 
+AGENCY_CODE = validate.Regexp(r"^[A-Z][A-Z0-9]{1,9}$")
+REF = validate.Length(min=1, max=50)
+
 
 class FactBodySchema(Schema):
     """One lifecycle fact: the same JSON as on the queue (see docs/integration/schemas)."""
@@ -35,7 +38,7 @@ class DossierQuerySchema(Schema):
     resolved_from = fields.AwareDateTime()
     resolved_to = fields.AwareDateTime()
     overdue = fields.Boolean()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -114,10 +117,10 @@ class DurationSchema(Schema):
 
 
 class ProcedureInSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    agency = fields.String(required=True)
+    code = fields.String(required=True, validate=REF)
+    agency = fields.String(required=True, validate=AGENCY_CODE)
     name = fields.String(required=True, validate=validate.Length(min=1))
-    field = fields.String(required=True)
+    field = fields.String(required=True, validate=validate.Length(max=200))
     statutory = fields.Nested(DurationSchema, required=True)
     committed = fields.Nested(DurationSchema, required=True)
     effective_from = fields.Date(required=True)
@@ -183,19 +186,19 @@ class AgencySchema(Schema):
 
 class UnitSchema(Schema):
     code = fields.String(dump_only=True)
-    agency = fields.String(required=True)
+    agency = fields.String(required=True, validate=AGENCY_CODE)
     name = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    head_officer = fields.String(allow_none=True, load_default=None)
-    union_contact = fields.String(allow_none=True, load_default=None)
+    head_officer = fields.String(allow_none=True, load_default=None, validate=REF)
+    union_contact = fields.String(allow_none=True, load_default=None, validate=REF)
 
 
 class OfficerSchema(Schema):
     code = fields.String(dump_only=True)
-    agency = fields.String(required=True)
-    unit = fields.String(required=True)
+    agency = fields.String(required=True, validate=AGENCY_CODE)
+    unit = fields.String(required=True, validate=REF)
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    title = fields.String(load_default="")
-    email = fields.Email(allow_none=True, load_default=None)
+    title = fields.String(load_default="", validate=validate.Length(max=200))
+    email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=200))
     phone = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(r"^(0|\+84)\d{9,10}$"))
     active = fields.Boolean(load_default=True)
 

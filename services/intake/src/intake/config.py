@@ -20,6 +20,8 @@ class Settings:
     orphan_scan_seconds: float = 30.0
     lookup_rate_per_minute: int = 10
     lookup_burst: int = 5
+    max_body_bytes: int = 262_144
+    max_clock_skew_seconds: float | None = None  # None: no check (tests with frozen clocks); env default 300
     migrate: bool = True
     multiproc_dir: str | None = None
 
@@ -39,6 +41,8 @@ class Settings:
             orphan_scan_seconds=float(e.get("INTAKE_ORPHAN_SCAN_SECONDS", cls.orphan_scan_seconds)),
             lookup_rate_per_minute=int(e.get("INTAKE_LOOKUP_RATE_PER_MINUTE", cls.lookup_rate_per_minute)),
             lookup_burst=int(e.get("INTAKE_LOOKUP_BURST", cls.lookup_burst)),
+            max_body_bytes=int(e.get("INTAKE_MAX_BODY_BYTES", cls.max_body_bytes)),
+            max_clock_skew_seconds=float(e.get("INTAKE_MAX_CLOCK_SKEW_SECONDS", "300")),
             migrate=e.get("INTAKE_MIGRATE", "1") != "0",
             multiproc_dir=e.get("PROMETHEUS_MULTIPROC_DIR") or None,
         )

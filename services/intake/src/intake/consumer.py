@@ -65,16 +65,22 @@ def rejection_reply(error: InboundError, event_id: str | None) -> dict[str, Any]
 class InboundHandler:
     """``handler(delivery)`` for ``dunghan.bus.consumer.Consumer`` on ``intake.inbound``."""
 
-    def __init__(self, repo: Repository, replier: Replier, *, pepper: str, clock: Callable[[], datetime]) -> None:
+    def __init__(self, repo: Repository, replier: Replier, *, pepper: str, clock: Callable[[], datetime],
+                 max_body_bytes: int = 262_144, max_skew_seconds: float | None = None) -> None:
         self.repo = repo
         self.replier = replier
         self.pepper = pepper
         self.clock = clock
+        self.max_body_bytes = max_body_bytes
+        self.max_skew_seconds = max_skew_seconds
 
     def __call__(self, delivery: Any) -> None:
         event_id: str | None = None
         try:
             sender = self._sender(delivery.user_id)
+            if len(delivery.body) > self.max_body_bytes:
+                raise InboundError("too_large", f"thông điệp quá lớn ({len(delivery.body)} byte, tối đa "
+                                                f"{self.max_body_bytes})", "body")
             raw = _decode(delivery.body)
             event_id = raw.get("event_id") if isinstance(raw, dict) else None
             agency, _, fact = (delivery.routing_key or "").partition(".")
@@ -86,7 +92,7 @@ class InboundHandler:
             with log_context(event_id=event_id, dossier=data["code"]):
                 out = record_fact(self.repo, data, sender, now=self.clock(), pepper=self.pepper,
                                   digest=digest_of(raw), reply_to=delivery.reply_to,
-                                  correlation_id=delivery.correlation_id)
+                                  correlation_id=delivery.correlation_id, max_skew_seconds=self.max_skew_seconds)
                 log.info("inbound %s %s", fact, out.reply["status"])
         except InboundError as exc:
             raise IntakeReject(exc, event_id) from exc

@@ -18,7 +18,7 @@ from intake.ports import Repository
 
 HTTP_STATUS = {
     "invalid": 422, "not_json": 400, "unknown_sender": 401, "forged": 403, "unknown_procedure": 422,
-    "lifecycle": 409, "unknown_dossier": 404, "conflict": 409,
+    "lifecycle": 409, "unknown_dossier": 404, "conflict": 409, "too_large": 413,
 }
 
 

@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import IntEnum
 from typing import Literal
 
@@ -44,7 +44,7 @@ EVENT_NAMESPACE = uuid.UUID("5b7c0f7e-2f55-4d4e-9a55-6d756e676861")
 
 RejectKind = Literal[
     "invalid", "not_json", "unknown_sender", "forged", "unknown_procedure", "lifecycle", "unknown_dossier",
-    "conflict",
+    "conflict", "too_large",
 ]
 
 
@@ -142,6 +142,13 @@ def _open_transition(status: Status, fact: str) -> Verdict:
     if fact == "result.returned":
         return _buffer("hồ sơ chưa có kết quả")
     return _reject(f"sự kiện không xác định {fact!r}")
+
+
+def check_not_future(occurred_at: datetime, now: datetime, skew_seconds: float) -> str | None:
+    """Why ``occurred_at`` cannot have happened yet (beyond the tolerated clock skew), or None."""
+    if occurred_at > now + timedelta(seconds=skew_seconds):
+        return f"thời điểm xảy ra ở tương lai (quá {int(skew_seconds)} giây so với đồng hồ của Đúng hạn)"
+    return None
 
 
 def check_code(code: str, agency: str) -> str | None:

@@ -17,6 +17,7 @@ from intake.domain import (
     VersionSpan,
     canonical_event_id,
     check_code,
+    check_not_future,
     content_digest,
     decide,
     effective_version,
@@ -51,7 +52,7 @@ def digest_of(raw: dict[str, Any]) -> str:
 
 def record_fact(
     repo: Repository, data: dict[str, Any], sender: Sender, *, now: datetime, pepper: str, digest: str,
-    reply_to: str | None = None, correlation_id: str | None = None,
+    reply_to: str | None = None, correlation_id: str | None = None, max_skew_seconds: float | None = None,
 ) -> Outcome:
     """Record one validated fact; raises InboundError when it must be rejected (nothing is then stored)."""
     agency, code, event_id = data["agency"], data["code"], data["event_id"]
@@ -60,6 +61,9 @@ def record_fact(
     reason = check_code(code, agency)
     if reason:
         raise InboundError("invalid", reason, "code")
+    future = None if max_skew_seconds is None else check_not_future(data["occurred_at"], now, max_skew_seconds)
+    if future:
+        raise InboundError("invalid", future, "occurred_at")
     with repo.transaction() as tx:
         seen = tx.get_received(agency, event_id)
         if seen is not None:

@@ -37,7 +37,8 @@ def build_components(settings: Settings) -> list[Any]:
         return Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="intake")
 
     handler = InboundHandler(repo, BusReplier(publisher(), settings.amqp_prefix), pepper=settings.id_pepper,
-                             clock=utc_now)
+                             clock=utc_now, max_body_bytes=settings.max_body_bytes,
+                             max_skew_seconds=settings.max_clock_skew_seconds)
     consumer = Consumer(settings.amqp_url, INTAKE_INBOUND, handler, prefix=settings.amqp_prefix,
                         on_reject=handler.on_reject)
     relay = OutboxRelay(engine, publisher(), "intake")

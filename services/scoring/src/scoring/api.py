@@ -50,15 +50,18 @@ class DisciplineIn(Schema):
     note = fields.String(load_default="")
 
 
+AGENCY_CODE = validate.Regexp(r"^[A-Z][A-Z0-9]{1,9}$")
+
+
 class Report06aQuery(Schema):
-    agency = fields.String(required=True)
+    agency = fields.String(required=True, validate=AGENCY_CODE)
     from_ = fields.Date(required=True, data_key="from")
     to = fields.Date(required=True)
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
 
 
 class IndexQuery(Schema):
-    agency = fields.String(required=True)
+    agency = fields.String(required=True, validate=AGENCY_CODE)
     year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
 
@@ -106,6 +109,7 @@ def _export(fmt: str, columns: Any, rows: list[dict[str, Any]], name: str, headi
 @blp.route("/campaigns")
 class Campaigns(MethodView):
     @require_auth()
+    @blp.response(200)
     def get(self) -> Any:
         """Danh sách chiến dịch thi đua và trạng thái các đợt."""
         with _repo().transaction() as tx:
@@ -123,6 +127,7 @@ class Campaigns(MethodView):
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/standings")
 @require_auth()
 @blp.arguments(StandingsQuery, location="query")
+@blp.response(200)
 def get_standings(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
     """Bảng xếp hạng của một đợt: hạng (đồng hạng), giá trị từng tiêu chí, điều kiện."""
     st: handlers.Standings = _call(handlers.standings, _repo(), campaign_id, phase, query["kind"])
@@ -134,6 +139,7 @@ def get_standings(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/close", methods=["POST"])
 @require_auth(role="operator")
+@blp.response(200)
 def post_close(campaign_id: str, phase: str) -> Any:
     """Kết thúc đợt (sơ kết): đóng băng kết quả và gửi sự kiện phase_closed."""
     ev = _call(handlers.close_phase, _repo(), campaign_id, phase, _now(), current_principal().name)
@@ -143,6 +149,7 @@ def post_close(campaign_id: str, phase: str) -> Any:
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/corrections")
 @require_auth()
+@blp.response(200)
 def get_corrections(campaign_id: str, phase: str) -> Any:
     """Các phân loại đến sau khi đợt đã kết thúc, ghi bên cạnh kết quả đã đóng băng."""
     items = _call(handlers.corrections, _repo(), campaign_id, phase)
@@ -153,6 +160,7 @@ def get_corrections(campaign_id: str, phase: str) -> Any:
 @blp.route("/campaigns/<campaign_id>/complaints", methods=["POST"])
 @require_auth(role="operator")
 @blp.arguments(ComplaintIn)
+@blp.response(201)
 def post_complaint(body: dict[str, Any], campaign_id: str) -> Any:
     """Ghi nhận khiếu nại (có cơ sở hay không) đối với đơn vị hoặc cán bộ."""
     return {"id": _call(handlers.record_complaint, _repo(), campaign_id, body, current_principal().name)}, 201
@@ -161,6 +169,7 @@ def post_complaint(body: dict[str, Any], campaign_id: str) -> Any:
 @blp.route("/campaigns/<campaign_id>/discipline", methods=["POST"])
 @require_auth(role="operator")
 @blp.arguments(DisciplineIn)
+@blp.response(201)
 def post_discipline(body: dict[str, Any], campaign_id: str) -> Any:
     """Ghi nhận cán bộ bị kỷ luật trong thời gian thi đua."""
     return {"id": _call(handlers.record_discipline, _repo(), campaign_id, body, current_principal().name)}, 201
@@ -169,6 +178,7 @@ def post_discipline(body: dict[str, Any], campaign_id: str) -> Any:
 @blp.route("/reports/06a")
 @require_auth()
 @blp.arguments(Report06aQuery, location="query")
+@blp.response(200)
 def get_06a(query: dict[str, Any]) -> Any:
     """Mẫu 06a: tình hình giải quyết hồ sơ theo cơ quan và đơn vị trong kỳ."""
     require_agency(query["agency"])
@@ -184,6 +194,7 @@ def get_06a(query: dict[str, Any]) -> Any:
 @blp.route("/reports/index")
 @require_auth()
 @blp.arguments(IndexQuery, location="query")
+@blp.response(200)
 def get_index(query: dict[str, Any]) -> Any:
     """Chỉ số phục vụ (QĐ 766/QĐ-TTg): 2.1, 2.2, 3.3, 5.4 theo tháng."""
     require_agency(query["agency"])

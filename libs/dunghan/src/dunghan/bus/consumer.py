@@ -19,6 +19,14 @@ from dunghan.metrics import HANDLER_DURATION, MESSAGES_CONSUMED, MESSAGES_DEAD_L
 log = logging.getLogger(__name__)
 
 REASON_MAX = 1000
+TRANSIENT_ERRORS = frozenset({"OperationalError", "InterfaceError"})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A lost database connection (SQLAlchemy / DB-API ``OperationalError``, ``InterfaceError``): the message is
+    not at fault, so it is retried in place instead of spending the queue's delivery limit."""
+    return (any(c.__name__ in TRANSIENT_ERRORS for c in type(exc).__mro__)
+            or bool(getattr(exc, "connection_invalidated", False)))
 
 
 @dataclass(frozen=True)
@@ -68,7 +76,7 @@ class Consumer:
 
     def __init__(self, amqp_url: str, queue: ConsumerQueue, handler: Handler, *, prefix: str = "",
                  prefetch: int = 20, on_reject: OnReject | None = None, name: str | None = None,
-                 declare_topology: bool = True) -> None:
+                 declare_topology: bool = True, transient_retry_seconds: float = 20.0) -> None:
         self.amqp_url = amqp_url
         self.queue = queue
         self.handler = handler
@@ -77,6 +85,9 @@ class Consumer:
         self.on_reject = on_reject
         self.name = name or f"{queue.service}-consumer"
         self.declare_topology = declare_topology
+        self.transient_retry_seconds = transient_retry_seconds
+        self.sleep: Callable[[float], object] = self._pause
+        self._failure_delays = backoff(cap=5.0)
         self.ready = threading.Event()
         self.publish_channel: Any = None
         self._stopping = threading.Event()
@@ -109,6 +120,9 @@ class Consumer:
         if conn is not None:
             with contextlib.suppress(Exception):
                 conn.add_callback_threadsafe(lambda: None)  # wakes process_data_events at once
+
+    def _pause(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
 
     def _topology(self) -> Topology:
         extra = tuple(n for n in TOPOLOGY.extra_queues if n.startswith(f"{self.queue.name}."))
@@ -156,24 +170,38 @@ class Consumer:
                 log.exception("could not complete %s for a message; requeued", outcome, extra=delivery.log_extra())
                 outcome = "failed"
         if outcome == "failed":
+            # Back off before requeueing, longer after each consecutive failure, so that an outage does not
+            # spend every message's delivery limit in a second.
+            self.sleep(next(self._failure_delays))
             channel.basic_nack(method.delivery_tag, requeue=True)
         else:
+            self._failure_delays = backoff(cap=5.0)
             channel.basic_ack(method.delivery_tag)
         MESSAGES_CONSUMED.labels(self.queue.name, outcome).inc()
 
     def _run_handler(self, delivery: Delivery) -> tuple[str, Exception | None]:
         started = time.perf_counter()
+        give_up = time.monotonic() + self.transient_retry_seconds
+        delays = backoff(base=0.5, cap=5.0)
         try:
-            self.handler(delivery)
-            return "ok", None
-        except Duplicate:
-            return "duplicate", None
-        except (Reject, RetryLater) as exc:
-            return ("rejected" if isinstance(exc, Reject) else "retried"), exc
-        except Exception as exc:
-            log.exception("handler failed (delivery %d); requeued", delivery.delivery_count,
-                          extra=delivery.log_extra())
-            return "failed", exc
+            while True:
+                try:
+                    self.handler(delivery)
+                    return "ok", None
+                except Duplicate:
+                    return "duplicate", None
+                except (Reject, RetryLater) as exc:
+                    return ("rejected" if isinstance(exc, Reject) else "retried"), exc
+                except Exception as exc:
+                    if is_transient(exc) and time.monotonic() < give_up and not self._stopping.is_set():
+                        delay = next(delays)
+                        log.warning("handler lost the database (%s); retrying in %.1fs", type(exc).__name__,
+                                    delay, extra=delivery.log_extra())
+                        self.sleep(delay)
+                        continue
+                    log.exception("handler failed (delivery %d); requeued", delivery.delivery_count,
+                                  extra=delivery.log_extra())
+                    return "failed", exc
         finally:
             HANDLER_DURATION.labels(self.queue.name).observe(time.perf_counter() - started)
 

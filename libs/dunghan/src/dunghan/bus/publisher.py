@@ -42,6 +42,7 @@ class _Confirms:
     nacked: list[OutgoingMessage] = field(default_factory=list)
     returned: list[tuple[str | None, str]] = field(default_factory=list)
     closed: BaseException | None = None
+    wake: Any = None  # ends the current process_data_events wait once every confirm is in
 
     def on_confirm(self, frame: Any) -> None:
         method = frame.method
@@ -50,6 +51,8 @@ class _Confirms:
             message = self.pending.pop(tag, None)
             if message is not None and isinstance(method, Basic.Nack):
                 self.nacked.append(message)
+        if not self.pending and self.wake is not None:
+            self.wake()
 
     def on_return(self, _channel: Any, method: Any, props: Any, _body: bytes) -> None:
         self.returned.append((props.message_id, f"{method.reply_code} {method.reply_text} {method.routing_key}"))
@@ -65,6 +68,10 @@ class _Confirms:
         if isinstance(reason, pika.exceptions.ChannelClosedByBroker) and reason.reply_code in (403, 404):
             raise PublishFailed(f"broker closed the channel: {reason.reply_code} {reason.reply_text}")
         raise pika.exceptions.ChannelClosed(getattr(reason, "reply_code", 0), str(reason))
+
+
+def _noop() -> None:
+    pass
 
 
 class Publisher:
@@ -87,7 +94,8 @@ class Publisher:
         name = f"{self.app_id or 'dunghan'}-publisher"
         self._conn = pika.BlockingConnection(parameters(self.amqp_url, name))
         channel = self._conn.channel()
-        self._confirms = _Confirms()
+        conn = self._conn
+        self._confirms = _Confirms(wake=lambda: conn.add_callback_threadsafe(_noop))
         # The blocking channel waits for each confirm; its underlying channel lets a batch share one wait.
         self._channel = channel._impl
         self._channel.confirm_delivery(ack_nack_callback=self._confirms.on_confirm)

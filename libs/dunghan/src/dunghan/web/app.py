@@ -77,8 +77,12 @@ def create_base_app(
         return Response(data, mimetype=CONTENT_TYPE_LATEST)
 
     @app.before_request
-    def _start_timer() -> None:
+    def _start_timer() -> Any:
         g.request_started = time.perf_counter()
+        bad = unstorable_input()
+        if bad is not None:
+            return error_response(400, "dữ liệu chứa ký tự không hợp lệ (NUL hoặc mã Unicode lỗi)", field=bad)
+        return None
 
     @app.after_request
     def _observe(response: Response) -> Response:
@@ -98,6 +102,44 @@ def create_base_app(
         return error_response(500, "lỗi hệ thống")
 
     return app, api
+
+
+def _unstorable(value: Any, path: str) -> str | None:
+    """The first string (or key) PostgreSQL cannot store: a NUL character or a lone surrogate."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return path
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = _unstorable(k, path) or _unstorable(v, f"{path}.{k}" if path else str(k))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for v in value:
+            found = _unstorable(v, path)
+            if found is not None:
+                return found
+    return None
+
+
+def unstorable_input() -> str | None:
+    """Where the request carries text no service can store (path, query or JSON body), or None."""
+    if _unstorable(request.path, "path") is not None:
+        return "path"
+    for key, values in request.args.lists():
+        found = _unstorable([key, *values], key)
+        if found is not None:
+            return found
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if body is not None:
+            return _unstorable(body, "")
+    return None
 
 
 def db_check(engine: Any) -> ReadinessCheck:
