@@ -265,3 +265,13 @@ def test_due_bulk_matches_the_scalar_path() -> None:
     out = due_bulk(accepted_dates, days, CAL)
     assert out.tolist() == [date(2017, 2, 6), date(2017, 5, 9), date(2024, 5, 4), date(2017, 2, 3),
                             date(2017, 12, 29)]
+
+
+def test_overdue_repeats_since_skip_the_years_already_past():
+    now = at(2019, 6, 3, 10)
+    clock = compute_clock([accepted(at(2017, 3, 1))], proc(), CAL, now)
+    full = warning_schedule(clock, CAL, until=now)
+    short = warning_schedule(clock, CAL, until=now, since=now)
+    assert len(full) > 500 and len(short) <= 6
+    assert full[-1] == short[-1]
+    assert [name for name, _ in short][:3] == ["d-1", "due_day", "overdue"]

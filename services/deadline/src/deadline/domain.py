@@ -107,7 +107,7 @@ class Threshold:
 
 def with_clock(d: Dossier, clock: Clock, calendar: Any, rules: Rules, now: datetime) -> Dossier:
     """The dossier updated from a freshly computed clock (classification is handled separately)."""
-    ths = thresholds(clock, calendar, rules, now + SCHEDULE_HORIZON)
+    ths = thresholds(clock, calendar, rules, now + SCHEDULE_HORIZON, since=now)
     due_soon = next((t.at for t in ths if t.name == "d-1"), None)
     return dataclasses.replace(
         d,
@@ -132,12 +132,14 @@ def _iso(t: datetime | None) -> str | None:
     return t.isoformat() if t is not None else None
 
 
-def thresholds(clock: Clock, calendar: Any, rules: Rules, until: datetime) -> list[Threshold]:
-    """Every warning instant of the clock (dossier and open steps), keyed so a changed due date warns anew."""
+def thresholds(clock: Clock, calendar: Any, rules: Rules, until: datetime, since: datetime | None = None
+               ) -> list[Threshold]:
+    """Every warning instant of the clock (dossier and open steps), keyed so a changed due date warns anew;
+    daily overdue repeats start at the last one reached by ``since``."""
     if clock.stopped_at is not None or clock.due_at is None:
         return []
     tag = (clock.due_date or clock.due_at.date()).isoformat()
-    schedule = warning_schedule(clock, calendar, rules, until=until)
+    schedule = warning_schedule(clock, calendar, rules, until=until, since=since)
     out = [Threshold(f"{name}@{tag}", name, at) for name, at in schedule]
     for i, s in enumerate(clock.steps):
         if s.ended_at is None and s.due_at is not None:

@@ -116,7 +116,7 @@ def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetim
         tx.publish(c, now)
         new = dataclasses.replace(new, classification=domain.classification_summary(c), next_threshold_at=None)
     elif not clock.paused:
-        ths = domain.thresholds(clock, calendar, rules, now + domain.SCHEDULE_HORIZON)
+        ths = domain.thresholds(clock, calendar, rules, now + domain.SCHEDULE_HORIZON, since=now)
         new = dataclasses.replace(new, next_threshold_at=domain.next_threshold_at(ths, tx.fired(d.code)))
     tx.save(new, now)
     return Change(d, new, c)
@@ -155,7 +155,7 @@ def _fire(tx: Tx, code: str, calendar: WorkCalendar, deps: Deps, now: datetime) 
         tx.save(dataclasses.replace(d, next_threshold_at=None), now)
         return []
     rules = deps.rules.for_dossier(d.agency, d.procedure.code)
-    ths = domain.thresholds(clock, calendar, rules, now + domain.SCHEDULE_HORIZON)
+    ths = domain.thresholds(clock, calendar, rules, now + domain.SCHEDULE_HORIZON, since=now)
     done = tx.fired(code)
     emit, superseded = domain.crossed(ths, done, now)
     labels: list[str] = []

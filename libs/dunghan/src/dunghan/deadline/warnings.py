@@ -11,9 +11,11 @@ MAX_REPEATS = 5000
 
 
 def warning_schedule(
-    clock: Clock, calendar: WorkCalendar, rules: Rules = Rules(), until: datetime | None = None
+    clock: Clock, calendar: WorkCalendar, rules: Rules = Rules(), until: datetime | None = None,
+    since: datetime | None = None,
 ) -> list[tuple[str, datetime]]:
-    """(threshold, instant) pairs in time order; repeats ``overdue+N`` only up to ``until``."""
+    """(threshold, instant) pairs in time order; repeats ``overdue+N`` only up to ``until``, and, when ``since`` is
+    given, none earlier than the last repeat at or before ``since`` (a long-overdue dossier has thousands)."""
     if clock.due_at is None or clock.state in ("closed", "waiting_applicant") or clock.paused:
         return []
     axis = WorkAxis(calendar, rules.windows)
@@ -31,7 +33,10 @@ def warning_schedule(
     out.append(("overdue", clock.due_at))
     if rules.overdue_repeat_daily and until is not None:
         base = calendar.index_before(due_ordinal) + (1 if axis.works(due_ordinal) else 0)
-        for n in range(1, MAX_REPEATS):
+        first = 1
+        if since is not None and since > clock.due_at:
+            first = max(1, axis.position(since) // axis.day - base + 1)
+        for n in range(first, first + MAX_REPEATS):
             at = axis.instant_start((base + n - 1) * axis.day)
             if at > until:
                 break
