@@ -237,6 +237,21 @@ def close_phase(
     return ev
 
 
+def seed_metrics(repo: Repository) -> None:
+    """Counters and phase-state gauges from the database, for a freshly started worker."""
+    with repo.transaction() as tx:
+        for campaign, states in tx.list_campaigns():
+            for phase in campaign.phases:
+                state = states.get(phase.key, "open")
+                metrics.phase_state(campaign.id, phase.key, state)
+                if state != "open":
+                    continue
+                units, _officers = tx.tallies(campaign, phase)
+                for t in units:
+                    metrics.seed(campaign.id, phase.key, t.subject,
+                                 {"early": t.early, "on_time": t.on_time, "late": t.late})
+
+
 def close_due_phases(repo: Repository, now: datetime, window_days: int = 30) -> list[tuple[str, str]]:
     """The periodic job: close every open phase whose review date has come (local date) within the last
     ``window_days``. Older ones are history being loaded (a backfill, the demo): an operator closes those."""

@@ -26,6 +26,14 @@ def unit_score(campaign: str, phase: str, unit: str, score: float) -> None:
     CAMPAIGN_SCORE.labels(campaign, phase, unit).set(score)
 
 
+def seed(campaign: str, phase: str, unit: str, counts: dict[str, int]) -> None:
+    """At worker start: bring the counters to the totals in the database, so ratios over raw counter values
+    (the campaign phase's on-time rate) survive a restart."""
+    for outcome, n in counts.items():
+        if n:
+            CAMPAIGN_RESOLVED.labels(campaign, phase, unit, outcome).inc(n)
+
+
 def phase_state(campaign: str, phase: str, state: str) -> None:
     for s in ("open", "closed"):
         PHASE_STATE.labels(campaign, phase, s).set(1 if s == state else 0)

@@ -23,6 +23,7 @@ def main() -> None:
     repo = SqlRepository(engine)
     if settings.load_sample_campaign and settings.sample_campaign:
         handlers.load_campaign_file(repo, settings.sample_campaign, if_absent=True)
+    handlers.seed_metrics(repo)
     publisher = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="scoring")
     components: list[Component] = [
         Consumer(settings.amqp_url, SCORING_EVENTS, make_handler(repo), prefix=settings.amqp_prefix),

@@ -182,3 +182,18 @@ def test_api_standings_close_exports_and_auth(repo: SqlRepository) -> None:
     idx = c.get("/api/v1/reports/index?agency=SCT&year=2017", headers=sys_).json
     assert len(idx["months"]) == 12 and idx["months"][3]["i3_3"] == 100.0
     assert c.get("/api/v1/reports/index?agency=SCT&year=2017&format=xlsx", headers=sys_).status_code == 200
+
+
+def test_seeded_counters_equal_the_database_totals_after_a_restart(repo: SqlRepository) -> None:
+    from prometheus_client import REGISTRY
+
+    fill_phase_1(repo)
+
+    def value(unit: str, outcome: str) -> float:
+        labels = {"campaign": CAMPAIGN, "phase": "1", "unit": unit, "outcome": outcome}
+        return REGISTRY.get_sample_value("dunghan_campaign_resolved_total", labels) or 0.0
+
+    before = value("KTAT", "late")
+    handlers.seed_metrics(repo)
+    ktat = next(t for t in handlers.standings(repo, CAMPAIGN, "1", "unit").entries if t.tally.subject == "KTAT")
+    assert value("KTAT", "late") - before == ktat.tally.late
