@@ -33,11 +33,12 @@ class EventProcessor:
     def __init__(
         self, repo: TxSource, renderer: Renderer, calendar: Calendar, *, link_base: str = "",
         tz: str = domain.DEFAULT_TZ, clock: Callable[[], datetime] = utc_now,
-        sms_windows: domain.Windows = domain.WINDOWS,
+        sms_windows: domain.Windows = domain.WINDOWS, available: frozenset[str] | None = None,
     ) -> None:
         self.repo, self.renderer, self.calendar = repo, renderer, calendar
         self.link_base, self.tz, self.clock = link_base, tz, clock
         self.sms_windows = sms_windows
+        self.available = available
 
     def __call__(self, delivery: Any) -> None:
         self.process(delivery.body)
@@ -52,7 +53,8 @@ class EventProcessor:
             raise Reject(exc.reason, field=exc.field) from exc
         if type(event) not in EVENT_HANDLERS:
             return None
-        ctx = Context(self.renderer, self.calendar, self.clock(), self.link_base, self.tz, self.sms_windows)
+        ctx = Context(self.renderer, self.calendar, self.clock(), self.link_base, self.tz, self.sms_windows,
+                      available=self.available)
         with log_context(event_id=ce.id, dossier=ce.subject), self.repo.transaction() as tx:
             if not tx.inbox_accept(ce.source, ce.id):
                 from dunghan.bus.errors import Duplicate

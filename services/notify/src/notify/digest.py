@@ -22,8 +22,10 @@ class TxSource(Protocol):
 
 class DigestJob:
     def __init__(self, repo: TxSource, renderer: Renderer, calendar: Calendar, *, at: str = "07:30",
-                 link_base: str = "", tz: str = domain.DEFAULT_TZ) -> None:
+                 link_base: str = "", tz: str = domain.DEFAULT_TZ, available: frozenset[str] | None = None,
+                 sms_windows: domain.Windows = domain.WINDOWS) -> None:
         self.repo, self.renderer, self.calendar = repo, renderer, calendar
+        self.available, self.sms_windows = available, sms_windows
         self.at, self.link_base, self.tz = at, link_base, tz
 
     def __call__(self, now: datetime) -> int:
@@ -55,7 +57,8 @@ class DigestJob:
         day = domain.local(now, self.tz).date()
         if selection.empty or not tx.claim_digest(head.officer, day, now):
             return 0
-        ctx = Context(self.renderer, self.calendar, now, self.link_base, self.tz)
+        ctx = Context(self.renderer, self.calendar, now, self.link_base, self.tz, self.sms_windows,
+                      available=self.available)
         context = {"date": day.strftime("%d/%m/%Y"), "unit_name": unit.name,
                    "due_soon": domain.digest_rows(selection.due_soon, self.link_base, self.tz),
                    "overdue": domain.digest_rows(selection.overdue, self.link_base, self.tz)}

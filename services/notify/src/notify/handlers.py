@@ -21,6 +21,7 @@ class Context:
     link_base: str = ""
     tz: str = domain.DEFAULT_TZ
     sms_windows: domain.Windows = domain.WINDOWS
+    available: frozenset[str] | None = None  # channels with a configured provider; None = all
     queued: list[NewNotification] = field(default_factory=list)
     suppressed: list[NewNotification] = field(default_factory=list)
 
@@ -30,6 +31,8 @@ def queue(tx: Tx, ctx: Context, *, kind: str, dossier: str, agency: str, thresho
     """Render and queue a message per recipient and channel; the unique dedupe key drops repeats."""
     for r in recipients:
         for channel in domain.channels_for(r.officer, tx.preferences(r.officer.officer)):
+            if ctx.available is not None and channel not in ctx.available:
+                continue
             out = ctx.renderer.render(kind, channel, {**context, "recipient": r.officer.full_name})
             at = ctx.now
             if channel == domain.SMS:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
+from dunghan.bus.consumer import is_transient
 from dunghan.logging import log_context
 from notify import domain, metrics
 from notify.channels.base import Channel, DeliveryError, Outgoing
@@ -73,9 +74,22 @@ class Sender:
         except Exception as exc:
             self._failed_attempt(n, f"{type(exc).__name__}: {exc}", True)
         else:
-            self.store.mark_sent(n.id, provider_id, self.clock())
+            self._record_sent(n, provider_id)
             metrics.record(n.channel, "sent")
             log.info("notification %s sent by %s to officer %s", n.id, n.channel, n.recipient)
+
+    def _record_sent(self, n: Claimed, provider_id: str, attempts: int = 8) -> None:
+        """The message is out: keep trying to record it through a short database outage, since a row left
+        'sending' is resent when its lease ends."""
+        for attempt in range(attempts):
+            try:
+                self.store.mark_sent(n.id, provider_id, self.clock())
+                return
+            except Exception as exc:
+                if not is_transient(exc) or attempt == attempts - 1:
+                    raise
+                log.warning("recording notification %s as sent failed (%s); retrying", n.id, type(exc).__name__)
+                self._stop.wait(min(5.0, 0.2 * 2 ** attempt))
 
     def _failed_attempt(self, n: Claimed, error: str, transient: bool) -> None:
         p = self.policy

@@ -17,7 +17,7 @@ def components(services: Services) -> list[Any]:
     s, repo = services.settings, services.repo
     windows = domain.parse_windows(s.sms_windows)
     processor = EventProcessor(repo, services.renderer, services.calendar, link_base=s.link_base, tz=s.timezone,
-                               sms_windows=windows)
+                               sms_windows=windows, available=frozenset(services.channels))
     sender = Sender(
         repo, services.channels, services.calendar,
         policy=RetryPolicy(s.max_attempts, s.retry_base_seconds, s.retry_cap_seconds),
@@ -25,7 +25,7 @@ def components(services: Services) -> list[Any]:
         sms_windows=windows,
     )
     digest = DigestJob(repo, services.renderer, services.calendar, at=s.digest_time, link_base=s.link_base,
-                       tz=s.timezone)
+                       tz=s.timezone, available=frozenset(services.channels), sms_windows=windows)
     return [make_consumer(s.amqp_url, processor, prefix=s.amqp_prefix), sender,
             Periodic("digest", digest, s.digest_interval_seconds)]
 

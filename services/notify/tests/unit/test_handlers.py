@@ -167,3 +167,11 @@ def test_classified_dossiers_leave_the_digest():
         procedure_field="TM", channel=1, accepted_at=NOW, stopped_at=NOW, stop_reason="result_ready",
         outcome="early", working_days_diff=-1, resolution_working_hours=8.0)))
     assert DigestJob(repo, Renderer(), CAL)(clock.now) == 0
+
+
+def test_channels_without_a_provider_are_not_queued():
+    repo, p = setup()
+    p.available = frozenset({"email"})
+    p.process(body(warning()))
+    got = sorted((n["recipient"], n["channel"]) for n in repo.notifications)
+    assert got == [("cb1", "email"), ("cb2", "email")]

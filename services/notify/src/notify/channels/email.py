@@ -24,7 +24,9 @@ class SmtpMailer:
         msg["From"] = self.sender
         msg["To"] = message.to
         msg["Subject"] = message.subject
-        msg["Message-ID"] = make_msgid(domain="dunghan")
+        # One Message-ID per notification: a resend after a crash between SMTP and the commit is the same mail.
+        msg["Message-ID"] = f"<notification-{message.notification_id}@dunghan>" if message.notification_id \
+            else make_msgid(domain="dunghan")
         msg.set_content(message.text, charset="utf-8")
         if message.html:
             msg.add_alternative(message.html, subtype="html", charset="utf-8")
