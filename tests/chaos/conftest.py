@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -21,7 +19,6 @@ from dunghan.web import hash_key
 from .servers import PrivatePostgres, PrivateRabbit
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "services/intake/src/intake/data"
 OPERATOR_KEY = "chaos-operator-key"
 
 
@@ -98,13 +95,7 @@ def chaos_system(private_rabbit: PrivateRabbit, private_postgres: PrivatePostgre
     stack = Stack(common, per_service, tmp_path_factory.mktemp("chaos-logs"))
     try:
         stack.start(timeout=120, web_workers=1)
-        intake_env = stack.services["intake"].env
-        for args in (["load-catalogue", str(DATA / "procedures_sct.yaml")],
-                     ["load-org", str(DATA / "org_sct.yaml")],
-                     ["create-key", "--name", "motcua", "--agency", "SCT", "--role", "system",
-                      "--amqp-user", "guest"]):
-            subprocess.run([sys.executable, "-m", "intake.manage", *args], env=intake_env, check=True,
-                           capture_output=True, timeout=60)
+        stack.seed_sample()
         yield ChaosSystem(stack, smtp, sms, private_rabbit, private_postgres, prefix, databases)
     except Exception:
         for name in stack.services:

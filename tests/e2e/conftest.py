@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,7 +19,6 @@ from dunghan.testing.stack import Stack
 from dunghan.web import hash_key
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "services/intake/src/intake/data"
 OPERATOR_KEY = "e2e-operator-key"
 SYSTEM_KEY = "e2e-sct-system-key"
 
@@ -98,13 +95,7 @@ def system(amqp_url: str, make_database: Callable[[str], str], tmp_path_factory:
     stack = Stack(common, per_service, tmp_path_factory.mktemp("e2e-logs"))
     try:
         stack.start(timeout=90)
-        intake_env = stack.services["intake"].env
-        for args in (["load-catalogue", str(DATA / "procedures_sct.yaml")],
-                     ["load-org", str(DATA / "org_sct.yaml")],
-                     ["create-key", "--name", "motcua", "--agency", "SCT", "--role", "system",
-                      "--amqp-user", "guest"]):
-            subprocess.run([sys.executable, "-m", "intake.manage", *args], env=intake_env, check=True,
-                           capture_output=True, timeout=60)
+        stack.seed_sample()
         yield System(stack, smtp, sms, amqp_url, prefix)
     except Exception:
         for name in stack.services:

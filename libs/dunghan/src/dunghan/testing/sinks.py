@@ -20,6 +20,13 @@ class SmtpSink:
     port: int = 0
     messages: list[Message] = field(default_factory=list)
 
+    def by_message_id(self) -> dict[str, list[Message]]:
+        """Messages grouped by Message-ID: a resend of the same notification lands in one group."""
+        groups: dict[str, list[Message]] = {}
+        for m in list(self.messages):
+            groups.setdefault(str(m.get("Message-ID", "")), []).append(m)
+        return groups
+
     def start(self) -> SmtpSink:
         from aiosmtpd.controller import Controller
 
@@ -46,10 +53,15 @@ class SmtpSink:
 
 @dataclass
 class SmsGatewayStub:
-    """An HTTP JSON gateway: records each POSTed message; ``respond`` decides the status for each call."""
+    """An HTTP JSON gateway: records each POSTed message; ``respond`` decides the status for each call.
+
+    Like the brandname gateways' APIs it treats ``reference`` as an idempotency key: a request repeating an
+    accepted reference is answered with the first message id and not delivered again (``replays``)."""
 
     respond: Callable[[int, dict[str, Any]], int] = lambda n, body: 200
     requests: list[dict[str, Any]] = field(default_factory=list)
+    delivered: dict[str, dict[str, Any]] = field(default_factory=dict)
+    replays: int = 0
     port: int = 0
 
     def start(self) -> SmsGatewayStub:
@@ -62,7 +74,14 @@ class SmsGatewayStub:
                 body["_headers"] = dict(self.headers)
                 stub.requests.append(body)
                 status = stub.respond(len(stub.requests), body)
-                payload = json.dumps({"message_id": f"sms-{len(stub.requests)}", "status": status}).encode()
+                reference = str(body.get("reference") or f"anonymous-{len(stub.requests)}")
+                message_id = f"sms-{len(stub.requests)}"
+                if status < 300 and reference in stub.delivered:
+                    stub.replays += 1
+                    message_id = stub.delivered[reference]["_message_id"]
+                elif status < 300:
+                    stub.delivered[reference] = {**body, "_message_id": message_id}
+                payload = json.dumps({"message_id": message_id, "status": status}).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
