@@ -9,7 +9,7 @@ export DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 .DEFAULT_GOAL := help
 .PHONY: help install lock lint typecheck test test-unit test-integration test-e2e rules definitions dashboards \
-        dev up down demo bench chaos clean
+        dev up down demo bench bench-quick chaos clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-18s %s\n", $$1, $$2}'
@@ -66,8 +66,11 @@ down: ## stop the Compose stack
 demo: install ## publish a realistic 2017 year through the inbound contract (needs `make dev` or `make up`)
 	$(PY) tools/demo.py --close-phases
 
-bench: install ## benchmarks: ratios against baselines measured in the same run (JSON lines)
+bench: install ## benchmarks: ratios against baselines measured in the same run (JSON lines; idle machine)
 	$(PY) tools/bench.py
+
+bench-quick: install ## the same benchmarks at a tenth of the size (< 3 minutes)
+	$(PY) tools/bench.py --quick
 
 chaos: install ## fault injection under load: kills, broker and database restarts
 	$(VENV)/bin/pytest -q -m chaos tests/chaos -s

@@ -1,0 +1,157 @@
+"""HTTP benchmark: intake's POST of a lifecycle fact against a bare Flask endpoint, same gunicorn settings."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+from flask import Flask, request
+
+from dunghan.testing.stack import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+HTTP_GOAL = 0.3
+
+app = Flask("bench_bare")
+
+
+@app.post("/api/v1/dossiers/<code>/events")
+def bare_post(code: str) -> tuple[dict[str, Any], int]:
+    fact = request.get_json(silent=True) or {}
+    return {"status": "accepted", "code": code, "event_id": fact.get("event_id")}, 201
+
+
+@app.get("/healthz")
+def bare_health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def accepted_fact(i: int) -> dict[str, Any]:
+    """A new dossier accepted at the counter: one per request, codes in 2019 (9,000 a day)."""
+    day = date(2019, 3, 1) + timedelta(days=i // 9000)
+    code = f"SCT-{day:%y%m%d}-{i % 9000 + 1:04d}"
+    return {"fact": "dossier.accepted", "event_id": f"bench-http-{code}", "code": code, "agency": "SCT",
+            "occurred_at": f"{day.isoformat()}T09:00:00+07:00", "procedure_code": "SCT-TM-09", "channel": 1,
+            "unit": "SCT-MC", "officer": "SCT-MC-02", "step": "tiếp nhận",
+            "applicant": {"name": "Công ty TNHH Thương mại Đồng Nai"}}
+
+
+@dataclass
+class LoadResult:
+    ok: int
+    failed: int
+    elapsed: float
+    statuses: dict[int, int]
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.elapsed if self.elapsed else 0.0
+
+
+def load(base_url: str, count: int, threads: int, max_seconds: float, headers: dict[str, str],
+         first: int = 0) -> LoadResult:
+    """POST ``count`` facts from a pool of keep-alive sessions; stops early after ``max_seconds``."""
+    lock = threading.Lock()
+    state = {"next": first, "ok": 0, "failed": 0}
+    statuses: dict[int, int] = {}
+    stop_at = time.perf_counter() + max_seconds
+
+    def take() -> int | None:
+        with lock:
+            if state["next"] >= first + count or time.perf_counter() > stop_at:
+                return None
+            state["next"] += 1
+            return state["next"] - 1
+
+    def worker() -> None:
+        with requests.Session() as session:
+            session.headers.update(headers)
+            while (i := take()) is not None:
+                fact = accepted_fact(i)
+                try:
+                    resp = session.post(f"{base_url}/api/v1/dossiers/{fact['code']}/events", json=fact, timeout=10)
+                    code = resp.status_code
+                except requests.RequestException:
+                    code = 0
+                with lock:
+                    statuses[code] = statuses.get(code, 0) + 1
+                    state["ok" if 200 <= code < 300 else "failed"] += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        for f in [pool.submit(worker) for _ in range(threads)]:
+            f.result()
+    return LoadResult(state["ok"], state["failed"], time.perf_counter() - started, statuses)
+
+
+def wait_up(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+class BareServer:
+    """``bench_http:app`` under gunicorn with the services' config file and worker count."""
+
+    def __init__(self, log_dir: Path, workers: int) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        prom = log_dir / "prom-bare"
+        prom.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(prom), "PORT": str(self.port)}
+        cmd = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "deploy/docker/gunicorn.conf.py"),
+               "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--pythonpath", str(ROOT / "tools"),
+               "bench_http:app"]
+        out = (log_dir / "bare-web.log").open("ab")
+        self.proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def __enter__(self) -> BareServer:
+        wait_up(self.url + "/healthz")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def http_figure(intake_url: str, system_key: str, log_dir: Path, *, count: int, threads: int, max_seconds: float,
+                workers: int, log: Callable[[str], None], rss_of: Callable[[int], float]
+                ) -> tuple[dict[str, Any], float]:
+    """The intake figure, and the bare server's peak RSS (web tier, summed) for the RSS baselines."""
+    auth = {"Authorization": f"Bearer {system_key}"}
+    warm = min(50, count // 10)
+    with BareServer(log_dir, workers) as bare:
+        load(bare.url, warm, threads, 30, {}, first=0)
+        base = load(bare.url, count, threads, max_seconds, {}, first=warm)
+        bare_rss = rss_of(bare.proc.pid)
+    log(f"http: bare Flask {base.rate:.0f} req/s ({base.ok} ok, {base.failed} failed in {base.elapsed:.1f}s)")
+    load(intake_url, warm, threads, 30, auth, first=0)
+    ours = load(intake_url, count, threads, max_seconds, auth, first=warm)
+    log(f"http: intake {ours.rate:.0f} req/s ({ours.ok} ok, {ours.failed} failed in {ours.elapsed:.1f}s, "
+        f"statuses {ours.statuses})")
+    ratio = ours.rate / base.rate if base.rate else 0.0
+    figure = {"name": "intake_http_post_throughput", "value": round(ours.rate, 1), "unit": "requests/s",
+              "baseline": round(base.rate, 1), "ratio": round(ratio, 4), "goal": f"ratio >= {HTTP_GOAL}",
+              "met": ours.failed == 0 and ratio >= HTTP_GOAL}
+    return figure, bare_rss
