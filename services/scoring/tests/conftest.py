@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from scoring.reports import LOCAL, DossierFact
+from scoring.reports import LOCAL, DossierFact, IntakeFact
 
 
 def _generated_facts(n: int = 2000, seed: int = 7, year: int = 2017) -> list[DossierFact]:
@@ -36,3 +36,26 @@ def _generated_facts(n: int = 2000, seed: int = 7, year: int = 2017) -> list[Dos
 @pytest.fixture
 def make_facts() -> Callable[..., list[DossierFact]]:
     return _generated_facts
+
+
+def _generated_intake(facts: list[DossierFact], n_refused: int = 300, seed: int = 11) -> list[IntakeFact]:
+    """Online submissions before some acceptances (some in the previous month) and refusals at intake (some
+    after an online submission, some with no unit or channel)."""
+    rnd = random.Random(seed)
+    out = []
+    for f in facts:
+        if f.channel == 2 and rnd.random() < 0.5:
+            out.append(IntakeFact(f.code, "submitted", f.accepted_at - timedelta(days=rnd.randint(0, 6)), 2))
+    start = datetime(2016, 11, 1, 8, tzinfo=LOCAL)
+    for i in range(n_refused):
+        at = start + timedelta(days=rnd.randint(0, 420), hours=rnd.randint(0, 9))
+        channel = rnd.choice([1, 2, 3, None])
+        if channel == 2 and rnd.random() < 0.6:
+            out.append(IntakeFact(f"REF-{i:05d}", "submitted", at - timedelta(days=rnd.randint(0, 5)), 2))
+        out.append(IntakeFact(f"REF-{i:05d}", "refused", at, channel, rnd.choice(["KTAT", "QLTM", "VP", None])))
+    return out
+
+
+@pytest.fixture
+def make_intake() -> Callable[..., list[IntakeFact]]:
+    return _generated_intake

@@ -217,3 +217,21 @@ def test_run_backs_off_after_failures_and_publishes_once_the_broker_is_back(engi
     assert not t.is_alive()
     assert publisher.ids() == ["r-1"]
     assert rows(engine)["r-1"].attempts == 4
+
+
+def test_a_committed_row_wakes_a_waiting_relay_before_its_poll_interval(engine: Engine) -> None:
+    publisher = FakePublisher()
+    stop = threading.Event()
+    relay = OutboxRelay(engine, publisher, "svc-n", interval=30.0)
+    thread = threading.Thread(target=relay.run, args=(stop,))
+    thread.start()
+    try:
+        time.sleep(1.0)  # the first pass found nothing; the relay now waits up to 30 s
+        add(engine, "n-1")
+        started = time.monotonic()
+        while not publisher.published and time.monotonic() - started < 10:
+            time.sleep(0.01)
+        assert publisher.ids() == ["n-1"] and time.monotonic() - started < 5
+    finally:
+        stop.set()
+        thread.join(5)

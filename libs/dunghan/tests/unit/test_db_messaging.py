@@ -22,6 +22,8 @@ class FakeResult:
 class FakeConnection:
     """Records compiled statements; the first insert of a key "inserts", later ones conflict."""
 
+    dialect = postgresql.dialect()
+
     def __init__(self) -> None:
         self.statements: list[tuple[str, dict[str, Any]]] = []
         self.keys: set[tuple[Any, ...]] = set()
@@ -82,6 +84,7 @@ def test_outbox_add_stores_the_encoded_event_with_the_routing_key_of_its_type() 
     assert decode(params["body"]) == event()
     assert params["headers"] == {"ce-type": "vn.dunghan.intake.dossier_accepted.v1",
                                  "ce-subject": "H01.1-250303-0001", "x-correlation-id": "c-1"}
+    assert conn.statements[1][0] == "NOTIFY dunghan_outbox"
 
 
 def test_outbox_add_accepts_an_explicit_exchange_and_routing_key() -> None:

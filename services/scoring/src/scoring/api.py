@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from dunghan.web.auth import current_principal, require_agency, require_auth
 from scoring import handlers
-from scoring.domain import Standing, campaign_to_dict
+from scoring.domain import Standing, StepFigures, campaign_to_dict
 from scoring.export import CSV_MIME, XLSX_MIME, to_csv, to_xlsx
 from scoring.reports import COLUMNS_06A, COLUMNS_INDEX, Period
 
@@ -30,6 +30,11 @@ class CampaignIn(Schema):
 
 class StandingsQuery(Schema):
     kind = fields.String(load_default="unit", validate=validate.OneOf(["unit", "officer"]))
+
+
+class StepsQuery(Schema):
+    unit = fields.String(load_default=None, validate=validate.Length(1, 64))
+    officer = fields.String(load_default=None, validate=validate.Length(1, 64))
 
 
 class ComplaintIn(Schema):
@@ -96,6 +101,11 @@ def _standing(s: Standing) -> dict[str, Any]:
             "complaints": t.complaints, "disciplined": t.disciplined}
 
 
+def _step(f: StepFigures) -> dict[str, Any]:
+    return {"step": f.step, "handled": f.handled, "early": f.early, "on_time": f.on_time, "late": f.late,
+            "late_share": f.late_share, "top_late_officers": [asdict(o) for o in f.top_late_officers]}
+
+
 def _export(fmt: str, columns: Any, rows: list[dict[str, Any]], name: str, heading: str) -> Response | None:
     if fmt == "csv":
         return Response(to_csv(columns, rows), mimetype=CSV_MIME,
@@ -134,7 +144,21 @@ def get_standings(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
     require_agency(st.campaign.agency)
     return {"campaign": st.campaign.id, "phase": st.phase.key, "phase_name": st.phase.name, "state": st.state,
             "kind": st.kind, "closed_at": st.closed_at.isoformat() if st.closed_at else None,
-            "config": st.config, "entries": [_standing(s) for s in st.entries], "proposals": st.proposals}
+            "config": st.config, "entries": [_standing(s) for s in st.entries], "proposals": st.proposals,
+            "steps": [_step(f) for f in st.steps]}
+
+
+@blp.route("/campaigns/<campaign_id>/phases/<phase>/steps")
+@require_auth()
+@blp.arguments(StepsQuery, location="query")
+@blp.response(200)
+def get_steps(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
+    """Kết quả theo bước xử lý của một đợt: trước hạn, đúng hạn, trễ hạn, tỷ lệ trễ, cán bộ trễ nhiều nhất."""
+    rep: handlers.StepReport = _call(handlers.step_report, _repo(), campaign_id, phase,
+                                     unit=query["unit"], officer=query["officer"])
+    require_agency(rep.campaign.agency)
+    return {"campaign": rep.campaign.id, "phase": rep.phase.key, "state": rep.state, "unit": query["unit"],
+            "officer": query["officer"], "steps": [_step(f) for f in rep.steps]}
 
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/close", methods=["POST"])
@@ -143,8 +167,9 @@ def get_standings(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
 def post_close(campaign_id: str, phase: str) -> Any:
     """Kết thúc đợt (sơ kết): đóng băng kết quả và gửi sự kiện phase_closed."""
     ev = _call(handlers.close_phase, _repo(), campaign_id, phase, _now(), current_principal().name)
+    steps = handlers.step_report(_repo(), campaign_id, phase).steps
     return {"campaign": ev.campaign, "phase": ev.phase, "standings": [asdict(s) for s in ev.standings],
-            "proposals": [asdict(p) for p in ev.proposals]}, 200
+            "proposals": [asdict(p) for p in ev.proposals], "steps": [_step(f) for f in steps]}, 200
 
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/corrections")

@@ -25,7 +25,18 @@ from dunghan.contract.events import (
     UnitUpdated,
 )
 from scoring import metrics
-from scoring.domain import Campaign, CampaignError, Phase, Proposal, Standing, campaign_from_dict, propose, rank
+from scoring.domain import (
+    Campaign,
+    CampaignError,
+    Phase,
+    Proposal,
+    Standing,
+    StepFigures,
+    campaign_from_dict,
+    propose,
+    rank,
+    step_figures,
+)
 from scoring.reports import LOCAL, IndexMonth, Period, Row06a, index_month
 
 WAITING_REASONS = frozenset({"supplement_requested", "supplement_paused", "paused"})
@@ -66,7 +77,7 @@ def on_submitted(tx: Any, ev: DossierSubmitted, ce: CloudEvent, now: datetime) -
 
 
 def on_refused(tx: Any, ev: DossierRefused, ce: CloudEvent, now: datetime) -> None:
-    tx.record_intake(ev.code, "refused", ev.agency, ev.channel, ev.occurred_at)
+    tx.record_intake(ev.code, "refused", ev.agency, ev.channel, ev.occurred_at, ev.unit)
 
 
 def on_due_date_set(tx: Any, ev: DueDateSet, ce: CloudEvent, now: datetime) -> None:
@@ -181,6 +192,7 @@ class Standings:
     config: dict[str, Any]
     closed_at: datetime | None = None
     proposals: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[StepFigures] = field(default_factory=list)
 
 
 def _live(tx: Any, c: Campaign, p: Phase) -> tuple[list[Standing], list[Standing]]:
@@ -197,13 +209,35 @@ def standings(repo: Repository, campaign_id: str, phase_key: str, kind: str) -> 
         if frozen is not None:
             closure, entries = frozen
             return Standings(c, p, "closed", kind, entries, closure["config"], closure["closed_at"],
-                             closure["proposals"])
+                             closure["proposals"], step_figures(tx.frozen_steps(c.id, p.key) or []))
         units, officers = _live(tx, c, p)
+        steps = step_figures(tx.step_counts(c, p))
     for s in units:
         metrics.unit_score(c.id, p.key, s.tally.subject, s.score)
     proposals = [p_.__dict__ for p_ in propose(units, officers, c.config, p.review_date)]
     return Standings(c, p, "open", kind, units if kind == "unit" else officers, c.config.to_json(),
-                     proposals=proposals)
+                     proposals=proposals, steps=steps)
+
+
+@dataclass(frozen=True)
+class StepReport:
+    campaign: Campaign
+    phase: Phase
+    state: str
+    steps: list[StepFigures]
+
+
+def step_report(repo: Repository, campaign_id: str, phase_key: str, *, unit: str | None = None,
+                officer: str | None = None) -> StepReport:
+    """Per-step figures of a phase, for one unit or officer if asked: live while open, frozen once closed."""
+    with repo.transaction() as tx:
+        c = _campaign(tx, campaign_id)
+        p = _phase(c, phase_key)
+        counts = tx.frozen_steps(c.id, p.key)
+        state = "open" if counts is None else "closed"
+        if counts is None:
+            counts = tx.step_counts(c, p)
+    return StepReport(c, p, state, step_figures(counts, unit=unit, officer=officer))
 
 
 def phase_closed_event(c: Campaign, p: Phase, standings: list[Standing], proposals: list[Proposal]) -> PhaseClosed:
@@ -229,7 +263,7 @@ def close_phase(
         proposals = propose(units, officers, c.config, p.review_date)
         ev = phase_closed_event(c, p, units + officers, proposals)
         ce = envelope_for(ev, now=now, event_id=str(uuid.uuid4()))
-        tx.freeze(c, p, units + officers, proposals, now, by, ce.id)
+        tx.freeze(c, p, units + officers, proposals, now, by, ce.id, steps=tx.step_counts(c, p))
         tx.add_outbox(ce)
     metrics.phase_state(c.id, p.key, "closed")
     for s in units:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 ONLINE = 2
 TOTAL = "Tổng cộng"
+UNKNOWN_UNIT = "Chưa xác định đơn vị"
 
 COLUMNS_06A: tuple[tuple[str, str], ...] = (
     ("unit", "Đơn vị"),
@@ -23,10 +24,12 @@ COLUMNS_06A: tuple[tuple[str, str], ...] = (
     ("pending_total", "Đang giải quyết"),
     ("pending_in_time", "Trong hạn"),
     ("pending_overdue", "Quá hạn"),
+    ("refused_at_intake", "Từ chối tiếp nhận"),
 )
 COLUMNS_INDEX: tuple[tuple[str, str], ...] = (
     ("month", "Tháng"),
     ("received", "Hồ sơ tiếp nhận"),
+    ("refused", "Từ chối tiếp nhận"),
     ("resolved", "Đã giải quyết"),
     ("pending", "Đang giải quyết"),
     ("i2_1", "2.1 Tỷ lệ giải quyết đúng hạn và còn trong hạn (%)"),
@@ -52,6 +55,22 @@ class DossierFact:
     procedure_code: str = ""
     resolution_working_hours: float | None = None
     complained: bool = False
+
+
+@dataclass(frozen=True)
+class IntakeFact:
+    """A receipt that is not an acceptance: an online submission (status 1) or a refusal at intake (status 3)."""
+
+    code: str
+    kind: str
+    occurred_at: datetime
+    channel: int | None = None
+    unit: str | None = None
+
+    @property
+    def online(self) -> bool:
+        channel = self.channel if self.channel is not None else ONLINE if self.kind == "submitted" else None
+        return channel == ONLINE
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,7 @@ class Row06a:
     pending_total: int = 0
     pending_in_time: int = 0
     pending_overdue: int = 0
+    refused_at_intake: int = 0
 
     def reconciles(self) -> bool:
         return (
@@ -118,16 +138,32 @@ def row_from_counts(unit: str, counts: dict[str, int]) -> Row06a:
         carried_over=carried, resolved_total=counts.get("resolved_total", 0), early=counts.get("early", 0),
         on_time=counts.get("on_time", 0), late=counts.get("late", 0), pending_total=counts.get("pending_total", 0),
         pending_in_time=counts.get("pending_in_time", 0), pending_overdue=counts.get("pending_overdue", 0),
+        refused_at_intake=counts.get("refused_at_intake", 0),
     )
 
 
-def form_06a(facts: Iterable[DossierFact], period: Period) -> list[Row06a]:
+def refused_in(intake: Iterable[IntakeFact], period: Period) -> dict[str, int]:
+    """Refusals at intake in the period per unit (once per dossier); outside received = resolved + pending."""
+    start, end = period.bounds()
+    seen: dict[str, str] = {}
+    for e in intake:
+        if e.kind == "refused" and start <= e.occurred_at < end:
+            seen.setdefault(e.code, e.unit or UNKNOWN_UNIT)
+    out: dict[str, int] = {}
+    for unit in seen.values():
+        out[unit] = out.get(unit, 0) + 1
+    return out
+
+
+def form_06a(facts: Iterable[DossierFact], period: Period, intake: Iterable[IntakeFact] = ()) -> list[Row06a]:
     """Rows per unit (sorted) followed by the total row."""
     per_unit: dict[str, dict[str, int]] = {}
     for f in facts:
         counts = per_unit.setdefault(f.unit, {})
         for b in buckets_of(f, period):
             counts[b] = counts.get(b, 0) + 1
+    for unit, n in refused_in(intake, period).items():
+        per_unit.setdefault(unit, {})["refused_at_intake"] = n
     rows = [row_from_counts(u, c) for u, c in sorted(per_unit.items()) if c]
     return with_total(rows)
 
@@ -152,12 +188,14 @@ class MonthFigures:
     pending_in_time: int = 0
     complained: int = 0
     procedure_days: tuple[float, ...] = ()
+    refused: int = 0
 
 
 @dataclass(frozen=True)
 class IndexMonth:
     month: int
     received: int
+    refused: int
     resolved: int
     pending: int
     i2_1: float | None
@@ -176,7 +214,8 @@ def _pct(num: int, den: int) -> float | None:
 
 def index_month(m: MonthFigures) -> IndexMonth:
     """2.1 = (resolved early/on time + pending in time) / all handled; 2.2 = mean of per-procedure mean days;
-    3.3 = online / received (full points at ≥ 50 %); 5.4 = 100 − (late rate + complaint rate)."""
+    3.3 = online / received, every dossier received in the month (accepted or refused at intake, at its first
+    receipt), full points at ≥ 50 %; 5.4 = 100 − (late rate + complaint rate)."""
     i2_1 = _pct(m.resolved_in_time + m.pending_in_time, m.resolved + m.pending)
     i2_2 = round(sum(m.procedure_days) / len(m.procedure_days), 2) if m.procedure_days else None
     i3_3 = _pct(m.online, m.received)
@@ -184,7 +223,7 @@ def index_month(m: MonthFigures) -> IndexMonth:
     i5_4 = None
     if m.resolved:
         i5_4 = round(max(0.0, 100.0 - 100.0 * (m.late + m.complained) / m.resolved), 2)
-    return IndexMonth(m.month, m.received, m.resolved, m.pending, i2_1, i2_2, i3_3, ratio, i5_4)
+    return IndexMonth(m.month, m.received, m.refused, m.resolved, m.pending, i2_1, i2_2, i3_3, ratio, i5_4)
 
 
 def month_period(year: int, month: int) -> Period:
@@ -193,19 +232,33 @@ def month_period(year: int, month: int) -> Period:
     return Period(start, nxt - timedelta(days=1))
 
 
-def month_figures(facts: Sequence[DossierFact], year: int, month: int) -> MonthFigures:
+def receipts_in(facts: Iterable[DossierFact], intake: Iterable[IntakeFact], period: Period) -> tuple[int, int]:
+    """(received, online) for indicator 3.3: dossiers whose first receipt (submission, acceptance or refusal at
+    intake) falls in the period, once per code; online if any receipt came through channel 2."""
+    start, end = period.bounds()
+    first: dict[str, datetime] = {}
+    online: dict[str, bool] = {}
+    receipts = [(f.code, f.accepted_at, f.channel == ONLINE) for f in facts]
+    receipts += [(e.code, e.occurred_at, e.online) for e in intake if e.kind in ("submitted", "refused")]
+    for code, at, is_online in receipts:
+        first[code] = min(at, first.get(code, at))
+        online[code] = online.get(code, False) or is_online
+    codes = [code for code, at in first.items() if start <= at < end]
+    return len(codes), sum(online[c] for c in codes)
+
+
+def month_figures(facts: Sequence[DossierFact], year: int, month: int,
+                  intake: Sequence[IntakeFact] = ()) -> MonthFigures:
     """The pure counterpart of the SQL month query (used by the fake repository and tests)."""
     p = month_period(year, month)
-    start, _ = p.bounds()
     c: dict[str, int] = {}
+    c["received"], c["online"] = receipts_in(facts, intake, p)
+    c["refused"] = sum(refused_in(intake, p).values())
     per_proc: dict[str, list[float]] = {}
     for f in facts:
         b = buckets_of(f, p)
         if not b:
             continue
-        if f.accepted_at >= start:
-            c["received"] = c.get("received", 0) + 1
-            c["online"] = c.get("online", 0) + (f.channel == ONLINE)
         for key in b:
             c[key] = c.get(key, 0) + 1
         if "resolved_total" in b:
@@ -216,5 +269,5 @@ def month_figures(facts: Sequence[DossierFact], year: int, month: int) -> MonthF
     return MonthFigures(
         month, c.get("received", 0), c.get("online", 0), c.get("resolved_total", 0),
         c.get("early", 0) + c.get("on_time", 0), c.get("late", 0), c.get("pending_total", 0),
-        c.get("pending_in_time", 0), c.get("complained", 0), days,
+        c.get("pending_in_time", 0), c.get("complained", 0), days, c["refused"],
     )

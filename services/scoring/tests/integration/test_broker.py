@@ -94,3 +94,43 @@ def test_events_in_standings_out_and_phase_closed_published_once(
         thread.join(10)
         conn.close()
         engine.dispose()
+
+
+def test_submissions_and_refusals_reach_the_scoring_queue_and_are_stored(
+    amqp_url: str, bus_prefix: str, make_database: Callable[[str], str]
+) -> None:
+    from sqlalchemy import text
+
+    from dunghan.contract.events import DossierRefused, DossierSubmitted
+    from scoring.consumer import make_handler
+
+    url = make_database("scoring_intake_bus")
+    upgrade(url, migrations_path())
+    engine = make_engine(url)
+    repo = SqlRepository(engine)
+    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    ch = conn.channel()
+    declare(ch, prefix=bus_prefix, only="scoring")
+    consumer = consumer_mod.Consumer(amqp_url, SCORING_EVENTS, make_handler(repo), prefix=bus_prefix)
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread.start()
+    try:
+        at = datetime(2017, 4, 3, 2, tzinfo=UTC)
+        for ev in (DossierSubmitted("SCT-170403-0001", "SCT", at, "P1"),
+                   DossierRefused("SCT-170403-0001", "SCT", at + timedelta(hours=2), "thiếu", "P1", 2, "VP")):
+            ce = envelope_for(ev, now=at)
+            ch.basic_publish(f"{bus_prefix}{EVENTS_EXCHANGE}", routing_key(ce.type), encode(ce),
+                             pika.BasicProperties(message_id=ce.id, delivery_mode=2))
+
+        def stored() -> list[tuple[str, int | None, str | None]]:
+            with engine.connect() as c:
+                return [tuple(r) for r in c.execute(  # type: ignore[misc]
+                    text("SELECT kind, channel, unit FROM intake_events ORDER BY kind"))]
+
+        wait_for(lambda: len(stored()) == 2)
+        assert stored() == [("refused", 2, "VP"), ("submitted", 2, None)]
+    finally:
+        consumer.stop()
+        thread.join(10)
+        conn.close()
+        engine.dispose()

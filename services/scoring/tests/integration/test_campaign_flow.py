@@ -178,7 +178,7 @@ def test_api_standings_close_exports_and_auth(repo: SqlRepository) -> None:
     headers = [cell.value for cell in wb.active[2]]  # type: ignore[index]
     assert headers[1:5] == ["Tổng số hồ sơ tiếp nhận", "Trực tuyến", "Trực tiếp và bưu chính",
                             "Từ kỳ trước chuyển sang"]
-    assert headers[-3:] == ["Đang giải quyết", "Trong hạn", "Quá hạn"]
+    assert headers[-4:] == ["Đang giải quyết", "Trong hạn", "Quá hạn", "Từ chối tiếp nhận"]
     idx = c.get("/api/v1/reports/index?agency=SCT&year=2017", headers=sys_).json
     assert len(idx["months"]) == 12 and idx["months"][3]["i3_3"] == 100.0
     assert c.get("/api/v1/reports/index?agency=SCT&year=2017&format=xlsx", headers=sys_).status_code == 200

@@ -5,14 +5,18 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from scoring.reports import (
+    COLUMNS_06A,
     LOCAL,
     TOTAL,
+    UNKNOWN_UNIT,
     DossierFact,
+    IntakeFact,
     MonthFigures,
     Period,
     form_06a,
     index_month,
     month_figures,
+    receipts_in,
 )
 
 
@@ -62,3 +66,67 @@ def test_month_figures_match_the_06a_of_that_month(make_facts: Callable[..., lis
     assert m.received == total.received_online + total.received_offline
     assert m.resolved == total.resolved_total and m.pending == total.pending_total
     assert m.resolved_in_time == total.early + total.on_time
+
+
+def t(month: int, day: int, hour: int = 9) -> datetime:
+    return datetime(2017, month, day, hour, tzinfo=LOCAL)
+
+
+def test_index_3_3_counts_every_dossier_received_once_at_its_first_receipt() -> None:
+    facts = [
+        DossierFact("sub-acc", "U", 2, t(4, 3)),        # submitted online 31/3, accepted 3/4: March, online
+        DossierFact("counter", "U", 1, t(4, 5)),        # accepted at the counter: April, not online
+        DossierFact("online", "U", 2, t(4, 6)),         # accepted with channel 2 only: April, online
+        DossierFact("post", "U", 3, t(4, 7)),           # by post: April, not online
+    ]
+    intake = [
+        IntakeFact("sub-acc", "submitted", t(3, 31), 2),
+        IntakeFact("sub-ref", "submitted", t(4, 10), 2),          # submitted then refused: once, online
+        IntakeFact("sub-ref", "refused", t(4, 12), None, "U"),
+        IntakeFact("ref-counter", "refused", t(4, 12), 1),      # refused at the counter: received, not online
+        IntakeFact("ref-online", "refused", t(4, 13), 2),       # refused, came online
+        IntakeFact("ref-may", "refused", t(5, 2), 1),           # another month
+    ]
+    april = month_figures(facts, 2017, 4, intake)
+    assert (april.received, april.online, april.refused) == (6, 3, 3)
+    march = month_figures(facts, 2017, 3, intake)
+    assert (march.received, march.online, march.refused) == (1, 1, 0)
+    i = index_month(april)
+    assert i.i3_3 == 50.0 and i.i3_3_points_ratio == 1.0 and i.refused == 3
+    accepted_only = month_figures(facts, 2017, 4)
+    assert (accepted_only.received, accepted_only.online) == (4, 2)
+
+
+def test_06a_shows_refusals_at_intake_beside_the_received_identity() -> None:
+    facts = [DossierFact("a", "KTAT", 1, t(3, 10)), DossierFact("b", "KTAT", 2, t(3, 11), t(3, 20), "early")]
+    intake = [
+        IntakeFact("r1", "refused", t(3, 12), 1, "KTAT"),
+        IntakeFact("r2", "refused", t(3, 13), 2, "QLTM"),
+        IntakeFact("r3", "refused", t(3, 14)),
+        IntakeFact("r4", "refused", t(4, 1), 1, "KTAT"),     # outside the period
+        IntakeFact("s1", "submitted", t(3, 14), 2),          # a submission alone is not a 06a receipt
+    ]
+    rows = {r.unit: r for r in form_06a(facts, Period(date(2017, 3, 1), date(2017, 3, 31)), intake)}
+    assert set(rows) == {"KTAT", "QLTM", UNKNOWN_UNIT, TOTAL}
+    assert (rows["KTAT"].received_total, rows["KTAT"].refused_at_intake) == (2, 1)
+    assert (rows["QLTM"].received_total, rows["QLTM"].refused_at_intake) == (0, 1)
+    assert (rows[TOTAL].received_total, rows[TOTAL].refused_at_intake) == (2, 3)
+    assert all(r.reconciles() for r in rows.values())
+    assert COLUMNS_06A[-1] == ("refused_at_intake", "Từ chối tiếp nhận")
+
+
+def test_06a_with_refusals_still_reconciles_on_generated_data(
+    make_facts: Callable[..., list[DossierFact]], make_intake: Callable[..., list[IntakeFact]],
+) -> None:
+    facts = make_facts()
+    intake = make_intake(facts)
+    for period in (Period(date(2017, 1, 1), date(2017, 12, 31)), Period(date(2017, 3, 1), date(2017, 6, 29))):
+        rows = form_06a(facts, period, intake)
+        assert all(r.reconciles() for r in rows)
+        assert rows[-1].refused_at_intake > 0
+        assert rows[-1].received_total == form_06a(facts, period)[-1].received_total
+    year = Period(date(2017, 1, 1), date(2017, 12, 31))
+    months = [month_figures(facts, 2017, month, intake) for month in range(1, 13)]
+    assert sum(m.received for m in months) == receipts_in(facts, intake, year)[0]
+    assert sum(m.received for m in months) > sum(month_figures(facts, 2017, m).received for m in range(1, 13))
+    assert all(m.refused > 0 for m in months)

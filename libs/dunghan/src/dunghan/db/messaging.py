@@ -99,6 +99,10 @@ def inbox_accept(conn: Connection, source: str, event_id: str) -> bool:
     return conn.execute(stmt).first() is not None
 
 
+OUTBOX_CHANNEL = "dunghan_outbox"
+_NOTIFY = text(f"NOTIFY {OUTBOX_CHANNEL}")
+
+
 def outbox_add(
     conn: Connection, ce: CloudEvent, exchange: str = EVENTS_EXCHANGE, routing_key: str | None = None,
     headers: Mapping[str, Any] | None = None,
@@ -112,3 +116,5 @@ def outbox_add(
         event_id=ce.id, exchange=exchange, routing_key=routing_key or routing_key_for(ce.type),
         body=encode(ce), headers=json.loads(json.dumps(all_headers, default=str)),
     ))
+    if conn.dialect.name == "postgresql":
+        conn.execute(_NOTIFY)  # delivered at commit; wakes the relays at once instead of at their next poll

@@ -19,6 +19,8 @@ from sqlalchemy import Engine, func, select, update
 from dunghan.bus.errors import Unroutable
 from dunghan.bus.publisher import OutgoingMessage
 from dunghan.contract.envelope import CONTENT_TYPE
+from dunghan.db.listener import OutboxListener
+from dunghan.db.messaging import OUTBOX_CHANNEL
 from dunghan.db.messaging import outbox_table as outbox
 from dunghan.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE
 
@@ -49,6 +51,7 @@ class OutboxRelay:
         self.max_backoff = max_backoff
         self.failed_last_pass = 0
         self._stop = threading.Event()
+        self._listener = OutboxListener(engine, OUTBOX_CHANNEL)
 
     def run_once(self) -> int:
         """One pass over at most ``batch`` rows; returns how many were published."""
@@ -128,18 +131,21 @@ class OutboxRelay:
             self._wait(stop, backoff)
 
     def _wait(self, stop: threading.Event | None, seconds: float) -> None:
+        """Until new rows are committed (notification), the poll interval ends, or a stop."""
         if stop is None:
-            self._stop.wait(seconds)
+            self._listener.wait(seconds, self._stop)
             return
         deadline = time.monotonic() + seconds
         while not self._stopping(stop) and (left := deadline - time.monotonic()) > 0:
-            stop.wait(min(left, 0.1))
+            if self._listener.wait(min(left, 0.1), stop):
+                return
 
     def _stopping(self, stop: threading.Event | None) -> bool:
         return self._stop.is_set() or (stop is not None and stop.is_set())
 
     def stop(self) -> None:
         self._stop.set()
+        self._listener.close()
 
 
 

@@ -1,12 +1,20 @@
-"""Aggregation queries, done in SQL: phase tallies per unit and officer, form 06a, the index month figures."""
+"""Aggregation queries in SQL: phase tallies per unit, officer and step, form 06a, the index month figures."""
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import Connection, text
 
-from scoring.domain import Campaign, Phase, Tally
-from scoring.reports import MonthFigures, Period, Row06a, month_period, row_from_counts, with_total
+from scoring.domain import Campaign, Phase, StepCount, Tally
+from scoring.reports import (
+    UNKNOWN_UNIT,
+    MonthFigures,
+    Period,
+    Row06a,
+    month_period,
+    row_from_counts,
+    with_total,
+)
 
 _TALLY = """
 SELECT {col} AS subject, max(unit) AS unit, count(*) AS handled,
@@ -19,6 +27,15 @@ GROUP BY {col}
 _LATE_STEPS = """
 SELECT {col} AS subject, count(*) AS n FROM step_results
 WHERE agency = :agency AND outcome = 'late' AND stopped_at >= :start AND stopped_at < :end GROUP BY {col}
+"""
+_STEPS = """
+SELECT s.step, s.unit, s.officer, coalesce(max(n.name), '') AS name, min(s.seq) AS position,
+       count(*) FILTER (WHERE s.outcome = 'early') AS early,
+       count(*) FILTER (WHERE s.outcome = 'on_time') AS on_time,
+       count(*) FILTER (WHERE s.outcome = 'late') AS late
+FROM step_results s LEFT JOIN names n ON n.kind = 'officer' AND n.subject = s.officer
+WHERE s.agency = :agency AND s.stopped_at >= :start AND s.stopped_at < :end
+GROUP BY s.step, s.unit, s.officer
 """
 _06A = """
 SELECT unit,
@@ -39,6 +56,29 @@ GROUP BY unit ORDER BY unit
 _MONTH_EXTRA = """,
   count(*) FILTER (WHERE stopped_at < :end AND EXISTS (
       SELECT 1 FROM complaints c WHERE c.dossier_code = {table}.code AND c.well_founded)) AS complained
+"""
+_REFUSED = """
+SELECT coalesce(unit, :unknown) AS unit, count(*) AS n FROM intake_events
+WHERE agency = :agency AND kind = 'refused' AND occurred_at >= :start AND occurred_at < :end GROUP BY 1
+"""
+# Indicator 3.3: every dossier first received in the period (submitted online, accepted or refused at intake),
+# once per code, online if any of its receipts came through channel 2.
+_RECEIPTS = """
+WITH touched AS (
+  SELECT code FROM {table} WHERE agency = :agency AND accepted_at >= :start AND accepted_at < :end
+  UNION
+  SELECT code FROM intake_events WHERE agency = :agency AND kind IN ('submitted', 'refused')
+    AND occurred_at >= :start AND occurred_at < :end
+), receipts AS (
+  SELECT d.code, d.accepted_at AS at, d.channel = 2 AS online FROM {table} d JOIN touched t ON t.code = d.code
+  UNION ALL
+  SELECT i.code, i.occurred_at,
+         coalesce(i.channel, CASE WHEN i.kind = 'submitted' THEN 2 END) IS NOT DISTINCT FROM 2
+  FROM intake_events i JOIN touched t ON t.code = i.code WHERE i.kind IN ('submitted', 'refused')
+), firsts AS (
+  SELECT code, min(at) AS first_at, bool_or(online) AS online FROM receipts GROUP BY code
+)
+SELECT count(*) AS received, count(*) FILTER (WHERE online) AS online FROM firsts WHERE first_at >= :start
 """
 _PROCEDURE_DAYS = """
 SELECT avg(resolution_hours) / 8.0 AS days FROM {table}
@@ -88,6 +128,12 @@ def phase_tallies(
     return out["unit"], out["officer"]
 
 
+def phase_steps(conn: Connection, campaign: Campaign, phase: Phase) -> list[StepCount]:
+    """Step results of dossiers whose clock stopped in the phase, per step and handler."""
+    rows = conn.execute(text(_STEPS), _window(campaign.agency, phase))
+    return [StepCount(r.step, r.unit, r.officer, r.name, r.position, r.early, r.on_time, r.late) for r in rows]
+
+
 def _period_params(agency: str, period: Period) -> dict[str, Any]:
     start, end = period.bounds()
     return {"agency": agency, "start": start, "end": end, "end_day": period.end_instant()}
@@ -101,9 +147,15 @@ def _counts(r: Any) -> dict[str, int]:
     return d
 
 
-def form_06a(conn: Connection, agency: str, period: Period, table: str = "dossiers") -> list[Row06a]:
-    rows = conn.execute(text(_06A.format(table=table, extra="")), _period_params(agency, period))
-    return with_total([row_from_counts(r.unit, _counts(r)) for r in rows])
+def form_06a(conn: Connection, agency: str, period: Period, table: str = "dossiers", *,
+             refusals: bool = False) -> list[Row06a]:
+    """Rows per unit and the total; with ``refusals``, refused-at-intake counts (outside the received identity)."""
+    params = _period_params(agency, period)
+    per_unit = {r.unit: _counts(r) for r in conn.execute(text(_06A.format(table=table, extra="")), params)}
+    if refusals:
+        for r in conn.execute(text(_REFUSED), {**params, "unknown": UNKNOWN_UNIT}):
+            per_unit.setdefault(r.unit, {})["refused_at_intake"] = r.n
+    return with_total([row_from_counts(u, c) for u, c in sorted(per_unit.items())])
 
 
 def month_figures(conn: Connection, agency: str, year: int, month: int, table: str = "dossiers") -> MonthFigures:
@@ -114,9 +166,11 @@ def month_figures(conn: Connection, agency: str, year: int, month: int, table: s
             c[k] = c.get(k, 0) + v
     days = tuple(sorted(round(float(r.days), 4) for r in conn.execute(
         text(_PROCEDURE_DAYS.format(table=table)), params)))
+    receipts = conn.execute(text(_RECEIPTS.format(table=table)), params).one()
+    refused = sum(r.n for r in conn.execute(text(_REFUSED), {**params, "unknown": UNKNOWN_UNIT}))
     return MonthFigures(
-        month, c.get("received_online", 0) + c.get("received_offline", 0), c.get("received_online", 0),
+        month, receipts.received, receipts.online,
         c.get("resolved_total", 0), c.get("early", 0) + c.get("on_time", 0), c.get("late", 0),
-        c.get("pending_total", 0), c.get("pending_in_time", 0), c.get("complained", 0), days,
+        c.get("pending_total", 0), c.get("pending_in_time", 0), c.get("complained", 0), days, refused,
     )
 

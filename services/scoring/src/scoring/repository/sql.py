@@ -14,7 +14,16 @@ from sqlalchemy.exc import IntegrityError
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified, DueDateSet
 from dunghan.db import inbox_accept, outbox_add
-from scoring.domain import Campaign, Phase, Proposal, Standing, Tally, campaign_from_dict, campaign_to_dict
+from scoring.domain import (
+    Campaign,
+    Phase,
+    Proposal,
+    Standing,
+    StepCount,
+    Tally,
+    campaign_from_dict,
+    campaign_to_dict,
+)
 from scoring.reports import MonthFigures, Period, Row06a
 from scoring.repository import queries
 from scoring.repository.tables import (
@@ -27,6 +36,7 @@ from scoring.repository.tables import (
     names,
     phase_closures,
     phase_results,
+    phase_step_results,
     phases,
     step_results,
 )
@@ -68,9 +78,11 @@ class SqlTx:
             set_={"channel": stmt.excluded.channel, "accepted_at": stmt.excluded.accepted_at},
         ))
 
-    def record_intake(self, code: str, kind: str, agency: str, channel: int | None, at: datetime) -> None:
+    def record_intake(self, code: str, kind: str, agency: str, channel: int | None, at: datetime,
+                      unit: str | None = None) -> None:
         self.conn.execute(pg_insert(intake_events).values(
-            code=code, kind=kind, agency=agency, channel=channel, occurred_at=at).on_conflict_do_nothing())
+            code=code, kind=kind, agency=agency, channel=channel, occurred_at=at, unit=unit,
+        ).on_conflict_do_nothing())
 
     def record_due(self, ev: DueDateSet, waiting: bool, accepted_at: datetime) -> None:
         values = {"due_at": ev.due_at, "original_due_at": ev.original_due_at, "waiting_supplement": waiting}
@@ -96,7 +108,8 @@ class SqlTx:
         if ev.steps:
             self.conn.execute(insert(step_results), [
                 {"code": ev.code, "seq": i, "agency": ev.agency, "stopped_at": ev.stopped_at, "step": s.step,
-                 "unit": s.unit, "officer": s.officer, "outcome": s.outcome} for i, s in enumerate(ev.steps)])
+                 "unit": s.unit, "officer": s.officer, "outcome": s.outcome, "started_at": s.started_at,
+                 "due_at": s.due_at, "ended_at": s.ended_at} for i, s in enumerate(ev.steps)])
         return previous  # type: ignore[no-any-return]
 
     def set_waiting(self, code: str, waiting: bool) -> None:
@@ -124,7 +137,9 @@ class SqlTx:
         self.conn.execute(insert(corrections).values(
             campaign_id=campaign_id, phase=phase, code=ev.code, event_id=event_id, unit=ev.unit,
             officer=ev.officer, outcome=ev.outcome, previous_outcome=previous, stopped_at=ev.stopped_at,
-            recorded_at=at))
+            recorded_at=at, steps=[
+                {"step": s.step, "unit": s.unit, "officer": s.officer, "outcome": s.outcome,
+                 "due_at": s.due_at.isoformat(), "ended_at": s.ended_at.isoformat()} for s in ev.steps]))
 
     # ---- campaigns ----
     def save_campaign(self, c: Campaign) -> None:
@@ -164,6 +179,9 @@ class SqlTx:
     def tallies(self, campaign: Campaign, phase: Phase) -> tuple[list[Tally], list[Tally]]:
         return queries.phase_tallies(self.conn, campaign, phase)
 
+    def step_counts(self, campaign: Campaign, phase: Phase) -> list[StepCount]:
+        return queries.phase_steps(self.conn, campaign, phase)
+
     def add_complaint(self, campaign: Campaign, values: dict[str, Any]) -> int:
         return self.conn.execute(insert(complaints).values(  # type: ignore[no-any-return]
             campaign_id=campaign.id, agency=campaign.agency, **values).returning(complaints.c.id)).scalar_one()
@@ -174,7 +192,7 @@ class SqlTx:
 
     # ---- frozen results ----
     def freeze(self, campaign: Campaign, phase: Phase, standings: list[Standing], proposals: list[Proposal],
-               closed_at: datetime, closed_by: str, event_id: str) -> None:
+               closed_at: datetime, closed_by: str, event_id: str, steps: list[StepCount] | None = None) -> None:
         self.conn.execute(insert(phase_closures).values(
             campaign_id=campaign.id, phase=phase.key, closed_at=closed_at, closed_by=closed_by,
             config=campaign.config.to_json(), proposals=[asdict(p) for p in proposals], event_id=event_id))
@@ -184,6 +202,9 @@ class SqlTx:
                  "rank": s.rank, "name": s.tally.name, "unit": s.tally.unit, "score": s.score,
                  "tally": asdict(s.tally), "criteria": s.values, "gates": s.gates, "eligible": s.eligible}
                 for s in standings])
+        if steps:
+            self.conn.execute(insert(phase_step_results), [
+                {"campaign_id": campaign.id, "phase": phase.key, **asdict(s)} for s in steps])
         self.conn.execute(update(phases).values(state="closed").where(
             and_(phases.c.campaign_id == campaign.id, phases.c.key == phase.key)))
 
@@ -198,6 +219,17 @@ class SqlTx:
         standings = [Standing(r.rank, Tally(**r.tally), r.score, r.criteria, r.gates) for r in rows]
         return dict(closure._mapping), standings
 
+    def frozen_steps(self, campaign_id: str, phase: str) -> list[StepCount] | None:
+        """The per-step results frozen at closing; None while the phase is open."""
+        closed = self.conn.execute(select(phase_closures.c.phase).where(and_(
+            phase_closures.c.campaign_id == campaign_id, phase_closures.c.phase == phase))).first()
+        if closed is None:
+            return None
+        rows = self.conn.execute(select(phase_step_results).where(and_(
+            phase_step_results.c.campaign_id == campaign_id, phase_step_results.c.phase == phase)))
+        return [StepCount(r.step, r.unit, r.officer, r.name, r.position, r.early, r.on_time, r.late)
+                for r in rows]
+
     def corrections(self, campaign_id: str, phase: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(select(corrections).where(and_(
             corrections.c.campaign_id == campaign_id, corrections.c.phase == phase)).order_by(corrections.c.id))
@@ -205,7 +237,7 @@ class SqlTx:
 
     # ---- reports ----
     def form_06a(self, agency: str, period: Period) -> list[Row06a]:
-        return queries.form_06a(self.conn, agency, period)
+        return queries.form_06a(self.conn, agency, period, refusals=True)
 
     def month_figures(self, agency: str, year: int, month: int) -> MonthFigures:
         return queries.month_figures(self.conn, agency, year, month)

@@ -88,8 +88,13 @@ step_results = Table(
     Column("unit", String(64), nullable=False),
     Column("officer", String(64), nullable=False),
     Column("outcome", String(10), nullable=False),
+    Column("started_at", TS),
+    Column("due_at", TS),
+    Column("ended_at", TS),
     Index("ix_step_results_late", "agency", "stopped_at", postgresql_include=["unit", "officer"],
           postgresql_where=text("outcome = 'late'")),
+    Index("ix_step_results_stopped", "agency", "stopped_at",
+          postgresql_include=["step", "unit", "officer", "outcome", "seq"]),
 )
 
 intake_events = Table(
@@ -99,6 +104,8 @@ intake_events = Table(
     Column("agency", String(50), nullable=False),
     Column("channel", SmallInteger),
     Column("occurred_at", TS, nullable=False),
+    Column("unit", String(64)),
+    Index("ix_intake_events_received", "agency", "occurred_at", postgresql_include=["kind", "channel", "unit"]),
 )
 
 names = Table(
@@ -180,5 +187,20 @@ corrections = Table(
     Column("previous_outcome", String(10)),
     Column("stopped_at", TS, nullable=False),
     Column("recorded_at", TS, nullable=False),
+    Column("steps", JSONB),
     Index("ix_corrections_phase", "campaign_id", "phase"),
+)
+
+phase_step_results = Table(
+    "phase_step_results", metadata,
+    Column("campaign_id", String(100), primary_key=True),
+    Column("phase", String(50), primary_key=True),
+    Column("step", String(64), primary_key=True),
+    Column("unit", String(64), primary_key=True),
+    Column("officer", String(64), primary_key=True),
+    Column("name", Text, nullable=False, server_default=""),
+    Column("position", SmallInteger, nullable=False, server_default="0"),
+    Column("early", Integer, nullable=False),
+    Column("on_time", Integer, nullable=False),
+    Column("late", Integer, nullable=False),
 )
