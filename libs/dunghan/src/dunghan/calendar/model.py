@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -77,6 +78,20 @@ class WorkCalendar:
         if k < 0 or k >= len(self.workdays):
             raise CalendarRangeError(f"ngày làm việc thứ {k} ngoài phạm vi lịch {self.first}–{self.last}")
         return self.workdays[k]
+
+    @cached_property
+    def midnights(self) -> list[datetime | None]:
+        """Cache behind ``workday_midnight``: slot k holds 00:00 of the k-th working day once it was asked for."""
+        return [None] * len(self.workdays)
+
+    def workday_midnight(self, k: int) -> datetime:
+        """00:00 (aware, in ``tz``) of the k-th working day; built once, then served from ``midnights``."""
+        ordinal = self.workday_ordinal(k)
+        cached = self.midnights[k]
+        if cached is None:
+            d = date.fromordinal(ordinal)
+            cached = self.midnights[k] = datetime(d.year, d.month, d.day, tzinfo=self.tz)
+        return cached
 
     def add_working_days(self, d: date, n: int) -> date:
         if n < 0:

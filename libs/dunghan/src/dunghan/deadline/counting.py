@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from dunghan.calendar import WorkCalendar
 from dunghan.deadline.durations import Duration
@@ -17,10 +17,13 @@ def parse_clock_time(text: str) -> time:
     return time(int(hours), int(minutes or 0))
 
 
+_END_OFFSETS: dict[tuple[tuple[int, int, int], ...], list[timedelta | None]] = {}
+
+
 class WorkAxis:
     """Positions are integer working seconds; a whole working day is ``day`` seconds long."""
 
-    __slots__ = ("cal", "cum", "day", "lo", "spans", "tz", "workdays")
+    __slots__ = ("cal", "cum", "day", "ends", "lo", "ndays", "spans", "tz", "workdays")
 
     def __init__(self, cal: WorkCalendar, windows: tuple[tuple[time, time], ...]) -> None:
         self.cal = cal
@@ -34,6 +37,23 @@ class WorkAxis:
             elapsed += e - s
         self.spans = tuple(spans)
         self.day = elapsed
+        self.ndays = len(self.cum) - 1
+        ends = _END_OFFSETS.get(self.spans)
+        if ends is None:
+            ends = _END_OFFSETS.setdefault(self.spans, [None] * (elapsed + 1))
+        self.ends = ends  # ends[m]: time of day at which m working seconds of a day have elapsed, filled lazily
+
+    def end_offset(self, m: int) -> timedelta:
+        """Offset from midnight of the earliest moment at which ``m`` working seconds of a day have elapsed."""
+        cached = self.ends[m]
+        if cached is None:
+            for s, e, c in self.spans:
+                if m <= c + e - s:
+                    cached = self.ends[m] = timedelta(seconds=s + m - c)
+                    break
+            else:
+                raise ValueError(f"{m} is longer than a working day")
+        return cached
 
     @property
     def opening(self) -> int:
@@ -134,18 +154,18 @@ def start_and_due(axis: WorkAxis, accepted_at: datetime, duration: Duration, cut
 
 
 def due_instant(axis: WorkAxis, accepted_at: datetime, duration: Duration, cutoff: time) -> datetime:
-    """The scalar fast path (same rule as ``start_and_due``, inlined): due instant of one dossier, no pause."""
-    if duration.unit == "calendar_days":
+    """The scalar fast path (same rule as ``start_and_due`` then ``instant_end``, inlined over cached tables)."""
+    unit = duration.unit
+    if unit == "calendar_days":
         return axis.instant_end(start_and_due(axis, accepted_at, duration, cutoff).base_due_pos)
     local = accepted_at.astimezone(axis.tz)
     i = local.toordinal() - axis.lo
-    cum = axis.cum
-    if i < 0 or i >= len(cum) - 1:
+    if not 0 <= i < axis.ndays:
         axis.cal.index_before(local.toordinal())
+    cum = axis.cum
     k, after = cum[i], cum[i + 1]
     day = axis.day
-    value = duration.value
-    length = round(value * day) if duration.unit == "working_days" else round(value * 3600)
+    length = round(duration.value * (day if unit == "working_days" else 3600))
     second = local.hour * 3600 + local.minute * 60 + local.second
     if after == k or second >= cutoff.hour * 3600 + cutoff.minute * 60 + cutoff.second:
         pos = (after + 1) * day + length if length >= day else after * day + length
@@ -156,10 +176,11 @@ def due_instant(axis: WorkAxis, accepted_at: datetime, duration: Duration, cutof
     n, m = divmod(pos, day)
     if m == 0:
         n, m = n - 1, day
-    workdays = axis.workdays
-    d = date.fromordinal(workdays[n] if 0 <= n < len(workdays) else axis.cal.workday_ordinal(n))
-    for s, e, c in axis.spans:
-        if m <= c + e - s:
-            t = s + m - c
-            return datetime(d.year, d.month, d.day, t // 3600, t % 3600 // 60, t % 60, tzinfo=axis.tz)
-    raise AssertionError("unreachable")
+    midnights = axis.cal.midnights
+    midnight = midnights[n] if 0 <= n < len(midnights) else None
+    if midnight is None:
+        midnight = axis.cal.workday_midnight(n)
+    offset = axis.ends[m]
+    if offset is None:
+        offset = axis.end_offset(m)
+    return midnight + offset
