@@ -35,9 +35,9 @@ def create_app(
         if settings.migrate:
             upgrade(settings.database_url, migrations_dir())
         engine = make_engine(settings.database_url)
-        repo = SqlRepository(engine)
+        repo = SqlRepository(engine, cache_seconds=settings.registry_cache_seconds)
         readiness = {"database": db_check(engine), "broker": amqp_check(settings.amqp_url)}
-    keystore = RepoKeyStore(repo, StaticKeyStore.from_spec(settings.api_keys))
+    keystore = RepoKeyStore(repo, StaticKeyStore.from_spec(settings.api_keys), settings.registry_cache_seconds)
     app, api = create_base_app(
         "intake", title="Đúng hạn — intake", readiness=readiness, keystore=keystore,
         multiproc_dir=settings.multiproc_dir,

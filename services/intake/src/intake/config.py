@@ -23,6 +23,7 @@ class Settings:
     max_body_bytes: int = 262_144
     max_clock_skew_seconds: float | None = None  # None: no check (tests with frozen clocks); env default 300
     migrate: bool = True
+    registry_cache_seconds: float = 30.0  # API keys, AMQP users, units, officers, procedures read by facts
     multiproc_dir: str | None = None
 
     @classmethod
@@ -44,5 +45,6 @@ class Settings:
             max_body_bytes=int(e.get("INTAKE_MAX_BODY_BYTES", cls.max_body_bytes)),
             max_clock_skew_seconds=float(e.get("INTAKE_MAX_CLOCK_SKEW_SECONDS", "300")),
             migrate=e.get("INTAKE_MIGRATE", "1") != "0",
+            registry_cache_seconds=float(e.get("INTAKE_REGISTRY_CACHE_SECONDS", cls.registry_cache_seconds)),
             multiproc_dir=e.get("PROMETHEUS_MULTIPROC_DIR") or None,
         )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
@@ -11,6 +12,7 @@ from dunghan.bus.errors import Duplicate, Reject
 from dunghan.bus.topology import INTAKE_REJECTED
 from dunghan.logging import log_context
 from intake import metrics
+from intake.cache import TtlCache
 from intake.domain import FACTS, InboundError
 from intake.handlers import Sender, digest_of, record_fact, reject_orphans
 from intake.inbound import load_fact
@@ -66,8 +68,10 @@ class InboundHandler:
     """``handler(delivery)`` for ``dunghan.bus.consumer.Consumer`` on ``intake.inbound``."""
 
     def __init__(self, repo: Repository, replier: Replier, *, pepper: str, clock: Callable[[], datetime],
-                 max_body_bytes: int = 262_144, max_skew_seconds: float | None = None) -> None:
+                 max_body_bytes: int = 262_144, max_skew_seconds: float | None = None,
+                 cache_seconds: float = 30.0, cache_clock: Callable[[], float] = time.monotonic) -> None:
         self.repo = repo
+        self.senders = TtlCache(cache_seconds, cache_clock)
         self.replier = replier
         self.pepper = pepper
         self.clock = clock
@@ -102,13 +106,16 @@ class InboundHandler:
             raise Duplicate(f"event {event_id} already recorded")
 
     def _sender(self, user_id: str | None) -> Sender:
-        source = None
-        if user_id:
-            with self.repo.transaction() as tx:
-                source = tx.source_by_amqp_user(user_id)
-        if source is None:
+        """The source system of the AMQP user; a known one is remembered (changes apply within the cache time)."""
+        sender = self.senders.get_or_load(user_id, lambda: self._load_sender(user_id)) if user_id else None
+        if sender is None:
             raise InboundError("unknown_sender", "người gửi (user_id) không có trong danh mục hệ thống", "user_id")
-        return Sender(source.name, source.agency)
+        return sender  # type: ignore[no-any-return]
+
+    def _load_sender(self, user_id: str) -> Sender | None:
+        with self.repo.transaction() as tx:
+            source = tx.source_by_amqp_user(user_id)
+        return None if source is None else Sender(source.name, source.agency)
 
     def on_reject(self, delivery: Any, exc: Exception) -> None:
         """Count, copy to the rejection queue with the error, and answer ``reply_to``."""

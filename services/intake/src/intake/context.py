@@ -12,6 +12,7 @@ from flask import current_app
 from flask_smorest import abort
 
 from dunghan.web.auth import Principal
+from intake.cache import TtlCache
 from intake.config import Settings
 from intake.domain import InboundError
 from intake.ports import Repository
@@ -47,13 +48,22 @@ class TokenBucket:
 
 
 class RepoKeyStore:
-    """API keys of source systems (sha256 in the registry), then the static keys from configuration."""
+    """API keys of source systems (sha256 in the registry), then the static keys from configuration.
 
-    def __init__(self, repo: Repository, fallback: Any) -> None:
+    A found key is remembered ``cache_seconds`` (a revoked or changed key stops working within that time); an
+    unknown key is looked up every time, so a new key works at once.
+    """
+
+    def __init__(self, repo: Repository, fallback: Any, cache_seconds: float = 30.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.repo = repo
         self.fallback = fallback
+        self.cache = TtlCache(cache_seconds, clock)
 
     def lookup(self, key_sha256: str) -> Principal | None:
+        return self.cache.get_or_load(key_sha256, lambda: self._load(key_sha256))  # type: ignore[no-any-return]
+
+    def _load(self, key_sha256: str) -> Principal | None:
         with self.repo.transaction() as tx:
             source = tx.source_by_key(key_sha256)
         if source is not None:

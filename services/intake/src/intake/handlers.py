@@ -64,7 +64,7 @@ def record_fact(
     future = None if max_skew_seconds is None else check_not_future(data["occurred_at"], now, max_skew_seconds)
     if future:
         raise InboundError("invalid", future, "occurred_at")
-    with repo.transaction() as tx:
+    with repo.transaction(cached=True) as tx:
         seen = tx.get_received(agency, event_id)
         if seen is not None:
             if seen.digest != digest:
@@ -168,9 +168,8 @@ def _apply(
     event = canonical(data, d, procedure)
     ce = envelope_for(event, now=at, event_id=canonical_event_id(agency, data["event_id"]))
     tx.outbox(ce)
-    history = tx.history(d.code)
-    tx.add_history(HistoryEntry(
-        code=d.code, seq=len(history) + 1, fact=fact, occurred_at=at, received_at=now, source=source,
+    tx.append_history(HistoryEntry(
+        code=d.code, seq=0, fact=fact, occurred_at=at, received_at=now, source=source,
         sender_event_id=data["event_id"], status=d.status, unit=d.unit, officer=d.officer, step=d.step,
         canonical_event_id=ce.id, details=_details(data),
     ))

@@ -119,6 +119,7 @@ SCHEMAS: dict[str, type[FactSchema]] = {
     "dossier.withdrawn": OptionalReasonSchema, "dossier.stopped": ReasonSchema,
 }
 assert tuple(SCHEMAS) == FACTS
+_LOADERS = {name: cls() for name, cls in SCHEMAS.items()}  # built once: loading does not mutate a schema
 
 
 def first_error(messages: Any, prefix: str = "") -> tuple[str, str]:
@@ -151,7 +152,7 @@ def load_fact(raw: Any, fact: str | None = None) -> dict[str, Any]:
     if name not in SCHEMAS:
         raise InboundError("invalid", f"fact phải là một trong {', '.join(FACTS)}", "fact")
     try:
-        loaded: dict[str, Any] = SCHEMAS[name]().load({**raw, "fact": name})
+        loaded: dict[str, Any] = _LOADERS[name].load({**raw, "fact": name})
     except ValidationError as exc:
         field, reason = first_error(exc.normalized_messages())
         raise InboundError("invalid", reason, field, all_errors(exc.normalized_messages())) from exc

@@ -50,7 +50,7 @@ class InMemoryRepository:
         return self.state.outbox
 
     @contextmanager
-    def transaction(self) -> Iterator[_MemoryTx]:
+    def transaction(self, *, cached: bool = False) -> Iterator[_MemoryTx]:
         snapshot = copy.deepcopy(self.state)
         try:
             yield _MemoryTx(self.state)
@@ -72,6 +72,9 @@ class _MemoryTx:
 
     def add_history(self, entry: HistoryEntry) -> None:
         self.s.history.append(entry)
+
+    def append_history(self, entry: HistoryEntry) -> None:
+        self.s.history.append(replace(entry, seq=len(self.history(entry.code)) + 1))
 
     def history(self, code: str) -> list[HistoryEntry]:
         return [h for h in self.s.history if h.code == code]

@@ -1,18 +1,20 @@
 """SQL adapter of the storage port (PostgreSQL via SQLAlchemy Core); the outbox row commits with the change."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, func, insert, select
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.db import outbox_add
 from intake import tables as t
+from intake.cache import TtlCache
 from intake.records import (
     Agency,
     Dossier,
@@ -31,14 +33,53 @@ from intake.records import (
 metadata = t.metadata
 
 
+def _upsert_all(table: Table) -> Any:
+    """INSERT … ON CONFLICT (primary key) DO UPDATE of every other column; built once, parameters at execution."""
+    stmt = pg_insert(table)
+    keys = {c.name for c in table.primary_key.columns}
+    others = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+    return stmt.on_conflict_do_update(index_elements=sorted(keys), set_=others)
+
+
+_D, _H, _R, _P = t.dossiers, t.dossier_history, t.received_facts, t.pending_facts
+GET_DOSSIER = select(_D).where(_D.c.code == bindparam("code"))
+SAVE_DOSSIER = _upsert_all(_D)
+NEXT_SEQ = select(func.coalesce(func.max(_H.c.seq), 0) + 1).where(_H.c.code == bindparam("of_code"))
+APPEND_HISTORY = insert(_H).values(seq=NEXT_SEQ.scalar_subquery())
+GET_RECEIVED = select(_R).where(_R.c.agency == bindparam("agency"), _R.c.event_id == bindparam("event_id"))
+PUT_RECEIVED = _upsert_all(_R)
+PENDING_FOR = select(_P).where(_P.c.code == bindparam("code")).order_by(_P.c.occurred_at, _P.c.received_at)
+GET_UNIT = select(t.units).where(t.units.c.code == bindparam("code"))
+GET_OFFICER = select(t.officers).where(t.officers.c.code == bindparam("code"))
+PROCEDURE_VERSIONS = (select(t.procedures).where(t.procedures.c.code == bindparam("code"))
+                      .order_by(t.procedures.c.version))
+
+
 class SqlRepository:
-    def __init__(self, engine: Engine) -> None:
+    """``transaction(cached=True)`` (the fact path) reads units, officers and procedure versions through an
+    in-process cache kept ``cache_seconds``; other transactions read the database, and one that writes the registry
+    clears the cache when it ends."""
+
+    def __init__(self, engine: Engine, *, cache_seconds: float = 30.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.engine = engine
+        self.cache = TtlCache(cache_seconds, clock)
 
     @contextmanager
-    def transaction(self) -> Iterator[SqlTx]:
-        with self.engine.begin() as conn:
-            yield SqlTx(conn)
+    def transaction(self, *, cached: bool = False) -> Iterator[SqlTx]:
+        tx: SqlTx | None = None
+        try:
+            with self.engine.begin() as conn:
+                tx = SqlTx(conn, self.cache if cached else None)
+                yield tx
+        finally:
+            if tx is not None and tx.registry_written:
+                self.cache.clear()
+
+
+def _values(record: Any) -> dict[str, Any]:
+    """A record's fields, shallow (``asdict`` deep-copies every nested dict)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 def _row(cls: Any, row: Any) -> Any:
@@ -47,8 +88,14 @@ def _row(cls: Any, row: Any) -> Any:
 
 
 class SqlTx:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, cache: TtlCache | None = None) -> None:
         self.conn = conn
+        self.cache = cache or TtlCache(0)
+        self.registry_written = False
+
+    def _cached(self, key: tuple[str, str], load: Any) -> Any:
+        """Registry reads go through the cache, except after this transaction changed the registry."""
+        return load() if self.registry_written else self.cache.get_or_load(key, load)
 
     def _upsert(self, table: Table, values: dict[str, Any]) -> None:
         keys = [c.name for c in table.primary_key.columns]
@@ -56,18 +103,23 @@ class SqlTx:
         self.conn.execute(stmt.on_conflict_do_update(
             index_elements=keys, set_={k: v for k, v in values.items() if k not in keys}))
 
-    def _one(self, cls: Any, stmt: Any) -> Any:
-        row = self.conn.execute(stmt).first()
+    def _one(self, cls: Any, stmt: Any, params: dict[str, Any] | None = None) -> Any:
+        row = self.conn.execute(stmt, params).first()
         return None if row is None else _row(cls, row)
 
     def get_dossier(self, code: str) -> Dossier | None:
-        return self._one(Dossier, select(t.dossiers).where(t.dossiers.c.code == code))  # type: ignore[no-any-return]
+        return self._one(Dossier, GET_DOSSIER, {"code": code})  # type: ignore[no-any-return]
 
     def save_dossier(self, dossier: Dossier) -> None:
-        self._upsert(t.dossiers, asdict(dossier))
+        self.conn.execute(SAVE_DOSSIER, _values(dossier))
 
     def add_history(self, entry: HistoryEntry) -> None:
         self.conn.execute(insert(t.dossier_history).values(**asdict(entry)))
+
+    def append_history(self, entry: HistoryEntry) -> None:
+        values = _values(entry)
+        values.pop("seq")
+        self.conn.execute(APPEND_HISTORY, {**values, "of_code": entry.code})
 
     def history(self, code: str) -> list[HistoryEntry]:
         rows = self.conn.execute(select(t.dossier_history).where(t.dossier_history.c.code == code)
@@ -95,12 +147,11 @@ class SqlTx:
         return [_row(Dossier, r) for r in rows], int(total)
 
     def get_received(self, agency: str, event_id: str) -> Received | None:
-        r = t.received_facts.c
-        return self._one(Received, select(t.received_facts)  # type: ignore[no-any-return]
-                         .where(r.agency == agency, r.event_id == event_id))
+        return self._one(Received, GET_RECEIVED,  # type: ignore[no-any-return]
+                         {"agency": agency, "event_id": event_id})
 
     def put_received(self, received: Received) -> None:
-        self._upsert(t.received_facts, asdict(received))
+        self.conn.execute(PUT_RECEIVED, _values(received))
 
     def delete_received(self, agency: str, event_id: str) -> None:
         r = t.received_facts.c
@@ -110,10 +161,7 @@ class SqlTx:
         self.conn.execute(insert(t.pending_facts).values(**asdict(pending)))
 
     def pending_for(self, code: str) -> list[PendingFact]:
-        p = t.pending_facts.c
-        rows = self.conn.execute(select(t.pending_facts).where(p.code == code)
-                                 .order_by(p.occurred_at, p.received_at))
-        return [_row(PendingFact, r) for r in rows]
+        return [_row(PendingFact, r) for r in self.conn.execute(PENDING_FOR, {"code": code})]
 
     def delete_pending(self, agency: str, event_id: str) -> None:
         p = t.pending_facts.c
@@ -126,11 +174,13 @@ class SqlTx:
         return [_row(PendingFact, r) for r in rows]
 
     def procedure_versions(self, code: str) -> list[ProcedureVersion]:
-        rows = self.conn.execute(select(t.procedures).where(t.procedures.c.code == code)
-                                 .order_by(t.procedures.c.version))
-        return [_procedure(r) for r in rows]
+        def load() -> tuple[ProcedureVersion, ...]:
+            return tuple(_procedure(r) for r in self.conn.execute(PROCEDURE_VERSIONS, {"code": code}))
+
+        return list(self._cached(("procedures", code), load))
 
     def save_procedure_version(self, version: ProcedureVersion) -> None:
+        self.registry_written = True
         values = asdict(version)
         values["channels"] = list(version.channels)
         values["steps"] = [asdict(s) for s in version.steps]
@@ -156,6 +206,7 @@ class SqlTx:
         return [_row(ProblemReport, r) for r in self.conn.execute(stmt)]
 
     def save_agency(self, agency: Agency) -> None:
+        self.registry_written = True
         self._upsert(t.agencies, asdict(agency))
 
     def get_agency(self, code: str) -> Agency | None:
@@ -165,10 +216,12 @@ class SqlTx:
         return [_row(Agency, r) for r in self.conn.execute(select(t.agencies).order_by(t.agencies.c.code))]
 
     def save_unit(self, unit: Unit) -> None:
+        self.registry_written = True
         self._upsert(t.units, asdict(unit))
 
     def get_unit(self, code: str) -> Unit | None:
-        return self._one(Unit, select(t.units).where(t.units.c.code == code))  # type: ignore[no-any-return]
+        return self._cached(("unit", code),  # type: ignore[no-any-return]
+                            lambda: self._one(Unit, GET_UNIT, {"code": code}))
 
     def list_units(self, agency: str | None) -> list[Unit]:
         stmt = select(t.units).order_by(t.units.c.code)
@@ -177,10 +230,12 @@ class SqlTx:
         return [_row(Unit, r) for r in self.conn.execute(stmt)]
 
     def save_officer(self, officer: Officer) -> None:
+        self.registry_written = True
         self._upsert(t.officers, asdict(officer))
 
     def get_officer(self, code: str) -> Officer | None:
-        return self._one(Officer, select(t.officers).where(t.officers.c.code == code))  # type: ignore[no-any-return]
+        return self._cached(("officer", code),  # type: ignore[no-any-return]
+                            lambda: self._one(Officer, GET_OFFICER, {"code": code}))
 
     def list_officers(self, agency: str | None, unit: str | None) -> list[Officer]:
         stmt = select(t.officers).order_by(t.officers.c.code)
@@ -191,6 +246,7 @@ class SqlTx:
         return [_row(Officer, r) for r in self.conn.execute(stmt)]
 
     def save_source(self, source: SourceSystem) -> None:
+        self.registry_written = True
         self._upsert(t.source_systems, asdict(source))
 
     def source_by_amqp_user(self, user: str) -> SourceSystem | None:

@@ -31,14 +31,15 @@ def build_components(settings: Settings) -> list[Any]:
     from intake.repository import SqlRepository
 
     engine = make_engine(settings.database_url)
-    repo = SqlRepository(engine)
+    repo = SqlRepository(engine, cache_seconds=settings.registry_cache_seconds)
 
     def publisher() -> Any:
         return Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="intake")
 
     handler = InboundHandler(repo, BusReplier(publisher(), settings.amqp_prefix), pepper=settings.id_pepper,
                              clock=utc_now, max_body_bytes=settings.max_body_bytes,
-                             max_skew_seconds=settings.max_clock_skew_seconds)
+                             max_skew_seconds=settings.max_clock_skew_seconds,
+                             cache_seconds=settings.registry_cache_seconds)
     consumer = Consumer(settings.amqp_url, INTAKE_INBOUND, handler, prefix=settings.amqp_prefix,
                         on_reject=handler.on_reject)
     relay = OutboxRelay(engine, publisher(), "intake")
