@@ -1,7 +1,7 @@
 """Real database: per-step figures live, frozen at closing and corrected beside; index 3.3 and 06a refusals."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -19,11 +19,10 @@ from dunghan.contract.events import (
     ProcedureSnapshot,
     StepResult,
 )
-from dunghan.db import make_engine, upgrade
 from dunghan.web import hash_key
 from scoring import handlers
-from scoring.app import create_app, migrations_path
-from scoring.config import SAMPLE_CAMPAIGN, Settings
+from scoring.app import create_app
+from scoring.config import Settings
 from scoring.reports import LOCAL, DossierFact, IntakeFact, Period, form_06a, index_month, month_figures
 from scoring.repository import SqlRepository
 
@@ -32,17 +31,6 @@ CAMPAIGN = "sct-2017-giai-quyet-nhanh-tthc"
 NOW = datetime(2017, 6, 15, 3, tzinfo=UTC)
 DAY = datetime(2017, 4, 3, 9, tzinfo=LOCAL)
 PROC = ProcedureSnapshot("P1", 1, "Cấp giấy phép", "Công nghiệp", 5, "working_days", 7, "working_days")
-
-
-@pytest.fixture
-def repo(make_database: Callable[[str], str]) -> Iterator[SqlRepository]:
-    url = make_database("scoring_steps")
-    upgrade(url, migrations_path())
-    engine = make_engine(url)
-    r = SqlRepository(engine)
-    handlers.load_campaign_file(r, SAMPLE_CAMPAIGN)
-    yield r
-    engine.dispose()
 
 
 def apply(repo: SqlRepository, ev: Event, now: datetime = NOW) -> Any:
