@@ -5,6 +5,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dunghan.settings import common_from_env
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -25,16 +27,9 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         e = os.environ if env is None else env
         return cls(
-            database_url=e.get("DATABASE_URL", cls.database_url),
-            amqp_url=e.get("AMQP_URL", cls.amqp_url),
-            amqp_prefix=e.get("AMQP_PREFIX", ""),
-            log_level=e.get("LOG_LEVEL", "INFO"),
-            port=int(e.get("PORT", cls.port)),
-            metrics_port=int(e.get("METRICS_PORT", cls.metrics_port)),
+            **common_from_env(cls, e),
             notices_file=e.get("CALENDAR_NOTICES_FILE") or None,
             rules_file=e.get("DEADLINE_RULES_FILE") or None,
             scan_interval_seconds=float(e.get("DEADLINE_SCAN_INTERVAL_SECONDS", cls.scan_interval_seconds)),
-            api_keys=e.get("API_KEYS", ""),
             migrate=e.get("DEADLINE_MIGRATE", "1") != "0",
-            multiproc_dir=e.get("PROMETHEUS_MULTIPROC_DIR") or None,
         )

@@ -5,6 +5,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dunghan.settings import common_from_env
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -30,13 +32,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         e = os.environ if env is None else env
         return cls(
-            database_url=e.get("DATABASE_URL", cls.database_url),
-            amqp_url=e.get("AMQP_URL", cls.amqp_url),
-            amqp_prefix=e.get("AMQP_PREFIX", ""),
-            log_level=e.get("LOG_LEVEL", "INFO"),
-            port=int(e.get("PORT", cls.port)),
-            metrics_port=int(e.get("METRICS_PORT", cls.metrics_port)),
-            api_keys=e.get("API_KEYS", ""),
+            **common_from_env(cls, e),
             id_pepper=e.get("INTAKE_ID_PEPPER", cls.id_pepper),
             orphan_window_seconds=float(e.get("INTAKE_ORPHAN_WINDOW_SECONDS", cls.orphan_window_seconds)),
             orphan_scan_seconds=float(e.get("INTAKE_ORPHAN_SCAN_SECONDS", cls.orphan_scan_seconds)),
@@ -46,5 +42,4 @@ class Settings:
             max_clock_skew_seconds=float(e.get("INTAKE_MAX_CLOCK_SKEW_SECONDS", "300")),
             migrate=e.get("INTAKE_MIGRATE", "1") != "0",
             registry_cache_seconds=float(e.get("INTAKE_REGISTRY_CACHE_SECONDS", cls.registry_cache_seconds)),
-            multiproc_dir=e.get("PROMETHEUS_MULTIPROC_DIR") or None,
         )

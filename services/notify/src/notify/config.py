@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from dunghan.settings import COMMON_ENV
+
 
 def _bool(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
@@ -55,11 +57,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         e = os.environ if env is None else env
-        names = {
-            "database_url": "DATABASE_URL", "amqp_url": "AMQP_URL", "amqp_prefix": "AMQP_PREFIX",
-            "log_level": "LOG_LEVEL", "port": "PORT", "metrics_port": "METRICS_PORT", "api_keys": "API_KEYS",
-            "multiproc_dir": "PROMETHEUS_MULTIPROC_DIR",
-        }
+        names = COMMON_ENV
         values: dict[str, Any] = {}
         for f in fields(cls):
             key = names.get(f.name, f"NOTIFY_{f.name.upper()}")

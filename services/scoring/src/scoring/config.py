@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from dunghan.settings import common_from_env
+
 SAMPLE_CAMPAIGN = str(Path(__file__).parent / "data" / "campaign_2017.yaml")
 
 
@@ -34,17 +36,10 @@ class Settings:
         e = os.environ if env is None else env
         d = cls()
         return cls(
-            database_url=e.get("DATABASE_URL", d.database_url),
-            amqp_url=e.get("AMQP_URL", d.amqp_url),
-            amqp_prefix=e.get("AMQP_PREFIX", d.amqp_prefix),
-            log_level=e.get("LOG_LEVEL", d.log_level),
-            port=int(e.get("PORT", d.port)),
-            metrics_port=int(e.get("METRICS_PORT", d.metrics_port)),
-            api_keys=e.get("API_KEYS", d.api_keys),
+            **common_from_env(cls, e),
             sample_campaign=e.get("SCORING_SAMPLE_CAMPAIGN", d.sample_campaign),
             load_sample_campaign=_bool(e.get("SCORING_LOAD_SAMPLE_CAMPAIGN", "true")),
             close_check_seconds=float(e.get("SCORING_CLOSE_CHECK_SECONDS", d.close_check_seconds)),
             auto_close_window_days=int(e.get("SCORING_AUTO_CLOSE_WINDOW_DAYS", d.auto_close_window_days)),
             migrate_on_start=_bool(e.get("SCORING_MIGRATE", "true")),
-            multiproc_dir=e.get("PROMETHEUS_MULTIPROC_DIR") or None,
         )
