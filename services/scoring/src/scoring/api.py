@@ -11,7 +11,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from dunghan.web.auth import current_principal, require_agency, require_auth
-from scoring import handlers
+from scoring import handlers, readers
 from scoring.domain import Standing, StepFigures, campaign_to_dict
 from scoring.export import CSV_MIME, XLSX_MIME, to_csv, to_xlsx
 from scoring.reports import COLUMNS_06A, COLUMNS_INDEX, Period
@@ -154,7 +154,7 @@ def get_standings(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
 @blp.response(200)
 def get_steps(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
     """Kết quả theo bước xử lý của một đợt: trước hạn, đúng hạn, trễ hạn, tỷ lệ trễ, cán bộ trễ nhiều nhất."""
-    rep: handlers.StepReport = _call(handlers.step_report, _repo(), campaign_id, phase,
+    rep: readers.StepReport = _call(readers.step_report, _repo(), campaign_id, phase,
                                      unit=query["unit"], officer=query["officer"])
     require_agency(rep.campaign.agency)
     return {"campaign": rep.campaign.id, "phase": rep.phase.key, "state": rep.state, "unit": query["unit"],
@@ -167,7 +167,7 @@ def get_steps(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
 def post_close(campaign_id: str, phase: str) -> Any:
     """Kết thúc đợt (sơ kết): đóng băng kết quả và gửi sự kiện phase_closed."""
     ev = _call(handlers.close_phase, _repo(), campaign_id, phase, _now(), current_principal().name)
-    steps = handlers.step_report(_repo(), campaign_id, phase).steps
+    steps = readers.step_report(_repo(), campaign_id, phase).steps
     return {"campaign": ev.campaign, "phase": ev.phase, "standings": [asdict(s) for s in ev.standings],
             "proposals": [asdict(p) for p in ev.proposals], "steps": [_step(f) for f in steps]}, 200
 
@@ -208,7 +208,7 @@ def get_06a(query: dict[str, Any]) -> Any:
     """Mẫu 06a: tình hình giải quyết hồ sơ theo cơ quan và đơn vị trong kỳ."""
     require_agency(query["agency"])
     period = Period(query["from_"], query["to"])
-    rows = [r.as_dict() for r in _call(handlers.report_06a, _repo(), query["agency"], period)]
+    rows = [r.as_dict() for r in _call(readers.report_06a, _repo(), query["agency"], period)]
     name = f"06a_{query['agency']}_{period.start:%Y%m%d}_{period.end:%Y%m%d}"
     heading = f"Mẫu 06a — {query['agency']} — từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y}"
     return _export(query["format"], COLUMNS_06A, rows, name, heading) or {
@@ -223,7 +223,7 @@ def get_06a(query: dict[str, Any]) -> Any:
 def get_index(query: dict[str, Any]) -> Any:
     """Chỉ số phục vụ (QĐ 766/QĐ-TTg): 2.1, 2.2, 3.3, 5.4 theo tháng."""
     require_agency(query["agency"])
-    months = _call(handlers.report_index, _repo(), query["agency"], query["year"], _now().date())
+    months = _call(readers.report_index, _repo(), query["agency"], query["year"], _now().date())
     rows = [m.as_dict() for m in months]
     name = f"chiso_{query['agency']}_{query['year']}"
     return _export(query["format"], COLUMNS_INDEX, rows, name, f"Chỉ số phục vụ — {query['agency']}") or {

@@ -37,7 +37,7 @@ from scoring.domain import (
     rank,
     step_figures,
 )
-from scoring.reports import LOCAL, IndexMonth, Period, Row06a, index_month
+from scoring.reports import LOCAL
 
 WAITING_REASONS = frozenset({"supplement_requested", "supplement_paused", "paused"})
 REPEAT_SUPPLEMENT = "second_supplement_request"
@@ -219,27 +219,6 @@ def standings(repo: Repository, campaign_id: str, phase_key: str, kind: str) -> 
                      proposals=proposals, steps=steps)
 
 
-@dataclass(frozen=True)
-class StepReport:
-    campaign: Campaign
-    phase: Phase
-    state: str
-    steps: list[StepFigures]
-
-
-def step_report(repo: Repository, campaign_id: str, phase_key: str, *, unit: str | None = None,
-                officer: str | None = None) -> StepReport:
-    """Per-step figures of a phase, for one unit or officer if asked: live while open, frozen once closed."""
-    with repo.transaction() as tx:
-        c = _campaign(tx, campaign_id)
-        p = _phase(c, phase_key)
-        counts = tx.frozen_steps(c.id, p.key)
-        state = "open" if counts is None else "closed"
-        if counts is None:
-            counts = tx.step_counts(c, p)
-    return StepReport(c, p, state, step_figures(counts, unit=unit, officer=officer))
-
-
 def phase_closed_event(c: Campaign, p: Phase, standings: list[Standing], proposals: list[Proposal]) -> PhaseClosed:
     return PhaseClosed(
         campaign=c.id, phase=p.key, phase_name=p.name, review_date=p.review_date,
@@ -320,18 +299,3 @@ def record_discipline(repo: Repository, campaign_id: str, values: dict[str, Any]
     with repo.transaction() as tx:
         c = _campaign(tx, campaign_id)
         return tx.add_discipline(c, {**values, "recorded_by": by})  # type: ignore[no-any-return]
-
-
-# ---- reports ----
-
-def report_06a(repo: Repository, agency: str, period: Period) -> list[Row06a]:
-    if period.end < period.start:
-        raise CampaignError("to", "ngày kết thúc trước ngày bắt đầu")
-    with repo.transaction() as tx:
-        return tx.form_06a(agency, period)  # type: ignore[no-any-return]
-
-
-def report_index(repo: Repository, agency: str, year: int, today: date | None = None) -> list[IndexMonth]:
-    last = 12 if today is None or today.year > year else today.month if today.year == year else 0
-    with repo.transaction() as tx:
-        return [index_month(tx.month_figures(agency, year, m)) for m in range(1, last + 1)]

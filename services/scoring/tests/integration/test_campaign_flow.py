@@ -21,7 +21,7 @@ from dunghan.contract.events import (
     StepResult,
 )
 from dunghan.web import hash_key
-from scoring import handlers
+from scoring import handlers, readers
 from scoring.app import create_app
 from scoring.config import Settings
 from scoring.reports import LOCAL, DossierFact, Period, form_06a
@@ -122,10 +122,10 @@ def test_sql_06a_matches_the_pure_report_and_reconciles(
             conn.execute(text("UPDATE dossiers SET original_due_at = :d, waiting_supplement = :w WHERE code = :c"),
                          {"d": f.due_at, "w": f.waiting_supplement, "c": f.code})
     period = Period(date(2017, 1, 1), date(2017, 12, 31))
-    rows = handlers.report_06a(repo, "SCT", period)
+    rows = readers.report_06a(repo, "SCT", period)
     assert rows == form_06a(facts, period)
     assert all(r.reconciles() for r in rows)
-    months = handlers.report_index(repo, "SCT", 2017)
+    months = readers.report_index(repo, "SCT", 2017)
     assert len(months) == 12 and all(m.i2_1 is not None for m in months)
 
 

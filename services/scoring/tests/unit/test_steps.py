@@ -8,7 +8,7 @@ from typing import Any
 
 from dunghan.contract.envelope import CloudEvent, envelope_for
 from dunghan.contract.events import DossierRefused, DossierSubmitted
-from scoring import handlers
+from scoring import handlers, readers
 from scoring.domain import Campaign, Phase, StepCount, campaign_from_dict, step_figures
 
 NOW = datetime(2017, 6, 30, 10, tzinfo=UTC)
@@ -99,12 +99,12 @@ class FakeRepo:
 
 def test_closing_freezes_the_step_figures_and_later_step_results_do_not_change_them() -> None:
     repo = FakeRepo(COUNTS[:2])
-    live = handlers.step_report(repo, "c", "1")
+    live = readers.step_report(repo, "c", "1")
     assert live.state == "open" and [f.handled for f in live.steps] == [8]
     handlers.close_phase(repo, "c", "1", NOW)
     assert len(repo.outbox) == 1 and repo.frozen == COUNTS[:2]
     repo.live = COUNTS
-    closed = handlers.step_report(repo, "c", "1", unit="KTAT")
+    closed = readers.step_report(repo, "c", "1", unit="KTAT")
     assert closed.state == "closed" and [(f.step, f.handled) for f in closed.steps] == [("review", 8)]
     st = handlers.standings(repo, "c", "1", "officer")
     assert st.state == "closed" and [f.handled for f in st.steps] == [8]
