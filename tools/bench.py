@@ -18,7 +18,8 @@ import bench_engine
 import bench_http
 import bench_pipeline
 import bench_scoring
-from bench_pipeline import log, peak_rss_mib, process_tree
+from bench_pipeline import log
+from bench_rss import peak_rss_mib, process_tree, rss_figures
 
 DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672/%2F"
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -81,7 +82,7 @@ def system_figures(amqp_url: str, database_url: str, sizes: Sizes, log_dir: Path
 
         bench_pipeline.settle(system, sizes.settle_seconds)
         out += guarded(http, emit_each=True)
-        out += guarded(lambda: bench_pipeline.rss_figures(system, bare_rss[0] if bare_rss else None),
+        out += guarded(lambda: rss_figures(system, bare_rss[0] if bare_rss else None),
                        emit_each=True)
     return out
 

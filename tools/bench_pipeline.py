@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,8 +24,6 @@ from dunghan.testing.sinks import SmsGatewayStub, SmtpSink
 from dunghan.testing.stack import Stack
 from dunghan.web import hash_key
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "services/intake/src/intake/data"
 SYSTEM_KEY = "bench-sct-system-key"
 OPERATOR_KEY = "bench-operator-key"
 TERMINAL = frozenset({"result.ready", "dossier.refused", "dossier.withdrawn", "dossier.stopped"})
@@ -84,13 +81,7 @@ def running_system(amqp_url: str, database_url: str, log_dir: Path) -> Iterator[
     try:
         log("starting the four services (gunicorn web + worker each)")
         stack.start(timeout=180)
-        env = stack.services["intake"].env
-        for args in (["load-catalogue", str(DATA / "procedures_sct.yaml")],
-                     ["load-org", str(DATA / "org_sct.yaml")],
-                     ["create-key", "--name", "bench", "--agency", "SCT", "--role", "system",
-                      "--amqp-user", _amqp_user(amqp_url)]):
-            subprocess.run([sys.executable, "-m", "intake.manage", *args], env=env, check=True,
-                           capture_output=True, timeout=120)
+        stack.seed_sample(amqp_user=_amqp_user(amqp_url))
         yield BenchSystem(stack, amqp_url, prefix, urls, engines)
     finally:
         stack.stop()
@@ -281,61 +272,3 @@ def _round(x: float | None) -> float | None:
 
 def stamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S")
-
-
-def process_tree(pid: int) -> list[int]:
-    """``pid`` and its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(children.get(p, []))
-    return out
-
-
-def peak_rss_mib(pids: Sequence[int]) -> float:
-    """Sum of VmHWM (peak resident set) over ``pids``, in MiB."""
-    total = 0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
-
-
-def bare_worker_rss_mib() -> float:
-    """A bare Python process with a worker's libraries imported (pika, SQLAlchemy, psycopg, prometheus_client)."""
-    code = ("import pika, sqlalchemy, psycopg, prometheus_client, pathlib;"
-            "print([l.split()[1] for l in pathlib.Path('/proc/self/status').read_text().splitlines()"
-            " if l.startswith('VmHWM')][0])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
-    return int(out.stdout.strip()) / 1024
-
-
-def rss_figures(system: BenchSystem, web_baseline: float | None) -> list[dict[str, Any]]:
-    """Per service: the web tier (gunicorn master + workers, summed) and the worker process (with children)."""
-    worker_baseline = bare_worker_rss_mib()
-    out = []
-    for name, svc in system.stack.services.items():
-        if svc.web is not None:
-            web = peak_rss_mib(process_tree(svc.web.pid))
-            out.append(figure(f"peak_rss_{name}_web_sum", web, "MiB", web_baseline,
-                              web / web_baseline if web_baseline else None, None, None))
-        if svc.worker is not None:
-            worker = peak_rss_mib(process_tree(svc.worker.pid))
-            out.append(figure(f"peak_rss_{name}_worker", worker, "MiB", worker_baseline, worker / worker_baseline,
-                              None, None))
-    return out
