@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from dunghan.contract.events import StepBudget
 from intake.ports import Repository
-from intake.records import Agency, Officer, ProcedureVersion, SourceSystem, StepSpec, Unit
+from intake.records import Agency, Officer, ProcedureVersion, SourceSystem, Unit
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 T0 = datetime(2017, 3, 6, 8, 30, tzinfo=VN)
@@ -30,7 +31,7 @@ def seed(repo: Repository) -> None:
             code="SCT-TM-01", version=1, agency="SCT", name="Cấp Giấy phép bán lẻ sản phẩm rượu",
             field="Lưu thông hàng hóa trong nước", statutory_value=15, statutory_unit="working_days",
             committed_value=10, committed_unit="working_days", effective_from=date(2016, 1, 1),
-            steps=(StepSpec("tiếp nhận", 4), StepSpec("thẩm định", 56)),
+            steps=(StepBudget("tiếp nhận", 4), StepBudget("thẩm định", 56)),
         ))
         tx.save_procedure_version(ProcedureVersion(
             code="STP-01", version=1, agency="STP", name="Cấp phiếu lý lịch tư pháp", field="Lý lịch tư pháp",

@@ -227,7 +227,7 @@ def snapshot(p: ProcedureVersion) -> ev.ProcedureSnapshot:
         committed_unit=p.committed_unit,  # type: ignore[arg-type]
         statutory_value=p.statutory_value, statutory_unit=p.statutory_unit,  # type: ignore[arg-type]
         cutoff=p.cutoff, pause_on_fee=p.pause_on_fee,
-        steps=tuple(ev.StepBudget(s.name, s.hours) for s in p.steps),
+        steps=p.steps,
     )
 
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from dunghan.contract.events import StepBudget
+
 
 @dataclass
 class Dossier:
@@ -76,12 +78,6 @@ class PendingFact:
 
 
 @dataclass(frozen=True)
-class StepSpec:
-    name: str
-    hours: float
-
-
-@dataclass(frozen=True)
 class ProcedureVersion:
     code: str
     version: int
@@ -96,7 +92,7 @@ class ProcedureVersion:
     effective_to: date | None = None
     abolished: bool = False
     channels: tuple[int, ...] = (1, 2, 3)
-    steps: tuple[StepSpec, ...] = ()
+    steps: tuple[StepBudget, ...] = ()
     cutoff: str = "17:00"
     pause_on_fee: bool = False
     legal_basis: str = ""

@@ -12,9 +12,10 @@ import yaml
 
 from dunghan.contract import events as ev
 from dunghan.contract.envelope import envelope_for
+from dunghan.contract.events import StepBudget
 from intake.domain import InboundError
 from intake.ports import Repository, Tx
-from intake.records import Agency, Officer, ProblemReport, ProcedureVersion, SourceSystem, StepSpec, Unit
+from intake.records import Agency, Officer, ProblemReport, ProcedureVersion, SourceSystem, Unit
 
 UNITS = ("working_days", "working_hours", "calendar_days")
 
@@ -64,7 +65,7 @@ def procedure_from_mapping(m: dict[str, Any], default_agency: str | None = None)
     try:
         stat = _duration(m.get("statutory"), "statutory")
         comm = _duration(m.get("committed", m.get("statutory")), "committed")
-        steps = tuple(StepSpec(str(s["name"]), float(s["hours"])) for s in m.get("steps") or ())
+        steps = tuple(StepBudget(str(s["name"]), float(s["hours"])) for s in m.get("steps") or ())
         return ProcedureVersion(
             code=str(m["code"]), version=0, agency=str(m.get("agency") or default_agency), name=str(m["name"]),
             field=str(m["field"]), statutory_value=stat[0], statutory_unit=stat[1], committed_value=comm[0],

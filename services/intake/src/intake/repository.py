@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, inser
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from dunghan.contract.envelope import CloudEvent
+from dunghan.contract.events import StepBudget
 from dunghan.db import outbox_add
 from intake import tables as t
 from intake.cache import TtlCache
@@ -26,7 +27,6 @@ from intake.records import (
     ProcedureVersion,
     Received,
     SourceSystem,
-    StepSpec,
     Unit,
 )
 
@@ -264,5 +264,5 @@ class SqlTx:
 def _procedure(row: Any) -> ProcedureVersion:
     m = dict(row._mapping)
     m["channels"] = tuple(m["channels"])
-    m["steps"] = tuple(StepSpec(s["name"], float(s["hours"])) for s in m["steps"])
+    m["steps"] = tuple(StepBudget(s["name"], float(s["hours"])) for s in m["steps"])
     return ProcedureVersion(**m)
