@@ -1,5 +1,4 @@
 """Integration fixtures: a migrated notify database and a seeded staff directory."""
-import socket
 from datetime import UTC, datetime
 
 import pytest
@@ -8,13 +7,6 @@ from dunghan.db import make_engine, upgrade
 from notify.app import MIGRATIONS
 from notify.domain import Officer, Unit
 from notify.repository import SqlRepository
-
-
-@pytest.fixture
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

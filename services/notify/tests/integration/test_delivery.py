@@ -1,17 +1,14 @@
 """Real SMTP (aiosmtpd) and a real HTTP SMS gateway on loopback, through the SQL repository and the send loop."""
-import email
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from email import policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from dunghan.calendar import load_calendar
 from dunghan.contract import events as ev
+from dunghan.testing.sinks import SmsGatewayStub, SmtpSink
 from notify.channels.base import FakeChannel
 from notify.channels.email import SmtpMailer
 from notify.channels.sms_http import HttpSmsGateway
@@ -33,53 +30,28 @@ def queue_warning(repo, code="SCT-170301-0001", threshold="due_day", now=IN_WIND
         handle(e, tx, Context(Renderer(), CAL, now, "https://dh/ho-so/"))
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp(free_port):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port)
-    controller.start()
-    yield controller, inbox
-    controller.stop()
-
-
-class Gateway(BaseHTTPRequestHandler):
-    script: list = []
-    received: list = []
-
-    def do_POST(self):
-        length = int(self.headers.get("Content-Length", 0))
-        type(self).received.append((self.headers.get("Authorization"), self.rfile.read(length)))
-        action = type(self).script.pop(0) if type(self).script else 200
-        if action == "sleep":
-            time.sleep(0.5)
-            action = 200
-        self.send_response(action)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b'{"id": "gw-1"}' if action == 200 else b'{"error": "busy"}')
-
-    def log_message(self, *args):
-        pass
+def smtp():
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
 
 
 @pytest.fixture
 def gateway():
-    handler = type("G", (Gateway,), {"script": [], "received": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sms", handler
-    server.shutdown()
-    server.server_close()
+    """The SMS gateway stub answering by ``script``: a status per call, or "sleep" (slow, then 200)."""
+    script: list = []
+
+    def respond(_n, _body):
+        action = script.pop(0) if script else 200
+        if action == "sleep":
+            time.sleep(0.5)
+            return 200
+        return action
+
+    stub = SmsGatewayStub(respond=respond).start()
+    yield stub, script
+    stub.stop()
 
 
 class Clock:
@@ -101,15 +73,13 @@ def row(repo, channel, code="SCT-170301-0001"):
 
 
 def test_multipart_vietnamese_email_reaches_a_real_smtp_server(repo, smtp):
-    controller, inbox = smtp
     queue_warning(repo)
-    mailer = SmtpMailer("127.0.0.1", controller.port, sender="Đúng hạn <dunghan@example.vn>", timeout=5)
+    mailer = SmtpMailer("127.0.0.1", smtp.port, sender="Đúng hạn <dunghan@example.vn>", timeout=5)
     clock = Clock(IN_WINDOW)
     Sender(repo, {"email": mailer}, CAL, clock=clock).run_once()
     assert row(repo, "email")["status"] == "sent"
-    [(rcpts, raw)] = inbox.messages
-    assert rcpts == ["binh@example.vn"]
-    msg = email.message_from_bytes(raw, policy=policy.default)
+    [msg] = smtp.messages
+    assert msg["X-Envelope-To"] == "binh@example.vn"
     assert msg["Subject"].startswith("[Đến hạn hôm nay] Hồ sơ SCT-170301-0001")
     assert msg.get_content_type() == "multipart/alternative"
     plain = msg.get_body(("plain",)).get_content()
@@ -119,26 +89,26 @@ def test_multipart_vietnamese_email_reaches_a_real_smtp_server(repo, smtp):
 
 
 def test_gateway_failing_twice_then_succeeding_is_sent_after_three_attempts(repo, gateway):
-    url, handler = gateway
-    handler.script[:] = [503, 503, 200]
+    stub, script = gateway
+    script[:] = [503, 503, 200]
     queue_warning(repo)
-    sms = HttpSmsGateway(url, sender="DUNGHAN", token="secret", timeout=2)
+    sms = HttpSmsGateway(stub.url, sender="DUNGHAN", token="secret", timeout=2)
     clock = Clock(IN_WINDOW)
     sender = Sender(repo, {"sms": sms}, CAL, policy=RetryPolicy(5, 0.01, 0.05), clock=clock)
     drain(sender, clock, rounds=5)
     r = row(repo, "sms")
-    assert (r["status"], r["attempts"], r["provider_id"]) == ("sent", 3, "gw-1")
-    assert len(handler.received) == 3
-    auth, payload = handler.received[-1]
-    assert auth == "Bearer secret"
-    assert b'"from": "DUNGHAN"' in payload and b"Nguyen Van Duc" in payload
+    assert (r["status"], r["attempts"], r["provider_id"]) == ("sent", 3, "sms-3")
+    assert len(stub.requests) == 3
+    last = stub.requests[-1]
+    assert last["_headers"]["Authorization"] == "Bearer secret"
+    assert last["from"] == "DUNGHAN" and "Nguyen Van Duc" in last["text"]
 
 
 def test_gateway_timing_out_is_retried_then_failed_after_max_attempts(repo, gateway):
-    url, handler = gateway
-    handler.script[:] = ["sleep"] * 10
+    stub, script = gateway
+    script[:] = ["sleep"] * 10
     queue_warning(repo)
-    sms = HttpSmsGateway(url, sender="DUNGHAN", timeout=0.1)
+    sms = HttpSmsGateway(stub.url, sender="DUNGHAN", timeout=0.1)
     clock = Clock(IN_WINDOW)
     sender = Sender(repo, {"sms": sms}, CAL, policy=RetryPolicy(3, 0.01, 0.05), clock=clock)
     drain(sender, clock, rounds=5)
@@ -148,11 +118,11 @@ def test_gateway_timing_out_is_retried_then_failed_after_max_attempts(repo, gate
 
 
 def test_gateway_4xx_is_permanent(repo, gateway):
-    url, handler = gateway
-    handler.script[:] = [400]
+    stub, script = gateway
+    script[:] = [400]
     queue_warning(repo)
     clock = Clock(IN_WINDOW)
-    Sender(repo, {"sms": HttpSmsGateway(url, sender="DUNGHAN")}, CAL, clock=clock).run_once()
+    Sender(repo, {"sms": HttpSmsGateway(stub.url, sender="DUNGHAN")}, CAL, clock=clock).run_once()
     r = row(repo, "sms")
     assert (r["status"], r["attempts"]) == ("failed", 1)
 
