@@ -63,16 +63,6 @@ class System:
             conn.close()
 
 
-def wait_until(check: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}; last value: {last!r}")
-
 
 @pytest.fixture(scope="session")
 def system(amqp_url: str, make_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory

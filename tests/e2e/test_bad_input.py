@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dunghan.calendar import load_calendar
+from dunghan.testing.polling import wait_until
 
-from .conftest import RawMessage, System, peek_queue, publish_raw, wait_until
+from .conftest import RawMessage, System, peek_queue, publish_raw
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

@@ -12,8 +12,9 @@ import pytest
 import requests
 
 from dunghan.calendar import load_calendar
+from dunghan.testing.polling import wait_until
 
-from .conftest import SYSTEM_KEY, System, wait_until
+from .conftest import SYSTEM_KEY, System
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

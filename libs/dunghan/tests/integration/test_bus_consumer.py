@@ -17,19 +17,12 @@ from dunghan.bus.consumer import Consumer, Delivery
 from dunghan.bus.errors import Duplicate, Reject, RetryLater
 from dunghan.bus.publisher import OutgoingMessage, Publisher
 from dunghan.bus.topology import ConsumerQueue
+from dunghan.testing.polling import wait_until
 
 pytestmark = pytest.mark.integration
 
 RABBITMQCTL = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
 
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 class Running:
@@ -106,7 +99,7 @@ def publish(publisher: Publisher, message_id: str) -> None:
 def test_confirmed_batch_is_consumed_and_acked(amqp_url, bus_prefix, queue, publisher):
     running = Running(amqp_url, bus_prefix, queue)
     publisher.publish_many([OutgoingMessage("dunghan.events", "intake.x.v1", b"{}", f"m{i}") for i in range(200)])
-    wait_for(lambda: len(running.seen) == 200)
+    wait_until(lambda: len(running.seen) == 200)
     running.stop()
     assert sorted(running.ids()) == sorted(f"m{i}" for i in range(200))
     assert depth(amqp_url, queue.qname(bus_prefix)) == 0
@@ -119,7 +112,7 @@ def test_reject_dead_letters_with_the_reason_in_headers(amqp_url, bus_prefix, qu
     hooked: list[str] = []
     running = Running(amqp_url, bus_prefix, queue, behaviour, on_reject=lambda d, exc: hooked.append(exc.reason))
     publish(publisher, "bad-1")
-    wait_for(lambda: depth(amqp_url, queue.dlq(bus_prefix)) == 1)
+    wait_until(lambda: depth(amqp_url, queue.dlq(bus_prefix)) == 1)
     running.stop()
     [(mid, headers)] = drain(amqp_url, queue.dlq(bus_prefix))
     assert mid == "bad-1" and headers["x-rejection-field"] == "data.code"
@@ -135,7 +128,7 @@ def test_poison_message_reaches_the_dlq_after_the_delivery_limit(amqp_url, bus_p
 
     running = Running(amqp_url, bus_prefix, queue, behaviour)
     publish(publisher, "poison")
-    wait_for(lambda: depth(amqp_url, queue.dlq(bus_prefix)) == 1)
+    wait_until(lambda: depth(amqp_url, queue.dlq(bus_prefix)) == 1)
     running.stop()
     assert len(running.seen) == queue.delivery_limit + 1
     assert [d.delivery_count for d in running.seen] == list(range(queue.delivery_limit + 1))
@@ -149,7 +142,7 @@ def test_transient_failure_is_retried_after_the_delay_then_succeeds(amqp_url, bu
     running = Running(amqp_url, bus_prefix, queue, behaviour)
     started = time.monotonic()
     publish(publisher, "flaky")
-    wait_for(lambda: len(running.seen) == 2)
+    wait_until(lambda: len(running.seen) == 2)
     elapsed = time.monotonic() - started
     running.stop()
     assert elapsed >= 0.2
@@ -165,7 +158,7 @@ def test_retries_exhausted_dead_letter(amqp_url, bus_prefix, queue, publisher):
 
     running = Running(amqp_url, bus_prefix, queue, behaviour)
     publish(publisher, "never")
-    wait_for(lambda: depth(amqp_url, queue.dlq(bus_prefix)) == 1)
+    wait_until(lambda: depth(amqp_url, queue.dlq(bus_prefix)) == 1)
     running.stop()
     assert len(running.seen) == 1 + len(queue.retry_delays_ms)
     [(_mid, headers)] = drain(amqp_url, queue.dlq(bus_prefix))
@@ -181,7 +174,7 @@ def test_duplicate_is_acked_and_skipped(amqp_url, bus_prefix, queue, publisher):
     running = Running(amqp_url, bus_prefix, queue, behaviour)
     publish(publisher, "dup")
     publish(publisher, "next")
-    wait_for(lambda: "next" in running.ids())
+    wait_until(lambda: "next" in running.ids())
     running.stop()
     assert running.ids() == ["dup", "next"]
     assert depth(amqp_url, queue.qname(bus_prefix)) == 0 and depth(amqp_url, queue.dlq(bus_prefix)) == 0
@@ -199,12 +192,12 @@ def test_consumer_reconnects_after_the_broker_closes_its_connection(amqp_url, bu
     name = f"reconnect-{uuid.uuid4().hex[:6]}"
     running = Running(amqp_url, bus_prefix, queue, name=name)
     publish(publisher, "before")
-    wait_for(lambda: "before" in running.ids())
+    wait_until(lambda: "before" in running.ids())
     [old] = connection_pids(name)
     subprocess.run([RABBITMQCTL, "-q", "close_connection", old, "test: dropped"], check=True)
-    wait_for(lambda: connection_pids(name) - {old}, timeout=20)
+    wait_until(lambda: connection_pids(name) - {old}, timeout=20)
     publish(publisher, "after")
-    wait_for(lambda: "after" in running.ids(), timeout=20)
+    wait_until(lambda: "after" in running.ids(), timeout=20)
     running.stop()
     assert running.ids() == ["before", "after"]
 

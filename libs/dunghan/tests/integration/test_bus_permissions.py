@@ -7,11 +7,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import threading
-import time
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pika
 import pytest
@@ -20,6 +18,7 @@ from dunghan.bus.consumer import Consumer, Delivery
 from dunghan.bus.errors import Reject, RetryLater
 from dunghan.bus.publisher import Publisher
 from dunghan.bus.topology import EVENTS_EXCHANGE, INBOUND_EXCHANGE, INTAKE_REJECTED, USERS, ConsumerQueue
+from dunghan.testing.polling import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -52,14 +51,6 @@ def urls(amqp_url: str) -> Iterator[dict[str, str]]:
             subprocess.run([RABBITMQCTL, "-q", "delete_user", f"{vhost}-{role}"], capture_output=True)
         subprocess.run([RABBITMQCTL, "-q", "delete_vhost", vhost], capture_output=True)
 
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def start(url: str, queue: ConsumerQueue,
@@ -101,7 +92,7 @@ def test_deadline_user_consumes_retries_and_dead_letters_its_queue(urls):
             for mid in ("bad", "flaky"):
                 intake.publish(EVENTS_EXCHANGE, "intake.x.v1", b"{}", message_id=mid)
             own.publish(EVENTS_EXCHANGE, "intake.y.v1", b"{}", message_id="own")
-        wait_for(lambda: sorted(d.message_id or "" for d in seen) == ["bad", "flaky", "flaky", "own"])
+        wait_until(lambda: sorted(d.message_id or "" for d in seen) == ["bad", "flaky", "flaky", "own"])
         assert queue_depth(urls["deadline"], queue.dlq()) == 1
     finally:
         consumer.stop()
@@ -114,7 +105,7 @@ def test_intake_user_takes_inbound_facts_and_keeps_the_sender_across_a_retry(url
     try:
         with Publisher(urls["department"], app_id="dept") as dept:
             dept.publish(INBOUND_EXCHANGE, "stp.dossier_received", b"{}", message_id="flaky", user_id=sender)
-        wait_for(lambda: len(seen) == 2)
+        wait_until(lambda: len(seen) == 2)
         assert [d.user_id for d in seen] == [sender, sender]
         assert [d.routing_key for d in seen] == ["stp.dossier_received"] * 2
         assert queue_depth(urls["intake"], INTAKE_REJECTED) == 0

@@ -11,6 +11,7 @@ from dunghan.bus.topology import EVENTS_EXCHANGE, NOTIFY_EVENTS, declare
 from dunghan.calendar import load_calendar
 from dunghan.contract import events as ev
 from dunghan.contract.envelope import CONTENT_TYPE, encode, envelope_for
+from dunghan.testing.polling import wait_until
 from dunghan.web import hash_key
 from notify.app import create_app
 from notify.channels.base import FakeChannel
@@ -43,14 +44,6 @@ def publish(amqp_url: str, prefix: str, bodies: list[tuple[str, bytes]]) -> None
         conn.close()
 
 
-def wait_for(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
-
 
 def queue_depth(amqp_url: str, prefix: str) -> int:
     conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
@@ -69,7 +62,7 @@ def test_same_event_id_delivered_twice_gives_one_message_per_recipient_and_chann
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()
     try:
-        assert wait_for(lambda: queue_depth(amqp_url, bus_prefix) == 0 and len(repo.delivery_log(
+        assert wait_until(lambda: queue_depth(amqp_url, bus_prefix) == 0 and len(repo.delivery_log(
             "SCT-170301-0009")) == 3)
         time.sleep(0.3)
     finally:

@@ -13,6 +13,7 @@ from dunghan.bus.topology import EVENTS_EXCHANGE, SCORING_EVENTS, declare
 from dunghan.contract.envelope import decode, encode, envelope_for
 from dunghan.contract.events import DossierClassified, routing_key
 from dunghan.db import OutboxRelay, make_engine, upgrade
+from dunghan.testing.polling import wait_until
 from scoring import handlers
 from scoring.app import migrations_path
 from scoring.config import SAMPLE_CAMPAIGN
@@ -25,12 +26,6 @@ publisher_mod = pytest.importorskip("dunghan.bus.publisher")
 consumer_mod = pytest.importorskip("dunghan.bus.consumer")
 CAMPAIGN = "sct-2017-giai-quyet-nhanh-tthc"
 
-
-def wait_for(check: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_events_in_standings_out_and_phase_closed_published_once(
@@ -67,7 +62,7 @@ def test_events_in_standings_out_and_phase_closed_published_once(
             entries = handlers.standings(repo, CAMPAIGN, "1", "officer").entries
             return bool(entries) and entries[0].tally.handled == 6
 
-        wait_for(six)
+        wait_until(six)
         handlers.close_phase(repo, CAMPAIGN, "1", datetime(2017, 6, 30, 10, tzinfo=UTC))
         publisher = publisher_mod.Publisher(amqp_url, prefix=bus_prefix, app_id="scoring")
         relay = OutboxRelay(engine, publisher, "scoring")
@@ -81,7 +76,7 @@ def test_events_in_standings_out_and_phase_closed_published_once(
                 bodies.append(body)
             return bool(bodies)
 
-        wait_for(got_one)
+        wait_until(got_one)
         time.sleep(0.3)
         assert ch.basic_get(watch, auto_ack=True)[2] is None
         data = decode(bodies[0]).data
@@ -127,7 +122,7 @@ def test_submissions_and_refusals_reach_the_scoring_queue_and_are_stored(
                 return [tuple(r) for r in c.execute(  # type: ignore[misc]
                     text("SELECT kind, channel, unit FROM intake_events ORDER BY kind"))]
 
-        wait_for(lambda: len(stored()) == 2)
+        wait_until(lambda: len(stored()) == 2)
         assert stored() == [("refused", 2, "VP"), ("submitted", 2, None)]
     finally:
         consumer.stop()
