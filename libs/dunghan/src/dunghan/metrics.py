@@ -9,6 +9,11 @@ MESSAGES_CONSUMED = Counter(
 MESSAGES_DEAD_LETTERED = Counter(
     "dunghan_messages_dead_lettered_total", "Messages sent to a dead-letter queue by a consumer.", ["queue"]
 )
+BATCHES = Counter(
+    "dunghan_consumer_batches_total",
+    "Batches of messages handled in one transaction, by result (committed; rolled_back, then one by one).",
+    ["queue", "result"],
+)
 HANDLER_DURATION = Histogram(
     "dunghan_handler_duration_seconds", "Time a message handler took.", ["queue"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),

@@ -14,8 +14,9 @@ COMMON_ENV = {
     "metrics_port": "METRICS_PORT",
     "api_keys": "API_KEYS",
     "multiproc_dir": "PROMETHEUS_MULTIPROC_DIR",
+    "consumer_batch_size": "CONSUMER_BATCH_SIZE",
 }
-_INTS = {"port", "metrics_port"}
+_INTS = {"port", "metrics_port", "consumer_batch_size"}
 
 
 def common_from_env(cls: type, env: Mapping[str, str]) -> dict[str, Any]:

@@ -145,7 +145,7 @@ def test_two_concurrent_relays_publish_each_row_exactly_once(engine: Engine) -> 
 def test_publisher_failure_leaves_the_row_unpublished_and_it_is_retried_later(engine: Engine) -> None:
     add(engine, "f-1")
     publisher = FakePublisher(fail=2)
-    relay = OutboxRelay(engine, publisher, "svc-e")
+    relay = OutboxRelay(engine, publisher, "svc-e", gauge_interval=0)
     assert relay.run_once() == 0
     assert relay.run_once() == 0
     row = rows(engine)["f-1"]

@@ -27,11 +27,16 @@ class FakeConnection:
     def __init__(self) -> None:
         self.statements: list[tuple[str, dict[str, Any]]] = []
         self.keys: set[tuple[Any, ...]] = set()
+        self.info: dict[str, Any] = {}
 
-    def execute(self, stmt: Any) -> FakeResult:
-        compiled = stmt.compile(dialect=postgresql.dialect())
-        self.statements.append((str(compiled), dict(compiled.params)))
-        key = tuple(sorted((k, repr(v)) for k, v in compiled.params.items()))
+    def get_transaction(self) -> None:
+        return None
+
+    def execute(self, stmt: Any, params: dict[str, Any] | None = None) -> FakeResult:
+        compiled = stmt.compile(dialect=postgresql.dialect(), column_keys=list(params) if params else None)
+        bound = {**compiled.params, **(params or {})}
+        self.statements.append((str(compiled), bound))
+        key = tuple(sorted((k, repr(v)) for k, v in bound.items()))
         new = key not in self.keys
         self.keys.add(key)
         return FakeResult(new)

@@ -37,15 +37,17 @@ def load_rules(path: str | None) -> RuleBook:
     return RuleBook.from_mapping(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
 
 
-def build_deps(settings: Settings, repo: Repository, metrics: MetricsPort | None = None) -> Deps:
+def build_deps(settings: Settings, repo: Repository, metrics: MetricsPort | None = None, *,
+               calendar_max_age: float = 0.0) -> Deps:
+    """``calendar_max_age``: the worker reuses the notices it read for that long; the API reads them each time."""
     base = load_calendar(settings.notices_file)
-    return Deps(CalendarSource(base, repo.notices), load_rules(settings.rules_file), metrics)
+    return Deps(CalendarSource(base, repo.notices, calendar_max_age), load_rules(settings.rules_file), metrics)
 
 
-def sql_repository(settings: Settings) -> SqlRepository:
+def sql_repository(settings: Settings, *, pre_ping: bool = True) -> SqlRepository:
     if settings.migrate:
         upgrade(settings.database_url, MIGRATIONS)
-    return SqlRepository(make_engine(settings.database_url))
+    return SqlRepository(make_engine(settings.database_url, pre_ping=pre_ping))
 
 
 def create_app(

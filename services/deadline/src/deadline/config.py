@@ -19,7 +19,9 @@ class Settings:
     notices_file: str | None = None
     rules_file: str | None = None
     scan_interval_seconds: float = 30.0
+    calendar_cache_seconds: float = 5.0
     api_keys: str = ""
+    consumer_batch_size: int = 50
     migrate: bool = True
     multiproc_dir: str | None = None
 
@@ -31,5 +33,6 @@ class Settings:
             notices_file=e.get("CALENDAR_NOTICES_FILE") or None,
             rules_file=e.get("DEADLINE_RULES_FILE") or None,
             scan_interval_seconds=float(e.get("DEADLINE_SCAN_INTERVAL_SECONDS", cls.scan_interval_seconds)),
+            calendar_cache_seconds=float(e.get("DEADLINE_CALENDAR_CACHE_SECONDS", cls.calendar_cache_seconds)),
             migrate=e.get("DEADLINE_MIGRATE", "1") != "0",
         )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +14,7 @@ from deadline.repository import Repository, Tx
 from dunghan.calendar import Notice, WorkCalendar
 from dunghan.contract import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified
+from dunghan.db.unit_of_work import after_commit
 from dunghan.deadline import Clock, compute_clock
 
 BATCH = 100
@@ -26,19 +28,26 @@ class MetricsPort(Protocol):
 
 
 class CalendarSource:
-    """The calendar in force: the base (library + notices file) overlaid with the notices in the database."""
+    """The calendar in force: the base (library + notices file) overlaid with the notices in the database,
+    read again when older than ``max_age`` seconds (0: on every call) or when asked for ``fresh``."""
 
-    def __init__(self, base: WorkCalendar, notices: Callable[[], list[Notice]]) -> None:
+    def __init__(self, base: WorkCalendar, notices: Callable[[], list[Notice]], max_age: float = 0.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.base = base
         self._notices = notices
+        self.max_age = max_age
+        self._clock = clock
         self._key: tuple[Notice, ...] = ()
         self._calendar = base
+        self._read_at = float("-inf")
 
-    def current(self) -> WorkCalendar:
-        key = tuple(self._notices())
-        if key != self._key:
-            self._calendar = self.base.with_notices(list(key)) if key else self.base
-            self._key = key
+    def current(self, *, fresh: bool = False) -> WorkCalendar:
+        if fresh or self._clock() - self._read_at >= self.max_age:
+            key = tuple(self._notices())
+            self._read_at = self._clock()
+            if key != self._key:
+                self._calendar = self.base.with_notices(list(key)) if key else self.base
+                self._key = key
         return self._calendar
 
 
@@ -68,15 +77,22 @@ def handle_event(ce: CloudEvent, repo: Repository, deps: Deps, now: datetime) ->
         if not tx.inbox_accept(ce.source, ce.id):
             return "duplicate"
         d = tx.dossier(code) or _create(tx, code, agency, now)
+        if d.calendar_version and d.calendar_version != calendar.version:
+            calendar = deps.calendars.current(fresh=True)  # another process may have read newer notices
         if isinstance(e, DossierAccepted):
             d = d.accepted(e)
         tx.add_event(code, cev, now)
         change = refresh(tx, d, calendar, deps, now, trigger=cev.kind)
     if deps.metrics:
-        deps.metrics.clock_event(agency, cev.kind)
-        if change.classified is not None:
-            deps.metrics.classified(change.classified)
+        after_commit(lambda: _count(deps, agency, cev.kind, change.classified))
     return "ok"
+
+
+def _count(deps: Deps, agency: str, kind: str, classified: DossierClassified | None) -> None:
+    assert deps.metrics is not None
+    deps.metrics.clock_event(agency, kind)
+    if classified is not None:
+        deps.metrics.classified(classified)
 
 
 def _create(tx: Tx, code: str, agency: str, now: datetime) -> Dossier:

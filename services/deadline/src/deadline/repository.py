@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, bindparam, case, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from deadline import tables as t
@@ -14,10 +14,26 @@ from deadline.domain import Dossier, Threshold
 from dunghan.calendar import Notice
 from dunghan.contract import Event, envelope_for
 from dunghan.contract.events import ProcedureSnapshot, schema_for
-from dunghan.db import inbox_accept, outbox_add
+from dunghan.db import begin, inbox_accept, outbox_add
 from dunghan.deadline import ClockEvent
 
 _snapshot_schema = schema_for(ProcedureSnapshot)()
+
+
+def _upsert_dossier() -> Any:
+    stmt = pg_insert(t.dossiers)
+    return stmt.on_conflict_do_update(
+        index_elements=["code"], set_={c.name: stmt.excluded[c.name] for c in t.dossiers.c if c.name != "code"})
+
+
+# The statements of the per-event path, built once (building one costs more than running it from the cache).
+_SAVE = _upsert_dossier()
+_DOSSIER = select(t.dossiers).where(t.dossiers.c.code == bindparam("code"))
+_DOSSIER_LOCKED = _DOSSIER.with_for_update()
+_ADD_EVENT = insert(t.dossier_events)
+_EVENTS = (select(t.dossier_events).where(t.dossier_events.c.code == bindparam("code"))
+           .order_by(t.dossier_events.c.at, t.dossier_events.c.id))
+_FIRED = select(t.thresholds.c.threshold).where(t.thresholds.c.code == bindparam("code"))
 
 
 class Tx(Protocol):
@@ -81,28 +97,21 @@ class SqlTx:
         return inbox_accept(self.conn, source, event_id)
 
     def dossier(self, code: str, *, lock: bool = True) -> Dossier | None:
-        q = select(t.dossiers).where(t.dossiers.c.code == code)
-        row = self.conn.execute(q.with_for_update() if lock else q).first()
+        row = self.conn.execute(_DOSSIER_LOCKED if lock else _DOSSIER, {"code": code}).first()
         return _from_row(row) if row else None
 
     def save(self, d: Dossier, now: datetime) -> None:
-        row = _to_row(d, now)
-        stmt = pg_insert(t.dossiers).values(**row)
-        self.conn.execute(stmt.on_conflict_do_update(
-            index_elements=["code"], set_={k: stmt.excluded[k] for k in row if k != "code"}
-        ))
+        self.conn.execute(_SAVE, _to_row(d, now))
 
     def add_event(self, code: str, ce: ClockEvent, now: datetime) -> None:
-        self.conn.execute(insert(t.dossier_events).values(
-            code=code, event_id=ce.event_id, kind=ce.kind, at=ce.at, unit=ce.unit, officer=ce.officer,
-            step=ce.step, new_due_date=ce.new_due_date, decision=ce.decision, received_at=now,
-        ))
+        self.conn.execute(_ADD_EVENT, {
+            "code": code, "event_id": ce.event_id, "kind": ce.kind, "at": ce.at, "unit": ce.unit,
+            "officer": ce.officer, "step": ce.step, "new_due_date": ce.new_due_date, "decision": ce.decision,
+            "received_at": now,
+        })
 
     def events(self, code: str) -> list[ClockEvent]:
-        c = t.dossier_events.c
-        rows = self.conn.execute(
-            select(t.dossier_events).where(c.code == code).order_by(c.at, c.id)
-        ).all()
+        rows = self.conn.execute(_EVENTS, {"code": code}).all()
         return [ClockEvent(kind=r.kind, at=r.at, unit=r.unit, officer=r.officer, step=r.step,
                            new_due_date=r.new_due_date, decision=r.decision, event_id=r.event_id)
                 for r in rows]
@@ -111,8 +120,7 @@ class SqlTx:
         outbox_add(self.conn, envelope_for(e, now=now))
 
     def fired(self, code: str) -> set[str]:
-        c = t.thresholds.c
-        return set(self.conn.execute(select(c.threshold).where(c.code == code)).scalars())
+        return set(self.conn.execute(_FIRED, {"code": code}).scalars())
 
     def fire(self, code: str, th: Threshold, *, emitted: bool, now: datetime) -> bool:
         stmt = pg_insert(t.thresholds).values(
@@ -158,7 +166,7 @@ class SqlRepository:
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTx]:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             yield SqlTx(conn)
 
     def notices(self) -> list[Notice]:

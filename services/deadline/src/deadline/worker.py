@@ -20,7 +20,8 @@ from dunghan.worker import Periodic, run_worker
 
 def components(settings: Settings, repo: SqlRepository, deps: Deps, publisher: Any) -> list[Any]:
     return [
-        Consumer(settings.amqp_url, DEADLINE_EVENTS, make_handler(repo, deps), prefix=settings.amqp_prefix),
+        Consumer(settings.amqp_url, DEADLINE_EVENTS, make_handler(repo, deps), prefix=settings.amqp_prefix,
+                 batch_engine=repo.engine, batch_size=settings.consumer_batch_size),
         OutboxRelay(repo.engine, publisher, SERVICE),
         Periodic(SCHEDULER_NAME, ThresholdScan(repo, deps), settings.scan_interval_seconds),
     ]
@@ -29,8 +30,8 @@ def components(settings: Settings, repo: SqlRepository, deps: Deps, publisher: A
 def main() -> None:
     settings = Settings.from_env()
     configure(SERVICE, settings.log_level)
-    repo = sql_repository(settings)
-    deps = build_deps(settings, repo, PrometheusMetrics())
+    repo = sql_repository(settings, pre_ping=False)
+    deps = build_deps(settings, repo, PrometheusMetrics(), calendar_max_age=settings.calendar_cache_seconds)
     publisher = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id=SERVICE)
     run_worker(SERVICE, components(settings, repo, deps, publisher), settings.metrics_port)
 

@@ -17,6 +17,7 @@ class Settings:
     port: int = 8001
     metrics_port: int = 9101
     api_keys: str = ""
+    consumer_batch_size: int = 50
     id_pepper: str = "dev-pepper-change-me"
     orphan_window_seconds: float = 600.0
     orphan_scan_seconds: float = 30.0

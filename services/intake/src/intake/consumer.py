@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from dunghan.bus.errors import Duplicate, Reject
 from dunghan.bus.topology import INTAKE_REJECTED
+from dunghan.db.unit_of_work import after_commit
 from dunghan.logging import log_context
 from intake import metrics
 from intake.cache import TtlCache
@@ -101,7 +102,8 @@ class InboundHandler:
         except InboundError as exc:
             raise IntakeReject(exc, event_id) from exc
         if delivery.reply_to:
-            self.replier.reply(delivery.reply_to, out.reply, delivery.correlation_id)
+            reply_to, reply, correlation_id = delivery.reply_to, out.reply, delivery.correlation_id
+            after_commit(lambda: self.replier.reply(reply_to, reply, correlation_id))
         if out.duplicate:
             raise Duplicate(f"event {event_id} already recorded")
 

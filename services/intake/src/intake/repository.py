@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import StepBudget
-from dunghan.db import outbox_add
+from dunghan.db import begin, outbox_add
 from intake import tables as t
 from intake.cache import TtlCache
 from intake.records import (
@@ -69,7 +69,7 @@ class SqlRepository:
     def transaction(self, *, cached: bool = False) -> Iterator[SqlTx]:
         tx: SqlTx | None = None
         try:
-            with self.engine.begin() as conn:
+            with begin(self.engine) as conn:
                 tx = SqlTx(conn, self.cache if cached else None)
                 yield tx
         finally:

@@ -30,7 +30,7 @@ def build_components(settings: Settings) -> list[Any]:
     from intake.consumer import BusReplier, InboundHandler, OrphanSweeper
     from intake.repository import SqlRepository
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pre_ping=False)
     repo = SqlRepository(engine, cache_seconds=settings.registry_cache_seconds)
 
     def publisher() -> Any:
@@ -41,7 +41,7 @@ def build_components(settings: Settings) -> list[Any]:
                              max_skew_seconds=settings.max_clock_skew_seconds,
                              cache_seconds=settings.registry_cache_seconds)
     consumer = Consumer(settings.amqp_url, INTAKE_INBOUND, handler, prefix=settings.amqp_prefix,
-                        on_reject=handler.on_reject)
+                        on_reject=handler.on_reject, batch_engine=engine, batch_size=settings.consumer_batch_size)
     relay = OutboxRelay(engine, publisher(), "intake")
     sweeper = Periodic("orphan-sweeper",
                        OrphanSweeper(repo, BusReplier(publisher(), settings.amqp_prefix),

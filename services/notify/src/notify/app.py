@@ -50,14 +50,14 @@ def build_mailer(settings: Settings) -> Channel:
 
 
 def compose(settings: Settings, *, repo: Any = None, mailer: Channel | None = None, sms: Channel | None = None,
-            calendar: Calendar | None = None) -> Services:
+            calendar: Calendar | None = None, pre_ping: bool = True) -> Services:
     if repo is None:
         from dunghan.db import make_engine, upgrade
         from notify.repository import SqlRepository
 
         if settings.migrate:
             upgrade(settings.database_url, MIGRATIONS)
-        repo = SqlRepository(make_engine(settings.database_url))
+        repo = SqlRepository(make_engine(settings.database_url, pre_ping=pre_ping))
     if calendar is None:
         from dunghan.calendar import load_calendar
 

@@ -22,6 +22,7 @@ class Settings:
     port: int = 8004
     metrics_port: int = 9104
     api_keys: str = ""
+    consumer_batch_size: int = 50
     migrate: bool = True
     link_base: str = "https://dunghan.example.gov.vn/ho-so/"
     templates_dir: str | None = None

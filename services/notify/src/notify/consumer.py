@@ -68,7 +68,9 @@ class EventProcessor:
         return ctx
 
 
-def make_consumer(amqp_url: str, processor: EventProcessor, *, prefix: str = "") -> Any:
+def make_consumer(amqp_url: str, processor: EventProcessor, *, prefix: str = "", batch_engine: Any = None,
+                  batch_size: int = 1) -> Any:
     from dunghan.bus.consumer import Consumer
 
-    return Consumer(amqp_url, NOTIFY_EVENTS, processor, prefix=prefix)
+    return Consumer(amqp_url, NOTIFY_EVENTS, processor, prefix=prefix, batch_engine=batch_engine,
+                    batch_size=batch_size)

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine, and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
-from dunghan.db import inbox_accept
+from dunghan.db import begin, inbox_accept
 from notify import tables as t
 from notify.domain import Claimed, NewNotification, Officer, OpenDossier, Preferences, Unit
 
@@ -122,7 +122,7 @@ class SqlRepository:
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTx]:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             yield SqlTx(conn)
 
     def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[Claimed]:

@@ -26,14 +26,15 @@ def components(services: Services) -> list[Any]:
     )
     digest = DigestJob(repo, services.renderer, services.calendar, at=s.digest_time, link_base=s.link_base,
                        tz=s.timezone, available=frozenset(services.channels), sms_windows=windows)
-    return [make_consumer(s.amqp_url, processor, prefix=s.amqp_prefix), sender,
+    return [make_consumer(s.amqp_url, processor, prefix=s.amqp_prefix, batch_engine=getattr(repo, "engine", None),
+                          batch_size=s.consumer_batch_size), sender,
             Periodic("digest", digest, s.digest_interval_seconds)]
 
 
 def main() -> None:
     settings = Settings.from_env()
     configure("notify", settings.log_level)
-    run_worker("notify", components(compose(settings)), settings.metrics_port)
+    run_worker("notify", components(compose(settings, pre_ping=False)), settings.metrics_port)
 
 
 if __name__ == "__main__":

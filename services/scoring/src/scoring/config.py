@@ -24,6 +24,7 @@ class Settings:
     port: int = 8003
     metrics_port: int = 9103
     api_keys: str = ""
+    consumer_batch_size: int = 50
     sample_campaign: str = SAMPLE_CAMPAIGN
     load_sample_campaign: bool = True
     close_check_seconds: float = 300.0

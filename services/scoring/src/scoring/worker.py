@@ -19,14 +19,15 @@ def main() -> None:
     configure("scoring", settings.log_level)
     if settings.migrate_on_start:
         upgrade(settings.database_url, migrations_path())
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pre_ping=False)
     repo = SqlRepository(engine)
     if settings.load_sample_campaign and settings.sample_campaign:
         handlers.load_campaign_file(repo, settings.sample_campaign, if_absent=True)
     handlers.seed_metrics(repo)
     publisher = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="scoring")
     components: list[Component] = [
-        Consumer(settings.amqp_url, SCORING_EVENTS, make_handler(repo), prefix=settings.amqp_prefix),
+        Consumer(settings.amqp_url, SCORING_EVENTS, make_handler(repo), prefix=settings.amqp_prefix,
+                 batch_engine=engine, batch_size=settings.consumer_batch_size),
         OutboxRelay(engine, publisher, "scoring"),
         Periodic("close-phases", lambda now: handlers.close_due_phases(repo, now, settings.auto_close_window_days),
                  settings.close_check_seconds),

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pika
+from sqlalchemy import Engine
 
 from dunghan.bus.connection import BROKER_ERRORS, backoff, parameters
 from dunghan.bus.errors import Duplicate, Reject, RetryLater
 from dunghan.bus.topology import TOPOLOGY, ConsumerQueue, Topology, declare
-from dunghan.metrics import HANDLER_DURATION, MESSAGES_CONSUMED, MESSAGES_DEAD_LETTERED
+from dunghan.db.unit_of_work import batch
+from dunghan.metrics import BATCHES, HANDLER_DURATION, MESSAGES_CONSUMED, MESSAGES_DEAD_LETTERED
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +74,17 @@ OnReject = Callable[[Delivery, Reject], None]
 
 
 class Consumer:
-    """Consumes one service queue until ``stop()``; reconnects with backoff when the connection drops."""
+    """Consumes one service queue until ``stop()``; reconnects with backoff when the connection drops.
+
+    With ``batch_engine`` (the engine the handler's repository opens its transactions on, through
+    ``dunghan.db.begin``), the messages that are already waiting, up to ``batch_size``, are handled in one
+    transaction (``dunghan.db.batch``) and acked after its commit. If any of them raises, even a ``Reject``, the
+    batch is rolled back and its messages are handled again one by one, each with the usual outcome."""
 
     def __init__(self, amqp_url: str, queue: ConsumerQueue, handler: Handler, *, prefix: str = "",
-                 prefetch: int = 20, on_reject: OnReject | None = None, name: str | None = None,
-                 declare_topology: bool = True, transient_retry_seconds: float = 20.0) -> None:
+                 prefetch: int = 50, on_reject: OnReject | None = None, name: str | None = None,
+                 declare_topology: bool = True, transient_retry_seconds: float = 20.0,
+                 batch_engine: Engine | None = None, batch_size: int = 50) -> None:
         self.amqp_url = amqp_url
         self.queue = queue
         self.handler = handler
@@ -86,6 +94,9 @@ class Consumer:
         self.name = name or f"{queue.service}-consumer"
         self.declare_topology = declare_topology
         self.transient_retry_seconds = transient_retry_seconds
+        self.batch_engine = batch_engine
+        self.batch_size = max(1, batch_size)
+        self._buffer: list[tuple[Any, Any, bytes]] = []
         self.sleep: Callable[[float], object] = self._pause
         self._failure_delays = backoff(cap=5.0)
         self.ready = threading.Event()
@@ -138,13 +149,18 @@ class Consumer:
             channel.basic_qos(prefetch_count=self.prefetch)
             self.publish_channel = conn.channel()
             self.publish_channel.confirm_delivery()
-            tag = channel.basic_consume(self.queue_name, on_message_callback=self.on_message)
+            batching = self.batch_engine is not None and self.batch_size > 1
+            callback = self._buffered if batching else self.on_message
+            tag = channel.basic_consume(self.queue_name, on_message_callback=callback)
             self.ready.set()
             log.info("consumer %s consuming %s", self.name, self.queue_name)
             while not self._stopping.is_set():
-                conn.process_data_events(time_limit=1)
+                conn.process_data_events(time_limit=0 if self._buffer else 1)
+                if self._buffer:
+                    self._handle_buffer(channel)
             channel.basic_cancel(tag)
         finally:
+            self._buffer = []  # unacked: the broker redelivers them
             self.ready.clear()
             self._conn = None
             if conn.is_open:
@@ -178,6 +194,45 @@ class Consumer:
             self._failure_delays = backoff(cap=5.0)
             channel.basic_ack(method.delivery_tag)
         MESSAGES_CONSUMED.labels(self.queue.name, outcome).inc()
+
+    def _buffered(self, channel: Any, method: Any, props: Any, body: bytes) -> None:
+        self._buffer.append((method, props, body))
+
+    def _handle_buffer(self, channel: Any) -> None:
+        items, self._buffer = self._buffer[:self.batch_size], self._buffer[self.batch_size:]
+        outcomes = self._run_batch(items) if len(items) > 1 and not self._stopping.is_set() else None
+        if outcomes is None:
+            for method, props, body in items:
+                self.on_message(channel, method, props, body)
+            return
+        self._failure_delays = backoff(cap=5.0)
+        for (method, _props, _body), outcome in zip(items, outcomes, strict=True):
+            channel.basic_ack(method.delivery_tag)
+            MESSAGES_CONSUMED.labels(self.queue.name, outcome).inc()
+
+    def _run_batch(self, items: list[tuple[Any, Any, bytes]]) -> list[str] | None:
+        """Outcomes (ok / duplicate) of a committed batch; None when it was rolled back."""
+        assert self.batch_engine is not None
+        started = time.perf_counter()
+        outcomes: list[str] = []
+        try:
+            with batch(self.batch_engine):
+                for method, props, body in items:
+                    try:
+                        self.handler(Delivery.from_pika(method, props, body))
+                        outcomes.append("ok")
+                    except Duplicate:
+                        outcomes.append("duplicate")
+        except Exception as exc:
+            log.info("batch of %d rolled back (%s); handling its messages one by one", len(items),
+                     type(exc).__name__)
+            BATCHES.labels(self.queue.name, "rolled_back").inc()
+            return None
+        each = (time.perf_counter() - started) / len(items)
+        for _ in items:
+            HANDLER_DURATION.labels(self.queue.name).observe(each)
+        BATCHES.labels(self.queue.name, "committed").inc()
+        return outcomes
 
     def _run_handler(self, delivery: Delivery) -> tuple[str, Exception | None]:
         started = time.perf_counter()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dunghan.contract.events import EVENT_TYPES, Event
-from dunghan.contract.schemas import schema_for
+from dunghan.contract.schemas import schema_instance
 
 CONTENT_TYPE = "application/cloudevents+json"
 
@@ -41,7 +41,7 @@ class CloudEvent:
         from marshmallow import ValidationError
 
         try:
-            return schema_for(cls)().load(self.data)  # type: ignore[no-any-return]
+            return schema_instance(cls).load(self.data)  # type: ignore[no-any-return]
         except ValidationError as exc:
             field = next(iter(exc.normalized_messages()), "data")
             raise ContractError(f"data.{field}", str(exc.normalized_messages()[field])) from exc

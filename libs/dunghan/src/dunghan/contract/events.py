@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, Literal, TypeVar
 
-from dunghan.contract.schemas import schema_for
+from dunghan.contract.schemas import schema_for as schema_for
+from dunghan.contract.schemas import schema_instance
 
 TYPE_PREFIX = "vn.dunghan."
 EVENT_TYPES: dict[str, type[Event]] = {}
@@ -28,7 +29,7 @@ class Event:
         return getattr(self, "code", None)
 
     def to_data(self) -> dict[str, Any]:
-        return schema_for(type(self))().dump(self)  # type: ignore[no-any-return]
+        return schema_instance(type(self)).dump(self)  # type: ignore[no-any-return]
 
 
 def event(service: str, name: str, major: int = 1) -> Callable[[E], E]:

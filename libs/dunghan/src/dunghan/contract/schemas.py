@@ -74,3 +74,15 @@ def schema_for(cls: type) -> type[Schema]:
     schema = type(f"{cls.__name__}Schema", (Schema,), attrs)
     _cache[cls] = schema
     return schema
+
+
+_instances: dict[type, Schema] = {}
+
+
+def schema_instance(cls: type) -> Schema:
+    """One shared instance of ``schema_for(cls)``: building a marshmallow schema deep-copies its fields, which
+    costs more than the load or dump it serves. Instances hold no per-call state, so sharing them is safe."""
+    schema = _instances.get(cls)
+    if schema is None:
+        schema = _instances[cls] = schema_for(cls)()
+    return schema

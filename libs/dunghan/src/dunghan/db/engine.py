@@ -16,9 +16,12 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5, pre_ping: bool = True,
+                **kwargs: Any) -> Engine:
+    """``pre_ping=False`` for workers: their consumers retry a lost connection in place (``is_transient``) and
+    their loops retry on the next pass, so the extra round trip per checkout buys nothing there."""
     options: dict[str, Any] = {
-        "pool_pre_ping": True, "pool_size": pool_size, "max_overflow": max_overflow,
+        "pool_pre_ping": pre_ping, "pool_size": pool_size, "max_overflow": max_overflow,
         "pool_recycle": 1800, "pool_timeout": 10,
     }
     options.update(kwargs)

@@ -90,17 +90,19 @@ def drop_messaging_tables(op: Any) -> None:
 
 
 inbox_table, outbox_table = messaging_tables(MetaData())
+# Built once: these run for every message, and building a statement costs more than executing a cached one.
+_INBOX_INSERT = pg_insert(inbox_table).on_conflict_do_nothing().returning(inbox_table.c.event_id)
+_OUTBOX_INSERT = insert(outbox_table)
 
 
 def inbox_accept(conn: Connection, source: str, event_id: str) -> bool:
     """Record ``(source, event_id)``; False if it was already there (a redelivery: skip the effect)."""
-    stmt = (pg_insert(inbox_table).values(source=source, event_id=event_id)
-            .on_conflict_do_nothing().returning(inbox_table.c.event_id))
-    return conn.execute(stmt).first() is not None
+    return conn.execute(_INBOX_INSERT, {"source": source, "event_id": event_id}).first() is not None
 
 
 OUTBOX_CHANNEL = "dunghan_outbox"
 _NOTIFY = text(f"NOTIFY {OUTBOX_CHANNEL}")
+_NOTIFIED = "dunghan_outbox_notified"
 
 
 def outbox_add(
@@ -112,9 +114,14 @@ def outbox_add(
     Headers ``ce-type`` and ``ce-subject`` are set as ``Publisher.publish_event`` sets them; ``headers`` add more.
     """
     all_headers = {"ce-type": ce.type, "ce-subject": ce.subject or "", **(headers or {})}
-    conn.execute(insert(outbox_table).values(
-        event_id=ce.id, exchange=exchange, routing_key=routing_key or routing_key_for(ce.type),
-        body=encode(ce), headers=json.loads(json.dumps(all_headers, default=str)),
-    ))
+    conn.execute(_OUTBOX_INSERT, {
+        "event_id": ce.id, "exchange": exchange, "routing_key": routing_key or routing_key_for(ce.type),
+        "body": encode(ce), "headers": json.loads(json.dumps(all_headers, default=str)),
+    })
     if conn.dialect.name == "postgresql":
-        conn.execute(_NOTIFY)  # delivered at commit; wakes the relays at once instead of at their next poll
+        # Delivered at commit; wakes the relays at once instead of at their next poll. Once per transaction
+        # is enough (a consumer's batch adds many rows in one).
+        transaction = conn.get_transaction()
+        if transaction is None or conn.info.get(_NOTIFIED) is not transaction:
+            conn.execute(_NOTIFY)
+            conn.info[_NOTIFIED] = transaction

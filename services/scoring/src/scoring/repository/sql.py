@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified, DueDateSet
-from dunghan.db import inbox_accept, outbox_add
+from dunghan.db import begin, inbox_accept, outbox_add
 from scoring.domain import (
     Campaign,
     Phase,
@@ -52,7 +52,7 @@ class SqlRepository:
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTx]:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             yield SqlTx(conn)
 
 

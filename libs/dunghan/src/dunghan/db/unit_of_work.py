@@ -1,0 +1,69 @@
+"""One database transaction for several queue messages (the consumer's batches), joined by the repositories.
+
+A repository opens its transactions with ``begin(engine)``. Outside a batch that is ``engine.begin()``. Inside
+``batch(engine)`` (same thread, same engine) it hands out the batch's connection instead, so every message of
+the batch commits, or rolls back, together: one commit and one pool checkout for many messages. An error in any
+message propagates out of ``batch`` and rolls the whole batch back; the consumer then handles the messages one
+by one, each in its own transaction, so a bad message costs its batch-mates a second pass and nothing more.
+
+``after_commit(fn)`` runs ``fn`` once the effect is durable: at once outside a batch (the caller's transaction
+has ended), after the commit inside one, never if the batch rolls back.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Engine
+
+
+@dataclass
+class _Batch:
+    engine: Engine
+    conn: Connection
+    callbacks: list[Callable[[], object]] = field(default_factory=list)
+
+
+_current: ContextVar[_Batch | None] = ContextVar("dunghan_batch", default=None)
+
+
+@contextmanager
+def begin(engine: Engine) -> Iterator[Connection]:
+    """A transaction of its own, or the open batch's when there is one on ``engine``."""
+    open_batch = _current.get()
+    if open_batch is not None and open_batch.engine is engine:
+        yield open_batch.conn
+        return
+    with engine.begin() as conn:
+        yield conn
+
+
+@contextmanager
+def batch(engine: Engine) -> Iterator[None]:
+    """Everything ``begin(engine)`` opens inside commits once, at the end; then the ``after_commit`` callbacks."""
+    if _current.get() is not None:
+        raise RuntimeError("batches do not nest")
+    state: _Batch | None = None
+    with engine.begin() as conn:
+        state = _Batch(engine, conn)
+        token = _current.set(state)
+        try:
+            yield
+        finally:
+            _current.reset(token)
+    for fn in state.callbacks:
+        fn()
+
+
+def in_batch() -> bool:
+    return _current.get() is not None
+
+
+def after_commit(fn: Callable[[], object]) -> None:
+    open_batch = _current.get()
+    if open_batch is None:
+        fn()
+    else:
+        open_batch.callbacks.append(fn)
