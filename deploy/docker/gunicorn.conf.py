@@ -9,6 +9,8 @@ from prometheus_client import multiprocess
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads per worker (gthread): a request waiting on PostgreSQL leaves the CPU to another one.
+threads = int(os.environ.get("WEB_THREADS", "4"))
 worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None
 timeout = 30
 graceful_timeout = 20

@@ -11,7 +11,7 @@ import yaml
 SERVICES = ("intake", "deadline", "scoring", "notify")
 PORTS = {"intake": (8001, 9101), "deadline": (8002, 9102), "scoring": (8003, 9103), "notify": (8004, 9104)}
 # Read by libraries, not by a service config: prometheus_client and gunicorn.
-EXTERNAL_ENV = {"PROMETHEUS_MULTIPROC_DIR", "WEB_CONCURRENCY", "GUNICORN_CMD_ARGS"}
+EXTERNAL_ENV = {"PROMETHEUS_MULTIPROC_DIR", "WEB_CONCURRENCY", "WEB_THREADS", "GUNICORN_CMD_ARGS"}
 INFRA = {"rabbitmq", "postgres", "prometheus", "alertmanager", "grafana", "mailpit"}
 
 

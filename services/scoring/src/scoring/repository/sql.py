@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
@@ -42,6 +42,24 @@ from scoring.repository.tables import (
 )
 
 
+def _upsert(table: Any, keys: list[str], updated: list[str]) -> Any:
+    stmt = pg_insert(table)
+    return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in updated})
+
+
+# The per-event statements, built once (building one costs more than running it from the cache).
+_ACCEPTED = _upsert(dossiers, ["code"], ["channel", "accepted_at"])
+_DUE = _upsert(dossiers, ["code"], ["due_at", "original_due_at", "waiting_supplement"])
+_INTAKE_EVENT = pg_insert(intake_events).on_conflict_do_nothing()
+_ACCEPTED_AT = select(dossiers.c.accepted_at).where(dossiers.c.code == bindparam("code"))
+_NAME = _upsert(names, ["kind", "subject"], ["name", "unit", "agency"])
+_PHASES_COVERING = (
+    select(phases.c.campaign_id, phases.c.key, phases.c.state)
+    .join(campaigns, campaigns.c.id == phases.c.campaign_id)
+    .where(and_(campaigns.c.agency == bindparam("agency"), phases.c.starts_on <= bindparam("day"),
+                phases.c.ends_on >= bindparam("day"))))
+
+
 class AlreadyExists(Exception):
     """A row with that key is already there."""
 
@@ -72,23 +90,17 @@ class SqlTx:
         values = {"code": ev.code, "agency": ev.agency, "unit": ev.unit, "officer": ev.officer,
                   "procedure_code": ev.procedure.code, "procedure_field": ev.procedure.field,
                   "channel": ev.channel, "accepted_at": ev.occurred_at}
-        stmt = pg_insert(dossiers).values(**values)
-        self.conn.execute(stmt.on_conflict_do_update(
-            index_elements=["code"],
-            set_={"channel": stmt.excluded.channel, "accepted_at": stmt.excluded.accepted_at},
-        ))
+        self.conn.execute(_ACCEPTED, values)
 
     def record_intake(self, code: str, kind: str, agency: str, channel: int | None, at: datetime,
                       unit: str | None = None) -> None:
-        self.conn.execute(pg_insert(intake_events).values(
-            code=code, kind=kind, agency=agency, channel=channel, occurred_at=at, unit=unit,
-        ).on_conflict_do_nothing())
+        self.conn.execute(_INTAKE_EVENT, {"code": code, "kind": kind, "agency": agency, "channel": channel,
+                                          "occurred_at": at, "unit": unit})
 
     def record_due(self, ev: DueDateSet, waiting: bool, accepted_at: datetime) -> None:
-        values = {"due_at": ev.due_at, "original_due_at": ev.original_due_at, "waiting_supplement": waiting}
-        stmt = pg_insert(dossiers).values(code=ev.code, agency=ev.agency, unit=ev.unit, officer=ev.officer,
-                                          accepted_at=accepted_at, **values)
-        self.conn.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
+        self.conn.execute(_DUE, {"code": ev.code, "agency": ev.agency, "unit": ev.unit, "officer": ev.officer,
+                                 "accepted_at": accepted_at, "due_at": ev.due_at,
+                                 "original_due_at": ev.original_due_at, "waiting_supplement": waiting})
 
     def record_classified(self, ev: DossierClassified, repeat_supplements: int, at: datetime) -> str | None:
         """Store the classification; returns the outcome it replaces, if any."""
@@ -116,20 +128,14 @@ class SqlTx:
         self.conn.execute(update(dossiers).values(waiting_supplement=waiting).where(dossiers.c.code == code))
 
     def accepted_at(self, code: str) -> datetime | None:
-        return self.conn.execute(  # type: ignore[no-any-return]
-            select(dossiers.c.accepted_at).where(dossiers.c.code == code)).scalar()
+        return self.conn.execute(_ACCEPTED_AT, {"code": code}).scalar()  # type: ignore[no-any-return]
 
     def upsert_name(self, kind: str, subject: str, agency: str, name: str, unit: str | None) -> None:
-        stmt = pg_insert(names).values(kind=kind, subject=subject, agency=agency, name=name, unit=unit)
-        self.conn.execute(stmt.on_conflict_do_update(
-            index_elements=["kind", "subject"], set_={"name": name, "unit": unit, "agency": agency}))
+        self.conn.execute(_NAME, {"kind": kind, "subject": subject, "agency": agency, "name": name, "unit": unit})
 
     def phases_covering(self, agency: str, day: date) -> list[tuple[str, str, str]]:
         """(campaign, phase, state) of every phase of the agency's campaigns whose window holds ``day``."""
-        rows = self.conn.execute(
-            select(phases.c.campaign_id, phases.c.key, phases.c.state)
-            .join(campaigns, campaigns.c.id == phases.c.campaign_id)
-            .where(and_(campaigns.c.agency == agency, phases.c.starts_on <= day, phases.c.ends_on >= day)))
+        rows = self.conn.execute(_PHASES_COVERING, {"agency": agency, "day": day})
         return [(r.campaign_id, r.key, r.state) for r in rows]
 
     def add_correction(self, campaign_id: str, phase: str, ev: DossierClassified, event_id: str,
