@@ -18,8 +18,9 @@ import bench_engine
 import bench_http
 import bench_pipeline
 import bench_scoring
-from bench_pipeline import log
-from bench_rss import peak_rss_mib, process_tree, rss_figures
+from bench_cpu import process_tree
+from bench_report import log, stamp
+from bench_rss import peak_rss_mib, rss_figures
 
 DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672/%2F"
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -65,20 +66,20 @@ def system_figures(amqp_url: str, database_url: str, sizes: Sizes, log_dir: Path
     out: list[dict[str, Any]] = []
     with bench_pipeline.running_system(amqp_url, database_url, log_dir) as system:
         bench_pipeline.settle(system, sizes.settle_seconds)
-        out += guarded(lambda: [bench_pipeline.throughput(system, sizes.pipeline_dossiers,
-                                                          sizes.pipeline_max_seconds)], emit_each=True)
+        out += guarded(lambda: bench_pipeline.throughput(system, sizes.pipeline_dossiers,
+                                                         sizes.pipeline_max_seconds), emit_each=True)
         bench_pipeline.settle(system, sizes.settle_seconds)
         out += guarded(lambda: bench_pipeline.latency(system, sizes.latency_rate, sizes.latency_seconds),
                        emit_each=True)
         bare_rss: list[float] = []
 
         def http() -> list[dict[str, Any]]:
-            figure, rss = bench_http.http_figure(
+            figures, rss = bench_http.http_figures(
                 system.stack.url("intake"), bench_pipeline.SYSTEM_KEY, log_dir, count=sizes.http_requests,
-                threads=sizes.http_threads, max_seconds=sizes.http_seconds, workers=WEB_WORKERS, log=log,
-                rss_of=lambda pid: peak_rss_mib(process_tree(pid)))
+                threads=sizes.http_threads, max_seconds=sizes.http_seconds, workers=WEB_WORKERS,
+                services=system.stack.services, rss_of=lambda pid: peak_rss_mib(process_tree(pid)))
             bare_rss.append(rss)
-            return [figure]
+            return figures
 
         bench_pipeline.settle(system, sizes.settle_seconds)
         out += guarded(http, emit_each=True)
@@ -113,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     amqp_url = os.environ.get("AMQP_URL", DEFAULT_AMQP)
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DB)
     parts = set(args.only or ("engine", "scoring", "system"))
-    log_dir = Path(tempfile.mkdtemp(prefix=f"dunghan-bench-{bench_pipeline.stamp()}-"))
+    log_dir = Path(tempfile.mkdtemp(prefix=f"dunghan-bench-{stamp()}-"))
     log(f"{'quick' if args.quick else 'full'} run; service logs in {log_dir}")
     if "engine" in parts:
         log(f"engine: {sizes.engine_cases} cases")

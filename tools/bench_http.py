@@ -1,13 +1,14 @@
 """HTTP benchmark: intake's POST of a lifecycle fact against a bare Flask endpoint, same gunicorn settings."""
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from bench_cpu import CpuMeter, cpu_parts, process_tree
+from bench_report import figure, log
 from flask import Flask, request
 
 from dunghan.testing.stack import free_port
@@ -135,23 +138,38 @@ class BareServer:
                 self.proc.wait()
 
 
-def http_figure(intake_url: str, system_key: str, log_dir: Path, *, count: int, threads: int, max_seconds: float,
-                workers: int, log: Callable[[str], None], rss_of: Callable[[int], float]
-                ) -> tuple[dict[str, Any], float]:
-    """The intake figure, and the bare server's peak RSS (web tier, summed) for the RSS baselines."""
+def http_figures(intake_url: str, system_key: str, log_dir: Path, *, count: int, threads: int,
+                 max_seconds: float, workers: int, services: Mapping[str, Any],
+                 rss_of: Callable[[int], float]) -> tuple[list[dict[str, Any]], float]:
+    """The intake figures (throughput; CPU per request, downstream services included), and the bare server's peak
+    RSS (web tier, summed) for the RSS baselines."""
     auth = {"Authorization": f"Bearer {system_key}"}
     warm = min(50, count // 10)
     with BareServer(log_dir, workers) as bare:
         load(bare.url, warm, threads, 30, {}, first=0)
+        bare_parts = cpu_parts()
+        bare_parts["web"] = functools.partial(process_tree, bare.proc.pid)
+        bare_meter = CpuMeter(bare_parts).start()
         base = load(bare.url, count, threads, max_seconds, {}, first=warm)
+        bare_ms = 1000 * sum(bare_meter.stop().values()) / max(1, base.ok)
         bare_rss = rss_of(bare.proc.pid)
     log(f"http: bare Flask {base.rate:.0f} req/s ({base.ok} ok, {base.failed} failed in {base.elapsed:.1f}s)")
     load(intake_url, warm, threads, 30, auth, first=0)
+    parts = cpu_parts(services)
+    parts["intake_web"] = functools.partial(process_tree, services["intake"].web.pid)
+    meter = CpuMeter(parts).start()
     ours = load(intake_url, count, threads, max_seconds, auth, first=warm)
+    meter.stop()
     log(f"http: intake {ours.rate:.0f} req/s ({ours.ok} ok, {ours.failed} failed in {ours.elapsed:.1f}s, "
         f"statuses {ours.statuses})")
     ratio = ours.rate / base.rate if base.rate else 0.0
-    figure = {"name": "intake_http_post_throughput", "value": round(ours.rate, 1), "unit": "requests/s",
-              "baseline": round(base.rate, 1), "ratio": round(ratio, 4), "goal": f"ratio >= {HTTP_GOAL}",
-              "met": ours.failed == 0 and ratio >= HTTP_GOAL}
-    return figure, bare_rss
+    throughput = figure("intake_http_post_throughput", ours.rate, "requests/s", base.rate, ratio,
+                        f"ratio >= {HTTP_GOAL}", ours.failed == 0 and ratio >= HTTP_GOAL)
+    per = {name: 1000 * s / max(1, ours.ok) for name, s in meter.seconds.items()}
+    total = sum(per.values())
+    busy = sum(meter.seconds.values()) / (meter.wall * (os.cpu_count() or 1))
+    log("http cpu: " + ", ".join(f"{k} {v:.2f}" for k, v in per.items())
+        + f" ms/request (the client is 'sender'); {busy:.0%} of the cores busy")
+    cpu = figure("intake_http_cpu_ms_per_request", total, "ms", bare_ms, total / bare_ms if bare_ms else None,
+                 None, None)
+    return [throughput, cpu], bare_rss

@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pika
 from bench_broker import percentile, raw_pika_latencies, raw_pika_throughput
+from bench_cpu import CpuMeter, cpu_figures, cpu_parts
+from bench_report import figure, log
 from demo_data import DossierPlan, load_plan
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -29,10 +30,6 @@ OPERATOR_KEY = "bench-operator-key"
 TERMINAL = frozenset({"result.ready", "dossier.refused", "dossier.withdrawn", "dossier.stopped"})
 CLASSIFIED_KEY = "deadline.dossier_classified.v1"
 THROUGHPUT_GOAL, LATENCY_P99_GOAL = 0.2, 0.5
-
-
-def log(msg: str) -> None:
-    print(f"[bench] {msg}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -171,15 +168,19 @@ def _intake_done(system: BenchSystem) -> tuple[int, float]:
     return int(count), float(last or 0.0)
 
 
-def throughput(system: BenchSystem, dossiers: int, max_seconds: float) -> dict[str, Any]:
-    """Facts per second from the first inbound publish to the last classification stored (and every fact taken)."""
+def throughput(system: BenchSystem, dossiers: int, max_seconds: float) -> list[dict[str, Any]]:
+    """Facts per second from the first inbound publish to the last classification stored (and every fact taken),
+    with the CPU the run cost against the CPU of the raw pika baseline per message."""
     plan = plan_dossiers(dossiers, 2017, seed=2017)
     facts = sorted((f for d in plan for f in d.facts), key=lambda f: (f["occurred_at"], f["event_id"]))
     expected = {d.code for d in plan if is_classified(d)}
     bodies = [encode(f) for f in facts]
     log(f"throughput: baseline raw pika with {len(bodies)} messages")
+    base_meter = CpuMeter(cpu_parts()).start()
     baseline = raw_pika_throughput(system.amqp_url, bodies)
+    baseline_ms = 1000 * sum(base_meter.stop().values()) / len(bodies)
     log(f"throughput: publishing {len(facts)} facts of {len(plan)} dossiers ({len(expected)} to classify)")
+    meter = CpuMeter(cpu_parts(system.stack.services)).start()
     sender = InboundSender(system)
     started = time.time()
     for fact, body in zip(facts, bodies, strict=True):
@@ -196,6 +197,7 @@ def throughput(system: BenchSystem, dossiers: int, max_seconds: float) -> dict[s
         if len(done_codes) == len(expected) and taken >= len(facts):
             break
         time.sleep(0.5)
+    meter.stop()
     classified = _classified_at(system)
     complete = len(done_codes) == len(expected) and taken >= len(facts)
     if complete:
@@ -209,8 +211,9 @@ def throughput(system: BenchSystem, dossiers: int, max_seconds: float) -> dict[s
     if unexpected:
         log(f"throughput: {len(unexpected)} dossiers classified beyond the predicted set")
     log(f"throughput: {value:.1f} events/s vs raw pika {baseline:.0f} msg/s")
-    return figure("pipeline_throughput", value, "events/s", baseline, value / baseline,
-                  f"ratio >= {THROUGHPUT_GOAL}", complete and value / baseline >= THROUGHPUT_GOAL)
+    return [figure("pipeline_throughput", value, "events/s", baseline, value / baseline,
+                   f"ratio >= {THROUGHPUT_GOAL}", complete and value / baseline >= THROUGHPUT_GOAL),
+            *cpu_figures(meter, len(facts), baseline_ms)]
 
 
 def latency(system: BenchSystem, rate: float, seconds: float) -> list[dict[str, Any]]:
@@ -256,19 +259,3 @@ def latency(system: BenchSystem, rate: float, seconds: float) -> list[dict[str, 
     return [figure("pipeline_latency_p50", p50, "s", r50, p50 / r50, None, None),
             figure("pipeline_latency_p99", p99, "s", r99, p99 / r99, f"value <= {LATENCY_P99_GOAL}",
                    p99 <= LATENCY_P99_GOAL)]
-
-
-def figure(name: str, value: float, unit: str, baseline: float | None, ratio: float | None, goal: str | None,
-           met: bool | None) -> dict[str, Any]:
-    return {"name": name, "value": _round(value), "unit": unit, "baseline": _round(baseline),
-            "ratio": _round(ratio), "goal": goal, "met": met}
-
-
-def _round(x: float | None) -> float | None:
-    if x is None:
-        return None
-    return round(x, 4) if abs(x) < 10 else round(x, 1)
-
-
-def stamp() -> str:
-    return datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -7,27 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench_pipeline import BenchSystem, figure
-
-
-def process_tree(pid: int) -> list[int]:
-    """``pid`` and its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(children.get(p, []))
-    return out
+from bench_cpu import process_tree
+from bench_pipeline import BenchSystem
+from bench_report import figure
 
 
 def peak_rss_mib(pids: Sequence[int]) -> float:

@@ -96,9 +96,10 @@ def _count(deps: Deps, agency: str, kind: str, classified: DossierClassified | N
 
 
 def _create(tx: Tx, code: str, agency: str, now: datetime) -> Dossier:
-    tx.save(Dossier(code=code, agency=agency), now)
-    d = tx.dossier(code)
-    assert d is not None
+    """Insert the row at once: it locks the new dossier for this transaction, as ``dossier()`` locks one that
+    exists, so that another worker's event for it waits and then reads this one's history."""
+    d = Dossier(code=code, agency=agency)
+    tx.save(d, now)
     return d
 
 

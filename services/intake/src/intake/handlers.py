@@ -70,7 +70,7 @@ def record_fact(
             if seen.digest != digest:
                 raise InboundError("conflict", "trùng event_id với nội dung khác", "event_id")
             return Outcome(seen.reply, duplicate=True)
-        dossier = tx.get_dossier(code)
+        dossier, buffered = tx.dossier_for_fact(code)
         verdict = decide(_state(dossier), data["fact"], data["occurred_at"])
         if verdict.action == "reject":
             raise InboundError("lifecycle", verdict.reason, verdict.field)
@@ -86,7 +86,8 @@ def record_fact(
             return Outcome(reply)
         assert verdict.status is not None
         _apply(tx, dossier, data, verdict.status, sender.name, now=now, pepper=pepper)
-        _drain_pending(tx, code, now=now, pepper=pepper)
+        if buffered:
+            _drain_pending(tx, code, now=now, pepper=pepper)
         reply = {"status": "accepted", **base, "dossier_status": int(verdict.status)}
         tx.put_received(Received(agency, event_id, digest, "applied", reply, now))
     return Outcome(reply)

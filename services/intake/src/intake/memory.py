@@ -67,6 +67,9 @@ class _MemoryTx:
         d = self.s.dossiers.get(code)
         return replace(d) if d else None
 
+    def dossier_for_fact(self, code: str) -> tuple[Dossier | None, bool]:
+        return self.get_dossier(code), any(p.code == code for p in self.s.pending.values())
+
     def save_dossier(self, dossier: Dossier) -> None:
         self.s.dossiers[dossier.code] = replace(dossier)
 

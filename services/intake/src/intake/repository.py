@@ -8,7 +8,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, insert, select
+from sqlalchemy import Connection, Engine, String, Table, bindparam, delete, exists, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from dunghan.contract.envelope import CloudEvent
@@ -43,6 +43,9 @@ def _upsert_all(table: Table) -> Any:
 
 _D, _H, _R, _P = t.dossiers, t.dossier_history, t.received_facts, t.pending_facts
 GET_DOSSIER = select(_D).where(_D.c.code == bindparam("code"))
+_KEY = select(bindparam("code", type_=String()).label("key")).subquery("k")
+DOSSIER_FOR_FACT = (select(_D, exists().where(_P.c.code == _KEY.c.key).label("has_pending"))
+                    .select_from(_KEY.outerjoin(_D, _D.c.code == _KEY.c.key)))
 SAVE_DOSSIER = _upsert_all(_D)
 NEXT_SEQ = select(func.coalesce(func.max(_H.c.seq), 0) + 1).where(_H.c.code == bindparam("of_code"))
 APPEND_HISTORY = insert(_H).values(seq=NEXT_SEQ.scalar_subquery())
@@ -109,6 +112,10 @@ class SqlTx:
 
     def get_dossier(self, code: str) -> Dossier | None:
         return self._one(Dossier, GET_DOSSIER, {"code": code})  # type: ignore[no-any-return]
+
+    def dossier_for_fact(self, code: str) -> tuple[Dossier | None, bool]:
+        row = self.conn.execute(DOSSIER_FOR_FACT, {"code": code}).one()
+        return (None if row.code is None else _row(Dossier, row)), bool(row.has_pending)
 
     def save_dossier(self, dossier: Dossier) -> None:
         self.conn.execute(SAVE_DOSSIER, _values(dossier))

@@ -19,6 +19,9 @@ from notify.repository import Tx
 log = logging.getLogger(__name__)
 
 
+HANDLED = frozenset(cls.TYPE for cls in EVENT_HANDLERS)
+
+
 class TxSource(Protocol):
     def transaction(self) -> AbstractContextManager[Tx]: ...
 
@@ -46,6 +49,8 @@ class EventProcessor:
     def process(self, body: bytes) -> Context | None:
         try:
             ce = decode(body)
+            if ce.type not in HANDLED:
+                return None
             event = ce.event()
         except ContractError as exc:
             from dunghan.bus.errors import Reject
