@@ -15,7 +15,7 @@ from dunghan.calendar import Notice, WorkCalendar
 from dunghan.contract import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified
 from dunghan.db.unit_of_work import after_commit
-from dunghan.deadline import Clock, compute_clock
+from dunghan.deadline import Clock, ClockEvent, compute_clock
 
 BATCH = 100
 
@@ -76,13 +76,14 @@ def handle_event(ce: CloudEvent, repo: Repository, deps: Deps, now: datetime) ->
     with repo.transaction() as tx:
         if not tx.inbox_accept(ce.source, ce.id):
             return "duplicate"
-        d = tx.dossier(code) or _create(tx, code, agency, now)
+        existing = tx.dossier(code)
+        d = existing or _create(tx, code, agency, now)
         if d.calendar_version and d.calendar_version != calendar.version:
             calendar = deps.calendars.current(fresh=True)  # another process may have read newer notices
         if isinstance(e, DossierAccepted):
             d = d.accepted(e)
         tx.add_event(code, cev, now)
-        change = refresh(tx, d, calendar, deps, now, trigger=cev.kind)
+        change = refresh(tx, d, calendar, deps, now, trigger=cev.kind, first=cev if existing is None else None)
     if deps.metrics:
         after_commit(lambda: _count(deps, agency, cev.kind, change.classified))
     return "ok"
@@ -103,21 +104,24 @@ def _create(tx: Tx, code: str, agency: str, now: datetime) -> Dossier:
     return d
 
 
-def clock_for(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetime) -> Clock:
+def clock_for(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetime,
+              events: list[ClockEvent] | None = None) -> Clock:
     assert d.procedure is not None
     rules = deps.rules.for_dossier(d.agency, d.procedure.code)
-    events = tx.events(d.code)
+    events = tx.events(d.code) if events is None else events
     # A recorded fact is never in the future: tolerate producers' clocks running slightly ahead.
     latest = max((e.at for e in events), default=now)
     return compute_clock(events, d.procedure, calendar, max(now, latest), rules)
 
 
-def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetime, *, trigger: str) -> Change:
-    """Recompute the dossier's clock from its whole history and publish what changed."""
+def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetime, *, trigger: str,
+            first: ClockEvent | None = None) -> Change:
+    """Recompute the dossier's clock from its whole history and publish what changed. ``first``: the dossier
+    was created by this event, so its history is that event alone and no threshold has fired yet."""
     if d.procedure is None:
         tx.save(d, now)
         return Change(d, d)
-    clock = clock_for(tx, d, calendar, deps, now)
+    clock = clock_for(tx, d, calendar, deps, now, [first] if first else None)
     if d.classification is not None:
         _note_correction(tx, d, clock, now)
         return Change(d, d)
@@ -134,7 +138,8 @@ def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetim
         new = dataclasses.replace(new, classification=domain.classification_summary(c), next_threshold_at=None)
     elif not clock.paused:
         ths = domain.thresholds(clock, calendar, rules, now + domain.SCHEDULE_HORIZON, since=now)
-        new = dataclasses.replace(new, next_threshold_at=domain.next_threshold_at(ths, tx.fired(d.code)))
+        fired = set() if first else tx.fired(d.code)
+        new = dataclasses.replace(new, next_threshold_at=domain.next_threshold_at(ths, fired))
     tx.save(new, now)
     return Change(d, new, c)
 

@@ -32,6 +32,17 @@ class Tx(Protocol):
     def claim_digest(self, officer: str, day: date, now: datetime) -> bool: ...
 
 
+def _track_statement() -> Any:
+    stmt = insert(t.open_dossiers)
+    kept = {c: func.coalesce(func.nullif(stmt.excluded[c], ""), t.open_dossiers.c[c])
+            for c in ("procedure_name", "applicant_name")}
+    plain = {c: stmt.excluded[c] for c in ("agency", "unit", "officer", "due_at", "updated_at")}
+    return stmt.on_conflict_do_update(index_elements=["code"], set_={**plain, **kept})
+
+
+_TRACK = _track_statement()  # built once: it runs for every due date set
+
+
 class SqlTx:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -85,15 +96,10 @@ class SqlTx:
         return self.conn.execute(stmt).rowcount == 1
 
     def track_dossier(self, d: OpenDossier, now: datetime) -> None:
-        values: dict[str, Any] = {"code": d.code, "agency": d.agency, "unit": d.unit, "officer": d.officer,
-                                  "due_at": d.due_at, "updated_at": now}
-        changes = dict(values)
-        if d.procedure_name:
-            values["procedure_name"] = changes["procedure_name"] = d.procedure_name
-        if d.applicant_name:
-            values["applicant_name"] = changes["applicant_name"] = d.applicant_name
-        stmt = insert(t.open_dossiers).values(**values)
-        self.conn.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=changes))
+        """An empty procedure or applicant name keeps the one already known."""
+        self.conn.execute(_TRACK, {"code": d.code, "agency": d.agency, "unit": d.unit, "officer": d.officer,
+                                   "due_at": d.due_at, "updated_at": now, "procedure_name": d.procedure_name or "",
+                                   "applicant_name": d.applicant_name or ""})
 
     def close_dossier(self, code: str, now: datetime) -> None:
         stmt = insert(t.open_dossiers).values(code=code, agency="", unit="", officer="", closed=True,
