@@ -105,10 +105,10 @@ class Threshold:
         return "step" if self.step is not None else self.name
 
 
-def with_clock(d: Dossier, clock: Clock, calendar: Any, rules: Rules, now: datetime) -> Dossier:
+def with_clock(d: Dossier, clock: Clock, calendar: Any, rules: Rules) -> Dossier:
     """The dossier updated from a freshly computed clock (classification is handled separately)."""
-    ths = thresholds(clock, calendar, rules, now + SCHEDULE_HORIZON, since=now)
-    due_soon = next((t.at for t in ths if t.name == "d-1"), None)
+    first_warnings = [] if clock.stopped_at is not None else warning_schedule(clock, calendar, rules)  # no repeats
+    due_soon = next((at for name, at in first_warnings if name == "d-1"), None)
     return dataclasses.replace(
         d,
         unit=clock.holder_unit or d.unit,

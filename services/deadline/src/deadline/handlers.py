@@ -126,7 +126,7 @@ def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetim
         _note_correction(tx, d, clock, now)
         return Change(d, d)
     rules = deps.rules.for_dossier(d.agency, d.procedure.code)
-    new = domain.with_clock(d, clock, calendar, rules, now)
+    new = domain.with_clock(d, clock, calendar, rules)
     if clock.paused:
         new = dataclasses.replace(new, due_at=d.due_at, due_date=d.due_date, next_threshold_at=None)
     elif clock.due_at is not None and clock.due_at != d.due_at:
