@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from dunghan.contract import events as ev
 from dunghan.contract.envelope import envelope_for
+from dunghan.db.unit_of_work import after_commit
 from intake import metrics
 from intake.domain import (
     DossierState,
@@ -174,11 +175,15 @@ def _apply(
         sender_event_id=data["event_id"], status=d.status, unit=d.unit, officer=d.officer, step=d.step,
         canonical_event_id=ce.id, details=_details(data),
     ))
+    after_commit(lambda: _count(agency, fact, d))  # a consumer batch that rolls back counts nothing
+    return d
+
+
+def _count(agency: str, fact: str, d: Dossier) -> None:
     metrics.LIFECYCLE_EVENTS.labels(agency=agency, kind=fact).inc()
     if fact == "dossier.accepted":
         metrics.DOSSIERS_RECEIVED.labels(agency=agency, channel=str(d.channel),
                                          procedure_field=d.procedure_field or "").inc()
-    return d
 
 
 def _details(data: dict[str, Any]) -> dict[str, Any]:

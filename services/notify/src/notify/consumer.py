@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from dunghan.bus.topology import NOTIFY_EVENTS
 from dunghan.contract.envelope import ContractError, decode
+from dunghan.db.unit_of_work import after_commit
 from dunghan.logging import log_context
 from notify import domain, metrics
 from notify.domain import Calendar
@@ -66,11 +67,15 @@ class EventProcessor:
 
                 raise Duplicate(f"event {ce.id} already handled")
             handle(event, tx, ctx)
-        for n in ctx.suppressed:
-            metrics.record(n.channel, "suppressed")
-        if ctx.queued:
-            log.info("%s: %d notification(s) queued", type(event).__name__, len(ctx.queued))
+        after_commit(lambda: _count(ctx, type(event).__name__))
         return ctx
+
+
+def _count(ctx: Context, event: str) -> None:
+    for n in ctx.suppressed:
+        metrics.record(n.channel, "suppressed")
+    if ctx.queued:
+        log.info("%s: %d notification(s) queued", event, len(ctx.queued))
 
 
 def make_consumer(amqp_url: str, processor: EventProcessor, *, prefix: str = "", batch_engine: Any = None,
