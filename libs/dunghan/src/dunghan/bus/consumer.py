@@ -206,8 +206,9 @@ class Consumer:
                 self.on_message(channel, method, props, body)
             return
         self._failure_delays = backoff(cap=5.0)
-        for (method, _props, _body), outcome in zip(items, outcomes, strict=True):
-            channel.basic_ack(method.delivery_tag)
+        # Every delivery before these was settled already (batches and their fallbacks go in order): one frame.
+        channel.basic_ack(items[-1][0].delivery_tag, multiple=True)
+        for outcome in outcomes:
             MESSAGES_CONSUMED.labels(self.queue.name, outcome).inc()
 
     def _run_batch(self, items: list[tuple[Any, Any, bytes]]) -> list[str] | None:

@@ -41,7 +41,7 @@ class OutboxRelay:
 
     def __init__(
         self, engine: Engine, publisher: OutboxPublisher, service: str, batch: int = 100,
-        interval: float = 0.5, max_backoff: float = 30.0, linger: float = 0.02, gauge_interval: float = 1.0,
+        interval: float = 0.5, max_backoff: float = 30.0, linger: float = 0.05, gauge_interval: float = 1.0,
     ) -> None:
         """``linger``: after a notification, wait this long for more commits so that a pass publishes them
         together (one transaction and one confirm round trip for many rows instead of one each)."""
