@@ -100,8 +100,9 @@ def cpu_parts(services: Mapping[str, Any] | None = None) -> Parts:
     return parts
 
 
-def cpu_figures(meter: CpuMeter, events: int, baseline_ms: float) -> list[dict[str, Any]]:
-    """CPU milliseconds per event, in all and per part, and how busy the machine's cores were."""
+def cpu_figures(meter: CpuMeter, events: int, baseline_ms: float, baseline_rate: float) -> list[dict[str, Any]]:
+    """CPU milliseconds per event, in all and per part; how busy the machine's cores were; and the ceiling: the
+    events per second that this CPU cost allows when every core does nothing else, against the baseline's rate."""
     total = sum(meter.seconds.values())
     cores = os.cpu_count() or 1
     busy = total / (meter.wall * cores) if meter.wall else 0.0
@@ -109,7 +110,10 @@ def cpu_figures(meter: CpuMeter, events: int, baseline_ms: float) -> list[dict[s
     log("cpu: " + ", ".join(f"{k} {v:.2f} ms/event" for k, v in per.items())
         + f"; {busy:.0%} of {cores} cores busy")
     ms = 1000 * total / events
+    ceiling = 1000 * cores / ms if ms else 0.0
     return [figure("pipeline_cpu_ms_per_event", ms, "ms", baseline_ms, ms / baseline_ms if baseline_ms else None,
                    None, None),
             figure("pipeline_cpu_busy", busy, "fraction of all cores", None, None, None, None),
+            figure("pipeline_throughput_cpu_ceiling", ceiling, "events/s", baseline_rate,
+                   ceiling / baseline_rate if baseline_rate else None, None, None),
             *(figure(f"pipeline_cpu_ms_per_event_{k}", v, "ms", None, None, None, None) for k, v in per.items())]

@@ -213,7 +213,7 @@ def throughput(system: BenchSystem, dossiers: int, max_seconds: float) -> list[d
     log(f"throughput: {value:.1f} events/s vs raw pika {baseline:.0f} msg/s")
     return [figure("pipeline_throughput", value, "events/s", baseline, value / baseline,
                    f"ratio >= {THROUGHPUT_GOAL}", complete and value / baseline >= THROUGHPUT_GOAL),
-            *cpu_figures(meter, len(facts), baseline_ms)]
+            *cpu_figures(meter, len(facts), baseline_ms, baseline)]
 
 
 def latency(system: BenchSystem, rate: float, seconds: float) -> list[dict[str, Any]]:
