@@ -66,12 +66,12 @@ def record_fact(
     if future:
         raise InboundError("invalid", future, "occurred_at")
     with repo.transaction(cached=True) as tx:
-        seen = tx.get_received(agency, event_id)
+        state = tx.fact_state(agency, event_id, code)
+        seen, dossier = state.received, state.dossier
         if seen is not None:
             if seen.digest != digest:
                 raise InboundError("conflict", "trùng event_id với nội dung khác", "event_id")
             return Outcome(seen.reply, duplicate=True)
-        dossier, buffered = tx.dossier_for_fact(code)
         verdict = decide(_state(dossier), data["fact"], data["occurred_at"])
         if verdict.action == "reject":
             raise InboundError("lifecycle", verdict.reason, verdict.field)
@@ -87,7 +87,7 @@ def record_fact(
             return Outcome(reply)
         assert verdict.status is not None
         _apply(tx, dossier, data, verdict.status, sender.name, now=now, pepper=pepper)
-        if buffered:
+        if state.buffered:
             _drain_pending(tx, code, now=now, pepper=pepper)
         reply = {"status": "accepted", **base, "dossier_status": int(verdict.status)}
         tx.put_received(Received(agency, event_id, digest, "applied", reply, now))

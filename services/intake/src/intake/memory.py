@@ -13,6 +13,7 @@ from intake.records import (
     Agency,
     Dossier,
     DossierFilter,
+    FactState,
     HistoryEntry,
     Officer,
     PendingFact,
@@ -67,8 +68,9 @@ class _MemoryTx:
         d = self.s.dossiers.get(code)
         return replace(d) if d else None
 
-    def dossier_for_fact(self, code: str) -> tuple[Dossier | None, bool]:
-        return self.get_dossier(code), any(p.code == code for p in self.s.pending.values())
+    def fact_state(self, agency: str, event_id: str, code: str) -> FactState:
+        return FactState(self.get_received(agency, event_id), self.get_dossier(code),
+                         any(p.code == code for p in self.s.pending.values()))
 
     def save_dossier(self, dossier: Dossier) -> None:
         self.s.dossiers[dossier.code] = replace(dossier)

@@ -10,6 +10,7 @@ from intake.records import (
     Agency,
     Dossier,
     DossierFilter,
+    FactState,
     HistoryEntry,
     Officer,
     PendingFact,
@@ -23,8 +24,7 @@ from intake.records import (
 
 class Tx(Protocol):
     def get_dossier(self, code: str) -> Dossier | None: ...
-    def dossier_for_fact(self, code: str) -> tuple[Dossier | None, bool]:
-        """The dossier (None if new) and whether facts of it wait in the buffer, in one read."""
+    def fact_state(self, agency: str, event_id: str, code: str) -> FactState: ...
     def save_dossier(self, dossier: Dossier) -> None: ...
     def add_history(self, entry: HistoryEntry) -> None: ...
     def append_history(self, entry: HistoryEntry) -> None:

@@ -64,6 +64,16 @@ class Received:
 
 
 @dataclass(frozen=True)
+class FactState:
+    """What recording one fact starts from, read in one statement: the idempotency record of its event id,
+    the dossier (None if new) and whether facts of that dossier wait in the buffer."""
+
+    received: Received | None
+    dossier: Dossier | None
+    buffered: bool
+
+
+@dataclass(frozen=True)
 class PendingFact:
     agency: str
     event_id: str

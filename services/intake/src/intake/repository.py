@@ -8,7 +8,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, Table, bindparam, delete, exists, func, insert, select
+from sqlalchemy import Connection, Engine, String, Table, and_, bindparam, delete, exists, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from dunghan.contract.envelope import CloudEvent
@@ -20,6 +20,7 @@ from intake.records import (
     Agency,
     Dossier,
     DossierFilter,
+    FactState,
     HistoryEntry,
     Officer,
     PendingFact,
@@ -43,9 +44,12 @@ def _upsert_all(table: Table) -> Any:
 
 _D, _H, _R, _P = t.dossiers, t.dossier_history, t.received_facts, t.pending_facts
 GET_DOSSIER = select(_D).where(_D.c.code == bindparam("code"))
-_KEY = select(bindparam("code", type_=String()).label("key")).subquery("k")
-DOSSIER_FOR_FACT = (select(_D, exists().where(_P.c.code == _KEY.c.key).label("has_pending"))
-                    .select_from(_KEY.outerjoin(_D, _D.c.code == _KEY.c.key)))
+_KEY = select(bindparam("code", type_=String()).label("code"), bindparam("agency", type_=String()).label("agency"),
+              bindparam("event_id", type_=String()).label("event_id")).subquery("k")
+FACT_STATE = (
+    select(*[c.label(f"r_{c.name}") for c in _R.c], _D, exists().where(_P.c.code == _KEY.c.code).label("buffered"))
+    .select_from(_KEY.outerjoin(_R, and_(_R.c.agency == _KEY.c.agency, _R.c.event_id == _KEY.c.event_id))
+                 .outerjoin(_D, _D.c.code == _KEY.c.code)))
 SAVE_DOSSIER = _upsert_all(_D)
 NEXT_SEQ = select(func.coalesce(func.max(_H.c.seq), 0) + 1).where(_H.c.code == bindparam("of_code"))
 APPEND_HISTORY = insert(_H).values(seq=NEXT_SEQ.scalar_subquery())
@@ -113,9 +117,11 @@ class SqlTx:
     def get_dossier(self, code: str) -> Dossier | None:
         return self._one(Dossier, GET_DOSSIER, {"code": code})  # type: ignore[no-any-return]
 
-    def dossier_for_fact(self, code: str) -> tuple[Dossier | None, bool]:
-        row = self.conn.execute(DOSSIER_FOR_FACT, {"code": code}).one()
-        return (None if row.code is None else _row(Dossier, row)), bool(row.has_pending)
+    def fact_state(self, agency: str, event_id: str, code: str) -> FactState:
+        row = self.conn.execute(FACT_STATE, {"code": code, "agency": agency, "event_id": event_id}).one()
+        received = None if row.r_agency is None else Received(
+            row.r_agency, row.r_event_id, row.r_digest, row.r_state, row.r_reply, row.r_received_at)
+        return FactState(received, None if row.code is None else _row(Dossier, row), bool(row.buffered))
 
     def save_dossier(self, dossier: Dossier) -> None:
         self.conn.execute(SAVE_DOSSIER, _values(dossier))
