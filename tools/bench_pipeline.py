@@ -30,6 +30,7 @@ OPERATOR_KEY = "bench-operator-key"
 TERMINAL = frozenset({"result.ready", "dossier.refused", "dossier.withdrawn", "dossier.stopped"})
 CLASSIFIED_KEY = "deadline.dossier_classified.v1"
 THROUGHPUT_GOAL, LATENCY_P99_GOAL = 0.2, 0.5
+BASELINE_RUNS = 3  # a short burst of raw pika varies by half from run to run here: the median of three
 
 
 @dataclass
@@ -175,10 +176,12 @@ def throughput(system: BenchSystem, dossiers: int, max_seconds: float) -> list[d
     facts = sorted((f for d in plan for f in d.facts), key=lambda f: (f["occurred_at"], f["event_id"]))
     expected = {d.code for d in plan if is_classified(d)}
     bodies = [encode(f) for f in facts]
-    log(f"throughput: baseline raw pika with {len(bodies)} messages")
+    log(f"throughput: baseline raw pika with {len(bodies)} messages, {BASELINE_RUNS} runs (median)")
     base_meter = CpuMeter(cpu_parts()).start()
-    baseline = raw_pika_throughput(system.amqp_url, bodies)
-    baseline_ms = 1000 * sum(base_meter.stop().values()) / len(bodies)
+    runs = sorted(raw_pika_throughput(system.amqp_url, bodies) for _ in range(BASELINE_RUNS))
+    baseline_ms = 1000 * sum(base_meter.stop().values()) / (len(bodies) * BASELINE_RUNS)
+    baseline = runs[len(runs) // 2]
+    log("throughput: raw pika runs " + ", ".join(f"{r:.0f}" for r in runs) + " msg/s")
     log(f"throughput: publishing {len(facts)} facts of {len(plan)} dossiers ({len(expected)} to classify)")
     meter = CpuMeter(cpu_parts(system.stack.services)).start()
     sender = InboundSender(system)
