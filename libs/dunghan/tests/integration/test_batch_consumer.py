@@ -42,6 +42,8 @@ def queue(amqp_url: str, bus_prefix: str) -> Iterator[ConsumerQueue]:
     for name in [q.qname(bus_prefix), q.dlq(bus_prefix), q.retry_queue(200, bus_prefix)]:
         with contextlib.suppress(Exception):
             conn.channel().queue_delete(name)
+    with contextlib.suppress(Exception):
+        conn.channel().exchange_delete(q.dlx(bus_prefix))
     conn.close()
 
 
