@@ -14,20 +14,14 @@ from deadline.domain import Dossier, Threshold
 from dunghan.calendar import Notice
 from dunghan.contract import Event, envelope_for
 from dunghan.contract.events import ProcedureSnapshot, schema_for
-from dunghan.db import begin, inbox_accept, outbox_add
+from dunghan.db import begin, inbox_accept, outbox_add, upsert_statement
 from dunghan.deadline import ClockEvent
 
 _snapshot_schema = schema_for(ProcedureSnapshot)()
 
 
-def _upsert_dossier() -> Any:
-    stmt = pg_insert(t.dossiers)
-    return stmt.on_conflict_do_update(
-        index_elements=["code"], set_={c.name: stmt.excluded[c.name] for c in t.dossiers.c if c.name != "code"})
-
-
 # The statements of the per-event path, built once (building one costs more than running it from the cache).
-_SAVE = _upsert_dossier()
+_SAVE = upsert_statement(t.dossiers)
 _DOSSIER = select(t.dossiers).where(t.dossiers.c.code == bindparam("code"))
 _DOSSIER_LOCKED = _DOSSIER.with_for_update()
 _ADD_EVENT = insert(t.dossier_events)

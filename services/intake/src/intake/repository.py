@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import StepBudget
-from dunghan.db import begin, outbox_add
+from dunghan.db import begin, outbox_add, upsert_statement
 from intake import tables as t
 from intake.cache import TtlCache
 from intake.records import (
@@ -34,14 +34,6 @@ from intake.records import (
 metadata = t.metadata
 
 
-def _upsert_all(table: Table) -> Any:
-    """INSERT … ON CONFLICT (primary key) DO UPDATE of every other column; built once, parameters at execution."""
-    stmt = pg_insert(table)
-    keys = {c.name for c in table.primary_key.columns}
-    others = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-    return stmt.on_conflict_do_update(index_elements=sorted(keys), set_=others)
-
-
 _D, _H, _R, _P = t.dossiers, t.dossier_history, t.received_facts, t.pending_facts
 GET_DOSSIER = select(_D).where(_D.c.code == bindparam("code"))
 _KEY = select(bindparam("code", type_=String()).label("code"), bindparam("agency", type_=String()).label("agency"),
@@ -50,11 +42,11 @@ FACT_STATE = (
     select(*[c.label(f"r_{c.name}") for c in _R.c], _D, exists().where(_P.c.code == _KEY.c.code).label("buffered"))
     .select_from(_KEY.outerjoin(_R, and_(_R.c.agency == _KEY.c.agency, _R.c.event_id == _KEY.c.event_id))
                  .outerjoin(_D, _D.c.code == _KEY.c.code)))
-SAVE_DOSSIER = _upsert_all(_D)
+SAVE_DOSSIER = upsert_statement(_D)
 NEXT_SEQ = select(func.coalesce(func.max(_H.c.seq), 0) + 1).where(_H.c.code == bindparam("of_code"))
 APPEND_HISTORY = insert(_H).values(seq=NEXT_SEQ.scalar_subquery())
 GET_RECEIVED = select(_R).where(_R.c.agency == bindparam("agency"), _R.c.event_id == bindparam("event_id"))
-PUT_RECEIVED = _upsert_all(_R)
+PUT_RECEIVED = upsert_statement(_R)
 PENDING_FOR = select(_P).where(_P.c.code == bindparam("code")).order_by(_P.c.occurred_at, _P.c.received_at)
 GET_UNIT = select(t.units).where(t.units.c.code == bindparam("code"))
 GET_OFFICER = select(t.officers).where(t.officers.c.code == bindparam("code"))

@@ -9,9 +9,22 @@ from dunghan.db.messaging import (
 )
 from dunghan.db.migrations import run_migrations, upgrade
 from dunghan.db.relay import OutboxRelay
+from dunghan.db.statements import upsert_statement
 from dunghan.db.unit_of_work import after_commit, batch, begin
 
 __all__ = [
-    "OutboxRelay", "after_commit", "batch", "begin", "create_messaging_tables", "drop_messaging_tables",
-    "inbox_accept", "make_engine", "messaging_tables", "outbox_add", "run_migrations", "sqlalchemy_url", "upgrade",
+    "OutboxRelay",
+    "after_commit",
+    "batch",
+    "begin",
+    "create_messaging_tables",
+    "drop_messaging_tables",
+    "inbox_accept",
+    "make_engine",
+    "messaging_tables",
+    "outbox_add",
+    "run_migrations",
+    "sqlalchemy_url",
+    "upgrade",
+    "upsert_statement",
 ]

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified, DueDateSet
-from dunghan.db import begin, inbox_accept, outbox_add
+from dunghan.db import begin, inbox_accept, outbox_add, upsert_statement
 from scoring.domain import (
     Campaign,
     Phase,
@@ -41,18 +41,12 @@ from scoring.repository.tables import (
     step_results,
 )
 
-
-def _upsert(table: Any, keys: list[str], updated: list[str]) -> Any:
-    stmt = pg_insert(table)
-    return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in updated})
-
-
 # The per-event statements, built once (building one costs more than running it from the cache).
-_ACCEPTED = _upsert(dossiers, ["code"], ["channel", "accepted_at"])
-_DUE = _upsert(dossiers, ["code"], ["due_at", "original_due_at", "waiting_supplement"])
+_ACCEPTED = upsert_statement(dossiers, ["channel", "accepted_at"])
+_DUE = upsert_statement(dossiers, ["due_at", "original_due_at", "waiting_supplement"])
 _INTAKE_EVENT = pg_insert(intake_events).on_conflict_do_nothing()
 _ACCEPTED_AT = select(dossiers.c.accepted_at).where(dossiers.c.code == bindparam("code"))
-_NAME = _upsert(names, ["kind", "subject"], ["name", "unit", "agency"])
+_NAME = upsert_statement(names, ["name", "unit", "agency"])
 _PHASES_COVERING = (
     select(phases.c.campaign_id, phases.c.key, phases.c.state)
     .join(campaigns, campaigns.c.id == phases.c.campaign_id)
