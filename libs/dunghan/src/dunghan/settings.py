@@ -15,7 +15,9 @@ COMMON_ENV = {
     "api_keys": "API_KEYS",
     "multiproc_dir": "PROMETHEUS_MULTIPROC_DIR",
     "consumer_batch_size": "CONSUMER_BATCH_SIZE",
+    "messaging_retention_days": "MESSAGING_RETENTION_DAYS",
 }
+_FLOATS = {"messaging_retention_days"}
 _INTS = {"port", "metrics_port", "consumer_batch_size"}
 
 
@@ -30,6 +32,8 @@ def common_from_env(cls: type, env: Mapping[str, str]) -> dict[str, Any]:
         raw = env[var]
         if field in _INTS:
             out[field] = int(raw)
+        elif field in _FLOATS:
+            out[field] = float(raw)
         elif field == "multiproc_dir":
             out[field] = raw or None
         else:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dunghan.db.retention import MessagingRetention
 from dunghan.logging import configure
 from dunghan.worker import Periodic, run_worker
 from notify import domain
@@ -28,7 +29,16 @@ def components(services: Services) -> list[Any]:
                        tz=s.timezone, available=frozenset(services.channels), sms_windows=windows)
     return [make_consumer(s.amqp_url, processor, prefix=s.amqp_prefix, batch_engine=getattr(repo, "engine", None),
                           batch_size=s.consumer_batch_size), sender,
-            Periodic("digest", digest, s.digest_interval_seconds)]
+            Periodic("digest", digest, s.digest_interval_seconds), *_retention(repo, s.messaging_retention_days)]
+
+
+def _retention(repo: Any, keep_days: float) -> list[Any]:
+    """Notify keeps only an inbox (it publishes nothing); a repository without an engine (a fake) has none."""
+    engine = getattr(repo, "engine", None)
+    if engine is None:
+        return []
+    return [Periodic(MessagingRetention.name, MessagingRetention(engine, keep_days, tables=("inbox",)),
+                     MessagingRetention.interval_seconds)]
 
 
 def main() -> None:

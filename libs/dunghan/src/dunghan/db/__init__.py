@@ -9,10 +9,12 @@ from dunghan.db.messaging import (
 )
 from dunghan.db.migrations import run_migrations, upgrade
 from dunghan.db.relay import OutboxRelay
+from dunghan.db.retention import MessagingRetention
 from dunghan.db.statements import upsert_statement
 from dunghan.db.unit_of_work import after_commit, batch, begin
 
 __all__ = [
+    "MessagingRetention",
     "OutboxRelay",
     "after_commit",
     "batch",

@@ -1,0 +1,51 @@
+"""Keeps the messaging tables from growing without end: published outbox rows and inbox rows older than the
+retention are deleted, a chunk per transaction so that no lock is held long.
+
+An inbox row only has to outlive every redelivery of its message (the broker redelivers within minutes; a
+dead-lettered message was never applied, so replaying it later needs no row), and a published outbox row is
+kept only for inspection. A worker runs this daily (``MESSAGING_RETENTION_DAYS``; 0 keeps everything).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, text
+
+log = logging.getLogger(__name__)
+
+_PURGES = {
+    "outbox": text("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < :cut "
+                   "ORDER BY id LIMIT :chunk)"),
+    "inbox": text("DELETE FROM inbox WHERE ctid = ANY(ARRAY(SELECT ctid FROM inbox WHERE received_at < :cut "
+                  "LIMIT :chunk))"),
+}
+
+
+class MessagingRetention:
+    """``fn(now)`` for ``dunghan.worker.Periodic``; returns how many rows it deleted."""
+
+    name = "messaging-retention"
+    interval_seconds = 24 * 3600.0
+
+    def __init__(self, engine: Engine, keep_days: float, *, chunk: int = 5000,
+                 tables: tuple[str, ...] = ("outbox", "inbox")) -> None:
+        self.engine = engine
+        self.keep = timedelta(days=keep_days)
+        self.chunk = chunk
+        self.tables = tables
+
+    def __call__(self, now: datetime) -> int:
+        if self.keep <= timedelta(0):
+            return 0
+        cut, total = now - self.keep, 0
+        for table in self.tables:
+            while True:
+                with self.engine.begin() as conn:
+                    deleted = conn.execute(_PURGES[table], {"cut": cut, "chunk": self.chunk}).rowcount
+                total += deleted
+                if deleted < self.chunk:
+                    break
+        if total:
+            log.info("messaging retention: %d row(s) older than %s deleted", total, cut.isoformat())
+        return total
