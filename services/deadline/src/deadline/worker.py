@@ -13,7 +13,7 @@ from deadline.scheduler import SCHEDULER_NAME, ThresholdScan
 from dunghan.bus.consumer import Consumer
 from dunghan.bus.publisher import Publisher
 from dunghan.bus.topology import DEADLINE_EVENTS
-from dunghan.db import MessagingRetention, OutboxRelay
+from dunghan.db import OutboxRelay, retention_job
 from dunghan.logging import configure
 from dunghan.worker import Periodic, run_worker
 
@@ -24,8 +24,7 @@ def components(settings: Settings, repo: SqlRepository, deps: Deps, publisher: A
                  batch_engine=repo.engine, batch_size=settings.consumer_batch_size),
         OutboxRelay(repo.engine, publisher, SERVICE),
         Periodic(SCHEDULER_NAME, ThresholdScan(repo, deps), settings.scan_interval_seconds),
-        Periodic(MessagingRetention.name, MessagingRetention(repo.engine, settings.messaging_retention_days),
-                 MessagingRetention.interval_seconds),
+        retention_job(repo.engine, settings.messaging_retention_days),
     ]
 
 

@@ -25,7 +25,7 @@ def build_components(settings: Settings) -> list[Any]:
     from dunghan.bus.consumer import Consumer
     from dunghan.bus.publisher import Publisher
     from dunghan.bus.topology import INTAKE_INBOUND
-    from dunghan.db import MessagingRetention, OutboxRelay, make_engine
+    from dunghan.db import OutboxRelay, make_engine, retention_job
     from dunghan.worker import Periodic
     from intake.consumer import BusReplier, InboundHandler, OrphanSweeper
     from intake.repository import SqlRepository
@@ -47,9 +47,7 @@ def build_components(settings: Settings) -> list[Any]:
                        OrphanSweeper(repo, BusReplier(publisher(), settings.amqp_prefix),
                                      settings.orphan_window_seconds),
                        settings.orphan_scan_seconds)
-    retention = Periodic(MessagingRetention.name, MessagingRetention(engine, settings.messaging_retention_days),
-                         MessagingRetention.interval_seconds)
-    return [consumer, relay, sweeper, retention]
+    return [consumer, relay, sweeper, retention_job(engine, settings.messaging_retention_days)]
 
 
 def main() -> None:

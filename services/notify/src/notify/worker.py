@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dunghan.db.retention import MessagingRetention
+from dunghan.db import retention_job
 from dunghan.logging import configure
 from dunghan.worker import Periodic, run_worker
 from notify import domain
@@ -37,8 +37,7 @@ def _retention(repo: Any, keep_days: float) -> list[Any]:
     engine = getattr(repo, "engine", None)
     if engine is None:
         return []
-    return [Periodic(MessagingRetention.name, MessagingRetention(engine, keep_days, tables=("inbox",)),
-                     MessagingRetention.interval_seconds)]
+    return [retention_job(engine, keep_days, tables=("inbox",))]
 
 
 def main() -> None:

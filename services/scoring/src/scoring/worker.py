@@ -4,7 +4,7 @@ from __future__ import annotations
 from dunghan.bus.consumer import Consumer
 from dunghan.bus.publisher import Publisher
 from dunghan.bus.topology import SCORING_EVENTS
-from dunghan.db import MessagingRetention, OutboxRelay, make_engine, upgrade
+from dunghan.db import OutboxRelay, make_engine, retention_job, upgrade
 from dunghan.logging import configure
 from dunghan.worker import Component, Periodic, run_worker
 from scoring import handlers
@@ -31,8 +31,7 @@ def main() -> None:
         OutboxRelay(engine, publisher, "scoring"),
         Periodic("close-phases", lambda now: handlers.close_due_phases(repo, now, settings.auto_close_window_days),
                  settings.close_check_seconds),
-        Periodic(MessagingRetention.name, MessagingRetention(engine, settings.messaging_retention_days),
-                 MessagingRetention.interval_seconds),
+        retention_job(engine, settings.messaging_retention_days),
     ]
     run_worker("scoring", components, settings.metrics_port)
 

@@ -9,7 +9,7 @@ from dunghan.db.messaging import (
 )
 from dunghan.db.migrations import run_migrations, upgrade
 from dunghan.db.relay import OutboxRelay
-from dunghan.db.retention import MessagingRetention
+from dunghan.db.retention import MessagingRetention, retention_job
 from dunghan.db.statements import upsert_statement
 from dunghan.db.unit_of_work import after_commit, batch, begin
 
@@ -25,6 +25,7 @@ __all__ = [
     "make_engine",
     "messaging_tables",
     "outbox_add",
+    "retention_job",
     "run_migrations",
     "sqlalchemy_url",
     "upgrade",

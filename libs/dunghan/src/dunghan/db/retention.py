@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, text
 
+from dunghan.worker import Periodic
+
 log = logging.getLogger(__name__)
 
 _PURGES = {
@@ -24,9 +26,6 @@ _PURGES = {
 
 class MessagingRetention:
     """``fn(now)`` for ``dunghan.worker.Periodic``; returns how many rows it deleted."""
-
-    name = "messaging-retention"
-    interval_seconds = 24 * 3600.0
 
     def __init__(self, engine: Engine, keep_days: float, *, chunk: int = 5000,
                  tables: tuple[str, ...] = ("outbox", "inbox")) -> None:
@@ -49,3 +48,8 @@ class MessagingRetention:
         if total:
             log.info("messaging retention: %d row(s) older than %s deleted", total, cut.isoformat())
         return total
+
+
+def retention_job(engine: Engine, keep_days: float, tables: tuple[str, ...] = ("outbox", "inbox")) -> Periodic:
+    """The worker component: ``MessagingRetention`` at start and then daily."""
+    return Periodic("messaging-retention", MessagingRetention(engine, keep_days, tables=tables), 24 * 3600.0)

@@ -57,10 +57,6 @@ def batch(engine: Engine) -> Iterator[None]:
         fn()
 
 
-def in_batch() -> bool:
-    return _current.get() is not None
-
-
 def after_commit(fn: Callable[[], object]) -> None:
     open_batch = _current.get()
     if open_batch is None:
