@@ -5,8 +5,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from deadline import domain
+from deadline.batch_tx import open_batch_tx
 from deadline.handlers import Deps, handle_event
-from deadline.repository import Repository
+from deadline.repository import Repository, SqlRepository
 from dunghan.bus.errors import Duplicate, Reject
 from dunghan.contract import decode
 from dunghan.contract.envelope import ContractError
@@ -24,3 +26,25 @@ def make_handler(repo: Repository, deps: Deps, clock: Callable[[], datetime] = u
             raise Duplicate(f"{ce.source} {ce.id}")
 
     return handle
+
+
+def make_batch_handler(repo: SqlRepository, deps: Deps,
+                       clock: Callable[[], datetime] = utc_now) -> Callable[[list[Any]], list[str]]:
+    """A consumer batch at once: decode every message, lock and read every dossier they touch in a few
+    statements (``BatchTx``), apply them in order, flush the writes together. Any error rolls the batch back and
+    the consumer handles its messages one by one with ``make_handler``'s handler."""
+    def handle_many(deliveries: list[Any]) -> list[str]:
+        now = clock()
+        decoded = [(ce, ce.event()) for ce in (decode(d.body) for d in deliveries)]
+        tx = open_batch_tx(repo)
+        assert tx is not None, "a batch handler runs inside the consumer's batch"
+        keys: list[tuple[str, str]] = []
+        dossiers: dict[str, str] = {}
+        for ce, e in decoded:
+            if domain.clock_event_for(e, ce.id) is not None:
+                keys.append((ce.source, ce.id))
+                dossiers.setdefault(e.code, e.agency)  # type: ignore[attr-defined]
+        tx.prefetch(keys, dossiers, now)
+        return ["duplicate" if handle_event(ce, repo, deps, now, e) == "duplicate" else "ok" for ce, e in decoded]
+
+    return handle_many

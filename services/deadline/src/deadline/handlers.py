@@ -12,7 +12,7 @@ from deadline import domain
 from deadline.domain import Dossier, RuleBook
 from deadline.repository import Repository, Tx
 from dunghan.calendar import Notice, WorkCalendar
-from dunghan.contract import CloudEvent
+from dunghan.contract import CloudEvent, Event
 from dunghan.contract.events import DossierAccepted, DossierClassified
 from dunghan.db.unit_of_work import after_commit
 from dunghan.deadline import Clock, ClockEvent, compute_clock
@@ -65,9 +65,10 @@ class Change:
     classified: DossierClassified | None = None
 
 
-def handle_event(ce: CloudEvent, repo: Repository, deps: Deps, now: datetime) -> str:
-    """Store the event in the dossier's history and recompute its clock; returns ok, duplicate or ignored."""
-    e = ce.event()
+def handle_event(ce: CloudEvent, repo: Repository, deps: Deps, now: datetime, event: Event | None = None) -> str:
+    """Store the event in the dossier's history and recompute its clock; returns ok, duplicate or ignored.
+    ``event``: ``ce.event()`` when the caller decoded it already."""
+    e = event or ce.event()
     cev = domain.clock_event_for(e, ce.id)
     if cev is None:
         return "ignored"

@@ -14,19 +14,20 @@ from deadline.domain import Dossier, Threshold
 from dunghan.calendar import Notice
 from dunghan.contract import Event, envelope_for
 from dunghan.contract.events import ProcedureSnapshot, schema_for
-from dunghan.db import begin, inbox_accept, outbox_add, upsert_statement
+from dunghan.db import batch_state, begin, inbox_accept, outbox_add, upsert_statement
 from dunghan.deadline import ClockEvent
 
 _snapshot_schema = schema_for(ProcedureSnapshot)()
 
 
 # The statements of the per-event path, built once (building one costs more than running it from the cache).
-_SAVE = upsert_statement(t.dossiers)
+SAVE = upsert_statement(t.dossiers)
 _DOSSIER = select(t.dossiers).where(t.dossiers.c.code == bindparam("code"))
 _DOSSIER_LOCKED = _DOSSIER.with_for_update()
-_ADD_EVENT = insert(t.dossier_events)
+ADD_EVENT = insert(t.dossier_events)
 _EVENTS = (select(t.dossier_events).where(t.dossier_events.c.code == bindparam("code"))
            .order_by(t.dossier_events.c.at, t.dossier_events.c.id))
+BATCH_TX = "deadline.batch_tx"
 _FIRED = select(t.thresholds.c.threshold).where(t.thresholds.c.code == bindparam("code"))
 
 
@@ -58,7 +59,7 @@ class Repository(Protocol):
     def recompute_runs(self, run_id: str) -> list[dict[str, Any]]: ...
 
 
-def _to_row(d: Dossier, now: datetime) -> dict[str, Any]:
+def dossier_row(d: Dossier, now: datetime) -> dict[str, Any]:
     return {
         "code": d.code, "agency": d.agency, "unit": d.unit, "officer": d.officer,
         "procedure_code": d.procedure.code if d.procedure else None,
@@ -72,7 +73,7 @@ def _to_row(d: Dossier, now: datetime) -> dict[str, Any]:
     }
 
 
-def _from_row(r: Any) -> Dossier:
+def dossier_from_row(r: Any) -> Dossier:
     return Dossier(
         code=r.code, agency=r.agency, procedure=_snapshot_schema.load(r.procedure) if r.procedure else None,
         unit=r.unit, officer=r.officer, channel=r.channel, applicant_name=r.applicant_name,
@@ -81,6 +82,17 @@ def _from_row(r: Any) -> Dossier:
         stop_reason=r.stop_reason, state=r.state, calendar_version=r.calendar_version,
         next_threshold_at=r.next_threshold_at, classification=r.classification, steps=tuple(r.steps or ()),
     )
+
+
+def clock_event_row(code: str, ce: ClockEvent, now: datetime) -> dict[str, Any]:
+    return {"code": code, "event_id": ce.event_id, "kind": ce.kind, "at": ce.at, "unit": ce.unit,
+            "officer": ce.officer, "step": ce.step, "new_due_date": ce.new_due_date, "decision": ce.decision,
+            "received_at": now}
+
+
+def clock_event(r: Any) -> ClockEvent:
+    return ClockEvent(kind=r.kind, at=r.at, unit=r.unit, officer=r.officer, step=r.step,
+                      new_due_date=r.new_due_date, decision=r.decision, event_id=r.event_id)
 
 
 class SqlTx:
@@ -92,23 +104,16 @@ class SqlTx:
 
     def dossier(self, code: str, *, lock: bool = True) -> Dossier | None:
         row = self.conn.execute(_DOSSIER_LOCKED if lock else _DOSSIER, {"code": code}).first()
-        return _from_row(row) if row else None
+        return dossier_from_row(row) if row else None
 
     def save(self, d: Dossier, now: datetime) -> None:
-        self.conn.execute(_SAVE, _to_row(d, now))
+        self.conn.execute(SAVE, dossier_row(d, now))
 
     def add_event(self, code: str, ce: ClockEvent, now: datetime) -> None:
-        self.conn.execute(_ADD_EVENT, {
-            "code": code, "event_id": ce.event_id, "kind": ce.kind, "at": ce.at, "unit": ce.unit,
-            "officer": ce.officer, "step": ce.step, "new_due_date": ce.new_due_date, "decision": ce.decision,
-            "received_at": now,
-        })
+        self.conn.execute(ADD_EVENT, clock_event_row(code, ce, now))
 
     def events(self, code: str) -> list[ClockEvent]:
-        rows = self.conn.execute(_EVENTS, {"code": code}).all()
-        return [ClockEvent(kind=r.kind, at=r.at, unit=r.unit, officer=r.officer, step=r.step,
-                           new_due_date=r.new_due_date, decision=r.decision, event_id=r.event_id)
-                for r in rows]
+        return [clock_event(r) for r in self.conn.execute(_EVENTS, {"code": code})]
 
     def publish(self, e: Event, now: datetime) -> None:
         outbox_add(self.conn, envelope_for(e, now=now))
@@ -160,6 +165,12 @@ class SqlRepository:
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTx]:
+        """The open consumer batch's ``BatchTx`` when it made one (``batch_tx.open_batch_tx``); else a
+        transaction of its own (or the batch's connection)."""
+        state = batch_state(self.engine)
+        if state is not None and BATCH_TX in state:
+            yield state[BATCH_TX]
+            return
         with begin(self.engine) as conn:
             yield SqlTx(conn)
 
@@ -184,7 +195,7 @@ class SqlRepository:
                 conds.append(col == value)
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.dossiers).where(and_(*conds)).order_by(c.due_at, c.code)).all()
-        return [_from_row(r) for r in rows]
+        return [dossier_from_row(r) for r in rows]
 
     def band_counts(self, now: datetime) -> list[tuple[str, str, str, int]]:
         c = t.dossiers.c

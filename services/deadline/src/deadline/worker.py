@@ -5,7 +5,7 @@ from typing import Any
 
 from deadline.app import SERVICE, build_deps, sql_repository
 from deadline.config import Settings
-from deadline.consumer import make_handler
+from deadline.consumer import make_batch_handler, make_handler
 from deadline.handlers import Deps
 from deadline.metrics import PrometheusMetrics
 from deadline.repository import SqlRepository
@@ -21,7 +21,8 @@ from dunghan.worker import Periodic, run_worker
 def components(settings: Settings, repo: SqlRepository, deps: Deps, publisher: Any) -> list[Any]:
     return [
         Consumer(settings.amqp_url, DEADLINE_EVENTS, make_handler(repo, deps), prefix=settings.amqp_prefix,
-                 batch_engine=repo.engine, batch_size=settings.consumer_batch_size),
+                 batch_engine=repo.engine, batch_size=settings.consumer_batch_size,
+                 batch_handler=make_batch_handler(repo, deps)),
         OutboxRelay(repo.engine, publisher, SERVICE),
         Periodic(SCHEDULER_NAME, ThresholdScan(repo, deps), settings.scan_interval_seconds),
         retention_job(repo.engine, settings.messaging_retention_days),

@@ -70,6 +70,7 @@ class Delivery:
 
 
 Handler = Callable[[Delivery], None]
+BatchHandler = Callable[[list[Delivery]], list[str]]
 OnReject = Callable[[Delivery, Reject], None]
 
 
@@ -79,12 +80,15 @@ class Consumer:
     With ``batch_engine`` (the engine the handler's repository opens its transactions on, through
     ``dunghan.db.begin``), the messages that are already waiting, up to ``batch_size``, are handled in one
     transaction (``dunghan.db.batch``) and acked after its commit. If any of them raises, even a ``Reject``, the
-    batch is rolled back and its messages are handled again one by one, each with the usual outcome."""
+    batch is rolled back and its messages are handled again one by one, each with the usual outcome. A
+    ``batch_handler`` takes the whole batch at once (to read and write for all its messages in a few statements)
+    and returns each message's outcome, ok or duplicate; without one, ``handler`` runs for each message."""
 
     def __init__(self, amqp_url: str, queue: ConsumerQueue, handler: Handler, *, prefix: str = "",
                  prefetch: int = 50, on_reject: OnReject | None = None, name: str | None = None,
                  declare_topology: bool = True, transient_retry_seconds: float = 20.0,
-                 batch_engine: Engine | None = None, batch_size: int = 50) -> None:
+                 batch_engine: Engine | None = None, batch_size: int = 50,
+                 batch_handler: BatchHandler | None = None) -> None:
         self.amqp_url = amqp_url
         self.queue = queue
         self.handler = handler
@@ -96,6 +100,7 @@ class Consumer:
         self.transient_retry_seconds = transient_retry_seconds
         self.batch_engine = batch_engine
         self.batch_size = max(1, batch_size)
+        self.batch_handler = batch_handler
         self._buffer: list[tuple[Any, Any, bytes]] = []
         self.sleep: Callable[[float], object] = self._pause
         self._failure_delays = backoff(cap=5.0)
@@ -218,12 +223,18 @@ class Consumer:
         outcomes: list[str] = []
         try:
             with batch(self.batch_engine):
-                for method, props, body in items:
-                    try:
-                        self.handler(Delivery.from_pika(method, props, body))
-                        outcomes.append("ok")
-                    except Duplicate:
-                        outcomes.append("duplicate")
+                deliveries = [Delivery.from_pika(method, props, body) for method, props, body in items]
+                if self.batch_handler is not None:
+                    outcomes = self.batch_handler(deliveries)
+                    if len(outcomes) != len(deliveries):
+                        raise RuntimeError(f"batch handler gave {len(outcomes)} outcomes for {len(deliveries)}")
+                else:
+                    for delivery in deliveries:
+                        try:
+                            self.handler(delivery)
+                            outcomes.append("ok")
+                        except Duplicate:
+                            outcomes.append("duplicate")
         except Exception as exc:
             log.info("batch of %d rolled back (%s); handling its messages one by one", len(items),
                      type(exc).__name__)

@@ -4,27 +4,33 @@ from dunghan.db.messaging import (
     create_messaging_tables,
     drop_messaging_tables,
     inbox_accept,
+    inbox_accept_many,
     messaging_tables,
     outbox_add,
+    outbox_add_many,
 )
 from dunghan.db.migrations import run_migrations, upgrade
 from dunghan.db.relay import OutboxRelay
 from dunghan.db.retention import MessagingRetention, retention_job
 from dunghan.db.statements import upsert_statement
-from dunghan.db.unit_of_work import after_commit, batch, begin
+from dunghan.db.unit_of_work import after_commit, batch, batch_state, before_commit, begin
 
 __all__ = [
     "MessagingRetention",
     "OutboxRelay",
     "after_commit",
     "batch",
+    "batch_state",
+    "before_commit",
     "begin",
     "create_messaging_tables",
     "drop_messaging_tables",
     "inbox_accept",
+    "inbox_accept_many",
     "make_engine",
     "messaging_tables",
     "outbox_add",
+    "outbox_add_many",
     "retention_job",
     "run_migrations",
     "sqlalchemy_url",

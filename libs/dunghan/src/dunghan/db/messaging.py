@@ -11,7 +11,7 @@ row, the effect and the events it causes commit or roll back together.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -93,6 +93,8 @@ inbox_table, outbox_table = messaging_tables(MetaData())
 # Built once: these run for every message, and building a statement costs more than executing a cached one.
 _INBOX_INSERT = pg_insert(inbox_table).on_conflict_do_nothing().returning(inbox_table.c.event_id)
 _OUTBOX_INSERT = insert(outbox_table)
+_INBOX_INSERT_MANY = (pg_insert(inbox_table).on_conflict_do_nothing()
+                      .returning(inbox_table.c.source, inbox_table.c.event_id))
 
 
 def inbox_accept(conn: Connection, source: str, event_id: str) -> bool:
@@ -113,11 +115,35 @@ def outbox_add(
 
     Headers ``ce-type`` and ``ce-subject`` are set as ``Publisher.publish_event`` sets them; ``headers`` add more.
     """
+    conn.execute(_OUTBOX_INSERT, _outbox_row(ce, exchange, routing_key, headers))
+    _notify_once(conn)
+
+
+def outbox_add_many(conn: Connection, events: Sequence[CloudEvent]) -> None:
+    """``outbox_add`` of several events (default exchange and routing keys) in one statement, in this order."""
+    if events:
+        conn.execute(_OUTBOX_INSERT, [_outbox_row(ce, EVENTS_EXCHANGE, None, None) for ce in events])
+        _notify_once(conn)
+
+
+def inbox_accept_many(conn: Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """``inbox_accept`` of several ``(source, event_id)`` in one statement: the keys that were new."""
+    params = [{"source": s, "event_id": e} for s, e in dict.fromkeys(keys)]
+    if not params:
+        return set()
+    return {(r.source, r.event_id) for r in conn.execute(_INBOX_INSERT_MANY, params)}
+
+
+def _outbox_row(ce: CloudEvent, exchange: str, routing_key: str | None,
+                headers: Mapping[str, Any] | None) -> dict[str, Any]:
     all_headers = {"ce-type": ce.type, "ce-subject": ce.subject or "", **(headers or {})}
-    conn.execute(_OUTBOX_INSERT, {
+    return {
         "event_id": ce.id, "exchange": exchange, "routing_key": routing_key or routing_key_for(ce.type),
         "body": encode(ce), "headers": json.loads(json.dumps(all_headers, default=str)),
-    })
+    }
+
+
+def _notify_once(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
         # Delivered at commit; wakes the relays at once instead of at their next poll. Once per transaction
         # is enough (a consumer's batch adds many rows in one).

@@ -7,7 +7,9 @@ message propagates out of ``batch`` and rolls the whole batch back; the consumer
 by one, each in its own transaction, so a bad message costs its batch-mates a second pass and nothing more.
 
 ``after_commit(fn)`` runs ``fn`` once the effect is durable: at once outside a batch (the caller's transaction
-has ended), after the commit inside one, never if the batch rolls back.
+has ended), after the commit inside one, never if the batch rolls back. ``batch_state(engine)`` is a dict that
+lives as long as the open batch (a repository keeps what it read or buffered for the batch there), and
+``before_commit(fn)`` runs ``fn`` in the batch's transaction just before it commits (to flush buffered writes).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -24,6 +27,8 @@ class _Batch:
     engine: Engine
     conn: Connection
     callbacks: list[Callable[[], object]] = field(default_factory=list)
+    flushes: list[Callable[[], object]] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
 
 
 _current: ContextVar[_Batch | None] = ContextVar("dunghan_batch", default=None)
@@ -51,10 +56,27 @@ def batch(engine: Engine) -> Iterator[None]:
         token = _current.set(state)
         try:
             yield
+            for flush in state.flushes:
+                flush()
         finally:
             _current.reset(token)
     for fn in state.callbacks:
         fn()
+
+
+def batch_state(engine: Engine) -> dict[str, Any] | None:
+    """The open batch's scratch space when there is a batch on ``engine`` in this context; else None."""
+    open_batch = _current.get()
+    return open_batch.state if open_batch is not None and open_batch.engine is engine else None
+
+
+def before_commit(fn: Callable[[], object]) -> None:
+    """Run ``fn`` inside the open batch's transaction just before it commits (at once outside a batch)."""
+    open_batch = _current.get()
+    if open_batch is None:
+        fn()
+    else:
+        open_batch.flushes.append(fn)
 
 
 def after_commit(fn: Callable[[], object]) -> None:

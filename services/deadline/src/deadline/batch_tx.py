@@ -1,0 +1,172 @@
+"""The event path's storage for a consumer batch: what the batch's dossiers need is read in a few statements
+before its messages are handled, and what they write is flushed as multi-row statements before it commits.
+
+``BatchTx`` answers ``SqlTx``'s calls from that read and from the writes made so far in the batch, so the
+use cases run unchanged. The locking is ``SqlTx``'s: every dossier the batch touches is locked (``FOR UPDATE``,
+in code order) or, when new, inserted at once, before any message is handled. A call for anything not read
+beforehand flushes what is buffered and goes to the database, as ``SqlTx`` does.
+"""
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, String, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from deadline import tables as t
+from deadline.domain import Dossier, Threshold
+from deadline.repository import (
+    ADD_EVENT,
+    BATCH_TX,
+    SAVE,
+    SqlRepository,
+    SqlTx,
+    clock_event,
+    clock_event_row,
+    dossier_from_row,
+    dossier_row,
+)
+from dunghan.contract import CloudEvent, Event, envelope_for
+from dunghan.db import batch_state, before_commit, begin, inbox_accept_many, outbox_add_many
+from dunghan.deadline import ClockEvent
+
+_CODES = bindparam("codes", type_=ARRAY(String))
+_DOSSIERS_LOCKED = (select(t.dossiers).where(t.dossiers.c.code == any_(_CODES))
+                    .order_by(t.dossiers.c.code).with_for_update())
+_PLACEHOLDERS = pg_insert(t.dossiers).on_conflict_do_nothing().returning(t.dossiers.c.code)
+_EVENTS_OF = (select(t.dossier_events).where(t.dossier_events.c.code == any_(_CODES))
+              .order_by(t.dossier_events.c.code, t.dossier_events.c.at, t.dossier_events.c.id))
+_FIRED_OF = select(t.thresholds.c.code, t.thresholds.c.threshold).where(t.thresholds.c.code == any_(_CODES))
+
+_MISSING: Any = object()
+
+
+class BatchTx(SqlTx):
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+        self._asked: set[tuple[str, str]] = set()
+        self._accepted: set[tuple[str, str]] = set()
+        self._dossiers: dict[str, Dossier | None] = {}
+        self._events: dict[str, list[ClockEvent]] = {}
+        self._fired: dict[str, set[str]] = {}
+        self._saves: dict[str, dict[str, Any]] = {}
+        self._event_rows: list[dict[str, Any]] = []
+        self._outbox: list[CloudEvent] = []
+        self._placeholders: set[str] = set()
+        self._tz = conn.connection.driver_connection.info.timezone  # type: ignore[union-attr]
+
+    def prefetch(self, keys: Sequence[tuple[str, str]], dossiers: dict[str, str], now: datetime) -> None:
+        """Record the batch's ``(source, event_id)`` keys in the inbox, and lock and read its dossiers
+        (``code → agency``); a dossier not there yet is inserted empty, as the first event's ``_create`` does."""
+        self._asked |= set(keys)
+        self._accepted |= inbox_accept_many(self.conn, keys)
+        codes = sorted(dossiers)
+        found = self._locked(codes)
+        missing = [c for c in codes if c not in found]
+        created: set[str] = set()
+        if missing:
+            rows = [dossier_row(Dossier(code=c, agency=dossiers[c]), now) for c in missing]
+            created = set(self.conn.execute(_PLACEHOLDERS, rows).scalars())
+            raced = [c for c in missing if c not in created]  # created meanwhile by another transaction
+            if raced:
+                found |= self._locked(raced)
+        self._placeholders |= created
+        for code in created:
+            self._dossiers[code], self._events[code], self._fired[code] = None, [], set()
+        self._dossiers |= found
+        existing = sorted(found)
+        for code in existing:
+            self._events[code], self._fired[code] = [], set()
+        if existing:
+            for r in self.conn.execute(_EVENTS_OF, {"codes": existing}):
+                self._events[r.code].append(clock_event(r))
+            for r in self.conn.execute(_FIRED_OF, {"codes": existing}):
+                self._fired[r.code].add(r.threshold)
+
+    def _locked(self, codes: list[str]) -> dict[str, Dossier]:
+        return {r.code: dossier_from_row(r) for r in self.conn.execute(_DOSSIERS_LOCKED, {"codes": codes})}
+
+    def inbox_accept(self, source: str, event_id: str) -> bool:
+        key = (source, event_id)
+        if key not in self._asked:
+            return super().inbox_accept(source, event_id)
+        if key in self._accepted:
+            self._accepted.discard(key)  # the same event twice in one batch: the second is the duplicate
+            return True
+        return False
+
+    def dossier(self, code: str, *, lock: bool = True) -> Dossier | None:
+        d = self._dossiers.get(code, _MISSING)
+        if d is _MISSING:
+            self.flush()
+            d = self._dossiers[code] = super().dossier(code, lock=lock)
+        return d  # type: ignore[no-any-return]
+
+    def save(self, d: Dossier, now: datetime) -> None:
+        if d.code in self._placeholders or self._dossiers.get(d.code) is not None:
+            self._saves[d.code] = dossier_row(d, now)
+        else:
+            self.flush()
+            super().save(d, now)  # not read beforehand, or read as absent: inserted at once (which locks it)
+        self._dossiers[d.code] = d
+
+    def add_event(self, code: str, ce: ClockEvent, now: datetime) -> None:
+        self._event_rows.append(clock_event_row(code, ce, now))
+        events = self._events.get(code)
+        if events is not None:
+            # As the database gives it back: in the session's time zone.
+            ce = dataclasses.replace(ce, at=ce.at.astimezone(self._tz))
+            events.insert(bisect.bisect_right([e.at for e in events], ce.at), ce)
+
+    def events(self, code: str) -> list[ClockEvent]:
+        if code not in self._events:
+            self.flush()
+            self._events[code] = super().events(code)
+        return list(self._events[code])
+
+    def fired(self, code: str) -> set[str]:
+        if code not in self._fired:
+            self._fired[code] = super().fired(code)
+        return set(self._fired[code])
+
+    def fire(self, code: str, th: Threshold, *, emitted: bool, now: datetime) -> bool:
+        done = super().fire(code, th, emitted=emitted, now=now)
+        if code in self._fired:
+            self._fired[code].add(th.key)
+        return done
+
+    def publish(self, e: Event, now: datetime) -> None:
+        self._outbox.append(envelope_for(e, now=now))
+
+    def flush(self) -> None:
+        """Write what the batch buffered: dossiers, then their events, then the outbox, in the order made."""
+        if self._saves:
+            self.conn.execute(SAVE, list(self._saves.values()))
+            self._saves.clear()
+        if self._event_rows:
+            self.conn.execute(ADD_EVENT, self._event_rows)
+            self._event_rows = []
+        if self._outbox:
+            outbox_add_many(self.conn, self._outbox)
+            self._outbox = []
+
+
+def open_batch_tx(repo: SqlRepository) -> BatchTx | None:
+    """The open consumer batch's ``BatchTx`` (made on first use; ``repo.transaction()`` then yields it); None
+    outside a batch."""
+    state = batch_state(repo.engine)
+    if state is None:
+        return None
+    tx = state.get(BATCH_TX)
+    if tx is None:
+        with begin(repo.engine) as conn:
+            tx = state[BATCH_TX] = BatchTx(conn)
+        before_commit(tx.flush)
+    return tx  # type: ignore[no-any-return]
+
+

@@ -1,0 +1,116 @@
+"""A consumer batch handled at once (``make_batch_handler``: one prefetch, buffered writes) leaves the database
+exactly as the same messages handled one by one do."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from deadline_factories import (
+    accepted,
+    apology,
+    at,
+    cloud,
+    result_ready,
+    supplement_received,
+    supplement_requested,
+    transferred,
+)
+from sqlalchemy import text
+
+from deadline.app import MIGRATIONS
+from deadline.consumer import make_batch_handler, make_handler
+from deadline.handlers import CalendarSource, Deps
+from deadline.repository import SqlRepository
+from dunghan.bus.consumer import Delivery
+from dunghan.bus.errors import Duplicate
+from dunghan.calendar import load_calendar
+from dunghan.contract import CloudEvent, encode
+from dunghan.db import batch, make_engine, upgrade
+
+pytestmark = pytest.mark.integration
+BASE = load_calendar(years=range(2023, 2026))
+NOW = at(2024, 5, 20)
+
+
+def delivery(ce: CloudEvent) -> Delivery:
+    return Delivery(body=encode(ce), routing_key="", exchange="", headers={}, message_id=ce.id,
+                    correlation_id=None, reply_to=None, user_id=None, content_type="application/json",
+                    redelivered=False, delivery_count=0)
+
+
+def batches() -> list[list[CloudEvent]]:
+    a, b, c, d = (f"SCT-240506-000{i}" for i in range(1, 5))
+    acc_b = cloud(accepted(b, at(2024, 5, 6, 10)))
+    first = [cloud(accepted(a, at(2024, 5, 6))), acc_b, cloud(supplement_requested(a, at(2024, 5, 7))),
+             cloud(supplement_received(a, at(2024, 5, 9))), acc_b, cloud(accepted(c, at(2024, 5, 6, 11))),
+             cloud(accepted(d, at(2024, 5, 2), days=1))]
+    second = [cloud(transferred(b, at(2024, 5, 7), "P2", "cb2")), cloud(result_ready(a, at(2024, 5, 14))),
+              cloud(apology(c, at(2024, 5, 8), date(2024, 5, 17))), acc_b, cloud(result_ready(b, at(2024, 5, 8))),
+              cloud(result_ready(c, at(2024, 5, 16))), cloud(supplement_requested(c, at(2024, 5, 7)))]
+    return [first, second]
+
+
+def state(repo: SqlRepository) -> dict[str, Any]:
+    queries = {
+        "dossiers": "SELECT * FROM dossiers ORDER BY code",
+        "events": "SELECT code, event_id, kind, at, unit, officer, new_due_date FROM dossier_events "
+                  "ORDER BY code, at, id",
+        "thresholds": "SELECT code, threshold, emitted FROM thresholds ORDER BY code, threshold",
+        "inbox": "SELECT source, event_id FROM inbox ORDER BY source, event_id",
+        "outbox": "SELECT routing_key, headers->>'ce-subject' FROM outbox ORDER BY id",
+    }
+    with repo.engine.connect() as conn:
+        return {k: [tuple(r) for r in conn.execute(text(q))] for k, q in queries.items()}
+
+
+@pytest.fixture
+def two_repos(make_database):
+    repos = []
+    for hint in ("deadline_one", "deadline_batch"):
+        url = make_database(hint)
+        upgrade(url, MIGRATIONS)
+        repos.append(SqlRepository(make_engine(url)))
+    yield repos
+    for r in repos:
+        r.engine.dispose()
+
+
+def test_a_batch_writes_what_one_by_one_writes(two_repos):
+    one, many = two_repos
+    groups = batches()
+    single = make_handler(one, Deps(CalendarSource(BASE, one.notices)), clock=lambda: NOW)
+    outcomes_one: list[str] = []
+    for group in groups:
+        for ce in group:
+            try:
+                single(delivery(ce))
+                outcomes_one.append("ok")
+            except Duplicate:
+                outcomes_one.append("duplicate")
+    handle_many = make_batch_handler(many, Deps(CalendarSource(BASE, many.notices)), clock=lambda: NOW)
+    outcomes_many: list[str] = []
+    for group in groups:
+        with batch(many.engine):
+            outcomes_many += handle_many([delivery(ce) for ce in group])
+    assert outcomes_many == outcomes_one
+    assert outcomes_one.count("duplicate") == 2
+    got, want = state(many), state(one)
+    assert want["outbox"] and any(r[0] == "deadline.dossier_classified.v1" for r in want["outbox"])
+    for key in want:
+        for g, w in zip(got[key], want[key], strict=True):
+            assert g == w, key
+
+
+def test_a_dossier_written_meanwhile_by_another_transaction_is_read_not_overwritten(two_repos):
+    repo = two_repos[0]
+    deps = Deps(CalendarSource(BASE, repo.notices))
+    code = "SCT-240506-0009"
+    make_handler(repo, deps, clock=lambda: NOW)(delivery(cloud(accepted(code, at(2024, 5, 6)))))
+    handle_many = make_batch_handler(repo, deps, clock=lambda: NOW)
+    with batch(repo.engine):
+        assert handle_many([delivery(cloud(result_ready(code, at(2024, 5, 7))))]) == ["ok"]
+    with repo.engine.connect() as conn:
+        row = conn.execute(text("SELECT state, classification->>'outcome' FROM dossiers WHERE code = :c"),
+                           {"c": code}).one()
+    assert row[1] == "early"
