@@ -5,6 +5,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -13,6 +14,7 @@ from dunghan.bus.topology import INTAKE_REJECTED
 from dunghan.db.unit_of_work import after_commit
 from dunghan.logging import log_context
 from intake import metrics
+from intake.batch_tx import open_batch_tx
 from intake.cache import TtlCache
 from intake.domain import FACTS, InboundError
 from intake.handlers import Sender, digest_of, record_fact, reject_orphans
@@ -65,6 +67,13 @@ def rejection_reply(error: InboundError, event_id: str | None) -> dict[str, Any]
     return {"status": "rejected", "event_id": event_id, "reason": error.kind, "errors": error.errors}
 
 
+@dataclass(frozen=True)
+class _Checked:
+    sender: Sender
+    raw: dict[str, Any]
+    data: dict[str, Any]
+
+
 class InboundHandler:
     """``handler(delivery)`` for ``dunghan.bus.consumer.Consumer`` on ``intake.inbound``."""
 
@@ -80,6 +89,21 @@ class InboundHandler:
         self.max_skew_seconds = max_skew_seconds
 
     def __call__(self, delivery: Any) -> None:
+        if self._record(delivery, self._prepare(delivery)):
+            raise Duplicate(f"event {delivery.message_id} already recorded")
+
+    def handle_many(self, deliveries: list[Any]) -> list[str]:
+        """A consumer batch at once: check every message, read what recording them starts from in a few
+        statements (``BatchTx``), record them in order; the writes are flushed together before the commit. Any
+        rejection rolls the batch back, and the consumer handles its messages one by one (``__call__``)."""
+        prepared = [self._prepare(d) for d in deliveries]
+        tx = open_batch_tx(self.repo)  # type: ignore[arg-type]
+        assert tx is not None, "handle_many runs inside the consumer's batch"
+        tx.prefetch([(p.data["agency"], p.data["event_id"], p.data["code"]) for p in prepared])
+        return ["duplicate" if self._record(d, p) else "ok" for d, p in zip(deliveries, prepared, strict=True)]
+
+    def _prepare(self, delivery: Any) -> _Checked:
+        """The checks that need no database: sender, size, JSON, routing key, schema."""
         event_id: str | None = None
         try:
             sender = self._sender(delivery.user_id)
@@ -93,19 +117,25 @@ class InboundHandler:
                 raise InboundError("invalid", f"khóa định tuyến phải là <cơ quan>.<fact>: {fact!r}", "routing_key")
             if agency != sender.agency:
                 raise InboundError("forged", f"{sender.name} không được gửi cho cơ quan {agency}", "routing_key")
-            data = load_fact(raw, fact)
-            with log_context(event_id=event_id, dossier=data["code"]):
-                out = record_fact(self.repo, data, sender, now=self.clock(), pepper=self.pepper,
-                                  digest=digest_of(raw), reply_to=delivery.reply_to,
-                                  correlation_id=delivery.correlation_id, max_skew_seconds=self.max_skew_seconds)
-                log.info("inbound %s %s", fact, out.reply["status"])
+            return _Checked(sender, raw, load_fact(raw, fact))
         except InboundError as exc:
             raise IntakeReject(exc, event_id) from exc
+
+    def _record(self, delivery: Any, checked: _Checked) -> bool:
+        """Record the fact, answer ``reply_to`` after the commit; True if it was a duplicate."""
+        data = checked.data
+        try:
+            with log_context(event_id=data["event_id"], dossier=data["code"]):
+                out = record_fact(self.repo, data, checked.sender, now=self.clock(), pepper=self.pepper,
+                                  digest=digest_of(checked.raw), reply_to=delivery.reply_to,
+                                  correlation_id=delivery.correlation_id, max_skew_seconds=self.max_skew_seconds)
+                log.info("inbound %s %s", data["fact"], out.reply["status"])
+        except InboundError as exc:
+            raise IntakeReject(exc, data["event_id"]) from exc
         if delivery.reply_to:
             reply_to, reply, correlation_id = delivery.reply_to, out.reply, delivery.correlation_id
             after_commit(lambda: self.replier.reply(reply_to, reply, correlation_id))
-        if out.duplicate:
-            raise Duplicate(f"event {event_id} already recorded")
+        return out.duplicate
 
     def _sender(self, user_id: str | None) -> Sender:
         """The source system of the AMQP user; a known one is remembered (changes apply within the cache time)."""

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import StepBudget
-from dunghan.db import begin, outbox_add, upsert_statement
+from dunghan.db import batch_state, begin, outbox_add, upsert_statement
 from intake import tables as t
 from intake.cache import TtlCache
 from intake.records import (
@@ -54,6 +54,9 @@ PROCEDURE_VERSIONS = (select(t.procedures).where(t.procedures.c.code == bindpara
                       .order_by(t.procedures.c.version))
 
 
+BATCH_TX = "intake.batch_tx"
+
+
 class SqlRepository:
     """``transaction(cached=True)`` (the fact path) reads units, officers and procedure versions through an
     in-process cache kept ``cache_seconds``; other transactions read the database, and one that writes the registry
@@ -66,6 +69,10 @@ class SqlRepository:
 
     @contextmanager
     def transaction(self, *, cached: bool = False) -> Iterator[SqlTx]:
+        state = batch_state(self.engine)
+        if cached and state is not None and BATCH_TX in state:
+            yield state[BATCH_TX]  # the open consumer batch's (intake.batch_tx)
+            return
         tx: SqlTx | None = None
         try:
             with begin(self.engine) as conn:

@@ -41,7 +41,8 @@ def build_components(settings: Settings) -> list[Any]:
                              max_skew_seconds=settings.max_clock_skew_seconds,
                              cache_seconds=settings.registry_cache_seconds)
     consumer = Consumer(settings.amqp_url, INTAKE_INBOUND, handler, prefix=settings.amqp_prefix,
-                        on_reject=handler.on_reject, batch_engine=engine, batch_size=settings.consumer_batch_size)
+                        on_reject=handler.on_reject, batch_engine=engine, batch_size=settings.consumer_batch_size,
+                        batch_handler=handler.handle_many)
     relay = OutboxRelay(engine, publisher(), "intake")
     sweeper = Periodic("orphan-sweeper",
                        OrphanSweeper(repo, BusReplier(publisher(), settings.amqp_prefix),
