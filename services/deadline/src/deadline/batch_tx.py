@@ -32,7 +32,7 @@ from deadline.repository import (
     dossier_row,
 )
 from dunghan.contract import CloudEvent, Event, envelope_for
-from dunghan.db import batch_state, before_commit, begin, inbox_accept_many, outbox_add_many
+from dunghan.db import InboxBatch, batch_member, outbox_add_many
 from dunghan.deadline import ClockEvent
 
 _CODES = bindparam("codes", type_=ARRAY(String))
@@ -49,8 +49,7 @@ _MISSING: Any = object()
 class BatchTx(SqlTx):
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn)
-        self._asked: set[tuple[str, str]] = set()
-        self._accepted: set[tuple[str, str]] = set()
+        self._inbox = InboxBatch()
         self._dossiers: dict[str, Dossier | None] = {}
         self._events: dict[str, list[ClockEvent]] = {}
         self._fired: dict[str, set[str]] = {}
@@ -63,8 +62,7 @@ class BatchTx(SqlTx):
     def prefetch(self, keys: Sequence[tuple[str, str]], dossiers: dict[str, str], now: datetime) -> None:
         """Record the batch's ``(source, event_id)`` keys in the inbox, and lock and read its dossiers
         (``code → agency``); a dossier not there yet is inserted empty, as the first event's ``_create`` does."""
-        self._asked |= set(keys)
-        self._accepted |= inbox_accept_many(self.conn, keys)
+        self._inbox.prefetch(self.conn, keys)
         codes = sorted(dossiers)
         found = self._locked(codes)
         missing = [c for c in codes if c not in found]
@@ -92,13 +90,7 @@ class BatchTx(SqlTx):
         return {r.code: dossier_from_row(r) for r in self.conn.execute(_DOSSIERS_LOCKED, {"codes": codes})}
 
     def inbox_accept(self, source: str, event_id: str) -> bool:
-        key = (source, event_id)
-        if key not in self._asked:
-            return super().inbox_accept(source, event_id)
-        if key in self._accepted:
-            self._accepted.discard(key)  # the same event twice in one batch: the second is the duplicate
-            return True
-        return False
+        return self._inbox.accept(self.conn, source, event_id)
 
     def dossier(self, code: str, *, lock: bool = True) -> Dossier | None:
         d = self._dossiers.get(code, _MISSING)
@@ -157,16 +149,5 @@ class BatchTx(SqlTx):
 
 
 def open_batch_tx(repo: SqlRepository) -> BatchTx | None:
-    """The open consumer batch's ``BatchTx`` (made on first use; ``repo.transaction()`` then yields it); None
-    outside a batch."""
-    state = batch_state(repo.engine)
-    if state is None:
-        return None
-    tx = state.get(BATCH_TX)
-    if tx is None:
-        with begin(repo.engine) as conn:
-            tx = state[BATCH_TX] = BatchTx(conn)
-        before_commit(tx.flush)
-    return tx  # type: ignore[no-any-return]
-
-
+    """The open consumer batch's ``BatchTx`` (``repo.transaction()`` then yields it); None outside a batch."""
+    return batch_member(repo.engine, BATCH_TX, BatchTx)

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, String, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from dunghan.contract.envelope import CloudEvent
-from dunghan.db import batch_state, before_commit, begin, outbox_add_many
+from dunghan.db import batch_member, outbox_add_many
 from intake import tables as t
 from intake.cache import TtlCache
 from intake.records import Dossier, FactState, HistoryEntry, Received
@@ -138,14 +138,6 @@ class BatchTx(SqlTx):
 
 
 def open_batch_tx(repo: SqlRepository) -> BatchTx | None:
-    """The open consumer batch's ``BatchTx`` (made on first use; ``repo.transaction()`` then yields it); None
-    outside a batch."""
-    state = batch_state(repo.engine)
-    if state is None:
-        return None
-    tx = state.get(BATCH_TX)
-    if tx is None:
-        with begin(repo.engine) as conn:
-            tx = state[BATCH_TX] = BatchTx(conn, repo.cache)
-        before_commit(tx.flush)
-    return tx  # type: ignore[no-any-return]
+    """The open consumer batch's ``BatchTx`` (``repo.transaction(cached=True)`` then yields it); None outside
+    a batch."""
+    return batch_member(repo.engine, BATCH_TX, lambda conn: BatchTx(conn, repo.cache))

@@ -9,6 +9,7 @@ from dunghan.bus.errors import Duplicate, Reject
 from dunghan.contract.envelope import ContractError, decode
 from dunghan.logging import log_context
 from scoring import handlers
+from scoring.repository.sql import SqlRepository, open_batch_tx
 
 HANDLED = frozenset(cls.TYPE for cls in handlers.EVENT_HANDLERS)
 
@@ -28,3 +29,26 @@ def make_handler(repo: handlers.Repository, clock: Callable[[], datetime] = lamb
                 raise Duplicate(ce.id)
 
     return handle
+
+
+def make_batch_handler(repo: SqlRepository, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+                       ) -> Callable[[list[Any]], list[str]]:
+    """A consumer batch at once: the inbox rows of all its scored events in one statement, then each event in
+    order. A message that does not decode rolls the batch back; the consumer then handles it alone (and rejects
+    it)."""
+    def handle_many(deliveries: list[Any]) -> list[str]:
+        now = clock()
+        decoded = [(ce, ce.event() if ce.type in HANDLED else None) for ce in (decode(d.body) for d in deliveries)]
+        tx = open_batch_tx(repo)
+        assert tx is not None, "a batch handler runs inside the consumer's batch"
+        tx.prefetch_inbox([(ce.source, ce.id) for ce, ev in decoded if ev is not None])
+        out = []
+        for ce, ev in decoded:
+            if ev is None:
+                out.append("ok")
+                continue
+            with log_context(event_id=ce.id, dossier=ce.subject):
+                out.append("ok" if handlers.handle_event(repo, ce, ev, now) else "duplicate")
+        return out
+
+    return handle_many

@@ -10,7 +10,7 @@ from dunghan.worker import Component, Periodic, run_worker
 from scoring import handlers
 from scoring.app import migrations_path
 from scoring.config import Settings
-from scoring.consumer import make_handler
+from scoring.consumer import make_batch_handler, make_handler
 from scoring.repository import SqlRepository
 
 
@@ -27,7 +27,8 @@ def main() -> None:
     publisher = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="scoring")
     components: list[Component] = [
         Consumer(settings.amqp_url, SCORING_EVENTS, make_handler(repo), prefix=settings.amqp_prefix,
-                 batch_engine=engine, batch_size=settings.consumer_batch_size),
+                 batch_engine=engine, batch_size=settings.consumer_batch_size,
+                 batch_handler=make_batch_handler(repo)),
         OutboxRelay(engine, publisher, "scoring"),
         Periodic("close-phases", lambda now: handlers.close_due_phases(repo, now, settings.auto_close_window_days),
                  settings.close_check_seconds),

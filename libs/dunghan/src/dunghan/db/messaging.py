@@ -134,6 +134,30 @@ def inbox_accept_many(conn: Connection, keys: Iterable[tuple[str, str]]) -> set[
     return {(r.source, r.event_id) for r in conn.execute(_INBOX_INSERT_MANY, params)}
 
 
+class InboxBatch:
+    """The inbox rows of a consumer batch's messages, inserted in one statement (``prefetch``) before they are
+    handled; ``accept`` then answers ``inbox_accept`` for them (the same event twice in the batch: the second is
+    the duplicate), and asks the database for any other."""
+
+    def __init__(self) -> None:
+        self._asked: set[tuple[str, str]] = set()
+        self._new: set[tuple[str, str]] = set()
+
+    def prefetch(self, conn: Connection, keys: Iterable[tuple[str, str]]) -> None:
+        keys = set(keys) - self._asked
+        self._asked |= keys
+        self._new |= inbox_accept_many(conn, sorted(keys))
+
+    def accept(self, conn: Connection, source: str, event_id: str) -> bool:
+        key = (source, event_id)
+        if key not in self._asked:
+            return inbox_accept(conn, source, event_id)
+        if key in self._new:
+            self._new.discard(key)
+            return True
+        return False
+
+
 def _outbox_row(ce: CloudEvent, exchange: str, routing_key: str | None,
                 headers: Mapping[str, Any] | None) -> dict[str, Any]:
     all_headers = {"ce-type": ce.type, "ce-subject": ce.subject or "", **(headers or {})}

@@ -8,8 +8,9 @@ by one, each in its own transaction, so a bad message costs its batch-mates a se
 
 ``after_commit(fn)`` runs ``fn`` once the effect is durable: at once outside a batch (the caller's transaction
 has ended), after the commit inside one, never if the batch rolls back. ``batch_state(engine)`` is a dict that
-lives as long as the open batch (a repository keeps what it read or buffered for the batch there), and
-``before_commit(fn)`` runs ``fn`` in the batch's transaction just before it commits (to flush buffered writes).
+lives as long as the open batch, and ``batch_member(engine, key, make)`` keeps there an object made with the
+batch's connection whose ``flush()`` runs just before the batch commits (a repository's batch transaction, which
+reads for all the batch's messages at once and buffers their writes).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine
 
@@ -70,13 +71,24 @@ def batch_state(engine: Engine) -> dict[str, Any] | None:
     return open_batch.state if open_batch is not None and open_batch.engine is engine else None
 
 
-def before_commit(fn: Callable[[], object]) -> None:
-    """Run ``fn`` inside the open batch's transaction just before it commits (at once outside a batch)."""
+class Flushable(Protocol):
+    def flush(self) -> object: ...
+
+
+F = TypeVar("F", bound=Flushable)
+
+
+def batch_member(engine: Engine, key: str, make: Callable[[Connection], F]) -> F | None:
+    """The open batch's ``key`` object, made with the batch's connection on first use, whose ``flush()`` runs
+    before the batch commits (a repository's batch transaction, say); None outside a batch on ``engine``."""
     open_batch = _current.get()
-    if open_batch is None:
-        fn()
-    else:
-        open_batch.flushes.append(fn)
+    if open_batch is None or open_batch.engine is not engine:
+        return None
+    member = open_batch.state.get(key)
+    if member is None:
+        member = open_batch.state[key] = make(open_batch.conn)
+        open_batch.flushes.append(member.flush)
+    return member  # type: ignore[no-any-return]
 
 
 def after_commit(fn: Callable[[], object]) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified, DueDateSet
-from dunghan.db import begin, inbox_accept, outbox_add, upsert_statement
+from dunghan.db import InboxBatch, batch_member, batch_state, begin, inbox_accept, outbox_add, upsert_statement
 from scoring.domain import (
     Campaign,
     Phase,
@@ -47,11 +47,24 @@ _DUE = upsert_statement(dossiers, ["due_at", "original_due_at", "waiting_supplem
 _INTAKE_EVENT = pg_insert(intake_events).on_conflict_do_nothing()
 _ACCEPTED_AT = select(dossiers.c.accepted_at).where(dossiers.c.code == bindparam("code"))
 _NAME = upsert_statement(names, ["name", "unit", "agency"])
+_CLASSIFIED_COLUMNS = (
+    "agency", "unit", "officer", "procedure_code", "procedure_field", "channel", "accepted_at", "due_at",
+    "original_due_at", "waiting_supplement", "stopped_at", "stop_reason", "outcome", "working_days_diff",
+    "resolution_hours", "apologies", "repeat_supplements", "classified_at")
+_CLASSIFIED = upsert_statement(dossiers, _CLASSIFIED_COLUMNS)
+_PREVIOUS_OUTCOME = select(dossiers.c.outcome).where(dossiers.c.code == bindparam("code")).with_for_update()
+_DELETE_STEPS = step_results.delete().where(step_results.c.code == bindparam("code"))
+_INSERT_STEPS = insert(step_results)
+_SET_WAITING = (update(dossiers).where(dossiers.c.code == bindparam("of_code"))
+                .values(waiting_supplement=bindparam("waiting")))
 _PHASES_COVERING = (
     select(phases.c.campaign_id, phases.c.key, phases.c.state)
     .join(campaigns, campaigns.c.id == phases.c.campaign_id)
     .where(and_(campaigns.c.agency == bindparam("agency"), phases.c.starts_on <= bindparam("day"),
                 phases.c.ends_on >= bindparam("day"))))
+
+
+BATCH_TX = "scoring.batch_tx"
 
 
 class AlreadyExists(Exception):
@@ -64,8 +77,19 @@ class SqlRepository:
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTx]:
+        """The open consumer batch's ``BatchTx`` when it made one (``open_batch_tx``); else a transaction of
+        its own (or the batch's connection)."""
+        state = batch_state(self.engine)
+        if state is not None and BATCH_TX in state:
+            yield state[BATCH_TX]
+            return
         with begin(self.engine) as conn:
             yield SqlTx(conn)
+
+
+def open_batch_tx(repo: SqlRepository) -> BatchTx | None:
+    """The open consumer batch's ``BatchTx`` (``repo.transaction()`` then yields it); None outside a batch."""
+    return batch_member(repo.engine, BATCH_TX, BatchTx)
 
 
 class SqlTx:
@@ -98,28 +122,27 @@ class SqlTx:
 
     def record_classified(self, ev: DossierClassified, repeat_supplements: int, at: datetime) -> str | None:
         """Store the classification; returns the outcome it replaces, if any."""
-        previous = self.conn.execute(
-            select(dossiers.c.outcome).where(dossiers.c.code == ev.code).with_for_update()).scalar()
+        previous = self.conn.execute(_PREVIOUS_OUTCOME, {"code": ev.code}).scalar()
         values = {
-            "agency": ev.agency, "unit": ev.unit, "officer": ev.officer, "procedure_code": ev.procedure_code,
-            "procedure_field": ev.procedure_field, "channel": ev.channel, "accepted_at": ev.accepted_at,
+            "code": ev.code, "agency": ev.agency, "unit": ev.unit, "officer": ev.officer,
+            "procedure_code": ev.procedure_code, "procedure_field": ev.procedure_field, "channel": ev.channel,
+            "accepted_at": ev.accepted_at,
             "due_at": ev.due_at, "original_due_at": ev.original_due_at or ev.due_at, "waiting_supplement": False,
             "stopped_at": ev.stopped_at, "stop_reason": ev.stop_reason, "outcome": ev.outcome,
             "working_days_diff": ev.working_days_diff, "resolution_hours": ev.resolution_working_hours,
             "apologies": ev.apologies, "repeat_supplements": repeat_supplements, "classified_at": at,
         }
-        stmt = pg_insert(dossiers).values(code=ev.code, **values)
-        self.conn.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
-        self.conn.execute(step_results.delete().where(step_results.c.code == ev.code))
+        self.conn.execute(_CLASSIFIED, values)
+        self.conn.execute(_DELETE_STEPS, {"code": ev.code})
         if ev.steps:
-            self.conn.execute(insert(step_results), [
+            self.conn.execute(_INSERT_STEPS, [
                 {"code": ev.code, "seq": i, "agency": ev.agency, "stopped_at": ev.stopped_at, "step": s.step,
                  "unit": s.unit, "officer": s.officer, "outcome": s.outcome, "started_at": s.started_at,
                  "due_at": s.due_at, "ended_at": s.ended_at} for i, s in enumerate(ev.steps)])
         return previous  # type: ignore[no-any-return]
 
     def set_waiting(self, code: str, waiting: bool) -> None:
-        self.conn.execute(update(dossiers).values(waiting_supplement=waiting).where(dossiers.c.code == code))
+        self.conn.execute(_SET_WAITING, {"of_code": code, "waiting": waiting})
 
     def accepted_at(self, code: str) -> datetime | None:
         return self.conn.execute(_ACCEPTED_AT, {"code": code}).scalar()  # type: ignore[no-any-return]
@@ -245,3 +268,21 @@ class SqlTx:
     def ping(self) -> None:
         self.conn.execute(select(func.now()))
         self.conn.execute(text("SELECT 1"))
+
+
+class BatchTx(SqlTx):
+    """A consumer batch's transaction: the inbox rows of all its events are inserted in one statement
+    (``prefetch_inbox``) before they are handled; everything else is ``SqlTx``'s."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+        self._inbox = InboxBatch()
+
+    def prefetch_inbox(self, keys: list[tuple[str, str]]) -> None:
+        self._inbox.prefetch(self.conn, keys)
+
+    def inbox_accept(self, source: str, event_id: str) -> bool:
+        return self._inbox.accept(self.conn, source, event_id)
+
+    def flush(self) -> None:
+        """Nothing is buffered."""

@@ -1,0 +1,98 @@
+"""A consumer batch handled at once (``make_batch_handler``: the inbox rows of all its events in one statement)
+stores what the same messages handled one by one store, redeliveries within the batch included."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from dunghan.bus.consumer import Delivery
+from dunghan.bus.errors import Duplicate
+from dunghan.contract.envelope import CloudEvent, encode, envelope_for
+from dunghan.contract.events import (
+    DossierAccepted,
+    DossierClassified,
+    DueDateSet,
+    ProcedureSnapshot,
+    SupplementRequested,
+    UnitUpdated,
+)
+from dunghan.db import batch, make_engine, upgrade
+from scoring import handlers
+from scoring.app import migrations_path
+from scoring.config import SAMPLE_CAMPAIGN
+from scoring.consumer import make_batch_handler, make_handler
+from scoring.reports import LOCAL
+from scoring.repository import SqlRepository
+
+pytestmark = pytest.mark.integration
+NOW = datetime(2017, 4, 20, tzinfo=UTC)
+DAY = datetime(2017, 4, 3, 9, tzinfo=LOCAL)
+
+
+def delivery(ce: CloudEvent) -> Delivery:
+    return Delivery(body=encode(ce), routing_key="", exchange="", headers={}, message_id=ce.id,
+                    correlation_id=None, reply_to=None, user_id=None, content_type="application/json",
+                    redelivered=False, delivery_count=0)
+
+
+def events() -> list[CloudEvent]:
+    snap = ProcedureSnapshot(code="P1", version=1, name="Thủ tục", field="x", committed_value=3,
+                             committed_unit="working_days", statutory_value=5, statutory_unit="working_days")
+    out = []
+    for i in range(3):
+        code = f"D{i}"
+        out += [DossierAccepted(code, "SCT", DAY, "KTAT", "an", snap, 1, "Công ty A"),
+                DueDateSet(code, "SCT", "KTAT", "an", DAY + timedelta(days=3), DAY + timedelta(days=3), "v1",
+                           "accepted"),
+                SupplementRequested(code, "SCT", DAY + timedelta(hours=2), reason="thiếu"),
+                DossierClassified(code, "SCT", "KTAT", "an", "P1", "x", 1, DAY, DAY + timedelta(days=3),
+                                  "result_ready", "early", -1, 16.0)]
+    out.append(UnitUpdated(agency="SCT", unit="KTAT", name="Phòng Kỹ thuật an toàn"))
+    ces = [envelope_for(e, now=NOW) for e in out]
+    return ces[:5] + [ces[0], ces[3]] + ces[5:]  # two redeliveries inside the batch
+
+
+def state(repo: SqlRepository) -> dict[str, Any]:
+    queries = {"dossiers": "SELECT * FROM dossiers ORDER BY code",
+               "inbox": "SELECT source, event_id FROM inbox ORDER BY event_id",
+               "names": "SELECT * FROM names ORDER BY kind, subject"}
+    with repo.engine.connect() as conn:
+        return {k: [tuple(r) for r in conn.execute(text(q))] for k, q in queries.items()}
+
+
+@pytest.fixture
+def two_repos(make_database: Callable[[str], str]) -> Iterator[list[SqlRepository]]:
+    repos = []
+    for hint in ("scoring_one", "scoring_batch"):
+        url = make_database(hint)
+        upgrade(url, migrations_path())
+        repo = SqlRepository(make_engine(url))
+        handlers.load_campaign_file(repo, SAMPLE_CAMPAIGN)
+        repos.append(repo)
+    yield repos
+    for r in repos:
+        r.engine.dispose()
+
+
+def test_a_batch_stores_what_one_by_one_stores(two_repos: list[SqlRepository]) -> None:
+    one, many = two_repos
+    ces = events()
+    single = make_handler(one, clock=lambda: NOW)
+    outcomes_one = []
+    for ce in ces:
+        try:
+            single(delivery(ce))
+            outcomes_one.append("ok")
+        except Duplicate:
+            outcomes_one.append("duplicate")
+    with batch(many.engine):
+        outcomes_many = make_batch_handler(many, clock=lambda: NOW)([delivery(ce) for ce in ces])
+    assert outcomes_many == outcomes_one
+    assert outcomes_one.count("duplicate") == 2
+    want, got = state(one), state(many)
+    assert len(want["dossiers"]) == 3
+    assert got == want
