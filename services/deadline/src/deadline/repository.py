@@ -14,7 +14,7 @@ from deadline.domain import Dossier, Threshold
 from dunghan.calendar import Notice
 from dunghan.contract import Event, envelope_for
 from dunghan.contract.events import ProcedureSnapshot, schema_for
-from dunghan.db import batch_state, begin, inbox_accept, outbox_add, upsert_statement
+from dunghan.db import begin, inbox_accept, made_member, outbox_add, upsert_statement
 from dunghan.deadline import ClockEvent
 
 _snapshot_schema = schema_for(ProcedureSnapshot)()
@@ -167,9 +167,9 @@ class SqlRepository:
     def transaction(self) -> Iterator[SqlTx]:
         """The open consumer batch's ``BatchTx`` when it made one (``batch_tx.open_batch_tx``); else a
         transaction of its own (or the batch's connection)."""
-        state = batch_state(self.engine)
-        if state is not None and BATCH_TX in state:
-            yield state[BATCH_TX]
+        member = made_member(self.engine, BATCH_TX)
+        if member is not None:
+            yield member
             return
         with begin(self.engine) as conn:
             yield SqlTx(conn)

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import StepBudget
-from dunghan.db import batch_state, begin, outbox_add, upsert_statement
+from dunghan.db import begin, made_member, outbox_add, upsert_statement
 from intake import tables as t
 from intake.cache import TtlCache
 from intake.records import (
@@ -69,9 +69,9 @@ class SqlRepository:
 
     @contextmanager
     def transaction(self, *, cached: bool = False) -> Iterator[SqlTx]:
-        state = batch_state(self.engine)
-        if cached and state is not None and BATCH_TX in state:
-            yield state[BATCH_TX]  # the open consumer batch's (intake.batch_tx)
+        member = made_member(self.engine, BATCH_TX)
+        if cached and member is not None:
+            yield member  # the open consumer batch's (intake.batch_tx)
             return
         tx: SqlTx | None = None
         try:

@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from dunghan.bus.topology import NOTIFY_EVENTS
-from dunghan.contract.envelope import ContractError, decode
+from dunghan.contract.envelope import CloudEvent, ContractError, decode
 from dunghan.db.unit_of_work import after_commit
 from dunghan.logging import log_context
 from notify import domain, metrics
 from notify.domain import Calendar
 from notify.handlers import EVENT_HANDLERS, Context, handle
 from notify.render import Renderer
-from notify.repository import Tx
+from notify.repository import SqlRepository, Tx, open_batch_tx
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,27 @@ class EventProcessor:
         self.process(delivery.body)
 
     def process(self, body: bytes) -> Context | None:
+        decoded = self._decode(body)
+        if decoded is None:
+            return None
+        ctx = self._apply(*decoded)
+        if ctx is None:
+            from dunghan.bus.errors import Duplicate
+
+            raise Duplicate(f"event {decoded[0].id} already handled")
+        return ctx
+
+    def handle_many(self, deliveries: list[Any]) -> list[str]:
+        """A consumer batch at once: the inbox rows of all its handled events in one statement, then each event
+        in order. A message that does not decode rolls the batch back; the consumer then handles it alone."""
+        decoded = [self._decode(d.body) for d in deliveries]
+        tx = open_batch_tx(self.repo)  # type: ignore[arg-type]
+        assert tx is not None, "handle_many runs inside the consumer's batch"
+        tx.prefetch_inbox([(item[0].source, item[0].id) for item in decoded if item is not None])
+        return ["duplicate" if item is not None and self._apply(*item) is None else "ok" for item in decoded]
+
+    def _decode(self, body: bytes) -> tuple[CloudEvent, Any] | None:
+        """The event and its payload; None for a type notify does not handle."""
         try:
             ce = decode(body)
             if ce.type not in HANDLED:
@@ -57,15 +78,15 @@ class EventProcessor:
             from dunghan.bus.errors import Reject
 
             raise Reject(exc.reason, field=exc.field) from exc
-        if type(event) not in EVENT_HANDLERS:
-            return None
+        return (ce, event) if type(event) in EVENT_HANDLERS else None
+
+    def _apply(self, ce: CloudEvent, event: Any) -> Context | None:
+        """Handle the event with its inbox row in the same transaction; None if it was handled before."""
         ctx = Context(self.renderer, self.calendar, self.clock(), self.link_base, self.tz, self.sms_windows,
                       available=self.available)
         with log_context(event_id=ce.id, dossier=ce.subject), self.repo.transaction() as tx:
             if not tx.inbox_accept(ce.source, ce.id):
-                from dunghan.bus.errors import Duplicate
-
-                raise Duplicate(f"event {ce.id} already handled")
+                return None
             handle(event, tx, ctx)
         after_commit(lambda: _count(ctx, type(event).__name__))
         return ctx
@@ -82,5 +103,6 @@ def make_consumer(amqp_url: str, processor: EventProcessor, *, prefix: str = "",
                   batch_size: int = 1) -> Any:
     from dunghan.bus.consumer import Consumer
 
+    batch_handler = processor.handle_many if isinstance(processor.repo, SqlRepository) else None
     return Consumer(amqp_url, NOTIFY_EVENTS, processor, prefix=prefix, batch_engine=batch_engine,
-                    batch_size=batch_size)
+                    batch_size=batch_size, batch_handler=batch_handler)

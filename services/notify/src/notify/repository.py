@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine, and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
-from dunghan.db import begin, inbox_accept
+from dunghan.db import BatchInbox, batch_member, begin, inbox_accept, made_member
 from notify import tables as t
 from notify.domain import Claimed, NewNotification, Officer, OpenDossier, Preferences, Unit
 
@@ -122,12 +122,31 @@ def _unit(row: Any) -> Unit:
     return Unit(row.unit, row.agency, row.name, row.head_officer, row.union_contact)
 
 
+BATCH_TX = "notify.batch_tx"
+
+
+class BatchTx(BatchInbox, SqlTx):
+    """A consumer batch's transaction: the inbox rows of all its events in one statement (``prefetch_inbox``)
+    before they are handled; everything else is ``SqlTx``'s."""
+
+
+def open_batch_tx(repo: SqlRepository) -> BatchTx | None:
+    """The open consumer batch's ``BatchTx`` (``repo.transaction()`` then yields it); None outside a batch."""
+    return batch_member(repo.engine, BATCH_TX, BatchTx)
+
+
 class SqlRepository:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTx]:
+        """The open consumer batch's ``BatchTx`` when it made one (``open_batch_tx``); else a transaction of
+        its own (or the batch's connection)."""
+        member = made_member(self.engine, BATCH_TX)
+        if member is not None:
+            yield member
+            return
         with begin(self.engine) as conn:
             yield SqlTx(conn)
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pika
 import pytest
+from prometheus_client import REGISTRY
 
 from dunghan.bus.topology import EVENTS_EXCHANGE, NOTIFY_EVENTS, declare
 from dunghan.calendar import load_calendar
@@ -53,12 +54,17 @@ def queue_depth(amqp_url: str, prefix: str) -> int:
         conn.close()
 
 
-def test_same_event_id_delivered_twice_gives_one_message_per_recipient_and_channel(repo, amqp_url, bus_prefix):
+@pytest.mark.parametrize("batch_size", [1, 50], ids=["one_by_one", "batched"])
+def test_same_event_id_delivered_twice_gives_one_message_per_recipient_and_channel(repo, amqp_url, bus_prefix,
+                                                                                    batch_size):
     pytest.importorskip("dunghan.bus.consumer")
     processor = EventProcessor(repo, Renderer(), load_calendar(), link_base="https://dh/ho-so/", clock=lambda: NOW)
-    consumer = make_consumer(amqp_url, processor, prefix=bus_prefix)
+    consumer = make_consumer(amqp_url, processor, prefix=bus_prefix, batch_engine=repo.engine,
+                             batch_size=batch_size)
     body = encode(envelope_for(breached(), now=NOW, event_id="evt-1"))
     publish(amqp_url, bus_prefix, [("evt-1", body), ("evt-1", body)])
+    batches = {"queue": NOTIFY_EVENTS.name, "result": "committed"}
+    before = REGISTRY.get_sample_value("dunghan_consumer_batches_total", batches) or 0.0
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()
     try:
@@ -71,6 +77,8 @@ def test_same_event_id_delivered_twice_gives_one_message_per_recipient_and_chann
     log = repo.delivery_log("SCT-170301-0009")
     got = sorted((r["recipient"], r["channel"]) for r in log)
     assert got == [("cb1", "email"), ("cb1", "sms"), ("cb2", "email")]
+    committed = (REGISTRY.get_sample_value("dunghan_consumer_batches_total", batches) or 0.0) - before
+    assert committed == (1 if batch_size > 1 else 0)
 
 
 def test_delivery_log_api_reads_the_database(repo, db_url):

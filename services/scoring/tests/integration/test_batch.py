@@ -53,7 +53,7 @@ def events() -> list[CloudEvent]:
                                   "result_ready", "early", -1, 16.0)]
     out.append(UnitUpdated(agency="SCT", unit="KTAT", name="Phòng Kỹ thuật an toàn"))
     ces = [envelope_for(e, now=NOW) for e in out]
-    return ces[:5] + [ces[0], ces[3]] + ces[5:]  # two redeliveries inside the batch
+    return [*ces[:5], ces[0], ces[3], *ces[5:]]  # two redeliveries inside the batch
 
 
 def state(repo: SqlRepository) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Storage plumbing: engine factory, inbox/outbox tables, the outbox relay and Alembic at start-up."""
 from dunghan.db.engine import make_engine, sqlalchemy_url
 from dunghan.db.messaging import (
+    BatchInbox,
     InboxBatch,
     create_messaging_tables,
     drop_messaging_tables,
@@ -14,21 +15,22 @@ from dunghan.db.migrations import run_migrations, upgrade
 from dunghan.db.relay import OutboxRelay
 from dunghan.db.retention import MessagingRetention, retention_job
 from dunghan.db.statements import upsert_statement
-from dunghan.db.unit_of_work import after_commit, batch, batch_member, batch_state, begin
+from dunghan.db.unit_of_work import after_commit, batch, batch_member, begin, made_member
 
 __all__ = [
+    "BatchInbox",
     "InboxBatch",
     "MessagingRetention",
     "OutboxRelay",
     "after_commit",
     "batch",
     "batch_member",
-    "batch_state",
     "begin",
     "create_messaging_tables",
     "drop_messaging_tables",
     "inbox_accept",
     "inbox_accept_many",
+    "made_member",
     "make_engine",
     "messaging_tables",
     "outbox_add",

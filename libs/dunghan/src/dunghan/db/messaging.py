@@ -158,6 +158,29 @@ class InboxBatch:
         return False
 
 
+class BatchInbox:
+    """Mixin for a repository transaction with ``conn`` handling a consumer batch: ``prefetch_inbox(keys)``
+    inserts the batch's inbox rows in one statement, ``inbox_accept`` then answers from them; nothing is
+    buffered (``flush`` does nothing)."""
+
+    conn: Connection
+
+    def prefetch_inbox(self, keys: Iterable[tuple[str, str]]) -> None:
+        self._inbox_batch().prefetch(self.conn, keys)
+
+    def inbox_accept(self, source: str, event_id: str) -> bool:
+        return self._inbox_batch().accept(self.conn, source, event_id)
+
+    def flush(self) -> None:
+        return None
+
+    def _inbox_batch(self) -> InboxBatch:
+        inbox = self.__dict__.get("_inbox")
+        if inbox is None:
+            inbox = self.__dict__["_inbox"] = InboxBatch()
+        return inbox  # type: ignore[no-any-return]
+
+
 def _outbox_row(ce: CloudEvent, exchange: str, routing_key: str | None,
                 headers: Mapping[str, Any] | None) -> dict[str, Any]:
     all_headers = {"ce-type": ce.type, "ce-subject": ce.subject or "", **(headers or {})}

@@ -7,10 +7,10 @@ message propagates out of ``batch`` and rolls the whole batch back; the consumer
 by one, each in its own transaction, so a bad message costs its batch-mates a second pass and nothing more.
 
 ``after_commit(fn)`` runs ``fn`` once the effect is durable: at once outside a batch (the caller's transaction
-has ended), after the commit inside one, never if the batch rolls back. ``batch_state(engine)`` is a dict that
-lives as long as the open batch, and ``batch_member(engine, key, make)`` keeps there an object made with the
-batch's connection whose ``flush()`` runs just before the batch commits (a repository's batch transaction, which
-reads for all the batch's messages at once and buffers their writes).
+has ended), after the commit inside one, never if the batch rolls back. ``batch_member(engine, key, make)`` keeps,
+for as long as the open batch, an object made with the batch's connection whose ``flush()`` runs just before the
+batch commits: a repository's batch transaction, which reads for all the batch's messages at once and buffers
+their writes; ``made_member(engine, key)`` finds it again.
 """
 from __future__ import annotations
 
@@ -65,10 +65,13 @@ def batch(engine: Engine) -> Iterator[None]:
         fn()
 
 
-def batch_state(engine: Engine) -> dict[str, Any] | None:
-    """The open batch's scratch space when there is a batch on ``engine`` in this context; else None."""
+def made_member(engine: Engine, key: str) -> Any | None:
+    """The open batch's ``key`` object if ``batch_member`` made one; else None (no batch on ``engine``, or none
+    made). A repository's ``transaction()`` hands it out, when there is one, instead of a transaction."""
     open_batch = _current.get()
-    return open_batch.state if open_batch is not None and open_batch.engine is engine else None
+    if open_batch is None or open_batch.engine is not engine:
+        return None
+    return open_batch.state.get(key)
 
 
 class Flushable(Protocol):

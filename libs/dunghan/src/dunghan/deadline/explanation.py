@@ -1,6 +1,7 @@
 """The facts behind a due instant, as Vietnamese lines for staff."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -26,6 +27,7 @@ STATES = {
 }
 
 
+@functools.lru_cache(maxsize=8192)
 def day_label(d: date) -> str:
     return f"{WEEKDAYS[d.weekday()]} {d:%d/%m/%Y}"
 

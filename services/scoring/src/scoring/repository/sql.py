@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified, DueDateSet
-from dunghan.db import InboxBatch, batch_member, batch_state, begin, inbox_accept, outbox_add, upsert_statement
+from dunghan.db import BatchInbox, batch_member, begin, inbox_accept, made_member, outbox_add, upsert_statement
 from scoring.domain import (
     Campaign,
     Phase,
@@ -79,9 +79,9 @@ class SqlRepository:
     def transaction(self) -> Iterator[SqlTx]:
         """The open consumer batch's ``BatchTx`` when it made one (``open_batch_tx``); else a transaction of
         its own (or the batch's connection)."""
-        state = batch_state(self.engine)
-        if state is not None and BATCH_TX in state:
-            yield state[BATCH_TX]
+        member = made_member(self.engine, BATCH_TX)
+        if member is not None:
+            yield member
             return
         with begin(self.engine) as conn:
             yield SqlTx(conn)
@@ -270,19 +270,6 @@ class SqlTx:
         self.conn.execute(text("SELECT 1"))
 
 
-class BatchTx(SqlTx):
-    """A consumer batch's transaction: the inbox rows of all its events are inserted in one statement
-    (``prefetch_inbox``) before they are handled; everything else is ``SqlTx``'s."""
-
-    def __init__(self, conn: Connection) -> None:
-        super().__init__(conn)
-        self._inbox = InboxBatch()
-
-    def prefetch_inbox(self, keys: list[tuple[str, str]]) -> None:
-        self._inbox.prefetch(self.conn, keys)
-
-    def inbox_accept(self, source: str, event_id: str) -> bool:
-        return self._inbox.accept(self.conn, source, event_id)
-
-    def flush(self) -> None:
-        """Nothing is buffered."""
+class BatchTx(BatchInbox, SqlTx):
+    """A consumer batch's transaction: the inbox rows of all its events in one statement (``prefetch_inbox``)
+    before they are handled; everything else is ``SqlTx``'s."""
