@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, String, any_, bindparam, select
+from sqlalchemy import Connection, String, Table, any_, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from dunghan.contract.envelope import CloudEvent
-from dunghan.db import batch_member, outbox_add_many
+from dunghan.db import batch_member, outbox_add_many, outbox_row, outbox_table
+from dunghan.db.messaging import OUTBOX_CHANNEL
 from intake import tables as t
 from intake.cache import TtlCache
 from intake.records import Dossier, FactState, HistoryEntry, Received
@@ -36,6 +38,32 @@ _RECEIVED_OF = select(_R).where(_R.c.agency == any_(bindparam("agencies", type_=
 _DOSSIERS_OF = select(_D).where(_D.c.code == any_(bindparam("codes", type_=ARRAY(String))))
 _BUFFERED_OF = select(_P.c.code).distinct().where(_P.c.code == any_(bindparam("codes", type_=ARRAY(String))))
 _MISSING: Any = object()
+
+
+def _bound(table: Table, prefix: str, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {c.name: bindparam(f"{prefix}{c.name}", type_=c.type) for c in table.c if c.name not in skip}
+
+
+def _upsert(table: Table, prefix: str) -> Any:
+    stmt = pg_insert(table).values(_bound(table, prefix))
+    keys = [c.name for c in table.primary_key.columns]
+    return stmt.on_conflict_do_update(index_elements=keys,
+                                      set_={c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys})
+
+
+def _record_one() -> Any:
+    """One fact's four writes (dossier, idempotency record, history step, outbox row) and the relay's wake-up
+    in one statement: the common case of a transaction, one round trip instead of five."""
+    h = t.dossier_history
+    next_seq = select(func.coalesce(func.max(h.c.seq), 0) + 1).where(h.c.code == bindparam("h_code"))
+    history = insert(h).values({**_bound(h, "h_", ("seq",)), "seq": next_seq.scalar_subquery()})
+    out = insert(outbox_table).values(_bound(outbox_table, "o_", ("id", "created_at", "published_at",
+                                                                   "attempts", "last_error")))
+    return select(func.pg_notify(OUTBOX_CHANNEL, "")).add_cte(
+        _upsert(_D, "d_").cte("d"), _upsert(_R, "r_").cte("r"), history.cte("h"), out.cte("o"))
+
+
+RECORD_ONE = _record_one()
 
 
 class BatchTx(SqlTx):
@@ -122,7 +150,17 @@ class BatchTx(SqlTx):
 
     def flush(self) -> None:
         """Dossiers first (history rows follow them), then idempotency records, history and outbox, in order.
-        History goes row by row in one pipelined ``executemany``: each row's ``seq`` follows the one before."""
+        History goes row by row in one pipelined ``executemany``: each row's ``seq`` follows the one before.
+        One fact's writes go in one statement (``RECORD_ONE``)."""
+        if len(self._saves) == len(self._receipts) == len(self._history) == len(self._outbox) == 1:
+            params = {**_prefixed("d_", *self._saves.values()), **_prefixed("r_", *self._receipts.values()),
+                      **_prefixed("h_", *self._history), **_prefixed("o_", outbox_row(self._outbox[0]))}
+            params.pop("h_of_code")
+            self.conn.execute(RECORD_ONE, params)
+            self._saves.clear()
+            self._receipts.clear()
+            self._history, self._outbox = [], []
+            return
         if self._saves:
             self.conn.execute(SAVE_DOSSIER, list(self._saves.values()))
             self._saves.clear()
@@ -135,6 +173,10 @@ class BatchTx(SqlTx):
         if self._outbox:
             outbox_add_many(self.conn, self._outbox)
             self._outbox = []
+
+
+def _prefixed(prefix: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {f"{prefix}{k}": v for k, v in values.items()}
 
 
 def open_batch_tx(repo: SqlRepository) -> BatchTx | None:

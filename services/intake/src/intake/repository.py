@@ -69,18 +69,32 @@ class SqlRepository:
 
     @contextmanager
     def transaction(self, *, cached: bool = False) -> Iterator[SqlTx]:
-        member = made_member(self.engine, BATCH_TX)
-        if cached and member is not None:
-            yield member  # the open consumer batch's (intake.batch_tx)
+        if cached:
+            yield from self._fact_transaction()
             return
         tx: SqlTx | None = None
         try:
             with begin(self.engine) as conn:
-                tx = SqlTx(conn, self.cache if cached else None)
+                tx = SqlTx(conn)
                 yield tx
         finally:
             if tx is not None and tx.registry_written:
                 self.cache.clear()
+
+
+    def _fact_transaction(self) -> Iterator[SqlTx]:
+        """The fact path's ``BatchTx`` (intake.batch_tx): the open consumer batch's, or one of its own whose
+        writes go out together, in one statement for one fact, when it ends."""
+        from intake.batch_tx import BatchTx
+
+        member = made_member(self.engine, BATCH_TX)
+        if member is not None:
+            yield member
+            return
+        with begin(self.engine) as conn:
+            tx = BatchTx(conn, self.cache)
+            yield tx
+            tx.flush()
 
 
 def _values(record: Any) -> dict[str, Any]:

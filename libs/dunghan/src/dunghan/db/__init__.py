@@ -10,6 +10,8 @@ from dunghan.db.messaging import (
     messaging_tables,
     outbox_add,
     outbox_add_many,
+    outbox_row,
+    outbox_table,
 )
 from dunghan.db.migrations import run_migrations, upgrade
 from dunghan.db.relay import OutboxRelay
@@ -35,6 +37,8 @@ __all__ = [
     "messaging_tables",
     "outbox_add",
     "outbox_add_many",
+    "outbox_row",
+    "outbox_table",
     "retention_job",
     "run_migrations",
     "sqlalchemy_url",

@@ -115,14 +115,14 @@ def outbox_add(
 
     Headers ``ce-type`` and ``ce-subject`` are set as ``Publisher.publish_event`` sets them; ``headers`` add more.
     """
-    conn.execute(_OUTBOX_INSERT, _outbox_row(ce, exchange, routing_key, headers))
+    conn.execute(_OUTBOX_INSERT, outbox_row(ce, exchange, routing_key, headers))
     _notify_once(conn)
 
 
 def outbox_add_many(conn: Connection, events: Sequence[CloudEvent]) -> None:
     """``outbox_add`` of several events (default exchange and routing keys) in one statement, in this order."""
     if events:
-        conn.execute(_OUTBOX_INSERT, [_outbox_row(ce, EVENTS_EXCHANGE, None, None) for ce in events])
+        conn.execute(_OUTBOX_INSERT, [outbox_row(ce, EVENTS_EXCHANGE, None, None) for ce in events])
         _notify_once(conn)
 
 
@@ -181,8 +181,9 @@ class BatchInbox:
         return inbox  # type: ignore[no-any-return]
 
 
-def _outbox_row(ce: CloudEvent, exchange: str, routing_key: str | None,
-                headers: Mapping[str, Any] | None) -> dict[str, Any]:
+def outbox_row(ce: CloudEvent, exchange: str = EVENTS_EXCHANGE, routing_key: str | None = None,
+               headers: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The outbox columns of ``ce`` (for a statement that inserts it along with other rows)."""
     all_headers = {"ce-type": ce.type, "ce-subject": ce.subject or "", **(headers or {})}
     return {
         "event_id": ce.id, "exchange": exchange, "routing_key": routing_key or routing_key_for(ce.type),
