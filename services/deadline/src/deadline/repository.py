@@ -1,6 +1,7 @@
 """Storage port of the deadline service and its PostgreSQL adapter (one transaction per unit of work)."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,6 +19,24 @@ from dunghan.db import begin, inbox_accept, made_member, outbox_add, upsert_stat
 from dunghan.deadline import ClockEvent
 
 _snapshot_schema = schema_for(ProcedureSnapshot)()
+_loaded: dict[tuple[Any, Any], tuple[dict[str, Any], ProcedureSnapshot]] = {}
+
+
+@functools.lru_cache(maxsize=2048)
+def _snapshot_dump(p: ProcedureSnapshot) -> dict[str, Any]:
+    return _snapshot_schema.dump(p)  # type: ignore[no-any-return]
+
+
+def _snapshot_load(raw: dict[str, Any]) -> ProcedureSnapshot:
+    """Every dossier of a procedure version carries the same snapshot: loaded once per distinct content."""
+    key = (raw.get("code"), raw.get("version"))
+    hit = _loaded.get(key)
+    if hit is not None and hit[0] == raw:
+        return hit[1]
+    snap: ProcedureSnapshot = _snapshot_schema.load(raw)
+    if len(_loaded) < 4096:
+        _loaded[key] = (raw, snap)
+    return snap
 
 
 # The statements of the per-event path, built once (building one costs more than running it from the cache).
@@ -64,7 +83,7 @@ def dossier_row(d: Dossier, now: datetime) -> dict[str, Any]:
         "code": d.code, "agency": d.agency, "unit": d.unit, "officer": d.officer,
         "procedure_code": d.procedure.code if d.procedure else None,
         "procedure_version": d.procedure.version if d.procedure else None,
-        "procedure": _snapshot_schema.dump(d.procedure) if d.procedure else None,
+        "procedure": _snapshot_dump(d.procedure) if d.procedure else None,
         "channel": d.channel, "applicant_name": d.applicant_name, "accepted_at": d.accepted_at,
         "start_at": d.start_at, "due_at": d.due_at, "original_due_at": d.original_due_at, "due_date": d.due_date,
         "due_soon_at": d.due_soon_at, "paused": d.paused, "stopped_at": d.stopped_at, "stop_reason": d.stop_reason,
@@ -75,7 +94,7 @@ def dossier_row(d: Dossier, now: datetime) -> dict[str, Any]:
 
 def dossier_from_row(r: Any) -> Dossier:
     return Dossier(
-        code=r.code, agency=r.agency, procedure=_snapshot_schema.load(r.procedure) if r.procedure else None,
+        code=r.code, agency=r.agency, procedure=_snapshot_load(r.procedure) if r.procedure else None,
         unit=r.unit, officer=r.officer, channel=r.channel, applicant_name=r.applicant_name,
         accepted_at=r.accepted_at, start_at=r.start_at, due_at=r.due_at, original_due_at=r.original_due_at,
         due_date=r.due_date, due_soon_at=r.due_soon_at, paused=r.paused, stopped_at=r.stopped_at,

@@ -81,7 +81,8 @@ def on_refused(tx: Any, ev: DossierRefused, ce: CloudEvent, now: datetime) -> No
 
 
 def on_due_date_set(tx: Any, ev: DueDateSet, ce: CloudEvent, now: datetime) -> None:
-    tx.record_due(ev, ev.reason in WAITING_REASONS, tx.accepted_at(ev.code) or ce.time)
+    # accepted_at only fills a row this creates (a due date before the acceptance reached scoring)
+    tx.record_due(ev, ev.reason in WAITING_REASONS, ce.time)
 
 
 def on_supplement_requested(tx: Any, ev: SupplementRequested, ce: CloudEvent, now: datetime) -> None:

@@ -35,9 +35,6 @@ class FakeTx:
     def add_correction(self, campaign: str, phase: str, ev: Any, event_id: str, prev: Any, at: Any) -> None:
         self.s.corrections.append((campaign, phase, ev.code, prev))
 
-    def accepted_at(self, code: str) -> datetime | None:
-        return None
-
     def record_due(self, ev: DueDateSet, waiting: bool, accepted_at: datetime) -> None:
         self.s.waiting[ev.code] = waiting
 

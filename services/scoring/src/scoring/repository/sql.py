@@ -45,7 +45,6 @@ from scoring.repository.tables import (
 _ACCEPTED = upsert_statement(dossiers, ["channel", "accepted_at"])
 _DUE = upsert_statement(dossiers, ["due_at", "original_due_at", "waiting_supplement"])
 _INTAKE_EVENT = pg_insert(intake_events).on_conflict_do_nothing()
-_ACCEPTED_AT = select(dossiers.c.accepted_at).where(dossiers.c.code == bindparam("code"))
 _NAME = upsert_statement(names, ["name", "unit", "agency"])
 _CLASSIFIED_COLUMNS = (
     "agency", "unit", "officer", "procedure_code", "procedure_field", "channel", "accepted_at", "due_at",
@@ -143,9 +142,6 @@ class SqlTx:
 
     def set_waiting(self, code: str, waiting: bool) -> None:
         self.conn.execute(_SET_WAITING, {"of_code": code, "waiting": waiting})
-
-    def accepted_at(self, code: str) -> datetime | None:
-        return self.conn.execute(_ACCEPTED_AT, {"code": code}).scalar()  # type: ignore[no-any-return]
 
     def upsert_name(self, kind: str, subject: str, agency: str, name: str, unit: str | None) -> None:
         self.conn.execute(_NAME, {"kind": kind, "subject": subject, "agency": agency, "name": name, "unit": unit})
