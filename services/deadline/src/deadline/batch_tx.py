@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, String, any_, bindparam, select
+from sqlalchemy import Connection, DateTime, String, any_, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from deadline import tables as t
 from deadline.domain import Dossier, Threshold
@@ -38,7 +37,11 @@ from dunghan.deadline import ClockEvent
 _CODES = bindparam("codes", type_=ARRAY(String))
 _DOSSIERS_LOCKED = (select(t.dossiers).where(t.dossiers.c.code == any_(_CODES))
                     .order_by(t.dossiers.c.code).with_for_update())
-_PLACEHOLDERS = pg_insert(t.dossiers).on_conflict_do_nothing().returning(t.dossiers.c.code)
+# Only the key and what may not be null: the batch's flush writes every column of these rows.
+_PLACEHOLDERS = text(
+    "INSERT INTO dossiers (code, agency, updated_at) SELECT code, agency, :now "
+    "FROM unnest(:codes, :agencies) AS u(code, agency) ON CONFLICT DO NOTHING RETURNING code"
+).bindparams(_CODES, bindparam("agencies", type_=ARRAY(String)), bindparam("now", type_=DateTime(timezone=True)))
 _EVENTS_OF = (select(t.dossier_events).where(t.dossier_events.c.code == any_(_CODES))
               .order_by(t.dossier_events.c.code, t.dossier_events.c.at, t.dossier_events.c.id))
 _FIRED_OF = select(t.thresholds.c.code, t.thresholds.c.threshold).where(t.thresholds.c.code == any_(_CODES))
@@ -68,8 +71,8 @@ class BatchTx(SqlTx):
         missing = [c for c in codes if c not in found]
         created: set[str] = set()
         if missing:
-            rows = [dossier_row(Dossier(code=c, agency=dossiers[c]), now) for c in missing]
-            created = set(self.conn.execute(_PLACEHOLDERS, rows).scalars())
+            params = {"codes": missing, "agencies": [dossiers[c] for c in missing], "now": now}
+            created = set(self.conn.execute(_PLACEHOLDERS, params).scalars())
             raced = [c for c in missing if c not in created]  # created meanwhile by another transaction
             if raced:
                 found |= self._locked(raced)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, String, Table, any_, bindparam, func, insert, select
+from sqlalchemy import Connection, String, Table, any_, bindparam, func, insert, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -55,11 +55,13 @@ def _record_one() -> Any:
     """One fact's four writes (dossier, idempotency record, history step, outbox row) and the relay's wake-up
     in one statement: the common case of a transaction, one round trip instead of five."""
     h = t.dossier_history
-    next_seq = select(func.coalesce(func.max(h.c.seq), 0) + 1).where(h.c.code == bindparam("h_code"))
+    # Constants as literals: psycopg caches the parsing of a statement with at most 50 parameters.
+    zero, one = literal_column("0"), literal_column("1")
+    next_seq = select(func.coalesce(func.max(h.c.seq), zero) + one).where(h.c.code == bindparam("h_code"))
     history = insert(h).values({**_bound(h, "h_", ("seq",)), "seq": next_seq.scalar_subquery()})
     out = insert(outbox_table).values(_bound(outbox_table, "o_", ("id", "created_at", "published_at",
                                                                    "attempts", "last_error")))
-    return select(func.pg_notify(OUTBOX_CHANNEL, "")).add_cte(
+    return select(func.pg_notify(literal_column(f"'{OUTBOX_CHANNEL}'"), literal_column("''"))).add_cte(
         _upsert(_D, "d_").cte("d"), _upsert(_R, "r_").cte("r"), history.cte("h"), out.cte("o"))
 
 

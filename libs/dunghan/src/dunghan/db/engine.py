@@ -1,6 +1,8 @@
 """SQLAlchemy engine factory: psycopg 3 driver, pre-ping, a small bounded pool."""
 from __future__ import annotations
 
+import select
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, create_engine
@@ -25,4 +27,24 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5, pre_ping
         "pool_recycle": 1800, "pool_timeout": 10,
     }
     options.update(kwargs)
-    return create_engine(sqlalchemy_url(url), **options)
+    engine = create_engine(sqlalchemy_url(url), **options)
+    if pre_ping:
+        engine.dialect.do_ping = quiet_or_ping(engine.dialect.do_ping)  # type: ignore[method-assign,assignment]
+    return engine
+
+
+def quiet_or_ping(ping: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """The pre-ping without its round trip while the connection's socket is quiet. A server that restarted or
+    closed the session has left the socket readable (end of stream, or its farewell message): then, and for a
+    connection psycopg knows to be broken, the real ping runs and a dead connection is replaced."""
+    def do_ping(dbapi_connection: Any) -> bool:
+        try:
+            if not dbapi_connection.closed and not getattr(dbapi_connection, "broken", False):
+                readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+                if not readable:
+                    return True
+        except (OSError, ValueError, AttributeError):
+            pass
+        return ping(dbapi_connection)
+
+    return do_ping

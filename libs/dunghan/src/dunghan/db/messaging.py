@@ -26,11 +26,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     func,
     insert,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from dunghan.bus.topology import EVENTS_EXCHANGE
@@ -93,8 +94,11 @@ inbox_table, outbox_table = messaging_tables(MetaData())
 # Built once: these run for every message, and building a statement costs more than executing a cached one.
 _INBOX_INSERT = pg_insert(inbox_table).on_conflict_do_nothing().returning(inbox_table.c.event_id)
 _OUTBOX_INSERT = insert(outbox_table)
-_INBOX_INSERT_MANY = (pg_insert(inbox_table).on_conflict_do_nothing()
-                      .returning(inbox_table.c.source, inbox_table.c.event_id))
+# One statement text whatever the number of rows (arrays, not a VALUES row each): parsed and planned once.
+_INBOX_INSERT_MANY = text(
+    f"INSERT INTO {INBOX} (source, event_id) SELECT * FROM unnest(:sources, :event_ids) "
+    "ON CONFLICT DO NOTHING RETURNING source, event_id"
+).bindparams(bindparam("sources", type_=ARRAY(String)), bindparam("event_ids", type_=ARRAY(String)))
 
 
 def inbox_accept(conn: Connection, source: str, event_id: str) -> bool:
@@ -128,9 +132,10 @@ def outbox_add_many(conn: Connection, events: Sequence[CloudEvent]) -> None:
 
 def inbox_accept_many(conn: Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """``inbox_accept`` of several ``(source, event_id)`` in one statement: the keys that were new."""
-    params = [{"source": s, "event_id": e} for s, e in dict.fromkeys(keys)]
-    if not params:
+    unique = list(dict.fromkeys(keys))
+    if not unique:
         return set()
+    params = {"sources": [s for s, _ in unique], "event_ids": [e for _, e in unique]}
     return {(r.source, r.event_id) for r in conn.execute(_INBOX_INSERT_MANY, params)}
 
 
