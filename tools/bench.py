@@ -41,8 +41,8 @@ class Sizes:
     latency_rate: float = 50.0
 
 
-FULL = Sizes(1_000_000, 1_000_000, 1000, 900, 20, 20_000, 30, 180)
-QUICK = Sizes(100_000, 100_000, 150, 150, 10, 3000, 8, 30)
+FULL = Sizes(1_000_000, 1_000_000, 1000, 900, 20, 40_000, 60, 180)
+QUICK = Sizes(100_000, 100_000, 150, 150, 10, 4000, 15, 30)
 
 
 def emit(figure: dict[str, Any]) -> None:
@@ -77,7 +77,8 @@ def system_figures(amqp_url: str, database_url: str, sizes: Sizes, log_dir: Path
             figures, rss = bench_http.http_figures(
                 system.stack.url("intake"), bench_pipeline.SYSTEM_KEY, log_dir, count=sizes.http_requests,
                 threads=sizes.http_threads, max_seconds=sizes.http_seconds, workers=WEB_WORKERS,
-                services=system.stack.services, rss_of=lambda pid: peak_rss_mib(process_tree(pid)))
+                services=system.stack.services, rss_of=lambda pid: peak_rss_mib(process_tree(pid)),
+                settle=lambda: bench_pipeline.settle(system, sizes.settle_seconds))
             bare_rss.append(rss)
             return figures
 

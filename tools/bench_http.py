@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import requests
-from bench_cpu import CpuMeter, cpu_parts, process_tree
+from bench_cpu import CpuMeter, Parts, cpu_parts, process_tree
 from bench_report import figure, log
 from flask import Flask, request
 
@@ -25,7 +25,7 @@ from dunghan.testing.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 HTTP_GOAL = 0.3
-BASELINE_RUNS = 3
+ROUNDS = 5
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 app = Flask("bench_bare")
@@ -147,39 +147,64 @@ class BareServer:
 
 def http_figures(intake_url: str, system_key: str, log_dir: Path, *, count: int, threads: int,
                  max_seconds: float, workers: int, services: Mapping[str, Any],
-                 rss_of: Callable[[int], float]) -> tuple[list[dict[str, Any]], float]:
+                 rss_of: Callable[[int], float], settle: Callable[[], None]) -> tuple[list[dict[str, Any]], float]:
     """The intake figures (throughput; CPU per request, downstream services included), and the bare server's peak
-    RSS (web tier, summed) for the RSS baselines."""
+    RSS (web tier, summed) for the RSS baselines.
+
+    Bare and intake runs alternate (``ROUNDS`` of each; the system settled before every run, so a bare run never
+    shares the machine with the intake backlog): a machine whose speed drifts during the benchmark moves both
+    sides of each pair alike. The ratio is the median of the pairs' ratios."""
     auth = {"Authorization": f"Bearer {system_key}"}
     warm = min(50, count // 10)
+    per_round, seconds = count // ROUNDS, max_seconds / ROUNDS
+    pairs: list[tuple[LoadResult, LoadResult]] = []
+    bare_cpu: dict[str, float] = {}
+    ours_cpu: dict[str, float] = {}
     with BareServer(log_dir, workers) as bare:
         load(bare.url, warm, threads, 30, {}, first=0)
+        load(intake_url, warm, threads, 30, auth, first=0)
         bare_parts = cpu_parts()
         bare_parts["web"] = functools.partial(process_tree, bare.proc.pid)
-        bare_meter = CpuMeter(bare_parts).start()
-        runs = sorted((load(bare.url, count, threads, max_seconds, {}, first=warm) for _ in range(BASELINE_RUNS)),
-                      key=lambda r: r.rate)
-        bare_ms = 1000 * sum(bare_meter.stop().values()) / max(1, sum(r.ok for r in runs))
+        parts = cpu_parts(services)
+        parts["intake_web"] = functools.partial(process_tree, services["intake"].web.pid)
+        wall = 0.0
+        for i in range(ROUNDS):
+            settle()
+            base = _metered(bare_parts, bare_cpu,
+                            functools.partial(load, bare.url, per_round, threads, seconds, {}, first=warm))
+            settle()
+            started = time.perf_counter()
+            ours = _metered(parts, ours_cpu, functools.partial(load, intake_url, per_round, threads, seconds, auth,
+                                                               first=warm + i * per_round))
+            wall += time.perf_counter() - started
+            log(f"http round {i + 1}: bare Flask {base.rate:.0f} req/s, intake {ours.rate:.0f} req/s "
+                f"({ours.ok} ok, {ours.failed} failed, statuses {ours.statuses})")
+            pairs.append((base, ours))
         bare_rss = rss_of(bare.proc.pid)
-    base = runs[len(runs) // 2]
-    log(f"http: bare Flask {base.rate:.0f} req/s, the median of " + ", ".join(f"{r.rate:.0f}" for r in runs)
-        + f" ({base.ok} ok, {base.failed} failed in {base.elapsed:.1f}s)")
-    load(intake_url, warm, threads, 30, auth, first=0)
-    parts = cpu_parts(services)
-    parts["intake_web"] = functools.partial(process_tree, services["intake"].web.pid)
-    meter = CpuMeter(parts).start()
-    ours = load(intake_url, count, threads, max_seconds, auth, first=warm)
-    meter.stop()
-    log(f"http: intake {ours.rate:.0f} req/s ({ours.ok} ok, {ours.failed} failed in {ours.elapsed:.1f}s, "
-        f"statuses {ours.statuses})")
-    ratio = ours.rate / base.rate if base.rate else 0.0
-    throughput = figure("intake_http_post_throughput", ours.rate, "requests/s", base.rate, ratio,
-                        f"ratio >= {HTTP_GOAL}", ours.failed == 0 and ratio >= HTTP_GOAL)
-    per = {name: 1000 * s / max(1, ours.ok) for name, s in meter.seconds.items()}
+    ratios = sorted(o.rate / b.rate for b, o in pairs if b.rate)
+    ratio = ratios[len(ratios) // 2] if ratios else 0.0
+    base_rate = sorted(b.rate for b, _ in pairs)[len(pairs) // 2]
+    rate = sorted(o.rate for _, o in pairs)[len(pairs) // 2]
+    ok, failed = sum(o.ok for _, o in pairs), sum(o.failed for _, o in pairs)
+    log(f"http: intake {rate:.0f} req/s vs bare Flask {base_rate:.0f} (medians of {ROUNDS} alternating rounds); "
+        f"ratio {ratio:.3f}, the median of " + ", ".join(f"{r:.3f}" for r in ratios))
+    throughput = figure("intake_http_post_throughput", rate, "requests/s", base_rate, ratio,
+                        f"ratio >= {HTTP_GOAL}", failed == 0 and ratio >= HTTP_GOAL)
+    per = {name: 1000 * s / max(1, ok) for name, s in ours_cpu.items()}
     total = sum(per.values())
-    busy = sum(meter.seconds.values()) / (meter.wall * (os.cpu_count() or 1))
+    bare_ms = 1000 * sum(bare_cpu.values()) / max(1, sum(b.ok for b, _ in pairs))
+    busy = sum(ours_cpu.values()) / (wall * (os.cpu_count() or 1)) if wall else 0.0
     log("http cpu: " + ", ".join(f"{k} {v:.2f}" for k, v in per.items())
         + f" ms/request (the client is 'sender'); {busy:.0%} of the cores busy")
     cpu = figure("intake_http_cpu_ms_per_request", total, "ms", bare_ms, total / bare_ms if bare_ms else None,
                  None, None)
     return [throughput, cpu], bare_rss
+
+
+def _metered(parts: Parts, into: dict[str, float], run: Callable[[], LoadResult]) -> LoadResult:
+    """``run()``, adding the CPU seconds each part spent meanwhile to ``into``."""
+    meter = CpuMeter(parts).start()
+    result = run()
+    for name, spent in meter.stop().items():
+        into[name] = into.get(name, 0.0) + spent
+    return result

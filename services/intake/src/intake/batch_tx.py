@@ -1,10 +1,11 @@
-"""The fact path's storage for a consumer batch: the idempotency records, dossiers and buffer flags of all its
+"""The fact path's storage. For a consumer batch, the idempotency records, dossiers and buffer flags of all its
 facts are read in three statements before they are recorded, and the dossiers, idempotency records, history and
-outbox rows they write are flushed together before the batch commits.
+outbox rows they write are flushed together before the batch commits. For one fact (over HTTP, or a message
+handled alone), its four writes go out in one statement when its transaction ends.
 
-``BatchTx`` answers ``SqlTx``'s calls from that read and from the writes made so far in the batch, so
-``record_fact`` runs unchanged; anything not read beforehand flushes what is buffered and goes to the database.
-Buffered (out-of-order) facts are written and read at once, as ``SqlTx`` does.
+``BatchTx`` answers ``SqlTx``'s calls from that read and from the writes made so far, so ``record_fact`` runs
+unchanged; anything not read beforehand flushes what is buffered and goes to the database. Buffered
+(out-of-order) facts are written and read at once, as ``SqlTx`` does.
 """
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ from intake.repository import (
     SAVE_DOSSIER,
     SqlRepository,
     SqlTx,
-    _row,
-    _values,
+    record_of,
+    values_of,
 )
 
 _D, _R, _P = t.dossiers, t.received_facts, t.pending_facts
@@ -56,8 +57,9 @@ def _record_one() -> Any:
     in one statement: the common case of a transaction, one round trip instead of five."""
     h = t.dossier_history
     # Constants as literals: psycopg caches the parsing of a statement with at most 50 parameters.
-    zero, one = literal_column("0"), literal_column("1")
-    next_seq = select(func.coalesce(func.max(h.c.seq), zero) + one).where(h.c.code == bindparam("h_code"))
+    zero: Any = literal_column("0")
+    last = func.coalesce(func.max(h.c.seq), zero)
+    next_seq = select(last + literal_column("1")).where(h.c.code == bindparam("h_code"))
     history = insert(h).values({**_bound(h, "h_", ("seq",)), "seq": next_seq.scalar_subquery()})
     out = insert(outbox_table).values(_bound(outbox_table, "o_", ("id", "created_at", "published_at",
                                                                    "attempts", "last_error")))
@@ -88,10 +90,11 @@ class BatchTx(SqlTx):
         agencies, event_ids = sorted({a for a, _ in pairs}), sorted({e for _, e in pairs})
         for r in self.conn.execute(_RECEIVED_OF, {"agencies": agencies, "event_ids": event_ids}):
             if (r.agency, r.event_id) in pairs:
-                self._received[(r.agency, r.event_id)] = _row(Received, r)
+                self._received[(r.agency, r.event_id)] = record_of(Received, r)
         self._dossiers |= dict.fromkeys(codes)
         if codes:
-            self._dossiers |= {r.code: _row(Dossier, r) for r in self.conn.execute(_DOSSIERS_OF, {"codes": codes})}
+            rows = self.conn.execute(_DOSSIERS_OF, {"codes": codes})
+            self._dossiers |= {r.code: record_of(Dossier, r) for r in rows}
             self._buffered |= set(self.conn.execute(_BUFFERED_OF, {"codes": codes}).scalars())
 
     def fact_state(self, agency: str, event_id: str, code: str) -> FactState:
@@ -116,10 +119,10 @@ class BatchTx(SqlTx):
 
     def save_dossier(self, dossier: Dossier) -> None:
         self._dossiers[dossier.code] = dossier
-        self._saves[dossier.code] = _values(dossier)
+        self._saves[dossier.code] = values_of(dossier)
 
     def append_history(self, entry: HistoryEntry) -> None:
-        values = _values(entry)
+        values = values_of(entry)
         values.pop("seq")
         self._history.append({**values, "of_code": entry.code})
 
@@ -136,7 +139,7 @@ class BatchTx(SqlTx):
         key = (received.agency, received.event_id)
         self._asked.add(key)
         self._received[key] = received
-        self._receipts[key] = _values(received)
+        self._receipts[key] = values_of(received)
 
     def delete_received(self, agency: str, event_id: str) -> None:
         self.flush()

@@ -97,12 +97,12 @@ class SqlRepository:
             tx.flush()
 
 
-def _values(record: Any) -> dict[str, Any]:
+def values_of(record: Any) -> dict[str, Any]:
     """A record's fields, shallow (``asdict`` deep-copies every nested dict)."""
     return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
-def _row(cls: Any, row: Any) -> Any:
+def record_of(cls: Any, row: Any) -> Any:
     names = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in row._mapping.items() if k in names})
 
@@ -125,7 +125,7 @@ class SqlTx:
 
     def _one(self, cls: Any, stmt: Any, params: dict[str, Any] | None = None) -> Any:
         row = self.conn.execute(stmt, params).first()
-        return None if row is None else _row(cls, row)
+        return None if row is None else record_of(cls, row)
 
     def get_dossier(self, code: str) -> Dossier | None:
         return self._one(Dossier, GET_DOSSIER, {"code": code})  # type: ignore[no-any-return]
@@ -134,23 +134,23 @@ class SqlTx:
         row = self.conn.execute(FACT_STATE, {"code": code, "agency": agency, "event_id": event_id}).one()
         received = None if row.r_agency is None else Received(
             row.r_agency, row.r_event_id, row.r_digest, row.r_state, row.r_reply, row.r_received_at)
-        return FactState(received, None if row.code is None else _row(Dossier, row), bool(row.buffered))
+        return FactState(received, None if row.code is None else record_of(Dossier, row), bool(row.buffered))
 
     def save_dossier(self, dossier: Dossier) -> None:
-        self.conn.execute(SAVE_DOSSIER, _values(dossier))
+        self.conn.execute(SAVE_DOSSIER, values_of(dossier))
 
     def add_history(self, entry: HistoryEntry) -> None:
         self.conn.execute(insert(t.dossier_history).values(**asdict(entry)))
 
     def append_history(self, entry: HistoryEntry) -> None:
-        values = _values(entry)
+        values = values_of(entry)
         values.pop("seq")
         self.conn.execute(APPEND_HISTORY, {**values, "of_code": entry.code})
 
     def history(self, code: str) -> list[HistoryEntry]:
         rows = self.conn.execute(select(t.dossier_history).where(t.dossier_history.c.code == code)
                                  .order_by(t.dossier_history.c.seq))
-        return [_row(HistoryEntry, r) for r in rows]
+        return [record_of(HistoryEntry, r) for r in rows]
 
     def list_dossiers(self, flt: DossierFilter) -> tuple[list[Dossier], int]:
         c = t.dossiers.c
@@ -170,14 +170,14 @@ class SqlTx:
         total = self.conn.execute(select(func.count()).select_from(t.dossiers).where(*conds)).scalar_one()
         rows = self.conn.execute(select(t.dossiers).where(*conds).order_by(c.code)
                                  .limit(flt.per_page).offset((flt.page - 1) * flt.per_page))
-        return [_row(Dossier, r) for r in rows], int(total)
+        return [record_of(Dossier, r) for r in rows], int(total)
 
     def get_received(self, agency: str, event_id: str) -> Received | None:
         return self._one(Received, GET_RECEIVED,  # type: ignore[no-any-return]
                          {"agency": agency, "event_id": event_id})
 
     def put_received(self, received: Received) -> None:
-        self.conn.execute(PUT_RECEIVED, _values(received))
+        self.conn.execute(PUT_RECEIVED, values_of(received))
 
     def delete_received(self, agency: str, event_id: str) -> None:
         r = t.received_facts.c
@@ -187,7 +187,7 @@ class SqlTx:
         self.conn.execute(insert(t.pending_facts).values(**asdict(pending)))
 
     def pending_for(self, code: str) -> list[PendingFact]:
-        return [_row(PendingFact, r) for r in self.conn.execute(PENDING_FOR, {"code": code})]
+        return [record_of(PendingFact, r) for r in self.conn.execute(PENDING_FOR, {"code": code})]
 
     def delete_pending(self, agency: str, event_id: str) -> None:
         p = t.pending_facts.c
@@ -197,7 +197,7 @@ class SqlTx:
         p = t.pending_facts.c
         rows = self.conn.execute(select(t.pending_facts).where(p.received_at < before)
                                  .order_by(p.received_at).with_for_update(skip_locked=True))
-        return [_row(PendingFact, r) for r in rows]
+        return [record_of(PendingFact, r) for r in rows]
 
     def procedure_versions(self, code: str) -> list[ProcedureVersion]:
         def load() -> tuple[ProcedureVersion, ...]:
@@ -229,7 +229,7 @@ class SqlTx:
         stmt = select(t.problem_reports).order_by(t.problem_reports.c.id)
         if procedure_code is not None:
             stmt = stmt.where(t.problem_reports.c.procedure_code == procedure_code)
-        return [_row(ProblemReport, r) for r in self.conn.execute(stmt)]
+        return [record_of(ProblemReport, r) for r in self.conn.execute(stmt)]
 
     def save_agency(self, agency: Agency) -> None:
         self.registry_written = True
@@ -239,7 +239,7 @@ class SqlTx:
         return self._one(Agency, select(t.agencies).where(t.agencies.c.code == code))  # type: ignore[no-any-return]
 
     def list_agencies(self) -> list[Agency]:
-        return [_row(Agency, r) for r in self.conn.execute(select(t.agencies).order_by(t.agencies.c.code))]
+        return [record_of(Agency, r) for r in self.conn.execute(select(t.agencies).order_by(t.agencies.c.code))]
 
     def save_unit(self, unit: Unit) -> None:
         self.registry_written = True
@@ -253,7 +253,7 @@ class SqlTx:
         stmt = select(t.units).order_by(t.units.c.code)
         if agency is not None:
             stmt = stmt.where(t.units.c.agency == agency)
-        return [_row(Unit, r) for r in self.conn.execute(stmt)]
+        return [record_of(Unit, r) for r in self.conn.execute(stmt)]
 
     def save_officer(self, officer: Officer) -> None:
         self.registry_written = True
@@ -269,7 +269,7 @@ class SqlTx:
             stmt = stmt.where(t.officers.c.agency == agency)
         if unit is not None:
             stmt = stmt.where(t.officers.c.unit == unit)
-        return [_row(Officer, r) for r in self.conn.execute(stmt)]
+        return [record_of(Officer, r) for r in self.conn.execute(stmt)]
 
     def save_source(self, source: SourceSystem) -> None:
         self.registry_written = True
