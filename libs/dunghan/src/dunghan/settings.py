@@ -15,9 +15,10 @@ COMMON_ENV = {
     "api_keys": "API_KEYS",
     "multiproc_dir": "PROMETHEUS_MULTIPROC_DIR",
     "consumer_batch_size": "CONSUMER_BATCH_SIZE",
+    "consumer_batch_linger_ms": "CONSUMER_BATCH_LINGER_MS",
     "messaging_retention_days": "MESSAGING_RETENTION_DAYS",
 }
-_FLOATS = {"messaging_retention_days"}
+_FLOATS = {"messaging_retention_days", "consumer_batch_linger_ms"}
 _INTS = {"port", "metrics_port", "consumer_batch_size"}
 
 

@@ -239,3 +239,36 @@ def test_consecutive_failures_wait_longer_before_each_requeue_and_a_success_rese
     fail[0] = True
     consumer.on_message(channel, *message(tag=6))
     assert SLEPT[-1] <= 0.2 and channel.acked == [5]
+
+
+class FakeConnection:
+    """Each ``process_data_events`` call delivers the next waiting message into the consumer's buffer."""
+
+    def __init__(self, consumer: Consumer, arriving: int) -> None:
+        self.consumer, self.arriving, self.calls = consumer, arriving, 0
+
+    def process_data_events(self, time_limit: float = 0) -> None:
+        self.calls += 1
+        if self.arriving:
+            self.arriving -= 1
+            self.consumer._buffer.append((None, None, b"m"))
+
+
+def lingering(last_batch: int, arriving: int, batch_size: int = 10) -> tuple[Consumer, FakeConnection]:
+    consumer = Consumer("amqp://x", QUEUE, lambda d: None, batch_engine=object(),  # type: ignore[arg-type]
+                        batch_size=batch_size, batch_linger=60.0)
+    consumer._last_batch = last_batch
+    consumer._buffer = [(None, None, b"m")]
+    conn = FakeConnection(consumer, arriving)
+    consumer._linger(conn)
+    return consumer, conn
+
+
+def test_a_lone_message_on_a_quiet_queue_does_not_wait():
+    consumer, conn = lingering(last_batch=1, arriving=5)
+    assert conn.calls == 0 and len(consumer._buffer) == 1
+
+
+def test_under_a_backlog_a_batch_waits_until_it_is_full():
+    consumer, conn = lingering(last_batch=4, arriving=30)
+    assert len(consumer._buffer) == 10 and conn.calls == 9

@@ -22,6 +22,7 @@ class Settings:
     calendar_cache_seconds: float = 5.0
     api_keys: str = ""
     consumer_batch_size: int = 50
+    consumer_batch_linger_ms: float = 30.0
     messaging_retention_days: float = 30.0
     migrate: bool = True
     multiproc_dir: str | None = None

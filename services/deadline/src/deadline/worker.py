@@ -22,7 +22,8 @@ def components(settings: Settings, repo: SqlRepository, deps: Deps, publisher: A
     return [
         Consumer(settings.amqp_url, DEADLINE_EVENTS, make_handler(repo, deps), prefix=settings.amqp_prefix,
                  batch_engine=repo.engine, batch_size=settings.consumer_batch_size,
-                 batch_handler=make_batch_handler(repo, deps)),
+                 batch_handler=make_batch_handler(repo, deps),
+                 batch_linger=settings.consumer_batch_linger_ms / 1000),
         OutboxRelay(repo.engine, publisher, SERVICE),
         Periodic(SCHEDULER_NAME, ThresholdScan(repo, deps), settings.scan_interval_seconds),
         retention_job(repo.engine, settings.messaging_retention_days),

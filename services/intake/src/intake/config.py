@@ -18,6 +18,7 @@ class Settings:
     metrics_port: int = 9101
     api_keys: str = ""
     consumer_batch_size: int = 50
+    consumer_batch_linger_ms: float = 30.0
     messaging_retention_days: float = 30.0
     id_pepper: str = "dev-pepper-change-me"
     orphan_window_seconds: float = 600.0

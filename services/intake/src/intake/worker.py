@@ -42,7 +42,8 @@ def build_components(settings: Settings) -> list[Any]:
                              cache_seconds=settings.registry_cache_seconds)
     consumer = Consumer(settings.amqp_url, INTAKE_INBOUND, handler, prefix=settings.amqp_prefix,
                         on_reject=handler.on_reject, batch_engine=engine, batch_size=settings.consumer_batch_size,
-                        batch_handler=handler.handle_many)
+                        batch_handler=handler.handle_many,
+                        batch_linger=settings.consumer_batch_linger_ms / 1000)
     relay = OutboxRelay(engine, publisher(), "intake")
     sweeper = Periodic("orphan-sweeper",
                        OrphanSweeper(repo, BusReplier(publisher(), settings.amqp_prefix),

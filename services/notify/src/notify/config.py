@@ -23,6 +23,7 @@ class Settings:
     metrics_port: int = 9104
     api_keys: str = ""
     consumer_batch_size: int = 50
+    consumer_batch_linger_ms: float = 30.0
     messaging_retention_days: float = 30.0
     migrate: bool = True
     link_base: str = "https://dunghan.example.gov.vn/ho-so/"

@@ -100,9 +100,9 @@ def _count(ctx: Context, event: str) -> None:
 
 
 def make_consumer(amqp_url: str, processor: EventProcessor, *, prefix: str = "", batch_engine: Any = None,
-                  batch_size: int = 1) -> Any:
+                  batch_size: int = 1, batch_linger: float = 0.0) -> Any:
     from dunghan.bus.consumer import Consumer
 
     batch_handler = processor.handle_many if isinstance(processor.repo, SqlRepository) else None
     return Consumer(amqp_url, NOTIFY_EVENTS, processor, prefix=prefix, batch_engine=batch_engine,
-                    batch_size=batch_size, batch_handler=batch_handler)
+                    batch_size=batch_size, batch_handler=batch_handler, batch_linger=batch_linger)

@@ -28,7 +28,8 @@ def components(services: Services) -> list[Any]:
     digest = DigestJob(repo, services.renderer, services.calendar, at=s.digest_time, link_base=s.link_base,
                        tz=s.timezone, available=frozenset(services.channels), sms_windows=windows)
     return [make_consumer(s.amqp_url, processor, prefix=s.amqp_prefix, batch_engine=getattr(repo, "engine", None),
-                          batch_size=s.consumer_batch_size), sender,
+                          batch_size=s.consumer_batch_size,
+                          batch_linger=s.consumer_batch_linger_ms / 1000), sender,
             Periodic("digest", digest, s.digest_interval_seconds), *_retention(repo, s.messaging_retention_days)]
 
 

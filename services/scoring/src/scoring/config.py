@@ -25,6 +25,7 @@ class Settings:
     metrics_port: int = 9103
     api_keys: str = ""
     consumer_batch_size: int = 50
+    consumer_batch_linger_ms: float = 30.0
     messaging_retention_days: float = 30.0
     sample_campaign: str = SAMPLE_CAMPAIGN
     load_sample_campaign: bool = True

@@ -28,7 +28,8 @@ def main() -> None:
     components: list[Component] = [
         Consumer(settings.amqp_url, SCORING_EVENTS, make_handler(repo), prefix=settings.amqp_prefix,
                  batch_engine=engine, batch_size=settings.consumer_batch_size,
-                 batch_handler=make_batch_handler(repo)),
+                 batch_handler=make_batch_handler(repo),
+                 batch_linger=settings.consumer_batch_linger_ms / 1000),
         OutboxRelay(engine, publisher, "scoring"),
         Periodic("close-phases", lambda now: handlers.close_due_phases(repo, now, settings.auto_close_window_days),
                  settings.close_check_seconds),

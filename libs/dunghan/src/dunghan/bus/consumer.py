@@ -82,13 +82,14 @@ class Consumer:
     transaction (``dunghan.db.batch``) and acked after its commit. If any of them raises, even a ``Reject``, the
     batch is rolled back and its messages are handled again one by one, each with the usual outcome. A
     ``batch_handler`` takes the whole batch at once (to read and write for all its messages in a few statements)
-    and returns each message's outcome, ok or duplicate; without one, ``handler`` runs for each message."""
+    and returns each message's outcome, ok or duplicate; without one, ``handler`` runs for each message. Under a
+    backlog (the last batch held more than one message) a batch waits up to ``batch_linger`` seconds to fill."""
 
     def __init__(self, amqp_url: str, queue: ConsumerQueue, handler: Handler, *, prefix: str = "",
                  prefetch: int = 50, on_reject: OnReject | None = None, name: str | None = None,
                  declare_topology: bool = True, transient_retry_seconds: float = 20.0,
                  batch_engine: Engine | None = None, batch_size: int = 50,
-                 batch_handler: BatchHandler | None = None) -> None:
+                 batch_handler: BatchHandler | None = None, batch_linger: float = 0.0) -> None:
         self.amqp_url = amqp_url
         self.queue = queue
         self.handler = handler
@@ -101,6 +102,8 @@ class Consumer:
         self.batch_engine = batch_engine
         self.batch_size = max(1, batch_size)
         self.batch_handler = batch_handler
+        self.batch_linger = batch_linger
+        self._last_batch = 0
         self._buffer: list[tuple[Any, Any, bytes]] = []
         self.sleep: Callable[[float], object] = self._pause
         self._failure_delays = backoff(cap=5.0)
@@ -162,6 +165,7 @@ class Consumer:
             while not self._stopping.is_set():
                 conn.process_data_events(time_limit=0 if self._buffer else 1)
                 if self._buffer:
+                    self._linger(conn)
                     self._handle_buffer(channel)
             channel.basic_cancel(tag)
         finally:
@@ -203,8 +207,21 @@ class Consumer:
     def _buffered(self, channel: Any, method: Any, props: Any, body: bytes) -> None:
         self._buffer.append((method, props, body))
 
+    def _linger(self, conn: Any) -> None:
+        """Under a backlog (the last batch was not alone), wait up to ``batch_linger`` seconds for the batch to
+        fill: fewer, fuller batches cost less per message. A lone message (a quiet queue) goes at once."""
+        if self.batch_linger <= 0 or self._last_batch <= 1 or self.batch_engine is None:
+            return
+        until = time.monotonic() + self.batch_linger
+        while len(self._buffer) < self.batch_size and not self._stopping.is_set():
+            left = until - time.monotonic()
+            if left <= 0:
+                break
+            conn.process_data_events(time_limit=left)
+
     def _handle_buffer(self, channel: Any) -> None:
         items, self._buffer = self._buffer[:self.batch_size], self._buffer[self.batch_size:]
+        self._last_batch = len(items)
         outcomes = self._run_batch(items) if len(items) > 1 and not self._stopping.is_set() else None
         if outcomes is None:
             for method, props, body in items:
