@@ -1,6 +1,7 @@
 """Storage port and its SQL adapter: staff directory, open dossiers, notifications (unique dedupe key), digests."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -41,6 +42,11 @@ def _track_statement() -> Any:
 
 
 _TRACK = _track_statement()  # built once: it runs for every due date set
+
+
+def _track_row(d: OpenDossier, now: datetime) -> dict[str, Any]:
+    return {"code": d.code, "agency": d.agency, "unit": d.unit, "officer": d.officer, "due_at": d.due_at,
+            "updated_at": now, "procedure_name": d.procedure_name or "", "applicant_name": d.applicant_name or ""}
 
 
 class SqlTx:
@@ -97,9 +103,7 @@ class SqlTx:
 
     def track_dossier(self, d: OpenDossier, now: datetime) -> None:
         """An empty procedure or applicant name keeps the one already known."""
-        self.conn.execute(_TRACK, {"code": d.code, "agency": d.agency, "unit": d.unit, "officer": d.officer,
-                                   "due_at": d.due_at, "updated_at": now, "procedure_name": d.procedure_name or "",
-                                   "applicant_name": d.applicant_name or ""})
+        self.conn.execute(_TRACK, _track_row(d, now))
 
     def close_dossier(self, code: str, now: datetime) -> None:
         stmt = insert(t.open_dossiers).values(code=code, agency="", unit="", officer="", closed=True,
@@ -127,7 +131,36 @@ BATCH_TX = "notify.batch_tx"
 
 class BatchTx(BatchInbox, SqlTx):
     """A consumer batch's transaction: the inbox rows of all its events in one statement (``prefetch_inbox``)
-    before they are handled; everything else is ``SqlTx``'s."""
+    before they are handled, and the tracking of open dossiers (one per due date set, most of a batch) written
+    together in one pipelined ``executemany``; every other call writes them first, then is ``SqlTx``'s."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+        self._tracks: list[dict[str, Any]] = []
+
+    def track_dossier(self, d: OpenDossier, now: datetime) -> None:
+        self._tracks.append(_track_row(d, now))
+
+    def flush(self) -> None:
+        if self._tracks:
+            self.conn.execute(_TRACK, self._tracks)
+            self._tracks = []
+
+
+def _flushing_first(name: str) -> Any:
+    method = getattr(SqlTx, name)
+
+    @functools.wraps(method)
+    def call(self: BatchTx, *args: Any, **kwargs: Any) -> Any:
+        self.flush()
+        return method(self, *args, **kwargs)
+
+    return call
+
+
+for _name in ("upsert_officer", "upsert_unit", "officer", "unit", "units", "preferences", "set_preferences",
+              "enqueue", "close_dossier", "open_dossiers", "claim_digest"):
+    setattr(BatchTx, _name, _flushing_first(_name))
 
 
 def open_batch_tx(repo: SqlRepository) -> BatchTx | None:
