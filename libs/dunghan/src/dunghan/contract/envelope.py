@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dunghan.contract.events import EVENT_TYPES, Event
+from dunghan.contract.fastload import fast_load
 from dunghan.contract.schemas import schema_instance
 
 CONTENT_TYPE = "application/cloudevents+json"
@@ -38,6 +39,9 @@ class CloudEvent:
         cls = EVENT_TYPES.get(self.type)
         if cls is None:
             raise ContractError("type", f"unknown event type {self.type!r}")
+        loaded = fast_load(cls, self.data)
+        if loaded is not None:
+            return loaded  # type: ignore[no-any-return]
         from marshmallow import ValidationError
 
         try:
