@@ -23,10 +23,11 @@ from deadline.consumer import make_batch_handler, make_handler
 from deadline.handlers import CalendarSource, Deps
 from deadline.repository import SqlRepository
 from dunghan.bus.consumer import Delivery
-from dunghan.bus.errors import Duplicate
 from dunghan.calendar import load_calendar
 from dunghan.contract import CloudEvent, encode
 from dunghan.db import batch, make_engine, upgrade
+from dunghan.testing.batches import delivery as deliver
+from dunghan.testing.batches import in_batches, one_by_one, tables
 
 pytestmark = pytest.mark.integration
 BASE = load_calendar(years=range(2023, 2026))
@@ -34,9 +35,7 @@ NOW = at(2024, 5, 20)
 
 
 def delivery(ce: CloudEvent) -> Delivery:
-    return Delivery(body=encode(ce), routing_key="", exchange="", headers={}, message_id=ce.id,
-                    correlation_id=None, reply_to=None, user_id=None, content_type="application/json",
-                    redelivered=False, delivery_count=0)
+    return deliver(encode(ce), message_id=ce.id)
 
 
 def batches() -> list[list[CloudEvent]]:
@@ -52,16 +51,14 @@ def batches() -> list[list[CloudEvent]]:
 
 
 def state(repo: SqlRepository) -> dict[str, Any]:
-    queries = {
+    return tables(repo.engine, {
         "dossiers": "SELECT * FROM dossiers ORDER BY code",
         "events": "SELECT code, event_id, kind, at, unit, officer, new_due_date FROM dossier_events "
                   "ORDER BY code, at, id",
         "thresholds": "SELECT code, threshold, emitted FROM thresholds ORDER BY code, threshold",
         "inbox": "SELECT source, event_id FROM inbox ORDER BY source, event_id",
         "outbox": "SELECT routing_key, headers->>'ce-subject' FROM outbox ORDER BY id",
-    }
-    with repo.engine.connect() as conn:
-        return {k: [tuple(r) for r in conn.execute(text(q))] for k, q in queries.items()}
+    })
 
 
 @pytest.fixture
@@ -78,21 +75,11 @@ def two_repos(make_database):
 
 def test_a_batch_writes_what_one_by_one_writes(two_repos):
     one, many = two_repos
-    groups = batches()
+    groups = [[delivery(ce) for ce in group] for group in batches()]
     single = make_handler(one, Deps(CalendarSource(BASE, one.notices)), clock=lambda: NOW)
-    outcomes_one: list[str] = []
-    for group in groups:
-        for ce in group:
-            try:
-                single(delivery(ce))
-                outcomes_one.append("ok")
-            except Duplicate:
-                outcomes_one.append("duplicate")
+    outcomes_one = one_by_one(single, groups)
     handle_many = make_batch_handler(many, Deps(CalendarSource(BASE, many.notices)), clock=lambda: NOW)
-    outcomes_many: list[str] = []
-    for group in groups:
-        with batch(many.engine):
-            outcomes_many += handle_many([delivery(ce) for ce in group])
+    outcomes_many = in_batches(many.engine, handle_many, groups)
     assert outcomes_many == outcomes_one
     assert outcomes_one.count("duplicate") == 2
     got, want = state(many), state(one)

@@ -8,11 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from dunghan.bus.consumer import Delivery
-from dunghan.bus.errors import Duplicate
-from dunghan.db import batch, make_engine, upgrade
+from dunghan.db import make_engine, upgrade
+from dunghan.testing.batches import delivery as deliver
+from dunghan.testing.batches import in_batches, one_by_one, tables
 from intake.app import migrations_dir
 from intake.consumer import InboundHandler
 from intake.records import SourceSystem
@@ -30,9 +30,8 @@ class NoReplies:
 
 
 def delivery(fact: dict[str, Any]) -> Delivery:
-    return Delivery(body=json.dumps(fact).encode(), routing_key=f"{fact['agency']}.{fact['fact']}", exchange="",
-                    headers={}, message_id=fact["event_id"], correlation_id=None, reply_to=None, user_id="guest",
-                    content_type="application/json", redelivered=False, delivery_count=0)
+    return deliver(json.dumps(fact).encode(), routing_key=f"{fact['agency']}.{fact['fact']}", user_id="guest",
+                   message_id=fact["event_id"])
 
 
 def groups() -> list[list[dict[str, Any]]]:
@@ -51,16 +50,14 @@ def groups() -> list[list[dict[str, Any]]]:
 
 
 def state(engine: Any) -> dict[str, Any]:
-    queries = {
+    return tables(engine, {
         "dossiers": "SELECT * FROM dossiers ORDER BY code",
         "history": "SELECT code, seq, fact, occurred_at, sender_event_id, status, canonical_event_id "
                    "FROM dossier_history ORDER BY code, seq",
         "received": "SELECT agency, event_id, digest, state, reply FROM received_facts ORDER BY event_id",
         "pending": "SELECT agency, event_id, code FROM pending_facts ORDER BY event_id",
         "outbox": "SELECT event_id, routing_key, body FROM outbox ORDER BY id",
-    }
-    with engine.connect() as conn:
-        return {k: [tuple(r) for r in conn.execute(text(q))] for k, q in queries.items()}
+    })
 
 
 @pytest.fixture
@@ -81,21 +78,10 @@ def two_repos(make_database):
 
 def test_a_batch_records_what_one_by_one_records(two_repos):
     one, many = two_repos
-    batches = groups()
-    single = InboundHandler(one, NoReplies(), pepper="p", clock=lambda: NOW)
-    outcomes_one: list[str] = []
-    for group in batches:
-        for fact in group:
-            try:
-                single(delivery(fact))
-                outcomes_one.append("ok")
-            except Duplicate:
-                outcomes_one.append("duplicate")
+    batches = [[delivery(f) for f in group] for group in groups()]
+    outcomes_one = one_by_one(InboundHandler(one, NoReplies(), pepper="p", clock=lambda: NOW), batches)
     handler = InboundHandler(many, NoReplies(), pepper="p", clock=lambda: NOW)
-    outcomes_many: list[str] = []
-    for group in batches:
-        with batch(many.engine):
-            outcomes_many += handler.handle_many([delivery(f) for f in group])
+    outcomes_many = in_batches(many.engine, handler.handle_many, batches)
     assert outcomes_many == outcomes_one
     assert outcomes_one.count("duplicate") == 2
     want, got = state(one.engine), state(many.engine)

@@ -5,14 +5,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
 
-from dunghan.bus.consumer import Delivery
-from dunghan.bus.errors import Duplicate
 from dunghan.calendar import load_calendar
 from dunghan.contract import events as ev
 from dunghan.contract.envelope import encode, envelope_for
-from dunghan.db import batch, make_engine, upgrade
+from dunghan.db import make_engine, upgrade
+from dunghan.testing.batches import delivery, in_batches, one_by_one, tables
 from notify.app import MIGRATIONS
 from notify.consumer import EventProcessor
 from notify.domain import Officer, Unit
@@ -22,12 +20,6 @@ from notify.repository import BatchTx, SqlRepository, SqlTx
 pytestmark = pytest.mark.integration
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2017, 3, 2, 9, 0, tzinfo=VN)
-
-
-def delivery(body: bytes) -> Delivery:
-    return Delivery(body=body, routing_key="", exchange="", headers={}, message_id=None, correlation_id=None,
-                    reply_to=None, user_id=None, content_type="application/json", redelivered=False,
-                    delivery_count=0)
 
 
 def bodies() -> list[bytes]:
@@ -51,12 +43,10 @@ def bodies() -> list[bytes]:
 
 
 def state(repo: SqlRepository) -> dict[str, list[tuple[object, ...]]]:
-    queries = {"open": "SELECT code, unit, officer, due_at, closed, procedure_name FROM open_dossiers "
-                       "ORDER BY code",
-               "notifications": "SELECT dedupe_key, recipient, channel FROM notifications ORDER BY dedupe_key",
-               "inbox": "SELECT source, event_id FROM inbox ORDER BY event_id"}
-    with repo.engine.connect() as conn:
-        return {k: [tuple(r) for r in conn.execute(text(q))] for k, q in queries.items()}
+    return tables(repo.engine, {
+        "open": "SELECT code, unit, officer, due_at, closed, procedure_name FROM open_dossiers ORDER BY code",
+        "notifications": "SELECT dedupe_key, recipient, channel FROM notifications ORDER BY dedupe_key",
+        "inbox": "SELECT source, event_id FROM inbox ORDER BY event_id"})
 
 
 @pytest.fixture
@@ -78,17 +68,10 @@ def two_repos(make_database):
 
 def test_a_batch_stores_what_one_by_one_stores(two_repos):
     one, many = two_repos
-    single = EventProcessor(one, Renderer(), load_calendar(), clock=lambda: NOW)
-    outcomes_one = []
-    for b in bodies():
-        try:
-            single(delivery(b))
-            outcomes_one.append("ok")
-        except Duplicate:
-            outcomes_one.append("duplicate")
+    groups = [[delivery(b) for b in bodies()]]
+    outcomes_one = one_by_one(EventProcessor(one, Renderer(), load_calendar(), clock=lambda: NOW), groups)
     processor = EventProcessor(many, Renderer(), load_calendar(), clock=lambda: NOW)
-    with batch(many.engine):
-        outcomes_many = processor.handle_many([delivery(b) for b in bodies()])
+    outcomes_many = in_batches(many.engine, processor.handle_many, groups)
     assert outcomes_many == outcomes_one == ["ok", "ok", "ok", "duplicate", "ok", "ok"]
     want = state(one)
     assert [r[4] for r in want["open"]] == [True, False, False] and want["notifications"]

@@ -7,10 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from dunghan.bus.consumer import Delivery
-from dunghan.bus.errors import Duplicate
 from dunghan.contract.envelope import CloudEvent, encode, envelope_for
 from dunghan.contract.events import (
     DossierAccepted,
@@ -20,7 +18,9 @@ from dunghan.contract.events import (
     SupplementRequested,
     UnitUpdated,
 )
-from dunghan.db import batch, make_engine, upgrade
+from dunghan.db import make_engine, upgrade
+from dunghan.testing.batches import delivery as deliver
+from dunghan.testing.batches import in_batches, one_by_one, tables
 from scoring import handlers
 from scoring.app import migrations_path
 from scoring.config import SAMPLE_CAMPAIGN
@@ -34,9 +34,7 @@ DAY = datetime(2017, 4, 3, 9, tzinfo=LOCAL)
 
 
 def delivery(ce: CloudEvent) -> Delivery:
-    return Delivery(body=encode(ce), routing_key="", exchange="", headers={}, message_id=ce.id,
-                    correlation_id=None, reply_to=None, user_id=None, content_type="application/json",
-                    redelivered=False, delivery_count=0)
+    return deliver(encode(ce), message_id=ce.id)
 
 
 def events() -> list[CloudEvent]:
@@ -57,11 +55,9 @@ def events() -> list[CloudEvent]:
 
 
 def state(repo: SqlRepository) -> dict[str, Any]:
-    queries = {"dossiers": "SELECT * FROM dossiers ORDER BY code",
-               "inbox": "SELECT source, event_id FROM inbox ORDER BY event_id",
-               "names": "SELECT * FROM names ORDER BY kind, subject"}
-    with repo.engine.connect() as conn:
-        return {k: [tuple(r) for r in conn.execute(text(q))] for k, q in queries.items()}
+    return tables(repo.engine, {"dossiers": "SELECT * FROM dossiers ORDER BY code",
+                                "inbox": "SELECT source, event_id FROM inbox ORDER BY event_id",
+                                "names": "SELECT * FROM names ORDER BY kind, subject"})
 
 
 @pytest.fixture
@@ -80,17 +76,9 @@ def two_repos(make_database: Callable[[str], str]) -> Iterator[list[SqlRepositor
 
 def test_a_batch_stores_what_one_by_one_stores(two_repos: list[SqlRepository]) -> None:
     one, many = two_repos
-    ces = events()
-    single = make_handler(one, clock=lambda: NOW)
-    outcomes_one = []
-    for ce in ces:
-        try:
-            single(delivery(ce))
-            outcomes_one.append("ok")
-        except Duplicate:
-            outcomes_one.append("duplicate")
-    with batch(many.engine):
-        outcomes_many = make_batch_handler(many, clock=lambda: NOW)([delivery(ce) for ce in ces])
+    groups = [[delivery(ce) for ce in events()]]
+    outcomes_one = one_by_one(make_handler(one, clock=lambda: NOW), groups)
+    outcomes_many = in_batches(many.engine, make_batch_handler(many, clock=lambda: NOW), groups)
     assert outcomes_many == outcomes_one
     assert outcomes_one.count("duplicate") == 2
     want, got = state(one), state(many)

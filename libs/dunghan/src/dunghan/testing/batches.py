@@ -1,0 +1,48 @@
+"""Helpers of the tests that compare a consumer batch with the same messages handled one by one."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from dunghan.bus.consumer import Delivery
+from dunghan.bus.errors import Duplicate
+from dunghan.db import batch
+
+
+def delivery(body: bytes, *, routing_key: str = "", user_id: str | None = None,
+             message_id: str | None = None) -> Delivery:
+    """A message as the consumer hands it to a handler."""
+    return Delivery(body=body, routing_key=routing_key, exchange="", headers={}, message_id=message_id,
+                    correlation_id=None, reply_to=None, user_id=user_id, content_type="application/json",
+                    redelivered=False, delivery_count=0)
+
+
+def one_by_one(handler: Callable[[Delivery], None], groups: Iterable[Sequence[Delivery]]) -> list[str]:
+    """Each message alone, as the consumer does outside a batch: its outcome, ok or duplicate."""
+    outcomes = []
+    for group in groups:
+        for d in group:
+            try:
+                handler(d)
+                outcomes.append("ok")
+            except Duplicate:
+                outcomes.append("duplicate")
+    return outcomes
+
+
+def in_batches(engine: Engine, handle_many: Callable[[list[Delivery]], list[str]],
+               groups: Iterable[Sequence[Delivery]]) -> list[str]:
+    """Each group as one consumer batch (one transaction on ``engine``): the outcomes, in order."""
+    outcomes: list[str] = []
+    for group in groups:
+        with batch(engine):
+            outcomes += handle_many(list(group))
+    return outcomes
+
+
+def tables(engine: Engine, queries: Mapping[str, str]) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of each named query, for comparing two databases."""
+    with engine.connect() as conn:
+        return {name: [tuple(r) for r in conn.execute(text(q))] for name, q in queries.items()}
