@@ -31,7 +31,7 @@ from deadline.repository import (
     dossier_row,
 )
 from dunghan.contract import CloudEvent, Event, envelope_for
-from dunghan.db import InboxBatch, batch_member, outbox_add_many
+from dunghan.db import BatchInbox, batch_member, outbox_add_many
 from dunghan.deadline import ClockEvent
 
 _CODES = bindparam("codes", type_=ARRAY(String))
@@ -49,10 +49,9 @@ _FIRED_OF = select(t.thresholds.c.code, t.thresholds.c.threshold).where(t.thresh
 _MISSING: Any = object()
 
 
-class BatchTx(SqlTx):
+class BatchTx(BatchInbox, SqlTx):
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn)
-        self._inbox = InboxBatch()
         self._dossiers: dict[str, Dossier | None] = {}
         self._events: dict[str, list[ClockEvent]] = {}
         self._fired: dict[str, set[str]] = {}
@@ -65,7 +64,7 @@ class BatchTx(SqlTx):
     def prefetch(self, keys: Sequence[tuple[str, str]], dossiers: dict[str, str], now: datetime) -> None:
         """Record the batch's ``(source, event_id)`` keys in the inbox, and lock and read its dossiers
         (``code → agency``); a dossier not there yet is inserted empty, as the first event's ``_create`` does."""
-        self._inbox.prefetch(self.conn, keys)
+        self.prefetch_inbox(keys)
         codes = sorted(dossiers)
         found = self._locked(codes)
         missing = [c for c in codes if c not in found]
@@ -91,9 +90,6 @@ class BatchTx(SqlTx):
 
     def _locked(self, codes: list[str]) -> dict[str, Dossier]:
         return {r.code: dossier_from_row(r) for r in self.conn.execute(_DOSSIERS_LOCKED, {"codes": codes})}
-
-    def inbox_accept(self, source: str, event_id: str) -> bool:
-        return self._inbox.accept(self.conn, source, event_id)
 
     def dossier(self, code: str, *, lock: bool = True) -> Dossier | None:
         d = self._dossiers.get(code, _MISSING)

@@ -14,10 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, String, Table, any_, bindparam, func, insert, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from dunghan.contract.envelope import CloudEvent
-from dunghan.db import batch_member, outbox_add_many, outbox_row, outbox_table
+from dunghan.db import batch_member, outbox_add_many, outbox_row, outbox_table, upsert_statement
 from dunghan.db.messaging import OUTBOX_CHANNEL
 from intake import tables as t
 from intake.cache import TtlCache
@@ -45,13 +44,6 @@ def _bound(table: Table, prefix: str, skip: tuple[str, ...] = ()) -> dict[str, A
     return {c.name: bindparam(f"{prefix}{c.name}", type_=c.type) for c in table.c if c.name not in skip}
 
 
-def _upsert(table: Table, prefix: str) -> Any:
-    stmt = pg_insert(table).values(_bound(table, prefix))
-    keys = [c.name for c in table.primary_key.columns]
-    return stmt.on_conflict_do_update(index_elements=keys,
-                                      set_={c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys})
-
-
 def _record_one() -> Any:
     """One fact's four writes (dossier, idempotency record, history step, outbox row) and the relay's wake-up
     in one statement: the common case of a transaction, one round trip instead of five."""
@@ -64,7 +56,8 @@ def _record_one() -> Any:
     out = insert(outbox_table).values(_bound(outbox_table, "o_", ("id", "created_at", "published_at",
                                                                    "attempts", "last_error")))
     return select(func.pg_notify(literal_column(f"'{OUTBOX_CHANNEL}'"), literal_column("''"))).add_cte(
-        _upsert(_D, "d_").cte("d"), _upsert(_R, "r_").cte("r"), history.cte("h"), out.cte("o"))
+        upsert_statement(_D, values=_bound(_D, "d_")).cte("d"),
+        upsert_statement(_R, values=_bound(_R, "r_")).cte("r"), history.cte("h"), out.cte("o"))
 
 
 RECORD_ONE = _record_one()

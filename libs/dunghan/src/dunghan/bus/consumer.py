@@ -5,7 +5,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +72,18 @@ class Delivery:
 Handler = Callable[[Delivery], None]
 BatchHandler = Callable[[list[Delivery]], list[str]]
 OnReject = Callable[[Delivery, Reject], None]
+
+
+def handle_each(handler: Handler, deliveries: Iterable[Delivery]) -> list[str]:
+    """``handler`` for each message in turn: its outcome, ok or duplicate (other exceptions propagate)."""
+    outcomes = []
+    for delivery in deliveries:
+        try:
+            handler(delivery)
+            outcomes.append("ok")
+        except Duplicate:
+            outcomes.append("duplicate")
+    return outcomes
 
 
 class Consumer:
@@ -246,12 +258,7 @@ class Consumer:
                     if len(outcomes) != len(deliveries):
                         raise RuntimeError(f"batch handler gave {len(outcomes)} outcomes for {len(deliveries)}")
                 else:
-                    for delivery in deliveries:
-                        try:
-                            self.handler(delivery)
-                            outcomes.append("ok")
-                        except Duplicate:
-                            outcomes.append("duplicate")
+                    outcomes = handle_each(self.handler, deliveries)
         except Exception as exc:
             log.info("batch of %d rolled back (%s); handling its messages one by one", len(items),
                      type(exc).__name__)

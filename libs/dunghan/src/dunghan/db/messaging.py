@@ -164,26 +164,24 @@ class InboxBatch:
 
 
 class BatchInbox:
-    """Mixin for a repository transaction with ``conn`` handling a consumer batch: ``prefetch_inbox(keys)``
-    inserts the batch's inbox rows in one statement, ``inbox_accept`` then answers from them; nothing is
-    buffered (``flush`` does nothing)."""
+    """Mixin, before a repository transaction class taking its connection first: ``prefetch_inbox(keys)``
+    inserts a consumer batch's inbox rows in one statement, ``inbox_accept`` then answers from them; ``flush``
+    (for ``batch_member``) writes nothing unless the transaction class buffers more."""
 
     conn: Connection
 
+    def __init__(self, conn: Connection, *args: Any, **kwargs: Any) -> None:
+        super().__init__(conn, *args, **kwargs)  # type: ignore[call-arg]
+        self._inbox = InboxBatch()
+
     def prefetch_inbox(self, keys: Iterable[tuple[str, str]]) -> None:
-        self._inbox_batch().prefetch(self.conn, keys)
+        self._inbox.prefetch(self.conn, keys)
 
     def inbox_accept(self, source: str, event_id: str) -> bool:
-        return self._inbox_batch().accept(self.conn, source, event_id)
+        return self._inbox.accept(self.conn, source, event_id)
 
     def flush(self) -> None:
         return None
-
-    def _inbox_batch(self) -> InboxBatch:
-        inbox = self.__dict__.get("_inbox")
-        if inbox is None:
-            inbox = self.__dict__["_inbox"] = InboxBatch()
-        return inbox  # type: ignore[no-any-return]
 
 
 def outbox_row(ce: CloudEvent, exchange: str = EVENTS_EXCHANGE, routing_key: str | None = None,

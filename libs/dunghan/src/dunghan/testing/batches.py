@@ -6,8 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from dunghan.bus.consumer import Delivery
-from dunghan.bus.errors import Duplicate
+from dunghan.bus.consumer import Delivery, handle_each
 from dunghan.db import batch
 
 
@@ -21,15 +20,7 @@ def delivery(body: bytes, *, routing_key: str = "", user_id: str | None = None,
 
 def one_by_one(handler: Callable[[Delivery], None], groups: Iterable[Sequence[Delivery]]) -> list[str]:
     """Each message alone, as the consumer does outside a batch: its outcome, ok or duplicate."""
-    outcomes = []
-    for group in groups:
-        for d in group:
-            try:
-                handler(d)
-                outcomes.append("ok")
-            except Duplicate:
-                outcomes.append("duplicate")
-    return outcomes
+    return handle_each(handler, (d for group in groups for d in group))
 
 
 def in_batches(engine: Engine, handle_many: Callable[[list[Delivery]], list[str]],
