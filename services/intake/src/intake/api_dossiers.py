@@ -15,6 +15,8 @@ from intake.api_schemas import (
     DossierPageSchema,
     DossierQuerySchema,
     FactBodySchema,
+    FactFateSchema,
+    FactQuerySchema,
     LookupQuerySchema,
     LookupSchema,
     ReplySchema,
@@ -65,6 +67,28 @@ class DossierEvents(MethodView):
             metrics.INBOUND_REJECTED.labels(reason=exc.kind).inc()
             fail(exc)
         return out.reply, 202 if out.buffered else 201
+
+
+@blp.route("/facts/<event_id>")
+class FactFate(MethodView):
+    @require_auth()
+    @blp.doc(security=[{"apiKey": []}])
+    @blp.arguments(FactQuerySchema, location="query")
+    @blp.response(200, FactFateSchema)
+    def get(self, args: dict[str, Any], event_id: str) -> Any:
+        """Số phận của một sự kiện đã gửi (theo event_id của bên gửi): đã áp dụng, đang chờ, hay bị từ chối."""
+        principal = current_principal()
+        agency = args.get("agency", principal.agency) if principal.is_operator else principal.agency
+        c = ctx()
+        with c.repo.transaction() as tx:
+            seen = tx.get_received(agency, event_id)
+        if seen is None:
+            abort(404, message=f"không có sự kiện {event_id} của cơ quan {agency}", field="event_id")
+        assert seen is not None
+        reply = seen.reply
+        return {"event_id": event_id, "agency": agency, "status": seen.state, "code": reply.get("code"),
+                "dossier_status": reply.get("dossier_status"), "reason": reply.get("reason"),
+                "errors": reply.get("errors"), "received_at": seen.received_at}
 
 
 @blp.route("/dossiers")

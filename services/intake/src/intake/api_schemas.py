@@ -206,3 +206,26 @@ class OfficerSchema(Schema):
 class OrgQuerySchema(Schema):
     agency = fields.String()
     unit = fields.String()
+
+
+class FactErrorSchema(Schema):
+    field = fields.String(allow_none=True)
+    reason = fields.String()
+
+
+class FactFateSchema(Schema):
+    """What became of one fact sent under ``event_id``: ``applied``, ``buffered`` (waiting for its dossier or
+    an earlier step), or ``rejected`` (with the reason kind and the field)."""
+
+    event_id = fields.String(required=True)
+    agency = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("applied", "buffered", "rejected")))
+    code = fields.String(allow_none=True)
+    dossier_status = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+    errors = fields.List(fields.Nested(FactErrorSchema), allow_none=True)
+    received_at = fields.AwareDateTime(required=True)
+
+
+class FactQuerySchema(Schema):
+    agency = fields.String(validate=AGENCY_CODE, metadata={"description": "operators only: the sender's agency"})

@@ -38,6 +38,7 @@ class _State:
     officers: dict[str, Officer] = field(default_factory=dict)
     sources: dict[str, SourceSystem] = field(default_factory=dict)
     outbox: list[CloudEvent] = field(default_factory=list)
+    locked: list[str] = field(default_factory=list)
 
 
 class InMemoryRepository:
@@ -78,6 +79,9 @@ class _MemoryTx:
     def add_history(self, entry: HistoryEntry) -> None:
         self.s.history.append(entry)
 
+    def lock_dossiers(self, codes: list[str]) -> None:
+        self.s.locked.extend(sorted(set(codes)))
+
     def append_history(self, entry: HistoryEntry) -> None:
         self.s.history.append(replace(entry, seq=len(self.history(entry.code)) + 1))
 
@@ -94,9 +98,6 @@ class _MemoryTx:
 
     def put_received(self, received: Received) -> None:
         self.s.received[(received.agency, received.event_id)] = received
-
-    def delete_received(self, agency: str, event_id: str) -> None:
-        self.s.received.pop((agency, event_id), None)
 
     def add_pending(self, pending: PendingFact) -> None:
         self.s.pending[(pending.agency, pending.event_id)] = pending
