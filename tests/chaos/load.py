@@ -5,6 +5,7 @@ import json
 import random
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,19 +29,21 @@ def to_message(fact: dict[str, Any], user: str) -> OutgoingMessage:
 
 
 class HttpSender:
-    """The second door: a departmental system posting facts over HTTP from ``threads`` threads, each fact
-    retried (same event id) until intake answers 201 or 202, as a real sender does through outages."""
+    """The second door: a departmental system posting facts over HTTP. One dossier's facts go through one of
+    ``threads`` ordered lanes (a system sends a dossier's steps in order); each fact is retried (same event id)
+    until intake answers 201 or 202, as a real sender does through outages."""
 
     def __init__(self, base_url: str, api_key: str, threads: int = 4, give_up_seconds: float = 300) -> None:
         self.base_url, self.headers = base_url, {"Authorization": f"Bearer {api_key}"}
-        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="chaos-http")
+        self.lanes = [ThreadPoolExecutor(1, thread_name_prefix=f"chaos-http-{i}") for i in range(threads)]
         self.give_up = give_up_seconds
         self.local = threading.local()
         self.futures: list[Future[int]] = []
         self.retries = 0
 
     def submit(self, fact: dict[str, Any]) -> None:
-        self.futures.append(self.pool.submit(self._post, fact))
+        lane = self.lanes[zlib.crc32(fact["code"].encode()) % len(self.lanes)]
+        self.futures.append(lane.submit(self._post, fact))
 
     def _post(self, fact: dict[str, Any]) -> int:
         session = getattr(self.local, "session", None) or requests.Session()
@@ -65,14 +68,16 @@ class HttpSender:
         """Wait for every post; the number sent (raises the first sender error)."""
         for f in self.futures:
             f.result()
-        self.pool.shutdown()
+        for lane in self.lanes:
+            lane.shutdown()
         return len(self.futures)
 
 
 class Load(threading.Thread):
     """Publishes ``facts`` in order at ``rate`` per second with confirms; a failed batch is sent again. With an
-    ``http`` sender, a seeded share of the facts goes over HTTP instead, at the moment its turn comes, so a
-    dossier's facts race through both doors."""
+    ``http`` sender, a seeded share of the dossiers is handled by two systems, one door each, as a one-stop
+    desk and a specialist unit would: the desk's facts up to the acceptance through one door, the unit's facts
+    after it through the other, so the two race on the dossier (either way round, seeded)."""
 
     def __init__(self, amqp_url: str, prefix: str, facts: Sequence[dict[str, Any]], rate: float,
                  user: str = "guest", http: HttpSender | None = None, http_share: float = 0.3,
@@ -80,6 +85,8 @@ class Load(threading.Thread):
         super().__init__(name="chaos-load", daemon=True)
         self.amqp_url, self.prefix, self.facts, self.rate, self.user = amqp_url, prefix, facts, rate, user
         self.http, self.http_share, self.rng = http, http_share, random.Random(seed)
+        self.split: dict[str, str] = {}  # code -> "desk" (up to acceptance over HTTP), "unit" (after it), ""
+        self.accepted: set[str] = set()
         self.sent = 0
         self.sent_http = 0
         self.republished_batches = 0
@@ -91,13 +98,23 @@ class Load(threading.Thread):
         except BaseException as exc:
             self.error = exc
 
+    def _over_http(self, fact: dict[str, Any]) -> bool:
+        code = fact["code"]
+        if code not in self.split:
+            r = self.rng.random()
+            self.split[code] = "desk" if r < self.http_share / 2 else "unit" if r < self.http_share else ""
+        after = code in self.accepted
+        if fact["fact"] in ("dossier.accepted", "dossier.refused"):
+            self.accepted.add(code)
+        return (self.split[code] == "desk" and not after) or (self.split[code] == "unit" and after)
+
     def _door(self, facts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         """Send this slice's HTTP share over HTTP; the rest is for the queue."""
         if self.http is None:
             return list(facts)
         queued = []
         for f in facts:
-            if self.rng.random() < self.http_share:
+            if self._over_http(f):
                 self.http.submit(f)
                 self.sent_http += 1
             else:

@@ -186,3 +186,45 @@ def test_result_before_acceptance_across_the_two_doors_is_applied_once_the_dossi
     _assert_each_applied_once(doors, codes)
     for raw in ready[:10]:
         assert doors.fate(raw["event_id"])["status"] == "applied"
+
+
+def test_a_batch_that_rolls_back_and_replays_one_by_one_counts_each_fact_once(
+        amqp_url: str, bus_prefix: str, make_database: Callable[[str], str]) -> None:
+    from intake import metrics
+
+    url = make_database("intake_once")
+    upgrade(url, migrations_dir())
+    engine = make_engine(url)
+    repo = SqlRepository(engine)
+    seed(repo)
+    with repo.transaction() as tx:
+        tx.save_source(SourceSystem("motcua-sct", "SCT", "system", amqp_user="guest"))
+    declare_topology(amqp_url, bus_prefix)
+    codes = [f"SCT-170306-{5001 + i:04d}" for i in range(20)]
+    facts = [make_fact("dossier.accepted", code=c) for c in codes]
+    facts.insert(10, make_fact("dossier.accepted", code=codes[0]))  # a second acceptance: rejected in the batch
+    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    ch = conn.channel()
+    ch.confirm_delivery()
+    for raw in facts:
+        ch.basic_publish(f"{bus_prefix}{INBOUND_EXCHANGE}", "SCT.dossier.accepted", json.dumps(raw).encode(),
+                         pika.BasicProperties(user_id="guest", content_type="application/json", delivery_mode=2))
+    conn.close()
+    counter = metrics.LIFECYCLE_EVENTS.labels(agency="SCT", kind="dossier.accepted")
+    before = counter._value.get()
+    handler = InboundHandler(repo, BusReplier(Publisher(amqp_url, prefix=bus_prefix), bus_prefix), pepper="p",
+                             clock=lambda: T0 + timedelta(minutes=1))
+    consumer = Consumer(amqp_url, INTAKE_INBOUND, handler, prefix=bus_prefix, on_reject=handler.on_reject,
+                        batch_engine=engine, batch_size=50, batch_handler=handler.handle_many)
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while counter._value.get() - before < len(codes) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        assert counter._value.get() - before == len(codes)
+    finally:
+        consumer.stop()
+        thread.join(10)
+        engine.dispose()
