@@ -98,8 +98,8 @@ class SqlTx:
             recipient=n.recipient, role=n.role, channel=n.channel, address=n.address, subject=n.subject,
             body_text=n.text, body_html=n.html, segments=n.segments, status="queued",
             next_attempt_at=n.next_attempt_at, created_at=now, updated_at=now,
-        ).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        return self.conn.execute(stmt).rowcount == 1
+        ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(t.notifications.c.id)
+        return self.conn.execute(stmt).first() is not None
 
     def track_dossier(self, d: OpenDossier, now: datetime) -> None:
         """An empty procedure or applicant name keeps the one already known."""
@@ -118,8 +118,9 @@ class SqlTx:
                 for r in rows]
 
     def claim_digest(self, officer: str, day: date, now: datetime) -> bool:
-        stmt = insert(t.digests).values(officer=officer, digest_date=day, created_at=now).on_conflict_do_nothing()
-        return self.conn.execute(stmt).rowcount == 1
+        stmt = (insert(t.digests).values(officer=officer, digest_date=day, created_at=now)
+                .on_conflict_do_nothing().returning(t.digests.c.officer))
+        return self.conn.execute(stmt).first() is not None
 
 
 def _unit(row: Any) -> Unit:
