@@ -206,6 +206,23 @@ class SqlRepository:
         return [Claimed(r.id, r.channel, r.recipient, r.address, r.subject, r.body_text, r.body_html, r.attempts)
                 for r in sorted(rows, key=lambda r: r.id)]
 
+    def renew_claims(self, ids: list[int], now: datetime, lease_seconds: float) -> set[int]:
+        """The claims still held (status sending) extended by the lease; the ids returned are those held."""
+        n = t.notifications
+        stmt = (update(n).where(n.c.id.in_(ids), n.c.status == "sending")
+                .values(claimed_until=now + timedelta(seconds=lease_seconds), updated_at=now).returning(n.c.id))
+        with self.engine.begin() as conn:
+            return set(conn.execute(stmt).scalars())
+
+    def release_claims(self, ids: list[int], now: datetime) -> set[int]:
+        """Claimed rows not sent given back (queued, due now, the attempt not counted); the ids released."""
+        n = t.notifications
+        stmt = (update(n).where(n.c.id.in_(ids), n.c.status == "sending")
+                .values(status="queued", claimed_until=None, attempts=n.c.attempts - 1, updated_at=now)
+                .returning(n.c.id))
+        with self.engine.begin() as conn:
+            return set(conn.execute(stmt).scalars())
+
     def _finish(self, notification_id: int, **values: Any) -> None:
         n = t.notifications
         with self.engine.begin() as conn:
