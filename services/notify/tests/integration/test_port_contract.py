@@ -2,7 +2,7 @@
 ordering, time zones, NULLs). A fake is a claim about the real thing; this suite holds it to it."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
