@@ -150,13 +150,14 @@ class SqlTx:
         c = t.dossiers.c
         return list(self.conn.execute(
             select(c.code).where(c.next_threshold_at <= now, c.stopped_at.is_(None), c.paused.is_(False))
-            .order_by(c.next_threshold_at).limit(limit).with_for_update(skip_locked=True)
+            .order_by(c.next_threshold_at, c.code).limit(limit).with_for_update(skip_locked=True)
         ).scalars())
 
     def claim_open(self, after: str, limit: int) -> list[str]:
         c = t.dossiers.c
         return list(self.conn.execute(
-            select(c.code).where(c.code > after, c.stopped_at.is_(None), c.procedure.is_not(None))
+            # procedure_code, not procedure: a dossier without one stores JSON null there, which IS NOT NULL
+            select(c.code).where(c.code > after, c.stopped_at.is_(None), c.procedure_code.is_not(None))
             .order_by(c.code).limit(limit).with_for_update()
         ).scalars())
 
@@ -225,7 +226,7 @@ class SqlRepository:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(c.agency, c.unit, band, func.count()).where(c.stopped_at.is_(None), c.due_at.is_not(None))
-                .group_by(c.agency, c.unit, band)
+                .group_by(c.agency, c.unit, band).order_by(c.agency, c.unit, band)
             ).all()
         return [(r[0], r[1], r[2], int(r[3])) for r in rows]
 

@@ -86,7 +86,7 @@ class _MemoryTx:
         self.s.history.append(replace(entry, seq=len(self.history(entry.code)) + 1))
 
     def history(self, code: str) -> list[HistoryEntry]:
-        return [h for h in self.s.history if h.code == code]
+        return sorted((h for h in self.s.history if h.code == code), key=lambda h: h.seq)
 
     def list_dossiers(self, flt: DossierFilter) -> tuple[list[Dossier], int]:
         rows = sorted((d for d in self.s.dossiers.values() if _matches(d, flt)), key=lambda d: d.code)
@@ -103,7 +103,8 @@ class _MemoryTx:
         self.s.pending[(pending.agency, pending.event_id)] = pending
 
     def pending_for(self, code: str) -> list[PendingFact]:
-        return sorted((p for p in self.s.pending.values() if p.code == code), key=lambda p: p.occurred_at)
+        return sorted((p for p in self.s.pending.values() if p.code == code),
+                      key=lambda p: (p.occurred_at, p.received_at))
 
     def delete_pending(self, agency: str, event_id: str) -> None:
         self.s.pending.pop((agency, event_id), None)

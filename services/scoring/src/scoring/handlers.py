@@ -1,6 +1,7 @@
 """Use cases: apply events, campaigns, standings, closing a phase, complaints and discipline, reports."""
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -24,6 +25,7 @@ from dunghan.contract.events import (
     SupplementRequested,
     UnitUpdated,
 )
+from dunghan.db.unit_of_work import after_commit
 from scoring import metrics
 from scoring.domain import (
     Campaign,
@@ -111,8 +113,8 @@ def on_classified(tx: Any, ev: DossierClassified, ce: CloudEvent, now: datetime)
     for campaign_id, phase, state in tx.phases_covering(ev.agency, local_day(ev.stopped_at)):
         if state == "closed":
             tx.add_correction(campaign_id, phase, ev, ce.id, previous, now)
-        elif previous is None:
-            metrics.resolved(campaign_id, phase, ev.unit, ev.outcome)
+        elif previous is None:  # counted once the batch or transaction has committed, never on a rollback
+            after_commit(functools.partial(metrics.resolved, campaign_id, phase, ev.unit, ev.outcome))
 
 
 EVENT_HANDLERS: dict[type[Event], Callable[[Any, Any, CloudEvent, datetime], None]] = {

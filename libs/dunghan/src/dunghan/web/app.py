@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from dunghan.metrics import HTTP_REQUEST_DURATION
 from dunghan.web.auth import KeyStore, StaticKeyStore
-from dunghan.web.errors import ErrorSchema, error_response, handle_http_exception
+from dunghan.web.errors import ErrorSchema, error_response, handle_http_exception, is_unavailable, unavailable
 
 ReadinessCheck = Callable[[], None]
 OPEN_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json")
@@ -98,6 +98,9 @@ def create_base_app(
     def _unexpected(exc: Exception) -> Any:
         if isinstance(exc, HTTPException):
             return handle_http_exception(exc)
+        if is_unavailable(exc):
+            app.logger.warning("database unavailable on %s: %s", request.path, type(exc).__name__)
+            return unavailable()
         app.logger.exception("unhandled error on %s", request.path)
         return error_response(500, "lỗi hệ thống")
 

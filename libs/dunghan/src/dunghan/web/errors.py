@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Response, jsonify
 from marshmallow import Schema, fields
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 CODES = {
@@ -45,6 +46,25 @@ def error_response(status: int, message: str, *, field: str | None = None, code:
     if details is not None:
         body["details"] = details
     return jsonify({"error": body}), status
+
+
+RETRY_AFTER_SECONDS = 5
+# The database refused or lost the connection (restart, failover, terminated session, "the database system is
+# starting up"), no pooled connection came free in time, or the transaction lost a deadlock or serialization
+# conflict: nothing was committed, and the same request later succeeds.
+_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError, sa_exc.TimeoutError)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    return isinstance(error, _UNAVAILABLE)
+
+
+def unavailable() -> tuple[Response, int]:
+    """503 with ``Retry-After``: a retryable outage, as documented for integrators."""
+    response, status = error_response(503, "cơ sở dữ liệu tạm thời không sẵn sàng, vui lòng gửi lại sau",
+                                      code="database_unavailable")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response, status
 
 
 def handle_http_exception(error: HTTPException) -> tuple[Response, int]:
