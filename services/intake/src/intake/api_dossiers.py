@@ -56,7 +56,7 @@ class DossierEvents(MethodView):
             if raw["code"] != code:
                 raise InboundError("invalid", "mã hồ sơ khác với đường dẫn", "code")
             data = load_fact(raw)
-            agency = data["agency"] if principal.is_operator else principal.agency
+            agency = data["agency"] if principal.cross_agency else principal.agency
             c = ctx()
             out = record_fact(c.repo, data, Sender(principal.name, agency), now=c.clock(),
                               pepper=c.settings.id_pepper, digest=digest_of(raw),
@@ -76,7 +76,7 @@ class Dossiers(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Danh sách hồ sơ theo bộ lọc (cơ quan, đơn vị, cán bộ, trạng thái, thủ tục, thời gian, quá hạn)."""
         principal = current_principal()
-        if not principal.is_operator:
+        if not principal.cross_agency:
             if args.get("agency", principal.agency) != principal.agency:
                 abort(403, message="không được xem hồ sơ của cơ quan khác", field="agency")
             args["agency"] = principal.agency

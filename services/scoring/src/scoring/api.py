@@ -8,8 +8,9 @@ from typing import Any
 from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, validate, validates_schema
 
+from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
 from scoring import handlers, readers
 from scoring.domain import Standing, StepFigures, campaign_to_dict
@@ -22,7 +23,7 @@ blp = Blueprint("scoring", __name__, url_prefix="/api/v1", description="Thi đua
 class CampaignIn(Schema):
     id = fields.String(required=True, validate=validate.Length(1, 100))
     name = fields.String(required=True)
-    agency = fields.String(required=True)
+    agency = fields.String(required=True, validate=strict.pattern(r"[A-Z][A-Z0-9]{1,9}"))
     plan = fields.String(load_default="")
     phases = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1))
     scoring = fields.Dict(load_default=None, allow_none=True)
@@ -42,32 +43,40 @@ class ComplaintIn(Schema):
     subject = fields.String(required=True)
     phase = fields.String(load_default=None, allow_none=True)
     dossier_code = fields.String(load_default=None, allow_none=True)
-    well_founded = fields.Boolean(load_default=True)
-    occurred_on = fields.Date(required=True)
+    well_founded = strict.Boolean(load_default=True)
+    occurred_on = strict.Date(required=True)
     note = fields.String(load_default="")
 
 
 class DisciplineIn(Schema):
     officer = fields.String(required=True)
     unit = fields.String(required=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(load_default=None, allow_none=True)
+    starts_on = strict.Date(required=True)
+    ends_on = strict.Date(load_default=None, allow_none=True)
     note = fields.String(load_default="")
 
+    @validates_schema
+    def _span(self, data: dict[str, Any], **_: Any) -> None:
+        strict.check_span(data.get("starts_on"), data.get("ends_on"), "ends_on")
 
-AGENCY_CODE = validate.Regexp(r"^[A-Z][A-Z0-9]{1,9}$")
+
+AGENCY_CODE = strict.pattern(r"[A-Z][A-Z0-9]{1,9}")
 
 
 class Report06aQuery(Schema):
     agency = fields.String(required=True, validate=AGENCY_CODE)
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    from_ = strict.Date(required=True, data_key="from")
+    to = strict.Date(required=True)
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+
+    @validates_schema
+    def _span(self, data: dict[str, Any], **_: Any) -> None:
+        strict.check_span(data.get("from_"), data.get("to"), "to")
 
 
 class IndexQuery(Schema):
     agency = fields.String(required=True, validate=AGENCY_CODE)
-    year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
+    year = strict.QueryInteger(required=True, validate=validate.Range(2000, 2050))
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
 
 

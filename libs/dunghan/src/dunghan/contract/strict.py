@@ -16,7 +16,8 @@ from marshmallow import ValidationError, fields, validate
 FIRST_DAY = date(2000, 1, 1)  # the calendar's range (dunghan.calendar.DEFAULT_YEARS); a test keeps them equal
 LAST_DAY = date(2050, 12, 31)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})\Z")
+_INSTANT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})\Z")
 
 
 def pattern(regex: str, error: str | None = None) -> validate.Regexp:
@@ -111,3 +112,17 @@ def check_span(start: date | None, end: date | None, field: str) -> None:
     """``end`` (when given) must not come before ``start``."""
     if start is not None and end is not None and end < start:
         raise ValidationError(f"{field} không được trước ngày bắt đầu", field)
+
+
+class QueryInteger(fields.Integer):
+    """An integer written in a query string or path: ASCII digits only (``int("٣")`` is 3), at most 9."""
+
+    default_error_messages = {"invalid": "phải là số nguyên (chữ số 0–9)"}
+    _DIGITS = re.compile(r"-?[0-9]{1,9}")
+
+    def _validated(self, value: Any) -> int:
+        if type(value) is int:
+            return value
+        if type(value) is not str or not self._DIGITS.fullmatch(value):
+            raise self.make_error("invalid", input=value)
+        return int(value)

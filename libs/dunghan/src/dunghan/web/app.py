@@ -12,7 +12,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from dunghan.contract import safejson
-
 from dunghan.metrics import HTTP_REQUEST_DURATION
 from dunghan.web.auth import KeyStore, StaticKeyStore
 from dunghan.web.errors import ErrorSchema, error_response, handle_http_exception
