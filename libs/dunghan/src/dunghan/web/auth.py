@@ -2,6 +2,7 @@
 agency only; ``admin`` (an operator of every agency) is the one explicit cross-agency role."""
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import hmac
@@ -16,6 +17,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 ROLES = ("system", "operator", "admin")
+SECURITY = [{"apiKey": []}]  # OpenAPI: the bearer scheme every protected operation declares
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,9 @@ def require_auth(role: str | None = None) -> Callable[[F], F]:
                 abort(403, message=f"cần vai trò {role}", field="Authorization")
             return view(*args, **kwargs)
 
+        doc = copy.deepcopy(getattr(wrapped, "_apidoc", {}))  # flask-smorest's documentation of the view
+        doc.setdefault("manual_doc", {}).setdefault("security", SECURITY)
+        wrapped._apidoc = doc  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorate
