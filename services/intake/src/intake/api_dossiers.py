@@ -116,8 +116,10 @@ class Lookup(MethodView):
     def get(self, args: dict[str, str]) -> Any:
         """Tra cứu cho công dân: mã hồ sơ + số CMND/CCCD → trạng thái và ngày hẹn trả (giới hạn tần suất)."""
         c = ctx()
-        if not c.limiter.allow(request.remote_addr or "?"):
-            abort(429, message="quá nhiều lượt tra cứu, vui lòng thử lại sau", field=None)
+        decision = c.limiter.check(request.remote_addr or "?")
+        if not decision.allowed:
+            abort(429, message=f"quá nhiều lượt tra cứu, vui lòng thử lại sau {decision.retry_after} giây",
+                  field=None, headers={"Retry-After": str(decision.retry_after)})
         with c.repo.transaction() as tx:
             d = tx.get_dossier(args["code"])
         wanted = hash_id_number(c.settings.id_pepper, args["id_number"])
