@@ -95,16 +95,19 @@ class ProcedureImport(MethodView):
     def post(self) -> Any:
         """Nạp danh mục thủ tục từ tệp YAML hoặc CSV (theo Content-Type); nạp lại không tạo phiên bản trùng."""
         text = request.get_data(as_text=True)
+        parse = parse_catalogue_csv if "csv" in (request.content_type or "") else parse_catalogue_yaml
         try:
-            parse = parse_catalogue_csv if "csv" in (request.content_type or "") else parse_catalogue_yaml
             procedures = parse(text)
-            for agency in sorted({p.agency for p in procedures}):
-                require_agency(agency)
+        except InboundError as exc:
+            fail(exc)
+        except Exception as exc:  # YAML or CSV syntax, a missing column
+            abort(400, message=f"không đọc được tệp: {type(exc).__name__}", field="body")
+        for agency in sorted({p.agency for p in procedures}):
+            require_agency(agency)
+        try:
             return import_catalogue(ctx().repo, procedures)
         except InboundError as exc:
             fail(exc)
-        except Exception as exc:
-            abort(400, message=f"không đọc được tệp: {type(exc).__name__}", field="body")
 
 
 @blp.route("/procedures/<code>")

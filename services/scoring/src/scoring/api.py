@@ -89,6 +89,15 @@ def _now() -> datetime:
     return clock() if clock else datetime.now(UTC)
 
 
+def _require_campaign_agency(campaign_id: str) -> None:
+    """Abort 404 for an unknown campaign, 403 unless the caller acts for the campaign's agency."""
+    def agency_of() -> str:
+        with _repo().transaction() as tx:
+            return handlers._campaign(tx, campaign_id).agency
+
+    require_agency(_call(agency_of))
+
+
 def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     """Map domain errors to HTTP statuses (one table)."""
     from scoring.domain import CampaignError
@@ -140,6 +149,7 @@ class Campaigns(MethodView):
     @blp.response(201)
     def post(self, body: dict[str, Any]) -> Any:
         """Tạo chiến dịch thi đua (quản trị)."""
+        require_agency(body["agency"])
         return campaign_to_dict(_call(handlers.create_campaign, _repo(), body))
 
 
@@ -175,6 +185,7 @@ def get_steps(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
 @blp.response(200)
 def post_close(campaign_id: str, phase: str) -> Any:
     """Kết thúc đợt (sơ kết): đóng băng kết quả và gửi sự kiện phase_closed."""
+    _require_campaign_agency(campaign_id)
     ev = _call(handlers.close_phase, _repo(), campaign_id, phase, _now(), current_principal().name)
     steps = readers.step_report(_repo(), campaign_id, phase).steps
     return {"campaign": ev.campaign, "phase": ev.phase, "standings": [asdict(s) for s in ev.standings],
@@ -186,6 +197,7 @@ def post_close(campaign_id: str, phase: str) -> Any:
 @blp.response(200)
 def get_corrections(campaign_id: str, phase: str) -> Any:
     """Các phân loại đến sau khi đợt đã kết thúc, ghi bên cạnh kết quả đã đóng băng."""
+    _require_campaign_agency(campaign_id)
     items = _call(handlers.corrections, _repo(), campaign_id, phase)
     return {"items": [{k: (v.isoformat() if isinstance(v, datetime | date) else v) for k, v in i.items()}
                       for i in items]}
@@ -197,6 +209,7 @@ def get_corrections(campaign_id: str, phase: str) -> Any:
 @blp.response(201)
 def post_complaint(body: dict[str, Any], campaign_id: str) -> Any:
     """Ghi nhận khiếu nại (có cơ sở hay không) đối với đơn vị hoặc cán bộ."""
+    _require_campaign_agency(campaign_id)
     return {"id": _call(handlers.record_complaint, _repo(), campaign_id, body, current_principal().name)}, 201
 
 
@@ -206,6 +219,7 @@ def post_complaint(body: dict[str, Any], campaign_id: str) -> Any:
 @blp.response(201)
 def post_discipline(body: dict[str, Any], campaign_id: str) -> Any:
     """Ghi nhận cán bộ bị kỷ luật trong thời gian thi đua."""
+    _require_campaign_agency(campaign_id)
     return {"id": _call(handlers.record_discipline, _repo(), campaign_id, body, current_principal().name)}, 201
 
 
