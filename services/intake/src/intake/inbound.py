@@ -190,7 +190,7 @@ def _field_schema(f: fields.Field) -> dict[str, Any]:
         if isinstance(v, validate.Length):
             out.update({k: val for k, val in (("minLength", v.min), ("maxLength", v.max)) if val is not None})
         elif isinstance(v, validate.Regexp):
-            out["pattern"] = v.regex.pattern.replace("\\Z", "$")  # ECMA-262: $ is the true end
+            out["pattern"] = str(v.regex.pattern).replace("\\Z", "$")  # ECMA-262: $ is the true end
         elif isinstance(v, validate.OneOf):
             out["enum"] = list(v.choices)
         elif isinstance(v, validate.Range):

@@ -87,7 +87,8 @@ def _duration(d: Any, what: str) -> tuple[float, str]:
         value, unit = d.get("value"), d.get("unit", "working_days")
     else:
         value, unit = d, "working_days"
-    if type(value) not in (int, float) or not 0 < value <= MAX_DURATION or unit not in UNITS:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= MAX_DURATION \
+            or unit not in UNITS:
         raise InboundError("invalid", f"thời hạn {what} không hợp lệ", what)
     return float(value), unit
 

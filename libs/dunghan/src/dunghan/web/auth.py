@@ -17,7 +17,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 ROLES = ("system", "operator", "admin")
-SECURITY = [{"apiKey": []}]  # OpenAPI: the bearer scheme every protected operation declares
+SECURITY: list[dict[str, list[str]]] = [{"apiKey": []}]  # the bearer scheme each protected operation declares
 
 
 @dataclass(frozen=True)
