@@ -38,9 +38,9 @@ def seed_intake(env: dict[str, str], first_time: bool) -> None:
     """The sample catalogue and organisation (idempotent); on a new database, the AMQP user ``guest`` as SCT."""
     manage = [sys.executable, "-m", "intake.manage"]
     subprocess.run([*manage, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([*manage, "load-catalogue", str(DATA / "procedures_sct.yaml")], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
     subprocess.run([*manage, "load-org", str(DATA / "org_sct.yaml")], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([*manage, "load-catalogue", str(DATA / "procedures_sct.yaml")], env=env, check=True,
                    stdout=subprocess.DEVNULL)
     if first_time:
         subprocess.run([*manage, "create-key", "--name", "dev-department", "--agency", "SCT", "--role", "system",

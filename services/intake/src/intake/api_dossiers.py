@@ -58,7 +58,7 @@ class DossierEvents(MethodView):
             if raw["code"] != code:
                 raise InboundError("invalid", "mã hồ sơ khác với đường dẫn", "code")
             data = load_fact(raw)
-            agency = data["agency"] if principal.is_operator else principal.agency
+            agency = data["agency"] if principal.cross_agency else principal.agency
             c = ctx()
             out = record_fact(c.repo, data, Sender(principal.name, agency), now=c.clock(),
                               pepper=c.settings.id_pepper, digest=digest_of(raw),
@@ -100,7 +100,7 @@ class Dossiers(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Danh sách hồ sơ theo bộ lọc (cơ quan, đơn vị, cán bộ, trạng thái, thủ tục, thời gian, quá hạn)."""
         principal = current_principal()
-        if not principal.is_operator:
+        if not principal.cross_agency:
             if args.get("agency", principal.agency) != principal.agency:
                 abort(403, message="không được xem hồ sơ của cơ quan khác", field="agency")
             args["agency"] = principal.agency
@@ -140,8 +140,10 @@ class Lookup(MethodView):
     def get(self, args: dict[str, str]) -> Any:
         """Tra cứu cho công dân: mã hồ sơ + số CMND/CCCD → trạng thái và ngày hẹn trả (giới hạn tần suất)."""
         c = ctx()
-        if not c.limiter.allow(request.remote_addr or "?"):
-            abort(429, message="quá nhiều lượt tra cứu, vui lòng thử lại sau", field=None)
+        decision = c.limiter.check(request.remote_addr or "?")
+        if not decision.allowed:
+            abort(429, message=f"quá nhiều lượt tra cứu, vui lòng thử lại sau {decision.retry_after} giây",
+                  field=None, headers={"Retry-After": str(decision.retry_after)})
         with c.repo.transaction() as tx:
             d = tx.get_dossier(args["code"])
         wanted = hash_id_number(c.settings.id_pepper, args["id_number"])

@@ -1,11 +1,14 @@
 """HTTP request/response schemas of intake (marshmallow, documented in /openapi.json)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
 
+from marshmallow import Schema, fields, validate, validates_schema
+
+from dunghan.contract import strict
 from intake.domain import FACTS
 
-AGENCY_CODE = validate.Regexp(r"^[A-Z][A-Z0-9]{1,9}$")
+AGENCY_CODE = strict.pattern(r"[A-Z][A-Z0-9]{1,9}")
 REF = validate.Length(min=1, max=50)
 
 
@@ -31,15 +34,15 @@ class DossierQuerySchema(Schema):
     agency = fields.String()
     unit = fields.String()
     officer = fields.String()
-    status = fields.Integer(validate=validate.Range(min=1, max=10))
+    status = strict.QueryInteger(validate=validate.Range(min=1, max=10))
     procedure = fields.String()
-    received_from = fields.AwareDateTime()
-    received_to = fields.AwareDateTime()
-    resolved_from = fields.AwareDateTime()
-    resolved_to = fields.AwareDateTime()
+    received_from = strict.AwareDateTime()
+    received_to = strict.AwareDateTime()
+    resolved_from = strict.AwareDateTime()
+    resolved_to = strict.AwareDateTime()
     overdue = fields.Boolean()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    page = strict.QueryInteger(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = strict.QueryInteger(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class DossierSchema(Schema):
@@ -95,7 +98,7 @@ class DossierPageSchema(Schema):
 
 class LookupQuerySchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=30))
-    id_number = fields.String(required=True, validate=validate.Regexp(r"^\d{9}(\d{3})?$"))
+    id_number = fields.String(required=True, validate=strict.pattern(r"[0-9]{9}([0-9]{3})?"))
 
 
 class LookupSchema(Schema):
@@ -105,32 +108,40 @@ class LookupSchema(Schema):
     appointment_date = fields.Date(allow_none=True)
 
 
+POSITIVE = validate.Range(min=0, min_inclusive=False, max=3650)
+
+
 class StepSchema(Schema):
-    name = fields.String(required=True)
-    hours = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    hours = strict.Float(required=True, validate=POSITIVE)
 
 
 class DurationSchema(Schema):
-    value = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    value = strict.Float(required=True, validate=POSITIVE)
     unit = fields.String(load_default="working_days",
                          validate=validate.OneOf(["working_days", "working_hours", "calendar_days"]))
 
 
 class ProcedureInSchema(Schema):
-    code = fields.String(required=True, validate=REF)
+    code = fields.String(required=True, validate=strict.pattern(r"[A-Z0-9][A-Za-z0-9._-]{0,49}"))
     agency = fields.String(required=True, validate=AGENCY_CODE)
-    name = fields.String(required=True, validate=validate.Length(min=1))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=500))
     field = fields.String(required=True, validate=validate.Length(max=200))
     statutory = fields.Nested(DurationSchema, required=True)
     committed = fields.Nested(DurationSchema, required=True)
-    effective_from = fields.Date(required=True)
-    effective_to = fields.Date(allow_none=True)
-    abolished = fields.Boolean(load_default=False)
-    channels = fields.List(fields.Integer(validate=validate.OneOf([1, 2, 3])), load_default=[1, 2, 3])
-    steps = fields.List(fields.Nested(StepSchema), load_default=[])
-    cutoff = fields.String(load_default="17:00", validate=validate.Regexp(r"^\d{2}:\d{2}$"))
-    pause_on_fee = fields.Boolean(load_default=False)
-    legal_basis = fields.String(load_default="")
+    effective_from = strict.Date(required=True)
+    effective_to = strict.Date(allow_none=True)
+    abolished = strict.Boolean(load_default=False)
+    channels = fields.List(strict.Integer(validate=validate.OneOf([1, 2, 3])), load_default=[1, 2, 3],
+                           validate=validate.Length(min=1, max=3))
+    steps = fields.List(fields.Nested(StepSchema), load_default=[], validate=validate.Length(max=50))
+    cutoff = fields.String(load_default="17:00", validate=strict.pattern(r"([01][0-9]|2[0-3]):[0-5][0-9]"))
+    pause_on_fee = strict.Boolean(load_default=False)
+    legal_basis = fields.String(load_default="", validate=validate.Length(max=2000))
+
+    @validates_schema
+    def _span(self, data: dict[str, Any], **_: Any) -> None:
+        strict.check_span(data.get("effective_from"), data.get("effective_to"), "effective_to")
 
 
 class ProcedureSchema(Schema):
@@ -155,7 +166,7 @@ class ProcedureSchema(Schema):
 
 class ProcedureQuerySchema(Schema):
     agency = fields.String()
-    on = fields.Date()
+    on = strict.Date()
 
 
 class ImportResultSchema(Schema):
@@ -199,8 +210,8 @@ class OfficerSchema(Schema):
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     title = fields.String(load_default="", validate=validate.Length(max=200))
     email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=200))
-    phone = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(r"^(0|\+84)\d{9,10}$"))
-    active = fields.Boolean(load_default=True)
+    phone = fields.String(allow_none=True, load_default=None, validate=strict.pattern(r"(0|\+84)[0-9]{9,10}"))
+    active = strict.Boolean(load_default=True)
 
 
 class OrgQuerySchema(Schema):

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from dunghan.bus.errors import Duplicate, Reject
 from dunghan.bus.topology import INTAKE_REJECTED
+from dunghan.contract import safejson
 from dunghan.db.unit_of_work import after_commit
 from dunghan.logging import log_context
 from intake import metrics
@@ -108,6 +109,7 @@ class InboundHandler:
                                                 f"{self.max_body_bytes})", "body")
             raw = _decode(delivery.body)
             event_id = raw.get("event_id") if isinstance(raw, dict) else None
+            event_id = event_id if isinstance(event_id, str) and len(event_id) <= 100 else None
             agency, _, fact = (delivery.routing_key or "").partition(".")
             if fact not in FACTS:
                 raise InboundError("invalid", f"khóa định tuyến phải là <cơ quan>.<fact>: {fact!r}", "routing_key")
@@ -160,10 +162,11 @@ class InboundHandler:
 
 
 def _decode(body: bytes) -> Any:
+    """UTF-8 JSON within the bounds of ``dunghan.contract.safejson`` (depth, digits, storable text)."""
     try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InboundError("not_json", "thông điệp không phải JSON UTF-8", "body") from exc
+        return safejson.loads(body)
+    except safejson.UnsafeJson as exc:
+        raise InboundError("not_json" if exc.not_json else "invalid", exc.reason, exc.field) from exc
 
 
 class OrphanSweeper:

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
+from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
 from notify.domain import CHANNELS, Preferences
 
@@ -44,7 +45,7 @@ class DeliveryLogSchema(Schema):
 
 class PreferencesSchema(Schema):
     channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), required=True)
-    digest = fields.Boolean(load_default=True)
+    digest = strict.Boolean(load_default=True)
 
 
 def _repo() -> Any:
@@ -59,7 +60,7 @@ def delivery_log(args: dict[str, Any]) -> dict[str, Any]:
     """Nhật ký gửi thông báo của một hồ sơ."""
     principal = current_principal()
     rows = [r for r in _repo().delivery_log(args["dossier"])
-            if principal.is_operator or r["agency"] in (principal.agency, "")]
+            if principal.cross_agency or r["agency"] in (principal.agency, "")]
     return {"dossier": args["dossier"], "notifications": rows}
 
 

@@ -30,6 +30,7 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5, pre_ping
     options: dict[str, Any] = {
         "pool_pre_ping": pre_ping, "pool_size": pool_size, "max_overflow": max_overflow,
         "pool_recycle": 1800, "pool_timeout": 10,
+        "hide_parameters": True,  # an error's text never quotes the values (an applicant's name, an ID hash)
     }
     options.update(kwargs)
     engine = create_engine(sqlalchemy_url(url), **options)

@@ -68,13 +68,22 @@ def unavailable() -> tuple[Response, int]:
 
 
 def handle_http_exception(error: HTTPException) -> tuple[Response, int]:
+    """The JSON error of an HTTP exception, keeping the headers it carries (``Allow`` on a 405, ``Retry-After``
+    given to ``abort(..., headers=...)``)."""
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     messages = data.get("messages") if isinstance(data, dict) else None
     if messages:
         field, message = first_field(messages)
-        return error_response(status, message, field=field, details=messages)
-    field = data.get("field") if isinstance(data, dict) else None
-    message = (data.get("message") if isinstance(data, dict) else None) or error.description or error.name
-    code = data.get("error_code") if isinstance(data, dict) else None
-    return error_response(status, str(message), field=field, code=code)
+        response = error_response(status, message, field=field, details=messages)
+    else:
+        field = data.get("field") if isinstance(data, dict) else None
+        message = (data.get("message") if isinstance(data, dict) else None) or error.description or error.name
+        code = data.get("error_code") if isinstance(data, dict) else None
+        response = error_response(status, str(message), field=field, code=code)
+    extra = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    if isinstance(data, dict) and isinstance(data.get("headers"), dict):
+        extra.extend(data["headers"].items())
+    for key, value in extra:
+        response[0].headers[key] = value
+    return response
