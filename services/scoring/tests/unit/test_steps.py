@@ -8,6 +8,7 @@ from typing import Any
 
 from dunghan.contract.envelope import CloudEvent, envelope_for
 from dunghan.contract.events import DossierRefused, DossierSubmitted
+from scoring.fakes import FakeProposalStore
 from scoring import handlers, readers
 from scoring.domain import Campaign, Phase, StepCount, campaign_from_dict, step_figures
 
@@ -46,9 +47,10 @@ def test_step_figures_for_one_unit_or_one_officer() -> None:
     assert step_figures(COUNTS, unit="KTAT", officer="chi") == []
 
 
-class FakeTx:
+class FakeTx(FakeProposalStore):
     def __init__(self, store: FakeRepo) -> None:
         self.s = store
+        self.rows = store.rows
 
     def inbox_accept(self, source: str, event_id: str) -> bool:
         return True
@@ -91,6 +93,7 @@ class FakeRepo:
         self.frozen: list[StepCount] | None = None
         self.outbox: list[CloudEvent] = []
         self.intake: list[tuple[str, str, int | None, str | None]] = []
+        self.rows: dict[str, Any] = {}
 
     @contextmanager
     def transaction(self) -> Iterator[FakeTx]:

@@ -13,6 +13,7 @@ from scoring.domain.campaign import (
     ScoringConfig,
     campaign_from_dict,
     campaign_to_dict,
+    label_of,
 )
 from scoring.domain.rewards import (
     ANNUAL_TITLES,
@@ -35,7 +36,7 @@ from scoring.domain.steps import LateOfficer, StepCount, StepFigures, step_figur
 
 __all__ = [
     "ANNUAL_TITLES", "CHIEN_SI_THI_DUA_CO_SO", "FINAL_KEY", "LEADERSHIP_ROLE", "MULTIPLES", "PHASE_TITLES",
-    "Leadership", "Role", "charge_steps", "role_of", "titles_for",
+    "Leadership", "Role", "label_of", "charge_steps", "role_of", "titles_for",
     "CRITERIA_LABELS", "GATE_LABELS", "GIAY_KHEN_CA_NHAN", "GIAY_KHEN_TAP_THE", "LAO_DONG_TIEN_TIEN",
     "TAP_THE_LDTT", "Campaign", "CampaignError", "Criterion", "Gates", "LateOfficer", "Phase", "Proposal",
     "RewardRules", "ScoringConfig", "Standing", "StepCount", "StepFigures", "Tally", "base_salary_on",

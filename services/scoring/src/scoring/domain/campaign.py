@@ -213,6 +213,8 @@ class Campaign:
     phases: tuple[Phase, ...]
     config: ScoringConfig = field(default_factory=ScoringConfig)
     final_review_date: date | None = None
+    agency_name: str = ""
+    union: str = ""
 
     @property
     def final(self) -> Phase:
@@ -276,7 +278,8 @@ def campaign_from_dict(raw: dict[str, Any]) -> Campaign:
         raise CampaignError("final_review_date", "ngày tổng kết trước ngày sơ kết đợt cuối")
     return Campaign(
         str(raw["id"]), str(raw["name"]), str(raw["agency"]), str(raw.get("plan", "")), tuple(phases),
-        ScoringConfig.from_dict(raw.get("scoring")), final_review,
+        ScoringConfig.from_dict(raw.get("scoring")), final_review, str(raw.get("agency_name") or raw["agency"]),
+        str(raw.get("union") or "Công đoàn cơ sở"),
     )
 
 
@@ -288,5 +291,5 @@ def campaign_to_dict(c: Campaign) -> dict[str, Any]:
              "review_date": p.review_date.isoformat()} for p in c.phases
         ],
         "scoring": c.config.to_json(),
-        "final_review_date": c.final.review_date.isoformat(),
+        "final_review_date": c.final.review_date.isoformat(), "agency_name": c.agency_name, "union": c.union,
     }
