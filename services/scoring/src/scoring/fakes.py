@@ -73,3 +73,38 @@ class FakeProposalStore:
     def corrections(self, campaign_id: str, phase: str) -> list[dict[str, Any]]:
         return [dict(r) for r in self.rows.get("corrections", [])
                 if (r["campaign_id"], r["phase"]) == (campaign_id, phase)]
+
+
+def proposal_store_contract(repo: Any) -> None:
+    """What every proposal store does (run on the fake and on PostgreSQL): one proposal per subject and review,
+    updates, listing in order, the review's state, the log in order."""
+    at = datetime(2017, 7, 1, 3)
+    p = Proposal("officer", "an", "Nguyễn Văn An", "Giấy khen (cá nhân)", 363_000, ("Không có hồ sơ quá hạn",),
+                 "KTAT", "chuyen_vien")
+    with repo.transaction() as tx:
+        assert tx.proposal_review("c", "1") is None
+        tx.save_review("c", "1", "drafted", "hệ thống", at)
+        first = tx.add_proposal("c", "1", p, origin="system", by="hệ thống", at=at)
+        assert first is not None
+        assert tx.add_proposal("c", "1", p, origin="union", by="cđ", at=at) is None
+        second = tx.add_proposal("c", "1", Proposal("unit", "KTAT", "Phòng KTAT", "Giấy khen (tập thể)", 726_000, ()),
+                                 origin="union", by="cđ", at=at, reason="thành tích nổi bật")
+        assert tx.add_proposal("c", "2", p, origin="system", by="hệ thống", at=at) is not None
+        tx.set_proposal(first, status="removed", reason="trùng", updated_by="cđ", updated_at=at)
+        tx.save_review("c", "1", "decided", "gđ", at, decision_number="12/QĐ-SCT", decision_date=date(2017, 7, 5))
+        tx.log_proposal("c", "1", "drafted", by="hệ thống", role="system", at=at, proposal_id=first)
+        tx.log_proposal("c", "1", "removed", by="cđ", role="union", at=at, proposal_id=first, reason="trùng")
+    with repo.transaction() as tx:
+        rows = tx.list_proposals("c", "1")
+        assert [(r["id"], r["subject"], r["status"], r["origin"]) for r in rows] == [
+            (first, "an", "removed", "system"), (second, "KTAT", "proposed", "union")]
+        assert rows[0]["criteria"] == ["Không có hồ sơ quá hạn"] and rows[0]["role"] == "chuyen_vien"
+        assert tx.get_proposal("c", "1", subject=("unit", "KTAT"))["reason"] == "thành tích nổi bật"
+        assert tx.get_proposal("c", "1", id=second)["amount_vnd"] == 726_000
+        assert tx.get_proposal("c", "1", id=999) is None
+        review = tx.proposal_review("c", "1", lock=True)
+        assert (review["state"], review["decision_number"], review["decision_date"]) == (
+            "decided", "12/QĐ-SCT", date(2017, 7, 5))
+        assert [(e["action"], e["by"], e["role"], e["reason"]) for e in tx.proposal_log("c", "1")] == [
+            ("drafted", "hệ thống", "system", ""), ("removed", "cđ", "union", "trùng")]
+        assert tx.proposal_log("c", "2") == []
