@@ -19,7 +19,8 @@ def _mismatches(facts: list[dict]) -> list[tuple[str, str, str]]:
 
 
 def test_every_integration_example_names_an_officer_of_its_unit() -> None:
-    examples = [json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "docs/integration/examples").glob("*.json")]
+    folder = ROOT / "docs/integration/examples"
+    examples = [json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json")]
     assert _mismatches(examples) == []
     assert all(e["officer"] in UNIT_OF for e in examples if e.get("officer"))
 

@@ -151,7 +151,8 @@ def get_standings(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
     require_agency(st.campaign.agency)
     return {"campaign": st.campaign.id, "phase": st.phase.key, "phase_name": st.phase.name, "state": st.state,
             "kind": st.kind, "closed_at": st.closed_at.isoformat() if st.closed_at else None,
-            "config": st.config, "entries": [_standing(s, st.flags) for s in st.entries], "proposals": st.proposals,
+            "config": st.config, "entries": [_standing(s, st.flags) for s in st.entries],
+            "proposals": st.proposals,
             "steps": [_step(f) for f in st.steps]}
 
 

@@ -153,7 +153,8 @@ def remove_proposal(repo: Any, campaign_id: str, phase_key: str, proposal_id: in
             raise NotFound("proposal", f"không có đề nghị số {proposal_id} trong lần xét này")
         tx.set_proposal(proposal_id, status="removed", reason=reason, updated_by=actor.name, updated_at=now)
         tx.log_proposal(c.id, p.key, "removed", by=actor.name, role=actor.role, at=now, proposal_id=proposal_id,
-                        reason=reason, details={"kind": row["kind"], "subject": row["subject"], "title": row["title"]})
+                        reason=reason,
+                        details={"kind": row["kind"], "subject": row["subject"], "title": row["title"]})
 
 
 def compile_proposals(repo: Any, campaign_id: str, phase_key: str, actor: Actor, now: datetime) -> None:

@@ -117,7 +117,8 @@ def proposals_docx(review: ProposalReview, units: dict[str, str], *, union: str,
         f"Căn cứ Kế hoạch {review.campaign.plan} về phong trào thi đua “{review.campaign.name}”;"
         if review.campaign.plan else f"Căn cứ kế hoạch phong trào thi đua “{review.campaign.name}”;",
         f"Căn cứ kết quả {kind} ngày {review.phase.review_date:%d/%m/%Y} "
-        f"(từ {review.phase.starts_on:%d/%m/%Y} đến {review.phase.ends_on:%d/%m/%Y}) theo các tiêu chí đã công bố,",
+        f"(từ {review.phase.starts_on:%d/%m/%Y} đến {review.phase.ends_on:%d/%m/%Y}) "
+        "theo các tiêu chí đã công bố,",
         f"{union} kính trình Giám đốc xem xét, khen thưởng các cá nhân, tập thể có thành tích sau:",
     ]
     for g in grounds:
@@ -139,7 +140,8 @@ def proposals_docx(review: ProposalReview, units: dict[str, str], *, union: str,
         for cell, width in zip(row.cells, (1.0, 3.8, 3.2, 3.0, 4.5, 2.5), strict=False):
             cell.width = Cm(width)
     _para(doc, "")
-    _para(doc, f"Tổng số: {len(rows)} đề nghị; tổng số tiền thưởng: {vnd(sum(r[5] for r in rows))} đồng (mức lương "
+    total_vnd = vnd(sum(r[5] for r in rows))
+    _para(doc, f"Tổng số: {len(rows)} đề nghị; tổng số tiền thưởng: {total_vnd} đồng (mức lương "
                "cơ sở tại ngày ký quyết định).").paragraph_format.first_line_indent = Cm(1)
     if review.decision_number and review.decision_date:
         _para(doc, f"Đã được Lãnh đạo quyết định tại Quyết định số {review.decision_number} ngày "

@@ -62,7 +62,8 @@ class FakeProposalStore:
                      ) -> None:
         log = self._t("log")
         log.append({"id": len(log) + 1, "campaign_id": campaign_id, "phase": phase, "proposal_id": proposal_id,
-                    "action": action, "by": by, "role": role, "at": at, "reason": reason, "details": details or {}})
+                    "action": action, "by": by, "role": role, "at": at, "reason": reason,
+                    "details": details or {}})
 
     def proposal_log(self, campaign_id: str, phase: str) -> list[dict[str, Any]]:
         return [dict(r) for r in self._t("log") if (r["campaign_id"], r["phase"]) == (campaign_id, phase)]
@@ -87,7 +88,8 @@ def proposal_store_contract(repo: Any) -> None:
         first = tx.add_proposal("c", "1", p, origin="system", by="hệ thống", at=at)
         assert first is not None
         assert tx.add_proposal("c", "1", p, origin="union", by="cđ", at=at) is None
-        second = tx.add_proposal("c", "1", Proposal("unit", "KTAT", "Phòng KTAT", "Giấy khen (tập thể)", 726_000, ()),
+        unit = Proposal("unit", "KTAT", "Phòng KTAT", "Giấy khen (tập thể)", 726_000, ())
+        second = tx.add_proposal("c", "1", unit,
                                  origin="union", by="cđ", at=at, reason="thành tích nổi bật")
         assert tx.add_proposal("c", "2", p, origin="system", by="hệ thống", at=at) is not None
         tx.set_proposal(first, status="removed", reason="trùng", updated_by="cđ", updated_at=at)

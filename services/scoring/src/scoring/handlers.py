@@ -25,6 +25,7 @@ from dunghan.contract.events import (
     UnitUpdated,
 )
 from scoring import metrics
+from scoring.awards import correction_flags, correction_notes, draft_proposals
 from scoring.domain import (
     FINAL_KEY,
     Campaign,
@@ -38,7 +39,6 @@ from scoring.domain import (
     rank,
     step_figures,
 )
-from scoring.awards import correction_flags, correction_notes, draft_proposals
 from scoring.reports import LOCAL
 from scoring.rules import rules_text
 
@@ -214,7 +214,8 @@ def standings(repo: Repository, campaign_id: str, phase_key: str, kind: str) -> 
         if frozen is not None:
             closure, entries = frozen
             flags = correction_flags(tx, c.id, p.key)
-            proposals = [{**x, "corrections": flags.get((x["kind"], x["subject"]), [])} for x in closure["proposals"]]
+            proposals = [{**x, "corrections": flags.get((x["kind"], x["subject"]), [])}
+                         for x in closure["proposals"]]
             return Standings(c, p, "closed", kind, entries, closure["config"], closure["closed_at"],
                              proposals, step_figures(tx.frozen_steps(c.id, p.key) or []), flags)
         units, officers = _live(tx, c, p)

@@ -100,7 +100,8 @@ def test_close_freezes_once_queues_phase_closed_and_records_late_corrections(rep
 def test_periodic_job_closes_phases_whose_review_date_has_come(repo: SqlRepository) -> None:
     assert handlers.close_due_phases(repo, datetime(2017, 6, 29, 12, tzinfo=UTC)) == []
     assert handlers.close_due_phases(repo, datetime(2017, 6, 29, 17, 30, tzinfo=UTC)) == [(CAMPAIGN, "1")]
-    assert handlers.close_due_phases(repo, datetime(2018, 1, 1, tzinfo=UTC)) == [(CAMPAIGN, "2"), (CAMPAIGN, "tong-ket")]
+    assert handlers.close_due_phases(repo, datetime(2018, 1, 1, tzinfo=UTC)) == [
+        (CAMPAIGN, "2"), (CAMPAIGN, "tong-ket")]
 
 
 def test_phases_reviewed_long_ago_are_history_left_for_an_operator_to_close(repo: SqlRepository) -> None:

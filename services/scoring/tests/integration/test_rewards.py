@@ -28,7 +28,8 @@ URL = f"/api/v1/campaigns/{CAMPAIGN}/phases"
 def client(repo: SqlRepository):  # type: ignore[no-untyped-def]
     keys = ";".join(f"{n}:SCT:{role}:{hash_key(n + '-key')}" for n, role in (
         ("ops", "operator"), ("sys", "system"), ("cd", "union"), ("gd", "leadership")))
-    return create_app(Settings(api_keys=keys), repo=repo, clock=lambda: datetime(2017, 7, 3, tzinfo=UTC)).test_client()
+    app = create_app(Settings(api_keys=keys), repo=repo, clock=lambda: datetime(2017, 7, 3, tzinfo=UTC))
+    return app.test_client()
 
 
 def h(name: str) -> dict[str, str]:
@@ -91,7 +92,7 @@ def test_proposals_workflow_over_http_with_roles_exports_and_correction_flags(re
     assert "TỜ TRÌNH" in texts and any(t.startswith("Kính gửi: Giám đốc Sở Công Thương") for t in texts)
     header, table, _sign = doc.tables
     assert header.cell(0, 1).paragraphs[0].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-    assert [cell.text for cell in table.rows[0].cells][0] == "STT" and len(table.rows) == len(active) + 2
+    assert table.rows[0].cells[0].text == "STT" and len(table.rows) == len(active) + 2
     assert any("45/QĐ-SCT" in t for t in texts)
 
 

@@ -1,4 +1,4 @@
-"""Reward proposals' workflow against the in-memory fake: drafted at closing, union compiles, leadership decides."""
+"""Reward proposals' workflow on the in-memory fake: drafted at closing, union compiles, leadership decides."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -44,7 +44,8 @@ def closed_phase_1() -> Repo:
     repo = Repo()
     with repo.transaction() as tx:
         awards.draft_proposals(tx, CAMPAIGN, CAMPAIGN.phase("1"), [
-            Proposal("officer", "an", "Nguyễn Văn An", "Giấy khen (cá nhân)", 363_000, ("x",), "KTAT")], NOW, "hệ thống")
+            Proposal("officer", "an", "Nguyễn Văn An", "Giấy khen (cá nhân)", 363_000, ("x",), "KTAT")],
+            NOW, "hệ thống")
     return repo
 
 
@@ -54,8 +55,8 @@ def test_the_fake_keeps_the_proposal_store_contract() -> None:
 
 def test_union_adds_and_removes_with_reasons_then_leadership_decides_at_that_dates_base_salary() -> None:
     repo = closed_phase_1()
-    pid = awards.add_proposal(repo, "c", "1", {"kind": "officer", "subject": "binh", "title": "Giấy khen (cá nhân)",
-                                               "reason": "Nhân tố điển hình"}, UNION, NOW)
+    body = {"kind": "officer", "subject": "binh", "title": "Giấy khen (cá nhân)", "reason": "Nhân tố điển hình"}
+    pid = awards.add_proposal(repo, "c", "1", body, UNION, NOW)
     with pytest.raises(handlers.Conflict):
         awards.add_proposal(repo, "c", "1", {"kind": "officer", "subject": "binh", "title": "Giấy khen (cá nhân)",
                                              "reason": "lần nữa"}, UNION, NOW)

@@ -44,7 +44,8 @@ def test_each_officer_is_placed_in_the_role_whose_steps_they_did_most_and_measur
         step("thẩm định", "QLTM", "spec", early=7, late=1), step("tiếp nhận", "MC", "spec", on_time=1),
     ], CONFIG)
     by = {t.subject: t for t in officers}
-    assert {k: t.role for k, t in by.items()} == {"desk": "mot_cua", "head": "lanh_dao_phong", "spec": "chuyen_vien"}
+    assert {k: t.role for k, t in by.items()} == {
+        "desk": "mot_cua", "head": "lanh_dao_phong", "spec": "chuyen_vien"}
     assert (by["desk"].steps, by["desk"].steps_early, by["desk"].late_steps) == (42, 30, 2)
     assert (by["head"].steps, by["head"].late_steps) == (41, 1)
     assert (by["spec"].handled, by["spec"].steps, by["spec"].late_steps) == (8, 8, 1)

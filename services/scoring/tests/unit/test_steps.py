@@ -8,9 +8,9 @@ from typing import Any
 
 from dunghan.contract.envelope import CloudEvent, envelope_for
 from dunghan.contract.events import DossierRefused, DossierSubmitted
-from scoring.fakes import FakeProposalStore
 from scoring import handlers, readers
 from scoring.domain import Campaign, Phase, StepCount, campaign_from_dict, step_figures
+from scoring.fakes import FakeProposalStore
 
 NOW = datetime(2017, 6, 30, 10, tzinfo=UTC)
 CAMPAIGN = campaign_from_dict({"id": "c", "name": "n", "agency": "SCT", "phases": [

@@ -145,8 +145,9 @@ class ScoringConfig:
         try:
             gates = Gates(**(raw.get("gates") or {}))
             rewards = RewardRules(**(raw.get("rewards") or {}))
-            leadership = Leadership(**{k: tuple(v) if isinstance(v, list) else v
-                                       for k, v in (raw.get("leadership") or {}).items()})
+            lead: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                                    for k, v in (raw.get("leadership") or {}).items()}
+            leadership = Leadership(**lead)
         except TypeError as exc:
             raise CampaignError("scoring", f"cấu hình không hợp lệ: {exc}") from exc
         roles = DEFAULT_ROLES if raw.get("roles") is None else tuple(
@@ -183,7 +184,8 @@ def _role(raw: dict[str, Any], where: str) -> Role:
         raise CampaignError(f"{where}.volume", f"khối lượng tính theo {' hoặc '.join(VOLUMES)}")
     default = DEFAULT_CRITERIA if volume == "handled" else STEP_CRITERIA
     return Role(str(raw["key"]), str(raw["label"]), tuple(str(s) for s in raw["steps"]),
-                int(raw.get("min_volume", 0)), volume, _criteria(raw.get("criteria"), f"{where}.criteria", default),
+                int(raw.get("min_volume", 0)), volume,
+                _criteria(raw.get("criteria"), f"{where}.criteria", default),
                 bool(raw.get("proposable", True)))
 
 

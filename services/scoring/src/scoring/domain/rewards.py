@@ -72,7 +72,9 @@ def titles_for(review_final: bool, kind: str) -> tuple[str, ...]:
     """The titles a review may propose: Giấy khen at a phase review; the annual titles too at the final one."""
     if kind == "unit":
         return (GIAY_KHEN_TAP_THE, TAP_THE_LDTT) if review_final else (GIAY_KHEN_TAP_THE,)
-    return (GIAY_KHEN_CA_NHAN, LAO_DONG_TIEN_TIEN, CHIEN_SI_THI_DUA_CO_SO) if review_final else (GIAY_KHEN_CA_NHAN,)
+    if not review_final:
+        return (GIAY_KHEN_CA_NHAN,)
+    return (GIAY_KHEN_CA_NHAN, LAO_DONG_TIEN_TIEN, CHIEN_SI_THI_DUA_CO_SO)
 
 
 def criteria_met(s: Standing, config: ScoringConfig) -> tuple[str, ...]:

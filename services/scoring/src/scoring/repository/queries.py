@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from scoring.domain import Campaign, Phase, StepCount, Tally, charge_steps
+from scoring.domain.scoring import Kind
 from scoring.reports import (
     UNKNOWN_UNIT,
     MonthFigures,
@@ -110,7 +111,8 @@ def phase_tallies(
         "AND (ends_on IS NULL OR ends_on >= :s)"), {"c": campaign.id, "s": phase.starts_on, "e": phase.ends_on},
     ).all()
     out: dict[str, list[Tally]] = {}
-    for kind, col in (("unit", "unit"), ("officer", "officer")):
+    kinds: tuple[tuple[Kind, str], ...] = (("unit", "unit"), ("officer", "officer"))
+    for kind, col in kinds:
         tallies = []
         for row in conn.execute(text(_TALLY.format(col=col, table=table)), params):
             name, unit = names.get((kind, row.subject), (row.subject, None))
@@ -120,7 +122,8 @@ def phase_tallies(
                 row.apologies, row.repeat_supplements,
             ))
         out[kind] = tallies
-    units, officers = charge_steps(out["unit"], out["officer"], phase_steps(conn, campaign, phase), campaign.config)
+    steps = phase_steps(conn, campaign, phase)
+    units, officers = charge_steps(out["unit"], out["officer"], steps, campaign.config)
     return [_known(t, names, complaints, disciplined) for t in units], [
         _known(t, names, complaints, disciplined) for t in officers]
 
