@@ -9,7 +9,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Border, Font, Side
 
 from scoring.awards import ProposalReview
 
@@ -61,8 +61,22 @@ def proposals_xlsx(review: ProposalReview, units: dict[str, str]) -> bytes:
         cell.font = Font(bold=True)
     for row in ws.iter_rows(min_row=4, min_col=6, max_col=6):
         row[0].number_format = "#,##0"
-    for letter, width in zip("ABCDEF", (6, 28, 30, 28, 60, 16), strict=True):
+    for letter, width in zip("ABCDEF", (6, 28, 30, 24, 60, 16), strict=True):  # characters
         ws.column_dimensions[letter].width = width
+    widths = (6, 28, 30, 24, 60, 16)
+    edge = Side(style="thin")
+    for row in ws.iter_rows(min_row=3):
+        lines = 1
+        for cell, width in zip(row, widths, strict=False):
+            cell.border = Border(left=edge, right=edge, top=edge, bottom=edge)
+            if cell.row > 3:
+                cell.alignment = Alignment(vertical="top", wrap_text=True)
+            lines = max(lines, -(-len(str(cell.value or "")) // int(width * 1.1)))
+        ws.row_dimensions[row[0].row].height = 15 * lines
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "3:3"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -97,6 +111,7 @@ def proposals_docx(review: ProposalReview, units: dict[str, str], *, union: str,
     style = doc.styles["Normal"]
     style.font.name, style.font.size = "Times New Roman", Pt(13)
     header = doc.add_table(rows=1, cols=2)
+    _widths(header, (6.5, 9.5))
     left, right = header.rows[0].cells
     _cell(left, union.upper(), bold=True, center=True)
     left.add_paragraph("Số: ....../TTr-CĐ").alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -110,8 +125,9 @@ def proposals_docx(review: ProposalReview, units: dict[str, str], *, union: str,
         WD_ALIGN_PARAGRAPH.RIGHT)
     _para(doc, "TỜ TRÌNH", bold=True, center=True, size=14)
     kind = "tổng kết" if review.phase.final else "sơ kết"
-    _para(doc, f"Về việc đề nghị khen thưởng {kind} {review.phase.name.lower()} phong trào thi đua "
-               f"“{review.campaign.name}”", bold=True, center=True)
+    what = "toàn chiến dịch" if review.phase.final else f"đợt {review.phase.key}"
+    _para(doc, f"Về việc đề nghị khen thưởng {kind} {what} phong trào thi đua “{review.campaign.name}”",
+          bold=True, center=True)
     _para(doc, f"Kính gửi: Giám đốc {agency}", center=True)
     grounds = [
         f"Căn cứ Kế hoạch {review.campaign.plan} về phong trào thi đua “{review.campaign.name}”;"
@@ -136,9 +152,7 @@ def proposals_docx(review: ProposalReview, units: dict[str, str], *, union: str,
     total[0].merge(total[4])
     _cell(total[0], "Tổng cộng", bold=True, center=True)
     _cell(total[5], vnd(sum(r[5] for r in rows)), bold=True, center=True)
-    for row in table.rows:
-        for cell, width in zip(row.cells, (1.0, 3.8, 3.2, 3.0, 4.5, 2.5), strict=False):
-            cell.width = Cm(width)
+    _widths(table, (1.2, 3.4, 2.8, 2.6, 4.0, 2.0))
     _para(doc, "")
     total_vnd = vnd(sum(r[5] for r in rows))
     _para(doc, f"Tổng số: {len(rows)} đề nghị; tổng số tiền thưởng: {total_vnd} đồng (mức lương "
@@ -148,13 +162,25 @@ def proposals_docx(review: ProposalReview, units: dict[str, str], *, union: str,
                    f"{review.decision_date:%d/%m/%Y}.").paragraph_format.first_line_indent = Cm(1)
     _para(doc, f"{union} kính trình Giám đốc xem xét, quyết định./.").paragraph_format.first_line_indent = Cm(1)
     sign = doc.add_table(rows=1, cols=2)
+    _widths(sign, (8.0, 8.0))
     recipients, signer = sign.rows[0].cells
     _cell(recipients, "Nơi nhận:", bold=True, size=11)
     for line in ("- Như trên;", "- Văn phòng Sở (Thường trực Hội đồng Thi đua - Khen thưởng);", "- Lưu: CĐ."):
-        recipients.add_paragraph().add_run(line).font.size = Pt(10)
+        para = recipients.add_paragraph()
+        para.paragraph_format.space_after = Pt(0)
+        para.add_run(line).font.size = Pt(10)
     _cell(signer, "TM. BAN CHẤP HÀNH\nCHỦ TỊCH", bold=True, center=True)
     signer.add_paragraph("\n\n\n")
     return _save(doc)
+
+
+def _widths(table: Any, cm: tuple[float, ...]) -> None:
+    """Fixed column widths (Word and LibreOffice honour the cells' widths once autofit is off)."""
+    table.autofit = False
+    for i, width in enumerate(cm):
+        table.columns[i].width = Cm(width)
+        for cell in table.columns[i].cells:
+            cell.width = Cm(width)
 
 
 def _save(doc: Any) -> bytes:

@@ -113,3 +113,56 @@ def test_the_final_review_waits_for_every_phase_and_proposes_the_annual_titles_o
     assert len({s for s, _ in titles}) == len(titles)
     phase_titles = {p["title"] for b in bodies[:-1] for p in b["proposals"]}
     assert phase_titles <= {"Giấy khen (cá nhân)", "Giấy khen (tập thể)"}
+
+
+def test_migration_adds_the_final_review_of_campaigns_stored_before_it(make_database) -> None:  # type: ignore[no-untyped-def]
+    from dunghan.db import make_engine, upgrade
+    from scoring.app import migrations_path
+    from scoring.config import SAMPLE_CAMPAIGN
+
+    url = make_database("scoring_0003")
+    upgrade(url, migrations_path(), "0002")
+    engine = make_engine(url)
+    try:
+        handlers.load_campaign_file(_Pre0003(engine), SAMPLE_CAMPAIGN)
+        upgrade(url, migrations_path())
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT key, starts_on, ends_on, review_date, state, name FROM phases "
+                                     "ORDER BY key")).all()
+        assert [(r.key, str(r.starts_on), str(r.ends_on), r.state) for r in rows] == [
+            ("1", "2017-03-01", "2017-06-29", "open"), ("2", "2017-07-01", "2017-12-30", "open"),
+            ("tong-ket", "2017-03-01", "2017-12-30", "open")]
+        assert rows[-1].name.startswith("Tổng kết chiến dịch “Giải quyết nhanh")
+        repo = SqlRepository(engine)
+        handlers.close_phase(repo, CAMPAIGN, "1", datetime(2017, 6, 30, 10, tzinfo=UTC))
+        assert handlers.standings(repo, CAMPAIGN, "tong-ket", "unit").state == "open"
+    finally:
+        engine.dispose()
+
+
+class _Pre0003(SqlRepository):
+    """Stores a campaign as the code before 0003 did: its phases only."""
+
+    def transaction(self):  # type: ignore[no-untyped-def]
+        from contextlib import contextmanager
+
+        from scoring.repository.sql import SqlTx
+
+        @contextmanager
+        def tx():  # type: ignore[no-untyped-def]
+            with self.engine.begin() as conn:
+                t = SqlTx(conn)
+                t.save_campaign = lambda c: _save_phases_only(conn, c)  # type: ignore[method-assign]
+                yield t
+
+        return tx()
+
+
+def _save_phases_only(conn, c) -> None:  # type: ignore[no-untyped-def]
+    from scoring.domain import campaign_to_dict
+    from scoring.repository.tables import campaigns, phases
+
+    conn.execute(campaigns.insert().values(id=c.id, name=c.name, agency=c.agency, plan=c.plan,
+                                           definition=campaign_to_dict(c)))
+    conn.execute(phases.insert(), [{"campaign_id": c.id, "key": p.key, "name": p.name, "starts_on": p.starts_on,
+                                    "ends_on": p.ends_on, "review_date": p.review_date} for p in c.phases])

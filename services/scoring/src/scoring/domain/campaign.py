@@ -221,7 +221,7 @@ class Campaign:
     @property
     def final(self) -> Phase:
         """The final review (tổng kết) of the whole campaign: every phase's window, after the last review."""
-        return Phase(FINAL_KEY, "Tổng kết chiến dịch", min(p.starts_on for p in self.phases),
+        return Phase(FINAL_KEY, f"Tổng kết chiến dịch “{self.name}”", min(p.starts_on for p in self.phases),
                      max(p.ends_on for p in self.phases),
                      self.final_review_date or max(p.review_date for p in self.phases), final=True)
 

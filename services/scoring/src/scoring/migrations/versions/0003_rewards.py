@@ -19,8 +19,10 @@ TS = sa.DateTime(timezone=True)
 def upgrade() -> None:
     op.execute("""
         INSERT INTO phases (campaign_id, key, name, starts_on, ends_on, review_date, state)
-        SELECT campaign_id, 'tong-ket', 'Tổng kết chiến dịch', min(starts_on), max(ends_on), max(review_date), 'open'
-        FROM phases GROUP BY campaign_id ON CONFLICT DO NOTHING
+        SELECT p.campaign_id, 'tong-ket', 'Tổng kết chiến dịch “' || c.name || '”', min(p.starts_on), max(p.ends_on),
+               max(p.review_date), 'open'
+        FROM phases p JOIN campaigns c ON c.id = p.campaign_id GROUP BY p.campaign_id, c.name
+        ON CONFLICT DO NOTHING
     """)
     op.create_table(
         "proposals",
