@@ -148,7 +148,7 @@ def remove_proposal(repo: Any, campaign_id: str, phase_key: str, proposal_id: in
         c = _campaign(tx, campaign_id)
         p = _phase(c, phase_key)
         _expect(_review(tx, c, p, lock=True), "drafted", "bớt đề nghị")
-        row = tx.get_proposal(c.id, p.key, id=proposal_id)
+        row = tx.get_proposal(c.id, p.key, id=proposal_id) if 0 < proposal_id < 2**63 else None
         if row is None or row["status"] != "proposed":
             raise NotFound("proposal", f"không có đề nghị số {proposal_id} trong lần xét này")
         tx.set_proposal(proposal_id, status="removed", reason=reason, updated_by=actor.name, updated_at=now)

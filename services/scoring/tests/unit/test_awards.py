@@ -94,3 +94,10 @@ def test_corrections_after_the_freeze_are_flagged_on_each_affected_proposal() ->
         notes = awards.correction_notes(tx, CAMPAIGN, [CAMPAIGN.phase("1")])
     assert set(flags) == {("unit", "KTAT"), ("officer", "an"), ("unit", "VP"), ("officer", "clerk")}
     assert "D1" in notes[0] and "trước hạn → quá hạn" in notes[0] and "giữ nguyên" in notes[0]
+
+
+def test_removing_an_unknown_or_out_of_range_proposal_is_not_found() -> None:
+    repo = closed_phase_1()
+    for pid in (0, 999, 2**70):
+        with pytest.raises(handlers.NotFound):
+            awards.remove_proposal(repo, "c", "1", pid, "không có", UNION, NOW)
