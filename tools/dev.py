@@ -19,6 +19,7 @@ SERVICES = {"intake": (8001, 9101), "deadline": (8002, 9102), "scoring": (8003, 
 
 
 DEV_OPERATOR_KEY = "dev-operator-key"
+DEV_ROLE_KEYS = {"union": "dev-union-key", "leadership": "dev-leadership-key"}  # reward proposals' workflow
 DATA = ROOT / "services/intake/src/intake/data"
 
 
@@ -53,7 +54,9 @@ def main() -> int:
     children: list[Child] = []
     multiproc_root = ROOT / "var" / "prometheus"
     dev_key_hash = hashlib.sha256(DEV_OPERATOR_KEY.encode()).hexdigest()
-    keys = os.environ.get("API_KEYS") or f"dev:SCT:operator:{dev_key_hash}"
+    keys = os.environ.get("API_KEYS") or ";".join(
+        [f"dev:SCT:operator:{dev_key_hash}"] + [f"dev-{role}:SCT:{role}:{hashlib.sha256(key.encode()).hexdigest()}"
+                                                for role, key in DEV_ROLE_KEYS.items()])
     for service, (port, metrics_port) in SERVICES.items():
         url, created = ensure_database(admin, f"dunghan_{service}")
         env = {
@@ -78,6 +81,7 @@ def main() -> int:
     if not os.environ.get("API_KEYS"):
         print(f"API key (operator): {DEV_OPERATOR_KEY}  e.g. curl -H 'Authorization: Bearer {DEV_OPERATOR_KEY}' "
               "http://127.0.0.1:8001/api/v1/dossiers")
+        print("API keys for reward proposals: " + ", ".join(f"{r}: {k}" for r, k in DEV_ROLE_KEYS.items()))
 
     stopping = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stopping.set())

@@ -159,6 +159,9 @@ def _check_staff(tx: Tx, agency: str, data: dict[str, Any]) -> None:
         o = tx.get_officer(officer)
         if o is None or o.agency != agency:
             raise InboundError("invalid", f"cán bộ {officer!r} không có trong danh mục của {agency}", "officer")
+        if unit is not None and o.unit != unit:
+            raise InboundError("invalid", f"cán bộ {officer!r} thuộc đơn vị {o.unit!r}, không thuộc đơn vị "
+                                          f"{unit!r} nêu trong thông điệp", "officer")
 
 
 def _apply(

@@ -112,11 +112,13 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
         abort(422, message=exc.message, field=exc.field)
 
 
-def _standing(s: Standing) -> dict[str, Any]:
+def _standing(s: Standing, flags: dict[tuple[str, str], list[dict[str, Any]]] | None = None) -> dict[str, Any]:
     t = s.tally
+    corrections = (flags or {}).get((t.kind, t.subject), [])
     return {"rank": s.rank, "kind": t.kind, "subject": t.subject, "name": t.name, "unit": t.unit, "score": s.score,
-            "criteria": s.values, "gates": s.gates, "eligible": s.eligible,
-            "complaints": t.complaints, "disciplined": t.disciplined}
+            "role": t.role, "criteria": s.values, "gates": s.gates, "eligible": s.eligible,
+            "complaints": t.complaints, "disciplined": t.disciplined,
+            "corrected": bool(corrections), "corrections": corrections}
 
 
 def _step(f: StepFigures) -> dict[str, Any]:
@@ -158,12 +160,18 @@ class Campaigns(MethodView):
 @blp.arguments(StandingsQuery, location="query")
 @blp.response(200)
 def get_standings(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
-    """Bảng xếp hạng của một đợt: hạng (đồng hạng), giá trị từng tiêu chí, điều kiện."""
+    """Bảng xếp hạng của một đợt (hoặc `tong-ket`: tổng kết chiến dịch): hạng (đồng hạng), giá trị từng tiêu chí,
+    điều kiện. Đơn vị xếp chung; cán bộ xếp trong nhóm vai trò tương đương (`role`: một cửa — tiếp nhận, trả kết
+    quả; chuyên viên — thẩm định; lãnh đạo phòng — phân công, xem xét), mỗi nhóm có tiêu chí và khối lượng tối
+    thiểu riêng; mỗi bước tính cho người thực hiện, bước ký duyệt tính cho Lãnh đạo Sở. Đợt đã sơ kết: kết quả giữ
+    nguyên, phân loại đến sau được đánh dấu `corrected` / `corrections` trên người, đơn vị và đề nghị liên quan.
+    Quy tắc đầy đủ: `GET /campaigns/{id}/rules`."""
     st: handlers.Standings = _call(handlers.standings, _repo(), campaign_id, phase, query["kind"])
     require_agency(st.campaign.agency)
     return {"campaign": st.campaign.id, "phase": st.phase.key, "phase_name": st.phase.name, "state": st.state,
             "kind": st.kind, "closed_at": st.closed_at.isoformat() if st.closed_at else None,
-            "config": st.config, "entries": [_standing(s) for s in st.entries], "proposals": st.proposals,
+            "config": st.config, "entries": [_standing(s, st.flags) for s in st.entries],
+            "proposals": st.proposals,
             "steps": [_step(f) for f in st.steps]}
 
 

@@ -34,8 +34,10 @@ def create_app(settings: Settings, *, repo: Any = None, publish: Callable[..., A
     if clock is not None:
         app.extensions["scoring_clock"] = clock
     from scoring.api import blp
+    from scoring.api_awards import blp as awards_blp
 
     api.register_blueprint(blp)
+    api.register_blueprint(awards_blp)
     return app
 
 

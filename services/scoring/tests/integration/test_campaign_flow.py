@@ -70,7 +70,8 @@ def test_classified_events_make_standings_with_ties_gates_and_names(repo: SqlRep
     assert by["chi"].gates["no_late"] is False and not by["chi"].eligible
     units = handlers.standings(repo, CAMPAIGN, "1", "unit").entries
     assert {u.tally.subject: (u.tally.handled, u.tally.late_steps, u.eligible) for u in units} == {
-        "KTAT": (13, 1, True), "QLTM": (6, 0, False)}
+        "KTAT": (13, 1, False), "QLTM": (6, 0, False)}  # KTAT: its one step was late
+    assert next(u for u in units if u.tally.subject == "KTAT").gates["within_late_share"] is False
 
 
 def test_close_freezes_once_queues_phase_closed_and_records_late_corrections(repo: SqlRepository) -> None:
@@ -99,7 +100,8 @@ def test_close_freezes_once_queues_phase_closed_and_records_late_corrections(rep
 def test_periodic_job_closes_phases_whose_review_date_has_come(repo: SqlRepository) -> None:
     assert handlers.close_due_phases(repo, datetime(2017, 6, 29, 12, tzinfo=UTC)) == []
     assert handlers.close_due_phases(repo, datetime(2017, 6, 29, 17, 30, tzinfo=UTC)) == [(CAMPAIGN, "1")]
-    assert handlers.close_due_phases(repo, datetime(2018, 1, 1, tzinfo=UTC)) == [(CAMPAIGN, "2")]
+    assert handlers.close_due_phases(repo, datetime(2018, 1, 1, tzinfo=UTC)) == [
+        (CAMPAIGN, "2"), (CAMPAIGN, "tong-ket")]
 
 
 def test_phases_reviewed_long_ago_are_history_left_for_an_operator_to_close(repo: SqlRepository) -> None:

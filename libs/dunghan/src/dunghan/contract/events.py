@@ -341,6 +341,7 @@ class StandingEntry:
     handled: int
     late: int
     eligible: bool
+    role: str = ""  # the officer's comparable role (label), ranks are within it
 
 
 @dataclass(frozen=True)
@@ -362,3 +363,5 @@ class PhaseClosed(Event):
     review_date: date
     standings: tuple[StandingEntry, ...] = ()
     proposals: tuple[RewardProposal, ...] = field(default=())
+    rules: tuple[str, ...] = ()  # the scoring and reward rules, in Vietnamese, one line each
+    corrections: tuple[str, ...] = ()  # classifications recorded after earlier reviews were frozen

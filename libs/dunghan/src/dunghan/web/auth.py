@@ -1,5 +1,6 @@
-"""API keys: sha256-hashed, each naming an agency and a role. ``system`` and ``operator`` keys act for their own
-agency only; ``admin`` (an operator of every agency) is the one explicit cross-agency role."""
+"""API keys: sha256-hashed, each naming an agency and a role. ``system`` (a departmental system), ``operator``,
+``union`` and ``leadership`` (scoring's reward workflow) keys act for their own agency only; ``admin`` (an
+operator of every agency) is the one explicit cross-agency role."""
 from __future__ import annotations
 
 import copy
@@ -16,7 +17,7 @@ from flask_smorest import abort
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-ROLES = ("system", "operator", "admin")
+ROLES = ("system", "operator", "union", "leadership", "admin")
 SECURITY: list[dict[str, list[str]]] = [{"apiKey": []}]  # the bearer scheme each protected operation declares
 
 
@@ -24,7 +25,7 @@ SECURITY: list[dict[str, list[str]]] = [{"apiKey": []}]  # the bearer scheme eac
 class Principal:
     name: str
     agency: str
-    role: str  # "system" | "operator" | "admin"
+    role: str  # one of ROLES
 
     @property
     def is_operator(self) -> bool:
@@ -92,15 +93,14 @@ def authenticate() -> Principal:
 
 
 def require_auth(role: str | None = None) -> Callable[[F], F]:
-    """View decorator: a valid key, and the role when one is named (operators pass a ``system`` check, admins
-    every check)."""
+    """View decorator: a valid key, and the role when one is named (operators and admins pass every role
+    check; the agency is checked by the view)."""
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             principal = authenticate()
-            if role and principal.role != role and not principal.cross_agency and not (
-                    role == "system" and principal.is_operator):
+            if role and principal.role != role and not principal.is_operator:
                 abort(403, message=f"cần vai trò {role}", field="Authorization")
             return view(*args, **kwargs)
 

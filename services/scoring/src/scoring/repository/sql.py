@@ -15,6 +15,7 @@ from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified, DueDateSet
 from dunghan.db import BatchInbox, batch_member, begin, inbox_accept, made_member, outbox_add, upsert_statement
 from scoring.domain import (
+    FINAL_KEY,
     Campaign,
     Phase,
     Proposal,
@@ -26,6 +27,7 @@ from scoring.domain import (
 )
 from scoring.reports import MonthFigures, Period, Row06a
 from scoring.repository import queries
+from scoring.repository.proposals import ProposalStore
 from scoring.repository.tables import (
     campaigns,
     complaints,
@@ -91,7 +93,7 @@ def open_batch_tx(repo: SqlRepository) -> BatchTx | None:
     return batch_member(repo.engine, BATCH_TX, BatchTx)
 
 
-class SqlTx:
+class SqlTx(ProposalStore):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
@@ -168,7 +170,7 @@ class SqlTx:
                     id=c.id, name=c.name, agency=c.agency, plan=c.plan, definition=campaign_to_dict(c)))
                 self.conn.execute(insert(phases), [
                     {"campaign_id": c.id, "key": p.key, "name": p.name, "starts_on": p.starts_on,
-                     "ends_on": p.ends_on, "review_date": p.review_date} for p in c.phases])
+                     "ends_on": p.ends_on, "review_date": p.review_date} for p in c.reviews])
         except IntegrityError as exc:
             raise AlreadyExists(c.id) from exc
 
@@ -191,7 +193,8 @@ class SqlTx:
         due = and_(phases.c.state == "open", phases.c.review_date <= today)
         if not_before is not None:
             due = and_(due, phases.c.review_date >= not_before)
-        query = select(phases.c.campaign_id, phases.c.key).where(due).order_by(phases.c.review_date)
+        query = select(phases.c.campaign_id, phases.c.key).where(due).order_by(
+            phases.c.review_date, phases.c.key == FINAL_KEY, phases.c.starts_on)
         rows = self.conn.execute(query)
         return [(r.campaign_id, r.key) for r in rows]
 
