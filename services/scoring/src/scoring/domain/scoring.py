@@ -12,8 +12,14 @@ GATE_LABELS = {
     "min_handled": "Giải quyết đủ số hồ sơ tối thiểu",
     "no_late": "Không có hồ sơ quá hạn",
     "no_complaints": "Không có khiếu nại có cơ sở",
-    "no_discipline": "Không ai bị kỷ luật",
+    "no_discipline": "Không bị kỷ luật",
 }
+UNIT_GATE_LABELS = {**GATE_LABELS, "no_discipline": "Không có cá nhân nào trong đơn vị bị kỷ luật"}
+
+
+def gate_label(key: str, kind: str) -> str:
+    """A gate's wording for one person or for a unit (a collective)."""
+    return (UNIT_GATE_LABELS if kind == "unit" else GATE_LABELS)[key]
 
 
 @dataclass(frozen=True)
