@@ -108,7 +108,7 @@ def _rows(ws: Worksheet, rows: Sequence[Row06a], first: int) -> int:
             cell.border = BOX
             cell.alignment = (Alignment(vertical="center", wrap_text=True) if col == 2 else CENTER)
             if col > 2:
-                cell.number_format = "#,##0"
+                cell.number_format = "0"  # no grouping mark: a comma would read as a decimal one in Vietnamese
         r += 1
     return r
 
