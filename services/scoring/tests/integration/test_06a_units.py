@@ -164,5 +164,6 @@ def test_api_takes_an_official_period_and_groups_by_field(repo: SqlRepository) -
     assert bad["error"]["field"] == "period"
     both = c.get("/api/v1/reports/06a?agency=SCT&period=2017&from=2017-01-01&to=2017-02-01", headers=sys_)
     assert both.status_code == 422
-    csv_text = c.get("/api/v1/reports/06a?agency=SCT&period=2017&format=csv", headers=sys_).data.decode("utf-8-sig")
+    csv_body = c.get("/api/v1/reports/06a?agency=SCT&period=2017&format=csv", headers=sys_).data
+    csv_text = csv_body.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("Mẫu số 06a/VPCP/KSTT — SCT — Năm 2017 (từ ngày 15/12/2016")
