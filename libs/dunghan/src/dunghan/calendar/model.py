@@ -123,8 +123,8 @@ class WorkCalendar:
         return [self.makeup[o] for o in range(start.toordinal(), end.toordinal() + 1) if o in self.makeup]
 
     def version_label(self, first: date, last: date | None = None) -> str:
-        """The calendar version in force for the years of ``first``..``last``: the notices of those years only, so a
-        2017 deadline names the 2017 days off it used, not the newest file's version."""
+        """The calendar version in force for the years of ``first``..``last``: the notices of those years only,
+        so a 2017 deadline names the 2017 days off it used, not the newest file's version."""
         last = last or first
         years = f"năm {first.year}" if first.year == last.year else f"năm {first.year}–{last.year}"
         kept = [n for n in self.notices if first.year <= n.date.year <= last.year]

@@ -67,7 +67,8 @@ class Facts:
 
 def _head(f: Facts) -> list[str]:
     tz = f.calendar.tz
-    version = f.calendar.version_label(f.accepted_at.astimezone(tz).date(), f.original_due_at.astimezone(tz).date())
+    first, last = f.accepted_at.astimezone(tz).date(), f.original_due_at.astimezone(tz).date()
+    version = f.calendar.version_label(first, last)
     lines = [f"Lịch làm việc {version}.",
              f"Tiếp nhận lúc {instant_label(f.accepted_at, tz)}."]
     statutory = "" if f.statutory == f.duration else f" (thời hạn theo quy định: {f.statutory.label()})"
