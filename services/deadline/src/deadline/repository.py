@@ -88,7 +88,7 @@ def dossier_row(d: Dossier, now: datetime) -> dict[str, Any]:
         "start_at": d.start_at, "due_at": d.due_at, "original_due_at": d.original_due_at, "due_date": d.due_date,
         "due_soon_at": d.due_soon_at, "paused": d.paused, "stopped_at": d.stopped_at, "stop_reason": d.stop_reason,
         "state": d.state, "calendar_version": d.calendar_version, "next_threshold_at": d.next_threshold_at,
-        "classification": d.classification, "steps": list(d.steps), "updated_at": now,
+        "classification": d.classification, "steps": list(d.steps), "updated_at": now, "history": d.history,
     }
 
 
@@ -100,6 +100,7 @@ def dossier_from_row(r: Any) -> Dossier:
         due_date=r.due_date, due_soon_at=r.due_soon_at, paused=r.paused, stopped_at=r.stopped_at,
         stop_reason=r.stop_reason, state=r.state, calendar_version=r.calendar_version,
         next_threshold_at=r.next_threshold_at, classification=r.classification, steps=tuple(r.steps or ()),
+        history=r.history,
     )
 
 

@@ -1,14 +1,46 @@
 """HTTP request/response schemas of intake (marshmallow, documented in /openapi.json)."""
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from dunghan.contract import strict
 from intake.domain import FACTS
 
 AGENCY_CODE = strict.pattern(r"[A-Z][A-Z0-9]{1,9}")
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class LocalInstant(fields.Field):
+    """A filter bound: a plain date (``2017-06-29``), read as the start of that day in Vietnam, or with ``end``
+    as the end of it (so ``resolved_to=2017-06-29`` includes the 29th); or an RFC 3339 instant with its offset."""
+
+    def __init__(self, *, end: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.end = end
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        if type(value) is str and strict.DATE_TEXT.match(value):
+            day = strict.Date()._deserialize(value, attr, data)
+            return datetime.combine(day + timedelta(days=1) if self.end else day, time(), LOCAL)
+        try:
+            return strict.AwareDateTime()._deserialize(value, attr, data)
+        except ValidationError as exc:
+            raise ValidationError("cần ngày (YYYY-MM-DD) hoặc thời điểm RFC 3339 có múi giờ") from exc
+
+
+class LocalDateTime(fields.DateTime):
+    """An instant answered in Vietnam time (+07:00), whatever zone it was stored in."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(LOCAL)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 REF = validate.Length(min=1, max=50)
 
 
@@ -36,10 +68,15 @@ class DossierQuerySchema(Schema):
     officer = fields.String()
     status = strict.QueryInteger(validate=validate.Range(min=1, max=10))
     procedure = fields.String()
-    received_from = strict.AwareDateTime()
-    received_to = strict.AwareDateTime()
-    resolved_from = strict.AwareDateTime()
-    resolved_to = strict.AwareDateTime()
+    received_from = LocalInstant(metadata={"type": "string", "description": "tiếp nhận từ (ngày hoặc thời điểm)"})
+    received_to = LocalInstant(end=True, metadata={
+        "type": "string", "description": "tiếp nhận đến hết ngày này (hoặc trước thời điểm)"})
+    resolved_from = LocalInstant(metadata={
+        "type": "string",
+        "description": "giải quyết xong từ (hồ sơ đã tiếp nhận; từ chối tiếp nhận không tính là giải quyết)"})
+    resolved_to = LocalInstant(end=True, metadata={"type": "string",
+                                                   "description": "giải quyết xong đến hết ngày này"})
+    open = fields.Boolean(metadata={"description": "true: hồ sơ đã tiếp nhận, chưa giải quyết xong"})
     overdue = fields.Boolean()
     page = strict.QueryInteger(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = strict.QueryInteger(load_default=50, validate=validate.Range(min=1, max=500))
@@ -58,12 +95,12 @@ class DossierSchema(Schema):
     officer = fields.String(allow_none=True)
     step = fields.String(allow_none=True)
     applicant_name = fields.String(allow_none=True)
-    submitted_at = fields.DateTime(allow_none=True)
-    accepted_at = fields.DateTime(allow_none=True)
-    appointment_at = fields.DateTime(allow_none=True)
+    submitted_at = LocalDateTime(allow_none=True)
+    accepted_at = LocalDateTime(allow_none=True)
+    appointment_at = LocalDateTime(allow_none=True)
     new_due_date = fields.Date(allow_none=True)
-    resolved_at = fields.DateTime(allow_none=True)
-    returned_at = fields.DateTime(allow_none=True)
+    resolved_at = LocalDateTime(allow_none=True)
+    returned_at = LocalDateTime(allow_none=True)
     decision = fields.String(allow_none=True)
     supplement_count = fields.Integer()
     apology_count = fields.Integer()
@@ -73,8 +110,8 @@ class DossierSchema(Schema):
 class HistorySchema(Schema):
     seq = fields.Integer()
     fact = fields.String()
-    occurred_at = fields.DateTime()
-    received_at = fields.DateTime()
+    occurred_at = LocalDateTime()
+    received_at = LocalDateTime()
     source = fields.String()
     sender_event_id = fields.String()
     status = fields.Integer()

@@ -74,6 +74,9 @@ class AcceptedSchema(FactSchema):
     step = _ref(required=False)
     applicant = fields.Nested(ApplicantSchema, required=True)
     appointment_at = strict.AwareDateTime(metadata={"description": "Ngày hẹn trả trên giấy tiếp nhận (mẫu 01)"})
+    history = strict.Boolean(load_default=False, metadata={
+        "description": "true: hồ sơ nạp lại từ dữ liệu cũ (lịch sử); được tính vào mọi số liệu nhưng không gửi "
+                       "cảnh báo, thông báo nào cho cán bộ"})
 
 
 class RefusedSchema(FactSchema):

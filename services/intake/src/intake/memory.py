@@ -179,9 +179,13 @@ def _matches(d: Dossier, f: DossierFilter) -> bool:
         return False
     if f.received_to and not (d.accepted_at and d.accepted_at < f.received_to):
         return False
+    if (f.resolved_from or f.resolved_to) and d.accepted_at is None:
+        return False  # a refusal at intake is not a resolved dossier
     if f.resolved_from and not (d.resolved_at and d.resolved_at >= f.resolved_from):
         return False
     if f.resolved_to and not (d.resolved_at and d.resolved_at < f.resolved_to):
+        return False
+    if f.open is not None and f.open != (d.accepted_at is not None and d.resolved_at is None):
         return False
     if f.overdue_at is not None:
         return is_overdue(d, f.overdue_at)

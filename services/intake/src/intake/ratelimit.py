@@ -9,17 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Boolean, Column, DateTime, Float, MetaData, String, Table, text
+from sqlalchemy import text
 
 CLEANUP_EVERY = 1000  # calls between deletions of buckets idle for a day
 
-lookup_buckets = Table(
-    "lookup_buckets", MetaData(),
-    Column("client", String(100), primary_key=True),
-    Column("tokens", Float, nullable=False),
-    Column("allowed", Boolean, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
-)
 
 
 @dataclass(frozen=True)

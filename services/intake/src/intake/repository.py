@@ -168,6 +168,11 @@ class SqlTx:
                 conds.append(col >= lo)
             if hi is not None:
                 conds.append(col < hi)
+        if flt.resolved_from is not None or flt.resolved_to is not None:
+            conds.append(c.accepted_at.isnot(None))  # a refusal at intake is not a resolved dossier
+        if flt.open is not None:
+            is_open = and_(c.accepted_at.isnot(None), c.resolved_at.is_(None))
+            conds.append(is_open if flt.open else ~is_open)
         if flt.overdue_at is not None:
             conds += [c.status.in_((2, 4, 6)), c.appointment_at < flt.overdue_at]
         total = self.conn.execute(select(func.count()).select_from(t.dossiers).where(*conds)).scalar_one()

@@ -131,16 +131,23 @@ def test_fact_state_reads_the_receipt_the_dossier_and_the_buffer(repo, fact_path
     assert (other.received, other.dossier, other.buffered) == (None, None, False)
 
 
-def test_receipts_are_replaced_and_deleted(repo, fact_path):
+def test_receipts_are_replaced_and_kept(repo, fact_path):
     with tx_of(repo, fact_path) as tx:
         tx.put_received(Received("SCT", "e1", "a", "buffered", {"status": "buffered"}, NOW))
         tx.put_received(Received("SCT", "e1", "a", "applied", {"status": "applied"}, NOW))
-        tx.put_received(Received("SCT", "e2", "b", "applied", {}, NOW))
-        tx.delete_received("SCT", "e2")
-        tx.delete_received("SCT", "nope")
+        tx.put_received(Received("SCT", "e2", "b", "rejected", {"status": "rejected"}, NOW))
     with tx_of(repo, False) as tx:
         assert tx.get_received("SCT", "e1") == Received("SCT", "e1", "a", "applied", {"status": "applied"}, NOW)
-        assert tx.get_received("SCT", "e2") is None
+        assert tx.get_received("SCT", "e2") == Received("SCT", "e2", "b", "rejected", {"status": "rejected"}, NOW)
+        assert tx.get_received("SCT", "nope") is None
+
+
+def test_locking_dossiers_twice_or_none_is_harmless(repo, fact_path):
+    with tx_of(repo, fact_path) as tx:
+        tx.lock_dossiers([])
+        tx.lock_dossiers(["SCT-170306-0001", "SCT-170306-0001"])
+        tx.lock_dossiers(["SCT-170306-0001"])
+        assert tx.get_dossier("SCT-170306-0001") is None
 
 
 def test_pending_facts_in_occurrence_then_arrival_order(repo, fact_path):

@@ -1,4 +1,4 @@
-"""HTTP API: campaigns, standings, closing, corrections, complaints, discipline and the reports."""
+"""HTTP API: campaigns, standings, closing, corrections, complaints, discipline (reports: ``api_reports``)."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -15,7 +15,6 @@ from dunghan.web.auth import current_principal, require_agency, require_auth
 from scoring import handlers, readers
 from scoring.domain import Standing, StepFigures, campaign_to_dict
 from scoring.export import CSV_MIME, XLSX_MIME, to_csv, to_xlsx
-from scoring.reports import COLUMNS_06A, COLUMNS_INDEX, Period
 
 blp = Blueprint("scoring", __name__, url_prefix="/api/v1", description="Thi đua, xếp hạng và báo cáo")
 
@@ -61,23 +60,6 @@ class DisciplineIn(Schema):
 
 
 AGENCY_CODE = strict.pattern(r"[A-Z][A-Z0-9]{1,9}")
-
-
-class Report06aQuery(Schema):
-    agency = fields.String(required=True, validate=AGENCY_CODE)
-    from_ = strict.Date(required=True, data_key="from")
-    to = strict.Date(required=True)
-    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
-
-    @validates_schema
-    def _span(self, data: dict[str, Any], **_: Any) -> None:
-        strict.check_span(data.get("from_"), data.get("to"), "to")
-
-
-class IndexQuery(Schema):
-    agency = fields.String(required=True, validate=AGENCY_CODE)
-    year = strict.QueryInteger(required=True, validate=validate.Range(2000, 2050))
-    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
 
 
 def _repo() -> Any:
@@ -229,33 +211,3 @@ def post_discipline(body: dict[str, Any], campaign_id: str) -> Any:
     """Ghi nhận cán bộ bị kỷ luật trong thời gian thi đua."""
     _require_campaign_agency(campaign_id)
     return {"id": _call(handlers.record_discipline, _repo(), campaign_id, body, current_principal().name)}, 201
-
-
-@blp.route("/reports/06a")
-@require_auth()
-@blp.arguments(Report06aQuery, location="query")
-@blp.response(200)
-def get_06a(query: dict[str, Any]) -> Any:
-    """Mẫu 06a: tình hình giải quyết hồ sơ theo cơ quan và đơn vị trong kỳ."""
-    require_agency(query["agency"])
-    period = Period(query["from_"], query["to"])
-    rows = [r.as_dict() for r in _call(readers.report_06a, _repo(), query["agency"], period)]
-    name = f"06a_{query['agency']}_{period.start:%Y%m%d}_{period.end:%Y%m%d}"
-    heading = f"Mẫu 06a — {query['agency']} — từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y}"
-    return _export(query["format"], COLUMNS_06A, rows, name, heading) or {
-        "agency": query["agency"], "from": period.start.isoformat(), "to": period.end.isoformat(),
-        "columns": dict(COLUMNS_06A), "rows": rows}
-
-
-@blp.route("/reports/index")
-@require_auth()
-@blp.arguments(IndexQuery, location="query")
-@blp.response(200)
-def get_index(query: dict[str, Any]) -> Any:
-    """Chỉ số phục vụ (QĐ 766/QĐ-TTg): 2.1, 2.2, 3.3, 5.4 theo tháng."""
-    require_agency(query["agency"])
-    months = _call(readers.report_index, _repo(), query["agency"], query["year"], _now().date())
-    rows = [m.as_dict() for m in months]
-    name = f"chiso_{query['agency']}_{query['year']}"
-    return _export(query["format"], COLUMNS_INDEX, rows, name, f"Chỉ số phục vụ — {query['agency']}") or {
-        "agency": query["agency"], "year": query["year"], "columns": dict(COLUMNS_INDEX), "months": rows}

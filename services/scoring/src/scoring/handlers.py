@@ -15,6 +15,7 @@ from dunghan.contract.events import (
     DossierClassified,
     DossierRefused,
     DossierSubmitted,
+    DossierTransferred,
     DueDateSet,
     Event,
     OfficerUpdated,
@@ -41,7 +42,7 @@ from scoring.domain import (
     rank,
     step_figures,
 )
-from scoring.reports import LOCAL
+from scoring.periods import LOCAL
 from scoring.rules import rules_text
 
 WAITING_REASONS = frozenset({"supplement_requested", "supplement_paused", "paused"})
@@ -75,6 +76,11 @@ def local_day(instant: datetime) -> date:
 
 def on_accepted(tx: Any, ev: DossierAccepted, ce: CloudEvent, now: datetime) -> None:
     tx.record_accepted(ev)
+    tx.record_move(ev.code, ev.occurred_at, "holder", ev.unit)
+
+
+def on_transferred(tx: Any, ev: DossierTransferred, ce: CloudEvent, now: datetime) -> None:
+    tx.record_move(ev.code, ev.occurred_at, "holder", ev.unit)
 
 
 def on_submitted(tx: Any, ev: DossierSubmitted, ce: CloudEvent, now: datetime) -> None:
@@ -92,10 +98,12 @@ def on_due_date_set(tx: Any, ev: DueDateSet, ce: CloudEvent, now: datetime) -> N
 
 def on_supplement_requested(tx: Any, ev: SupplementRequested, ce: CloudEvent, now: datetime) -> None:
     tx.set_waiting(ev.code, True)
+    tx.record_move(ev.code, ev.occurred_at, "waiting")
 
 
 def on_supplement_received(tx: Any, ev: SupplementReceived, ce: CloudEvent, now: datetime) -> None:
     tx.set_waiting(ev.code, False)
+    tx.record_move(ev.code, ev.occurred_at, "resumed")
 
 
 def on_unit_updated(tx: Any, ev: UnitUpdated, ce: CloudEvent, now: datetime) -> None:
@@ -122,6 +130,7 @@ def on_classified(tx: Any, ev: DossierClassified, ce: CloudEvent, now: datetime)
 
 EVENT_HANDLERS: dict[type[Event], Callable[[Any, Any, CloudEvent, datetime], None]] = {
     DossierAccepted: on_accepted,
+    DossierTransferred: on_transferred,
     DossierSubmitted: on_submitted,
     DossierRefused: on_refused,
     DueDateSet: on_due_date_set,

@@ -15,7 +15,7 @@ from marshmallow import ValidationError, fields, validate
 
 FIRST_DAY = date(2000, 1, 1)  # the calendar's range (dunghan.calendar.DEFAULT_YEARS); a test keeps them equal
 LAST_DAY = date(2050, 12, 31)
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _INSTANT = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})\Z")
 
@@ -75,7 +75,7 @@ class Date(fields.Date):
                               "range": f"ngày phải trong khoảng {FIRST_DAY}–{LAST_DAY}"}
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date:
-        if type(value) is not str or not _DATE.match(value):
+        if type(value) is not str or not DATE_TEXT.match(value):
             raise self.make_error("invalid")
         try:
             day = date.fromisoformat(value)

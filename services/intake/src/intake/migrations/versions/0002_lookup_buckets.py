@@ -3,9 +3,8 @@
 Revision ID: 0002
 Revises: 0001
 """
+import sqlalchemy as sa
 from alembic import op
-
-from intake.ratelimit import lookup_buckets
 
 revision = "0002"
 down_revision = "0001"
@@ -14,8 +13,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    lookup_buckets.create(op.get_bind())
+    op.create_table(
+        "lookup_buckets",
+        sa.Column("client", sa.String(100), primary_key=True),
+        sa.Column("tokens", sa.Float(), nullable=False),
+        sa.Column("allowed", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_lookup_buckets_updated_at", "lookup_buckets", ["updated_at"])
 
 
 def downgrade() -> None:
-    lookup_buckets.drop(op.get_bind())
+    op.drop_index("ix_lookup_buckets_updated_at", table_name="lookup_buckets")
+    op.drop_table("lookup_buckets")
