@@ -79,6 +79,8 @@ class Dossier:
     next_threshold_at: datetime | None = None
     classification: dict[str, Any] | None = None
     steps: tuple[dict[str, Any], ...] = field(default=())
+    appointment_at: datetime | None = None
+    appointment_mismatch: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -87,7 +89,7 @@ class Dossier:
     def accepted(self, e: ev.DossierAccepted) -> Dossier:
         return dataclasses.replace(
             self, agency=e.agency, procedure=e.procedure, unit=e.unit, officer=e.officer, channel=e.channel,
-            applicant_name=e.applicant_name,
+            applicant_name=e.applicant_name, appointment_at=e.appointment_at,
         )
 
 

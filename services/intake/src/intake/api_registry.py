@@ -79,7 +79,7 @@ class Procedures(MethodView):
         try:
             proposed = procedure_from_mapping(body)
             with c.repo.transaction() as tx:
-                stored, _ = add_procedure_version(tx, proposed)
+                stored, _ = add_procedure_version(tx, proposed, now=c.clock())
         except InboundError as exc:
             fail(exc)
         return procedure_to_dict(stored)
@@ -96,7 +96,7 @@ class ProcedureImport(MethodView):
         text = request.get_data(as_text=True)
         try:
             parse = parse_catalogue_csv if "csv" in (request.content_type or "") else parse_catalogue_yaml
-            return import_catalogue(ctx().repo, parse(text))
+            return import_catalogue(ctx().repo, parse(text), now=ctx().clock())
         except InboundError as exc:
             fail(exc)
         except Exception as exc:

@@ -248,7 +248,8 @@ def canonical(data: dict[str, Any], d: Dossier, procedure: ProcedureVersion | No
         assert procedure is not None
         return ev.DossierAccepted(**common, unit=d.unit or "", officer=d.officer or "",
                                   procedure=snapshot(procedure), channel=d.channel or 1,
-                                  applicant_name=d.applicant_name or "", step=d.step)
+                                  applicant_name=d.applicant_name or "", step=d.step,
+                                  appointment_at=data.get("appointment_at"))
     if fact == "dossier.refused":
         return ev.DossierRefused(**common, reason=reason, procedure_code=d.procedure_code, channel=d.channel,
                                  unit=d.unit)

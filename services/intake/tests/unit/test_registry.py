@@ -21,9 +21,9 @@ def test_shipped_catalogue_has_30_procedures_with_cut_durations_and_loads_idempo
     assert all(p.committed_value <= p.statutory_value or p.committed_unit != p.statutory_unit for p in procedures)
     assert sum(1 for p in procedures if p.steps) >= 5
     repo = InMemoryRepository()
-    first = import_catalogue(repo, procedures)
+    first = import_catalogue(repo, procedures, now=NOW)
     assert first["created"] == len(procedures)
-    assert import_catalogue(repo, procedures)["created"] == 0
+    assert import_catalogue(repo, procedures, now=NOW)["created"] == 0
     with repo.transaction() as tx:
         versions = tx.procedure_versions("SCT-TM-01")
     spans = [VersionSpan(v.version, v.effective_from, v.effective_to, v.abolished) for v in versions]

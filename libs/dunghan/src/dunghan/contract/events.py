@@ -103,6 +103,7 @@ class DossierAccepted(Event):
     channel: int
     applicant_name: str
     step: str | None = None
+    appointment_at: datetime | None = None
 
 
 @event("intake", "dossier_refused")
@@ -236,6 +237,20 @@ class OfficerUpdated(Event):
     channels: tuple[str, ...] = ("email", "sms")
 
 
+@event("intake", "procedure_updated")
+@dataclass(frozen=True)
+class ProcedureUpdated(Event):
+    """One version of a catalogue procedure, announced when stored or re-imported: what a due date is computed
+    from before any dossier of it is accepted (the due-date preview)."""
+
+    procedure: ProcedureSnapshot
+    agency: str
+    effective_from: date
+    effective_to: date | None = None
+    abolished: bool = False
+    channels: tuple[int, ...] = (1, 2, 3)
+
+
 # ---- deadline: clocks, warnings, classification ----
 
 
@@ -251,6 +266,23 @@ class DueDateSet(Event):
     calendar_version: str
     reason: str
     previous_due_at: datetime | None = None
+
+
+@event("deadline", "appointment_mismatch")
+@dataclass(frozen=True)
+class AppointmentMismatch(Event):
+    """The appointment printed on the receipt (form 01) differs from the due instant the rules give."""
+
+    code: str
+    agency: str
+    unit: str
+    officer: str
+    procedure_code: str
+    accepted_at: datetime
+    appointment_at: datetime
+    due_at: datetime
+    working_hours_diff: float
+    calendar_version: str
 
 
 @event("deadline", "deadline_approaching")
