@@ -82,3 +82,28 @@ def test_explanation_of_an_early_result_says_how_early() -> None:
     events = [ClockEvent("accepted", datetime(2017, 3, 1, 10, tzinfo=TZ)),
               ClockEvent("result_ready", datetime(2017, 3, 2, 10, tzinfo=TZ))]
     assert explain(events, proc(3)).endswith("(đã có kết quả): sớm hạn 2 ngày làm việc.")
+
+
+def test_explanation_says_why_a_withdrawal_counts_as_on_time() -> None:
+    events = [ClockEvent("accepted", datetime(2017, 3, 1, 10, tzinfo=TZ)),
+              ClockEvent("withdrawn", datetime(2017, 3, 2, 10, tzinfo=TZ))]
+    clock = compute_clock(events, proc(3), CAL, FAR)
+    assert (clock.outcome, clock.working_days_diff) == ("on_time", -2)
+    assert clock.explanation[-1] == (
+        "Kết thúc lúc 10:00 thứ Năm 02/03/2017 (công dân xin rút hồ sơ): đúng hạn: hồ sơ công dân xin rút được "
+        "tính là đúng hạn theo quy định, không xét sớm hay trễ (kết thúc trước hạn 2 ngày làm việc; chênh lệch "
+        "ghi nhận -2 ngày làm việc).")
+
+
+def test_explanation_says_why_a_second_supplement_request_makes_an_early_result_late() -> None:
+    at = lambda d, h: datetime(2017, 3, d, h, tzinfo=TZ)  # noqa: E731
+    events = [
+        ClockEvent("accepted", at(1, 10)),
+        ClockEvent("supplement_requested", at(2, 9)), ClockEvent("supplement_received", at(2, 10)),
+        ClockEvent("supplement_requested", at(3, 9)), ClockEvent("supplement_received", at(3, 10)),
+        ClockEvent("result_ready", at(3, 15)),
+    ]
+    clock = compute_clock(events, proc(3), CAL, FAR)
+    assert (clock.outcome, clock.working_days_diff) == ("late", 1)
+    assert "kết quả có trước hạn nhưng hồ sơ đã bị yêu cầu bổ sung lần thứ hai" in clock.explanation[-1]
+    assert "+1 ngày làm việc" in clock.explanation[-1]

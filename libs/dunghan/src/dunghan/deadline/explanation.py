@@ -130,8 +130,27 @@ def _tail(f: Facts) -> list[str]:
     return lines
 
 
+INELIGIBLE_WHY = {
+    "withdrawn": "hồ sơ công dân xin rút",
+    "refused": "hồ sơ trả lại do không đủ điều kiện",
+}
+
+
 def _verdict(f: Facts) -> str:
     days = abs(f.diff or 0)
+    assert f.stop is not None
+    tz = f.calendar.tz
+    result = f.stop.at.astimezone(tz).date()
+    due = f.original_due_at.astimezone(tz).date()
+    if f.stop.kind in INELIGIBLE_WHY and f.outcome == "on_time":
+        when = (f"kết thúc trước hạn {days} ngày làm việc" if result < due
+                else "kết thúc sau hạn" if result > due else "kết thúc đúng ngày hạn")
+        return (f"đúng hạn: {INELIGIBLE_WHY[f.stop.kind]} được tính là đúng hạn theo quy định, không xét sớm hay "
+                f"trễ ({when}; chênh lệch ghi nhận {f.diff or 0} ngày làm việc)")
+    if f.outcome == "late" and "second_supplement_request" in f.violations and result <= due:
+        return (f"trễ hạn: kết quả có {'trước hạn' if result < due else 'đúng ngày hạn'} nhưng hồ sơ đã bị yêu "
+                "cầu bổ sung lần thứ hai (chỉ được yêu cầu bổ sung một lần), nên tính là trễ hạn trong Bộ chỉ số; "
+                f"chênh lệch ghi nhận +{days} ngày làm việc theo quy ước")
     if f.outcome == "early":
         return f"sớm hạn {days} ngày làm việc"
     if f.outcome == "late":
