@@ -13,8 +13,8 @@ from deadline.preview import due_on_acceptance
 from dunghan.calendar import load_calendar
 from dunghan.deadline import Rules
 from intake.domain import FACTS
-from intake.registry import parse_catalogue_yaml, procedure_updated
 from intake.records import ProcedureVersion
+from intake.registry import parse_catalogue_yaml, procedure_updated
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "integration" / "examples"
 WINDOWS = ((time(7, 30), time(11, 30)), (time(13, 0), time(17, 0)))

@@ -12,7 +12,8 @@ from intake.inbound import CONTRACT_VERSION, json_schema
 
 # reason → (what happened, how to fix it). Every RejectKind has an entry (a test checks it).
 REJECTIONS: dict[str, tuple[str, str]] = {
-    "invalid": ("Sai lược đồ: thiếu trường, sai kiểu / định dạng, trường lạ, mã hồ sơ sai dạng hoặc không thuộc cơ "
+    "invalid": ("Sai lược đồ: thiếu trường, sai kiểu / định dạng, trường lạ, mã hồ sơ sai dạng hoặc không "
+                "thuộc cơ "
                 "quan, đơn vị / cán bộ không có trong danh mục, `occurred_at` ở tương lai quá độ lệch cho phép. "
                 "`errors` liệt kê mọi trường sai.",
                 "Sửa các trường nêu trong `errors` rồi gửi lại với cùng `event_id`."),
@@ -24,8 +25,10 @@ REJECTIONS: dict[str, tuple[str, str]] = {
                        "(`intake.manage create-key --amqp-user …`)."),
     "forged": ("Cơ quan trong thông điệp, routing key hoặc mã hồ sơ khác cơ quan của người gửi.",
                "Chỉ gửi hồ sơ của cơ quan mình; routing key `<agency>.<fact>` với đúng mã cơ quan."),
-    "unknown_procedure": ("Mã thủ tục không có, không thuộc cơ quan, hoặc không có hiệu lực vào ngày `occurred_at`.",
-                          "Tra `GET /api/v1/procedures?on=<ngày>` của intake; dùng phiên bản có hiệu lực ngày đó."),
+    "unknown_procedure": ("Mã thủ tục không có, không thuộc cơ quan, hoặc không có hiệu lực vào ngày "
+                          "`occurred_at`.",
+                          "Tra `GET /api/v1/procedures?on=<ngày>` của intake; dùng phiên bản có hiệu lực "
+                          "ngày đó."),
     "lifecycle": ("Sự kiện không hợp vòng đời hồ sơ: tiếp nhận lần hai, sự kiện sau khi hồ sơ đã kết thúc, "
                   "`occurred_at` trước thời điểm tiếp nhận, rút sau khi có kết quả, hoặc sự kiện đang chờ "
                   "(`buffered`) mà hồ sơ không đến trạng thái phù hợp trong thời gian chờ.",

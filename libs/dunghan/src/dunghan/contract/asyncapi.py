@@ -73,8 +73,8 @@ def _type_schema(tp: Any, found: dict[str, type]) -> tuple[dict[str, Any], bool]
         return {"type": "array", "items": item}, False
     if origin is typing.Literal:
         return {"type": "string", "enum": list(args)}, False
-    if dataclasses.is_dataclass(tp):
-        found[tp.__name__] = tp  # type: ignore[assignment]
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        found[tp.__name__] = tp
         return {"$ref": f"#/components/schemas/{tp.__name__}"}, False
     return dict(_SCALARS[tp]), False
 
@@ -142,7 +142,8 @@ def _inbound_parts(inbound: Inbound, doc: dict[str, Any]) -> None:
         "address": None,
         "title": "Phản hồi của intake",
         "description": "Hàng đợi của người gửi nêu trong thuộc tính AMQP `reply_to` (exchange mặc định). Phản hồi "
-                       "thứ nhất sau khi ghi vào cơ sở dữ liệu; một sự kiện `buffered` có thể nhận phản hồi thứ hai "
+                       "thứ nhất sau khi ghi vào cơ sở dữ liệu; một sự kiện `buffered` có thể nhận phản hồi "
+                       "thứ hai "
                        "`rejected` khi hết thời gian chờ. Giữ hàng đợi đến lúc đó.",
         "messages": {n: {"$ref": f"#/components/messages/reply_{n}"} for n in inbound.replies},
     }
@@ -154,7 +155,8 @@ def _inbound_parts(inbound: Inbound, doc: dict[str, Any]) -> None:
             "summary": body.get("title", fact),
             "correlationId": {"$ref": "#/components/correlationIds/sender"},
             "payload": {"$ref": f"#/components/schemas/fact_{_key(fact)}"},
-            "bindings": {"amqp": {"messageType": fact, "contentEncoding": "utf-8", "bindingVersion": AMQP_BINDING}},
+            "bindings": {"amqp": {"messageType": fact, "contentEncoding": "utf-8",
+                                  "bindingVersion": AMQP_BINDING}},
         }
         channels[f"inbound_{_key(fact)}"] = {
             "address": f"{{agency}}.{fact}",

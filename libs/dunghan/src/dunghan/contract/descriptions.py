@@ -8,11 +8,13 @@ from __future__ import annotations
 
 EVENTS: dict[str, str] = {
     "DossierSubmitted": "Hồ sơ mới đăng ký (trạng thái 1, thường là nộp trực tuyến); chưa tính thời hạn.",
-    "DossierAccepted": "Hồ sơ được tiếp nhận (trạng thái 2): bắt đầu tính thời hạn theo phiên bản thủ tục kèm theo.",
+    "DossierAccepted": "Hồ sơ được tiếp nhận (trạng thái 2): bắt đầu tính thời hạn theo phiên bản thủ tục "
+                       "kèm theo.",
     "DossierRefused": "Hồ sơ không được tiếp nhận (trạng thái 3, mẫu 03) — chỉ trước khi tiếp nhận; không tính "
                       "thời hạn, không có sự kiện phân loại.",
     "DossierTransferred": "Hồ sơ được chuyển sang đơn vị / cán bộ / bước xử lý khác (trạng thái 4).",
-    "SupplementRequested": "Yêu cầu bổ sung hồ sơ (trạng thái 5, mẫu 02): tạm dừng tính thời hạn. Lần thứ hai là vi "
+    "SupplementRequested": "Yêu cầu bổ sung hồ sơ (trạng thái 5, mẫu 02): tạm dừng tính thời hạn. Lần thứ "
+                           "hai là vi "
                            "phạm (`second_supplement_request`).",
     "SupplementReceived": "Đã nhận hồ sơ bổ sung (trạng thái 4): tính thời hạn tiếp, hạn lùi bằng số giờ làm việc "
                           "đã tạm dừng.",
@@ -21,9 +23,11 @@ EVENTS: dict[str, str] = {
     "FeePaid": "Đã thực hiện nghĩa vụ tài chính (trạng thái 4).",
     "ApologyIssued": "Văn bản xin lỗi và hẹn lại ngày trả (mẫu 04). Chỉ lần đầu đổi ngày hẹn; phân loại vẫn theo "
                      "hạn ban đầu.",
-    "ResultReady": "Đã có kết quả (trạng thái 9): dừng tính thời hạn. `decision: refused` là từ chối sau thẩm định "
+    "ResultReady": "Đã có kết quả (trạng thái 9): dừng tính thời hạn. `decision: refused` là từ chối sau "
+                   "thẩm định "
                    "(kết quả là văn bản từ chối), phân loại theo ngày như mọi kết quả.",
-    "ResultReturned": "Đã trả kết quả cho công dân (trạng thái 10); dừng tính thời hạn nếu chưa có `result_ready`.",
+    "ResultReturned": "Đã trả kết quả cho công dân (trạng thái 10); dừng tính thời hạn nếu chưa có "
+                      "`result_ready`.",
     "DossierWithdrawn": "Công dân xin rút hồ sơ (trạng thái 7, chỉ trước khi có kết quả): dừng tính thời hạn, "
                         "tính là đúng hạn.",
     "DossierStopped": "Dừng xử lý hồ sơ (trạng thái 8): dừng tính thời hạn, phân loại theo ngày dừng.",
@@ -83,7 +87,8 @@ FIELDS: dict[str, str] = {
     "stop_reason": "Sự kiện đã kết thúc tính thời hạn.",
     "outcome": "Phân loại, so sánh theo NGÀY (ngày kết thúc với ngày của hạn ban đầu).",
     "working_days_diff": "Chênh lệch có dấu, tính bằng ngày làm việc giữa ngày kết thúc và ngày hạn ban đầu: âm = "
-                         "sớm hạn (−2: sớm 2 ngày), 0 = đúng ngày hạn, dương = trễ hạn. Hồ sơ rút / trả lại: không "
+                         "sớm hạn (−2: sớm 2 ngày), 0 = đúng ngày hạn, dương = trễ hạn. Hồ sơ rút / trả "
+                         "lại: không "
                          "dương. Yêu cầu bổ sung lần hai: ít nhất +1.",
     "resolution_working_hours": "Thời gian giải quyết thực tế, giờ làm việc (8 giờ = 1 ngày) từ tiếp nhận đến kết "
                                 "thúc, trừ thời gian tạm dừng.",
