@@ -13,7 +13,8 @@ Replies: ``accepted`` (applied), ``rejected`` (not recorded: fix and resend with
 rejected when the waiting window ends (``INTAKE_ORPHAN_WINDOW_SECONDS``, 600 s by default), so the reply queue is
 kept open until then; ``GET /api/v1/facts/<event_id>`` on intake tells its fate at any time.
 
-Exit status: 0 accepted; 1 rejected (first or second reply); 2 no reply; 3 still buffered after ``--wait-buffered``.
+Exit status: 0 accepted; 1 rejected (first or second reply); 2 no reply; 3 still buffered after
+``--wait-buffered`` seconds.
 """
 from __future__ import annotations
 

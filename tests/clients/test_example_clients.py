@@ -25,7 +25,8 @@ SCRIPT: dict[str, list[tuple[float, dict[str, Any]]]] = {
     "ok-1": [(0, {"status": "accepted", "dossier_status": 2})],
     "bad-1": [(0, {"status": "rejected", "reason": "invalid", "errors": [{"field": "unit", "reason": "x"}]})],
     "late-1": [(0, {"status": "buffered", "reason": "hồ sơ chưa được tiếp nhận"}),
-               (1.5, {"status": "rejected", "reason": "unknown_dossier", "errors": [{"field": "code", "reason": "x"}]})],
+               (1.5, {"status": "rejected", "reason": "unknown_dossier",
+                      "errors": [{"field": "code", "reason": "x"}]})],
     "wait-1": [(0, {"status": "buffered", "reason": "hồ sơ chưa được tiếp nhận"})],
 }
 
