@@ -129,6 +129,11 @@ class FakeRepository:
         return [{"code": c, "before_due_at": b, "after_due_at": a} for r, c, b, a in self.state.recompute_log
                 if r == run_id]
 
+    def appointment_mismatches(self, *, agency: str | None = None, unit: str | None = None) -> list[Dossier]:
+        found = [d for d in self.state.dossiers.values() if d.appointment_mismatch
+                 and (not agency or d.agency == agency) and (not unit or d.unit == unit)]
+        return sorted(found, key=lambda d: (d.accepted_at is None, d.accepted_at, d.code))
+
     def procedure_on(self, code: str, day: date) -> ProcedureUpdated | None:
         return in_force([p for (c, _), p in self.state.procedures.items() if c == code], day)
 

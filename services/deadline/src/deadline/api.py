@@ -39,6 +39,8 @@ class DossierSummary(Schema):
     due_date = fields.Date(allow_none=True)
     original_due_at = fields.DateTime(allow_none=True)
     state = fields.String()
+    appointment_at = fields.DateTime(allow_none=True, metadata={"description": "Ngày hẹn trên giấy tiếp nhận"})
+    appointment_mismatch = fields.Boolean(metadata={"description": "Ngày hẹn khác hạn tính theo quy định"})
 
 
 class StepOut(Schema):
@@ -69,8 +71,6 @@ class ClockOut(DossierSummary):
     calendar_version = fields.String()
     classification = fields.Dict(allow_none=True)
     explanation = fields.List(fields.String())
-    appointment_at = fields.DateTime(allow_none=True, metadata={"description": "Ngày hẹn trên giấy tiếp nhận"})
-    appointment_mismatch = fields.Boolean(metadata={"description": "Ngày hẹn khác hạn tính theo quy định"})
 
 
 class DueDateQuery(Schema):
@@ -194,6 +194,18 @@ class DueDatePreview(MethodView):
         if args["channel"] is not None and args["channel"] not in version.channels:
             abort(422, message="thủ tục không tiếp nhận qua kênh này", field="channel")
         return due_date_view(version, clock, ctx.deps.calendars.current().tz)
+
+
+@blp.route("/appointment-mismatches")
+class AppointmentMismatches(MethodView):
+    @require_auth()
+    @blp.arguments(ListQuery, location="query")
+    @blp.response(200, DossierSummary(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """Hồ sơ có ngày hẹn trên giấy tiếp nhận khác hạn tính theo quy định."""
+        args = _scoped(args)
+        rows = _ctx().repo.appointment_mismatches(agency=args["agency"], unit=args["unit"])
+        return [summary(d) for d in rows if not args["officer"] or d.officer == args["officer"]]
 
 
 @blp.route("/due")

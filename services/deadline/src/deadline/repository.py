@@ -79,6 +79,7 @@ class Repository(Protocol):
     def band_counts(self, now: datetime) -> list[tuple[str, str, str, int]]: ...
     def recompute_runs(self, run_id: str) -> list[dict[str, Any]]: ...
     def procedure_on(self, code: str, day: date) -> ProcedureUpdated | None: ...
+    def appointment_mismatches(self, *, agency: str | None = None, unit: str | None = None) -> list[Dossier]: ...
 
 
 def dossier_row(d: Dossier, now: datetime) -> dict[str, Any]:
@@ -257,6 +258,14 @@ class SqlRepository:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.recompute_log).where(c.run_id == run_id).order_by(c.code)).all()
         return [dict(r._mapping) for r in rows]
+
+    def appointment_mismatches(self, *, agency: str | None = None, unit: str | None = None) -> list[Dossier]:
+        c = t.dossiers.c
+        conds: list[ColumnElement[bool]] = [c.appointment_mismatch.is_(True)]
+        conds += [col == value for col, value in ((c.agency, agency), (c.unit, unit)) if value]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.dossiers).where(and_(*conds)).order_by(c.accepted_at, c.code)).all()
+        return [dossier_from_row(r) for r in rows]
 
     def procedure_on(self, code: str, day: date) -> ProcedureUpdated | None:
         c = t.procedure_versions.c

@@ -16,6 +16,7 @@ def summary(d: Dossier) -> dict[str, Any]:
         "procedure_code": d.procedure.code if d.procedure else None,
         "procedure_name": d.procedure.name if d.procedure else None,
         "due_at": d.due_at, "due_date": d.due_date, "original_due_at": d.original_due_at, "state": d.state,
+        "appointment_at": d.appointment_at, "appointment_mismatch": d.appointment_mismatch,
     }
 
 
@@ -32,8 +33,7 @@ def clock_view(d: Dossier, clock: Any) -> dict[str, Any]:
         "supplement_requests": clock.supplement_requests, "apologies": clock.apologies,
         "violations": list(clock.violations), "steps": list(clock.steps),
         "calendar_version": clock.calendar_version, "classification": d.classification,
-        "explanation": list(clock.explanation), "appointment_at": d.appointment_at,
-        "appointment_mismatch": d.appointment_mismatch,
+        "explanation": list(clock.explanation),
     }
 
 

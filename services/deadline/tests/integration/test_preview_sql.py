@@ -65,3 +65,16 @@ def test_migrations_add_the_columns_to_a_database_made_before_them(make_database
     url = make_database("deadline_old")
     upgrade(url, MIGRATIONS)  # 0001 then 0002 on an empty database
     upgrade(url, MIGRATIONS)  # idempotent
+
+
+def test_flagged_dossiers_are_listed_by_agency_and_unit(store):
+    repo, deps = store
+    wrong = dataclasses.replace(accepted("SCT-170306-0021", at(2017, 3, 6, 10), unit="P2"),
+                                appointment_at=at(2017, 3, 8, 17))
+    right = dataclasses.replace(accepted("SCT-170306-0022", at(2017, 3, 6, 10)), appointment_at=at(2017, 3, 9, 17))
+    for e in (wrong, right):
+        handlers.handle_event(cloud(e), repo, deps, at(2017, 3, 6, 10, 1))
+    assert [d.code for d in repo.appointment_mismatches(agency=AGENCY)] == ["SCT-170306-0021"]
+    assert [d.code for d in repo.appointment_mismatches(agency=AGENCY, unit="P2")] == ["SCT-170306-0021"]
+    assert repo.appointment_mismatches(agency=AGENCY, unit="P1") == []
+    assert repo.appointment_mismatches(agency="XYZ") == []

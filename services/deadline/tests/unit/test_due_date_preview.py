@@ -127,3 +127,17 @@ def test_a_date_only_appointment_on_another_day_is_flagged(repo, deps):
     handlers.handle_event(cloud(e), repo, deps, at(2017, 3, 6, 10, 1))
     [m] = [p for p in repo.published if isinstance(p, ev.AppointmentMismatch)]
     assert m.working_hours_diff < 0
+
+
+def test_the_office_lists_its_receipts_with_wrong_dates(client, repo, deps):
+    right = dataclasses.replace(accepted("SCT-170306-0011", at(2017, 3, 6, 10)), appointment_at=at(2017, 3, 9, 17))
+    wrong = dataclasses.replace(accepted("SCT-170306-0012", at(2017, 3, 6, 10)), appointment_at=at(2017, 3, 8, 17))
+    for e in (right, wrong):
+        handlers.handle_event(cloud(e), repo, deps, at(2017, 3, 6, 10, 1))
+    listed = client.get("/api/v1/appointment-mismatches", headers=SYS).get_json()
+    assert [(d["code"], d["appointment_mismatch"]) for d in listed] == [("SCT-170306-0012", True)]
+    assert listed[0]["appointment_at"].startswith("2017-03-08T17:00") and listed[0]["due_at"]
+    assert client.get("/api/v1/appointment-mismatches", headers=OTHER).get_json() == []
+    assert client.get("/api/v1/appointment-mismatches?agency=SCT", headers=OTHER).status_code == 403
+    clock = client.get("/api/v1/dossiers/SCT-170306-0012/clock", headers=SYS).get_json()
+    assert clock["appointment_mismatch"] is True
