@@ -185,7 +185,11 @@ class DueDatePreview(MethodView):
         ctx = _ctx()
         principal = current_principal()
         agency = None if principal.is_operator else principal.agency
-        found = handlers.due_date_preview(ctx.repo, ctx.deps, args["procedure"], args["accepted_at"], agency)
+        try:
+            found = handlers.due_date_preview(ctx.repo, ctx.deps, args["procedure"], args["accepted_at"], agency)
+        except CalendarRangeError:
+            abort(422, message="thời điểm tiếp nhận hoặc hạn nằm ngoài phạm vi lịch làm việc", field="accepted_at")
+            raise
         if found is None:
             abort(422, message=f"thủ tục {args['procedure']!r} không có hiệu lực vào ngày tiếp nhận"
                   + ("" if agency is None else f" hoặc không thuộc cơ quan {agency}"), field="procedure")

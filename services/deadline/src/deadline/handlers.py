@@ -117,7 +117,7 @@ def _check_appointment(tx: Tx, d: Dossier, e: DossierAccepted, calendar: WorkCal
 def due_date_preview(repo: Repository, deps: Deps, procedure_code: str, accepted_at: datetime,
                      agency: str | None = None) -> tuple[ProcedureUpdated, Clock] | None:
     """The clock a dossier of ``procedure_code`` accepted at ``accepted_at`` starts with (None: no version in
-    force that day, or one of another agency than ``agency``)."""
+    force that day, or one of another agency than ``agency``). CalendarRangeError: beyond the calendar's years."""
     calendar = deps.calendars.current()
     version = repo.procedure_on(procedure_code, accepted_at.astimezone(calendar.tz).date())
     if version is None or (agency is not None and version.agency != agency):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time
 
-from dunghan.calendar import WorkCalendar
+from dunghan.calendar import CalendarRangeError, WorkCalendar
 from dunghan.contract import events as ev
 from dunghan.deadline import Clock, ClockEvent, Rules, WorkAxis, compute_clock
 
@@ -37,10 +37,14 @@ def appointment_differs(appointment: datetime, due: datetime, tz: object) -> boo
     return abs((appointment - due).total_seconds()) >= 60
 
 
-def working_hours_between(calendar: WorkCalendar, rules: Rules, start: datetime, end: datetime) -> float:
-    """Signed working hours from ``start`` to ``end`` (negative when ``end`` is earlier)."""
+def working_hours_between(calendar: WorkCalendar, rules: Rules, start: datetime, end: datetime) -> float | None:
+    """Signed working hours from ``start`` to ``end`` (negative when ``end`` is earlier); None when either lies
+    outside the calendar's years (an appointment typed as 2099 is a mismatch all the same)."""
     axis = WorkAxis(calendar, rules.windows)
-    return round((axis.position(end) - axis.position(start)) / 3600, 2)
+    try:
+        return round((axis.position(end) - axis.position(start)) / 3600, 2)
+    except CalendarRangeError:
+        return None
 
 
 def mismatch_event(e: ev.DossierAccepted, clock: Clock, calendar: WorkCalendar, rules: Rules

@@ -141,3 +141,15 @@ def test_the_office_lists_its_receipts_with_wrong_dates(client, repo, deps):
     assert client.get("/api/v1/appointment-mismatches?agency=SCT", headers=OTHER).status_code == 403
     clock = client.get("/api/v1/dossiers/SCT-170306-0012/clock", headers=SYS).get_json()
     assert clock["appointment_mismatch"] is True
+
+
+def test_an_appointment_beyond_the_calendar_is_flagged_without_a_difference(repo, deps):
+    e = dataclasses.replace(accepted("SCT-170306-0031", at(2017, 3, 6, 10)), appointment_at=at(2099, 1, 1, 17))
+    assert handlers.handle_event(cloud(e), repo, deps, at(2017, 3, 6, 10, 1)) == "ok"
+    [m] = [p for p in repo.published if isinstance(p, ev.AppointmentMismatch)]
+    assert m.working_hours_diff is None and repo.state.dossiers["SCT-170306-0031"].due_at == at(2017, 3, 9, 17)
+
+
+def test_a_preview_beyond_the_calendar_names_accepted_at(client):
+    r = preview(client, at(2099, 1, 5, 9))
+    assert r.status_code == 422 and r.get_json()["error"]["field"] == "accepted_at"

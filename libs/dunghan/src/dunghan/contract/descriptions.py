@@ -97,7 +97,8 @@ FIELDS: dict[str, str] = {
     "violations": "Vi phạm quy định về thời hạn.",
     "steps": "Các bước xử lý nội bộ.",
     "working_hours_diff": "Chênh lệch có dấu, giờ làm việc, từ hạn tính theo quy định đến ngày hẹn trên giấy tiếp "
-                          "nhận: dương = hẹn muộn hơn quy định, âm = hẹn sớm hơn.",
+                          "nhận: dương = hẹn muộn hơn quy định, âm = hẹn sớm hơn; null khi ngày hẹn nằm ngoài "
+                          "phạm vi lịch làm việc (ví dụ gõ nhầm năm).",
     "campaign": "Mã phong trào thi đua.",
     "phase": "Mã đợt.",
     "phase_name": "Tên đợt.",

@@ -281,8 +281,8 @@ class AppointmentMismatch(Event):
     accepted_at: datetime
     appointment_at: datetime
     due_at: datetime
-    working_hours_diff: float
     calendar_version: str
+    working_hours_diff: float | None = None
 
 
 @event("deadline", "deadline_approaching")
