@@ -187,7 +187,7 @@ class DueDatePreview(MethodView):
         agency = None if principal.is_operator else principal.agency
         try:
             found = handlers.due_date_preview(ctx.repo, ctx.deps, args["procedure"], args["accepted_at"], agency)
-        except CalendarRangeError:
+        except (CalendarRangeError, OverflowError):  # beyond the calendar's years, or what ``datetime`` holds
             abort(422, message="thời điểm tiếp nhận hoặc hạn nằm ngoài phạm vi lịch làm việc", field="accepted_at")
             raise
         if found is None:

@@ -153,3 +153,9 @@ def test_an_appointment_beyond_the_calendar_is_flagged_without_a_difference(repo
 def test_a_preview_beyond_the_calendar_names_accepted_at(client):
     r = preview(client, at(2099, 1, 5, 9))
     assert r.status_code == 422 and r.get_json()["error"]["field"] == "accepted_at"
+
+
+@pytest.mark.parametrize("instant", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
+def test_a_preview_at_the_ends_of_time_is_a_422(client, instant):
+    r = client.get("/api/v1/due-date", query_string={"procedure": "1.001", "accepted_at": instant}, headers=SYS)
+    assert r.status_code == 422 and r.get_json()["error"]["field"] == "accepted_at"

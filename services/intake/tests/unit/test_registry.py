@@ -53,3 +53,19 @@ def test_csv_catalogue_import():
             "tiếp nhận:4;thẩm định:76\n")
     [p] = parse_catalogue_csv(text)
     assert (p.committed_value, p.channels, p.steps[1].hours) == (10, (1, 2), 76)
+
+
+def test_each_stored_or_closed_procedure_version_is_announced_for_the_due_date_preview():
+    from intake.registry import announce_catalogue
+
+    repo = InMemoryRepository()
+    versions = [p for p in parse_catalogue_yaml(data("procedures_sct.yaml")) if p.code == "SCT-TM-01"]
+    import_catalogue(repo, versions, now=NOW)
+    announced = [ce for ce in repo.published if ce.type == "vn.dunghan.intake.procedure_updated.v1"]
+    assert {(ce.data["procedure"]["version"], ce.data["effective_to"]) for ce in announced} == {
+        (1, "2017-02-17"), (2, None)}
+    assert announced[0].data["procedure"]["code"] == "SCT-TM-01" and announced[0].data["agency"] == "SCT"
+    before = len(repo.published)
+    import_catalogue(repo, versions, now=NOW)  # nothing new: nothing announced
+    assert len(repo.published) == before
+    assert announce_catalogue(repo, now=NOW) == 2 and len(repo.published) == before + 2
