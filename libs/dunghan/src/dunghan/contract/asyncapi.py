@@ -33,6 +33,20 @@ TIME_MEANING = (
     "các trường trong `data` (`due_at`, `stopped_at`…) cho nghiệp vụ."
 )
 
+SEND_PROPERTIES = (
+    "Thuộc tính AMQP của thông điệp: `user_id` = tên người dùng AMQP đang kết nối (RabbitMQ kiểm tra; intake "
+    "ánh xạ sang cơ quan), `message_id` = `event_id`, `content_type` = `application/json`, `delivery_mode` = 2, "
+    "`reply_to` + `correlation_id` để nhận phản hồi. Gửi với publisher confirms và `mandatory`; gửi lại khi không "
+    "chắc chắn là an toàn (chống trùng theo `event_id`)."
+)
+EVENT_HEADERS = {
+    "type": "object",
+    "properties": {
+        "ce-type": {"type": "string", "description": "Bằng `type` của sự kiện (lọc mà không cần đọc thân)."},
+        "ce-subject": {"type": "string", "description": "Bằng `subject` (mã hồ sơ), rỗng nếu không có."},
+    },
+}
+
 
 @dataclass(frozen=True)
 class Inbound:
@@ -166,7 +180,7 @@ def _inbound_parts(inbound: Inbound, doc: dict[str, Any]) -> None:
             "bindings": _amqp_exchange(INBOUND_EXCHANGE),
         }
         operations[f"send_{_key(fact)}"] = {
-            "action": "send", "title": f"Gửi {fact}",
+            "action": "send", "title": f"Gửi {fact}", "description": SEND_PROPERTIES,
             "channel": {"$ref": f"#/channels/inbound_{_key(fact)}"},
             "messages": [{"$ref": f"#/channels/inbound_{_key(fact)}/messages/fact"}],
             "bindings": {"amqp": {"deliveryMode": 2, "mandatory": True, "bindingVersion": AMQP_BINDING}},
@@ -187,6 +201,7 @@ def _event_parts(doc: dict[str, Any]) -> None:
         comps["messages"][ident] = {
             "name": event_type, "title": key, "summary": EVENTS.get(cls.__name__, ""),
             "contentType": CONTENT_TYPE,
+            "headers": EVENT_HEADERS,
             "payload": _envelope(event_type, cls.SOURCE, f"#/components/schemas/{cls.__name__}"),
             "bindings": {"amqp": {"messageType": event_type, "contentEncoding": "utf-8",
                                   "bindingVersion": AMQP_BINDING}},
