@@ -43,6 +43,9 @@ def seed_intake(env: dict[str, str], first_time: bool) -> None:
                    stdout=subprocess.DEVNULL)
     subprocess.run([*manage, "load-catalogue", str(DATA / "procedures_sct.yaml")], env=env, check=True,
                    stdout=subprocess.DEVNULL)
+    # deadline learns the catalogue from intake's announcements (the due-date preview); a database made before
+    # announcements existed has never had them
+    subprocess.run([*manage, "announce-catalogue"], env=env, check=True, stdout=subprocess.DEVNULL)
     if first_time:
         subprocess.run([*manage, "create-key", "--name", "dev-department", "--agency", "SCT", "--role", "system",
                         "--amqp-user", "guest"], env=env, check=True, stdout=subprocess.DEVNULL)

@@ -5,13 +5,14 @@ import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from deadline.domain import Dossier, Threshold
+from deadline.preview import in_force
 from dunghan.calendar import Notice
 from dunghan.contract import Event
-from dunghan.contract.events import DossierClassified
+from dunghan.contract.events import DossierClassified, ProcedureUpdated
 from dunghan.deadline import ClockEvent
 
 
@@ -25,6 +26,7 @@ class State:
     corrections: list[tuple[str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     recompute_log: list[tuple[str, str, datetime | None, datetime | None]] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    procedures: dict[tuple[str, int], ProcedureUpdated] = field(default_factory=dict)
 
 
 class FakeTx:
@@ -79,6 +81,9 @@ class FakeTx:
     def add_notice(self, n: Notice, now: datetime) -> None:
         self.s.notices.append(n)
 
+    def save_procedure(self, p: ProcedureUpdated, now: datetime) -> None:
+        self.s.procedures[(p.procedure.code, p.procedure.version)] = p
+
 
 class FakeRepository:
     def __init__(self) -> None:
@@ -124,6 +129,14 @@ class FakeRepository:
         runs = [{"code": c, "before_due_at": b, "after_due_at": a} for r, c, b, a in self.state.recompute_log
                 if r == run_id]
         return sorted(runs, key=lambda r: r["code"])
+
+    def appointment_mismatches(self, *, agency: str | None = None, unit: str | None = None) -> list[Dossier]:
+        found = [d for d in self.state.dossiers.values() if d.appointment_mismatch
+                 and (not agency or d.agency == agency) and (not unit or d.unit == unit)]
+        return sorted(found, key=lambda d: (d.accepted_at is None, d.accepted_at, d.code))
+
+    def procedure_on(self, code: str, day: date) -> ProcedureUpdated | None:
+        return in_force([p for (c, _), p in self.state.procedures.items() if c == code], day)
 
     @property
     def published(self) -> list[Event]:
