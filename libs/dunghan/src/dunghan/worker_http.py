@@ -25,10 +25,13 @@ def component_states(components: Sequence[Any], running: Callable[[str], bool]) 
 
 
 def serve(port: int, service: str, states: Callable[[], dict[str, str]]) -> ThreadingHTTPServer:
+    """``states()`` answers /readyz; it is also called before each /metrics scrape (it refreshes gauges)."""
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             if path == "/metrics":
+                states()  # refreshes dunghan_component_up
                 self._send(200, generate_latest(REGISTRY), CONTENT_TYPE_LATEST)
             elif path == "/healthz":
                 self._json(200, {"status": "ok", "service": service})

@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from werkzeug.exceptions import HTTPException
 
 from dunghan.metrics import HTTP_REQUEST_DURATION
+from dunghan.metrics_process import WebProcessCollector
 from dunghan.web.auth import KeyStore, StaticKeyStore
 from dunghan.web.errors import ErrorSchema, error_response, handle_http_exception
 
@@ -71,6 +72,7 @@ def create_base_app(
         if multiproc_dir:
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry, path=multiproc_dir)
+            registry.register(WebProcessCollector())
             data = generate_latest(registry)
         else:
             data = generate_latest()
