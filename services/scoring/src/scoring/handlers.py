@@ -24,7 +24,6 @@ from dunghan.contract.events import (
     SupplementRequested,
     UnitUpdated,
 )
-from scoring import metrics
 from scoring.domain import (
     Campaign,
     CampaignError,
@@ -111,8 +110,6 @@ def on_classified(tx: Any, ev: DossierClassified, ce: CloudEvent, now: datetime)
     for campaign_id, phase, state in tx.phases_covering(ev.agency, local_day(ev.stopped_at)):
         if state == "closed":
             tx.add_correction(campaign_id, phase, ev, ce.id, previous, now)
-        elif previous is None:
-            metrics.resolved(campaign_id, phase, ev.unit, ev.outcome)
 
 
 EVENT_HANDLERS: dict[type[Event], Callable[[Any, Any, CloudEvent, datetime], None]] = {
@@ -151,8 +148,6 @@ def create_campaign(repo: Repository, raw: dict[str, Any]) -> Campaign:
             tx.save_campaign(campaign)
         except AlreadyExists as exc:
             raise Conflict("id", f"chiến dịch {campaign.id!r} đã có") from exc
-    for p in campaign.phases:
-        metrics.phase_state(campaign.id, p.key, "open")
     return campaign
 
 
@@ -213,8 +208,6 @@ def standings(repo: Repository, campaign_id: str, phase_key: str, kind: str) -> 
                              closure["proposals"], step_figures(tx.frozen_steps(c.id, p.key) or []))
         units, officers = _live(tx, c, p)
         steps = step_figures(tx.step_counts(c, p))
-    for s in units:
-        metrics.unit_score(c.id, p.key, s.tally.subject, s.score)
     proposals = [p_.__dict__ for p_ in propose(units, officers, c.config, p.review_date)]
     return Standings(c, p, "open", kind, units if kind == "unit" else officers, c.config.to_json(),
                      proposals=proposals, steps=steps)
@@ -245,25 +238,7 @@ def close_phase(
         ce = envelope_for(ev, now=now, event_id=str(uuid.uuid4()))
         tx.freeze(c, p, units + officers, proposals, now, by, ce.id, steps=tx.step_counts(c, p))
         tx.add_outbox(ce)
-    metrics.phase_state(c.id, p.key, "closed")
-    for s in units:
-        metrics.unit_score(c.id, p.key, s.tally.subject, s.score)
     return ev
-
-
-def seed_metrics(repo: Repository) -> None:
-    """Counters and phase-state gauges from the database, for a freshly started worker."""
-    with repo.transaction() as tx:
-        for campaign, states in tx.list_campaigns():
-            for phase in campaign.phases:
-                state = states.get(phase.key, "open")
-                metrics.phase_state(campaign.id, phase.key, state)
-                if state != "open":
-                    continue
-                units, _officers = tx.tallies(campaign, phase)
-                for t in units:
-                    metrics.seed(campaign.id, phase.key, t.subject,
-                                 {"early": t.early, "on_time": t.on_time, "late": t.late})
 
 
 def close_due_phases(repo: Repository, now: datetime, window_days: int = 30) -> list[tuple[str, str]]:
