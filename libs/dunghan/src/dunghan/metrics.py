@@ -6,12 +6,16 @@ sample of a series is then 0, so ``increase()`` counts the first event and first
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 
 disable_created_metrics()
+log = logging.getLogger(__name__)
 
 CONSUMED_OUTCOMES = ("ok", "rejected", "retried", "duplicate", "failed")
 BATCH_RESULTS = ("committed", "rolled_back")
@@ -92,3 +96,36 @@ def zero_consumer(queue: str) -> None:
     zero(MESSAGES_CONSUMED, product(queue=[queue], outcome=CONSUMED_OUTCOMES))
     zero(MESSAGES_DEAD_LETTERED, [{"queue": queue}])
     zero(BATCHES, product(queue=[queue], result=BATCH_RESULTS))
+
+
+class _Throttled:
+    def __init__(self, fn: Callable[[], None], every: float) -> None:
+        self.fn, self.every, self.at = fn, every, float("-inf")
+        self.lock = threading.Lock()
+
+    def __call__(self) -> None:
+        with self.lock:
+            if time.monotonic() - self.at < self.every:
+                return
+            self.at = time.monotonic()
+        try:
+            self.fn()
+        except Exception:  # a scrape must answer even when the database does not
+            log.warning("refreshing metric label sets failed", exc_info=True)
+
+
+_SCRAPE_HOOKS: list[_Throttled] = []
+
+
+def before_scrape(fn: Callable[[], None], every: float = 60.0) -> None:
+    """Run ``fn`` before a ``/metrics`` answer, at most once per ``every`` seconds (and at once on the first).
+    For label sets read from a database (a new unit, procedure or field): they appear at 0 before their first
+    event. The web's and the worker's ``/metrics`` call ``run_scrape_hooks``."""
+    hook = _Throttled(fn, every)
+    _SCRAPE_HOOKS.append(hook)
+    hook()
+
+
+def run_scrape_hooks() -> None:
+    for hook in list(_SCRAPE_HOOKS):
+        hook()

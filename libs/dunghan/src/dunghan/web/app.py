@@ -10,7 +10,7 @@ from flask_smorest import Api
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from werkzeug.exceptions import HTTPException
 
-from dunghan.metrics import HTTP_REQUEST_DURATION
+from dunghan.metrics import HTTP_REQUEST_DURATION, run_scrape_hooks
 from dunghan.metrics_process import WebProcessCollector
 from dunghan.web.auth import KeyStore, StaticKeyStore
 from dunghan.web.errors import ErrorSchema, error_response, handle_http_exception
@@ -69,6 +69,7 @@ def create_base_app(
 
     @app.get("/metrics")
     def metrics() -> Response:
+        run_scrape_hooks()
         if multiproc_dir:
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry, path=multiproc_dir)
