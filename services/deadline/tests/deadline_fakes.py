@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from deadline.domain import Dossier, Threshold
+from deadline.figures import OpenClock, OpenFigures
 from deadline.preview import in_force
 from dunghan.calendar import Notice
 from dunghan.contract import Event
@@ -117,6 +118,11 @@ class FakeRepository:
             out.append(d)
         return sorted(out, key=lambda d: (d.due_at, d.code))
 
+    def open_clocks(self) -> list[OpenClock]:
+        return [OpenClock(d.code, d.agency, d.unit, d.procedure.field if d.procedure else "", d.due_at,
+                          d.due_date, d.paused)
+                for d in self.open_dossiers() if d.due_at is not None]
+
     def band_counts(self, now: datetime) -> list[tuple[str, str, str, int]]:
         counts: dict[tuple[str, str, str], int] = {}
         for d in self.open_dossiers():
@@ -149,6 +155,8 @@ class FakeMetrics:
     classified_events: list[DossierClassified] = field(default_factory=list)
     clock_events: list[tuple[str, str]] = field(default_factory=list)
     bands: list[tuple[str, str, str, int]] = field(default_factory=list)
+    opened: set[tuple[str, str, str]] = field(default_factory=set)
+    figures: OpenFigures | None = None
 
     def warning(self, threshold: str) -> None:
         self.warnings.append(threshold)
@@ -161,3 +169,9 @@ class FakeMetrics:
 
     def open_dossiers(self, counts: list[tuple[str, str, str, int]]) -> None:
         self.bands = counts
+
+    def dossier_open(self, agency: str, unit: str, procedure_field: str) -> None:
+        self.opened.add((agency, unit, procedure_field))
+
+    def open_figures(self, f: OpenFigures) -> None:
+        self.figures = f

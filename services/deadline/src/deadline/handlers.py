@@ -10,6 +10,7 @@ from typing import Protocol
 
 from deadline import domain, preview
 from deadline.domain import Dossier, RuleBook
+from deadline.figures import OpenFigures
 from deadline.repository import Repository, Tx
 from dunghan.calendar import Notice, WorkCalendar
 from dunghan.contract import CloudEvent, Event
@@ -25,6 +26,8 @@ class MetricsPort(Protocol):
     def classified(self, c: DossierClassified) -> None: ...
     def clock_event(self, agency: str, kind: str) -> None: ...
     def open_dossiers(self, counts: list[tuple[str, str, str, int]]) -> None: ...
+    def dossier_open(self, agency: str, unit: str, procedure_field: str) -> None: ...
+    def open_figures(self, f: OpenFigures) -> None: ...
 
 
 class CalendarSource:
@@ -88,7 +91,7 @@ def handle_event(ce: CloudEvent, repo: Repository, deps: Deps, now: datetime, ev
         tx.add_event(code, cev, now)
         change = refresh(tx, d, calendar, deps, now, trigger=cev.kind, first=cev if existing is None else None)
     if deps.metrics:
-        after_commit(lambda: _count(deps, agency, cev.kind, change.classified))
+        after_commit(lambda: _count(deps, agency, cev.kind, change))
     return "ok"
 
 
@@ -126,11 +129,13 @@ def due_date_preview(repo: Repository, deps: Deps, procedure_code: str, accepted
     return version, preview.due_on_acceptance(version.procedure, accepted_at, calendar, rules)
 
 
-def _count(deps: Deps, agency: str, kind: str, classified: DossierClassified | None) -> None:
+def _count(deps: Deps, agency: str, kind: str, change: Change) -> None:
     assert deps.metrics is not None
     deps.metrics.clock_event(agency, kind)
-    if classified is not None:
-        deps.metrics.classified(classified)
+    if change.classified is not None:
+        deps.metrics.classified(change.classified)
+    elif change.after.procedure is not None and change.after.stopped_at is None:
+        deps.metrics.dossier_open(change.after.agency, change.after.unit, change.after.procedure.field)
 
 
 def _create(tx: Tx, code: str, agency: str, now: datetime) -> Dossier:

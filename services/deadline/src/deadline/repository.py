@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from deadline import tables as t
 from deadline.domain import Dossier, Threshold
+from deadline.figures import OpenClock
 from deadline.preview import in_force
 from dunghan.calendar import Notice
 from dunghan.contract import Event, envelope_for
@@ -77,6 +78,7 @@ class Repository(Protocol):
                       agency: str | None = None, unit: str | None = None,
                       officer: str | None = None) -> list[Dossier]: ...
     def band_counts(self, now: datetime) -> list[tuple[str, str, str, int]]: ...
+    def open_clocks(self) -> list[OpenClock]: ...
     def recompute_runs(self, run_id: str) -> list[dict[str, Any]]: ...
     def procedure_on(self, code: str, day: date) -> ProcedureUpdated | None: ...
     def appointment_mismatches(self, *, agency: str | None = None, unit: str | None = None) -> list[Dossier]: ...
@@ -240,6 +242,17 @@ class SqlRepository:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.dossiers).where(and_(*conds)).order_by(c.due_at, c.code)).all()
         return [dossier_from_row(r) for r in rows]
+
+    def open_clocks(self) -> list[OpenClock]:
+        """Open dossiers with a due instant: only the columns the operator's figures need."""
+        c = t.dossiers.c
+        field = func.coalesce(c.procedure["field"].as_string(), "")
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(c.code, c.agency, c.unit, field, c.due_at, c.due_date, c.paused)
+                .where(c.stopped_at.is_(None), c.due_at.is_not(None))
+            ).all()
+        return [OpenClock(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
 
     def band_counts(self, now: datetime) -> list[tuple[str, str, str, int]]:
         c = t.dossiers.c
