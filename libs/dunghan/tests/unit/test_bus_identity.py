@@ -17,8 +17,8 @@ from dunghan.metrics import MESSAGES_FORGED
 from .test_bus_consumer import FakeChannel
 
 QUEUE = ConsumerQueue("scoring", "unit.events", "dunghan.events", ("intake.#",), retry_delays_ms=(200,))
-BODY = (b'{"specversion":"1.0","id":"e1","source":"/dunghan/intake","type":"vn.dunghan.intake.dossier_accepted.v1",'
-        b'"time":"2017-01-01T00:00:00+00:00","data":{}}')
+BODY = (b'{"specversion":"1.0","id":"e1","source":"/dunghan/intake",'
+        b'"type":"vn.dunghan.intake.dossier_accepted.v1","time":"2017-01-01T00:00:00+00:00","data":{}}')
 
 
 def message(user_id: str | None, routing_key: str = "intake.dossier_accepted.v1.SCT", *, exchange: str = "x",

@@ -43,7 +43,8 @@ def bus(amqp_url, bus_prefix, make_database):
         tx.save_source(SourceSystem("motcua-sct", "SCT", "system", amqp_user="guest"))
     declare_topology(amqp_url, bus_prefix)
     replies = Publisher(amqp_url, prefix=bus_prefix, max_attempts=1, confirm_timeout=2)  # as the worker's
-    handler = InboundHandler(repo, BusReplier(Publisher(amqp_url, prefix=bus_prefix), bus_prefix, replies), pepper="p",
+    replier = BusReplier(Publisher(amqp_url, prefix=bus_prefix), bus_prefix, replies)
+    handler = InboundHandler(repo, replier, pepper="p",
                              clock=lambda: T0 + timedelta(minutes=1), reply_prefix=bus_prefix)
     consumer = Consumer(amqp_url, INTAKE_INBOUND, handler, prefix=bus_prefix, on_reject=handler.on_reject)
     thread = threading.Thread(target=consumer.run, daemon=True)
