@@ -139,10 +139,10 @@ def test_a_department_keeps_to_its_own_queues_and_its_own_agency(broker):
                    lambda ch: ch.basic_get("intake.inbound.rejected"),
                    lambda ch: ch.queue_bind("dept.sct.follow", INBOUND_EXCHANGE, "#"),
                    publish(EVENTS_EXCHANGE, "intake.dossier_accepted.v1.SCT"),
-                   publish(INBOUND_EXCHANGE, "STP.dossier_received"),
+                   publish(INBOUND_EXCHANGE, "STP.dossier.accepted"),
                    publish(INBOUND_EXCHANGE, "#")):
         assert refused(sct, action)
-    assert not refused(sct, publish(INBOUND_EXCHANGE, "SCT.dossier_received", user_id=f"{broker.vhost}-dept.sct"))
+    assert not refused(sct, publish(INBOUND_EXCHANGE, "SCT.dossier.accepted", user_id=f"{broker.vhost}-dept.sct"))
 
 
 def test_a_department_follows_its_own_agency_and_gets_replies_on_direct_reply_to(broker):
@@ -157,7 +157,7 @@ def test_a_department_follows_its_own_agency_and_gets_replies_on_direct_reply_to
         with pika.BlockingConnection(pika.URLParameters(intake)) as ic:
             ich = ic.channel()
             ich.queue_purge("intake.inbound")  # what the other tests sent
-            ch.basic_publish(INBOUND_EXCHANGE, "SCT.dossier_received", b"{}",
+            ch.basic_publish(INBOUND_EXCHANGE, "SCT.dossier.accepted", b"{}",
                              pika.BasicProperties(reply_to=DIRECT_REPLY_TO, user_id=f"{broker.vhost}-dept.sct"))
             method, props, _ = _get(ich, "intake.inbound")
             ich.basic_ack(method.delivery_tag)

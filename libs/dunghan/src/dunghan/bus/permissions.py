@@ -53,11 +53,11 @@ def department_permissions(dept: Department) -> Permissions:
 
 
 def department_topics(dept: Department) -> list[dict[str, str]]:
-    """Publishes facts of its own agency only (``<AGENCY>.<fact>``); binds only keys whose last word is its
-    agency, so ``#`` or another agency's events are refused."""
+    """Publishes facts of its own agency only (``<AGENCY>.<fact>``, e.g. ``SCT.dossier.accepted``); binds only
+    keys whose last word is its agency, so ``#`` or another agency's events are refused."""
     agency = re.escape(dept.agency)
     return [
-        {"exchange": INBOUND_EXCHANGE, "write": f"^{agency}\\.[a-z_]+$", "read": NOTHING},
+        {"exchange": INBOUND_EXCHANGE, "write": f"^{agency}\\.[a-z_]+(\\.[a-z_]+)*$", "read": NOTHING},
         {"exchange": EVENTS_EXCHANGE, "write": NOTHING, "read": f"^(.+\\.)?{agency}$"},
     ]
 
