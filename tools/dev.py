@@ -8,9 +8,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dev_broker import DEV_VHOST, provision
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -18,6 +22,7 @@ SERVICES = {"intake": (8001, 9101), "deadline": (8002, 9102), "scoring": (8003, 
 
 
 DEV_OPERATOR_KEY = "dev-operator-key"
+DEPARTMENT = "dept.sct"
 DATA = ROOT / "services/intake/src/intake/data"
 
 
@@ -34,7 +39,8 @@ def ensure_database(admin_url: str, name: str) -> tuple[str, bool]:
 
 
 def seed_intake(env: dict[str, str], first_time: bool) -> None:
-    """The sample catalogue and organisation (idempotent); on a new database, the AMQP user ``guest`` as SCT."""
+    """The sample catalogue and organisation (idempotent); on a new database, the AMQP user ``dept.sct`` as the
+    departmental system of SCT."""
     manage = [sys.executable, "-m", "intake.manage"]
     subprocess.run([*manage, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([*manage, "load-catalogue", str(DATA / "procedures_sct.yaml")], env=env, check=True,
@@ -43,7 +49,13 @@ def seed_intake(env: dict[str, str], first_time: bool) -> None:
                    stdout=subprocess.DEVNULL)
     if first_time:
         subprocess.run([*manage, "create-key", "--name", "dev-department", "--agency", "SCT", "--role", "system",
-                        "--amqp-user", "guest"], env=env, check=True, stdout=subprocess.DEVNULL)
+                        "--amqp-user", DEPARTMENT], env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def make_url_amqp(amqp_url: str) -> tuple[str, int]:
+    """Host and port of the local broker (``make dev`` provisions it with rabbitmqctl)."""
+    parsed = urlparse(amqp_url)
+    return parsed.hostname or "127.0.0.1", parsed.port or 5672
 
 
 def main() -> int:
@@ -53,11 +65,15 @@ def main() -> int:
     multiproc_root = ROOT / "var" / "prometheus"
     dev_key_hash = hashlib.sha256(DEV_OPERATOR_KEY.encode()).hexdigest()
     keys = os.environ.get("API_KEYS") or f"dev:SCT:operator:{dev_key_hash}"
+    broker = make_url_amqp(os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"))
+    amqp = provision(*broker)
     for service, (port, metrics_port) in SERVICES.items():
         url, created = ensure_database(admin, f"dunghan_{service}")
         env = {
             **os.environ,
             "API_KEYS": keys,
+            "AMQP_URL": amqp[service],
+            "AMQP_PRODUCERS": "",
             "DATABASE_URL": url,
             "PORT": str(port),
             "METRICS_PORT": str(metrics_port),
@@ -74,6 +90,10 @@ def main() -> int:
         worker_env = {k: v for k, v in env.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
         procs.append(subprocess.Popen([str(BIN / f"{service}-worker")], env=worker_env))
         print(f"{service}: web http://127.0.0.1:{port}  worker metrics http://127.0.0.1:{metrics_port}/metrics")
+    print(f"broker vhost {DEV_VHOST}: every service under its own user, as in production "
+          "(deploy/rabbitmq/definitions.json)")
+    print(f"departmental system SCT (AMQP user {DEPARTMENT}): {amqp[DEPARTMENT]}")
+    print(f"  make demo: {BIN / 'python'} tools/demo.py --close-phases --amqp-url '{amqp[DEPARTMENT]}'")
     if not os.environ.get("API_KEYS"):
         print(f"API key (operator): {DEV_OPERATOR_KEY}  e.g. curl -H 'Authorization: Bearer {DEV_OPERATOR_KEY}' "
               "http://127.0.0.1:8001/api/v1/dossiers")
