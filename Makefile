@@ -77,7 +77,7 @@ down: ## stop the Compose stack
 	docker compose down
 
 demo: install ## publish a realistic 2017 year through the inbound contract (needs `make dev` or `make up`)
-	$(PY) tools/demo.py --close-phases
+	$(PY) tools/demo.py --close-phases $(if $(DEMO_AMQP_URL),--amqp-url '$(DEMO_AMQP_URL)')
 
 bench: install ## benchmarks: ratios against baselines measured in the same run (JSON lines; idle machine)
 	$(PY) tools/bench.py

@@ -8,10 +8,14 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlparse
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from supervise import Child, Supervisor
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dev_broker import DEV_VHOST, provision
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -20,6 +24,7 @@ SERVICES = {"intake": (8001, 9101), "deadline": (8002, 9102), "scoring": (8003, 
 
 DEV_OPERATOR_KEY = "dev-operator-key"
 DEV_ROLE_KEYS = {"union": "dev-union-key", "leadership": "dev-leadership-key"}  # reward proposals' workflow
+DEPARTMENT = "dept.sct"
 DATA = ROOT / "services/intake/src/intake/data"
 
 
@@ -36,7 +41,8 @@ def ensure_database(admin_url: str, name: str) -> tuple[str, bool]:
 
 
 def seed_intake(env: dict[str, str], first_time: bool) -> None:
-    """The sample catalogue and organisation (idempotent); on a new database, the AMQP user ``guest`` as SCT."""
+    """The sample catalogue and organisation (idempotent); on a new database, the AMQP user ``dept.sct`` as the
+    departmental system of SCT."""
     manage = [sys.executable, "-m", "intake.manage"]
     subprocess.run([*manage, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([*manage, "load-org", str(DATA / "org_sct.yaml")], env=env, check=True,
@@ -48,7 +54,13 @@ def seed_intake(env: dict[str, str], first_time: bool) -> None:
     subprocess.run([*manage, "announce-catalogue"], env=env, check=True, stdout=subprocess.DEVNULL)
     if first_time:
         subprocess.run([*manage, "create-key", "--name", "dev-department", "--agency", "SCT", "--role", "system",
-                        "--amqp-user", "guest"], env=env, check=True, stdout=subprocess.DEVNULL)
+                        "--amqp-user", DEPARTMENT], env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def make_url_amqp(amqp_url: str) -> tuple[str, int]:
+    """Host and port of the local broker (``make dev`` provisions it with rabbitmqctl)."""
+    parsed = urlparse(amqp_url)
+    return parsed.hostname or "127.0.0.1", parsed.port or 5672
 
 
 def enable_rabbitmq_prometheus() -> None:
@@ -74,11 +86,15 @@ def main() -> int:
     keys = os.environ.get("API_KEYS") or ";".join(
         [f"dev:SCT:operator:{dev_key_hash}"] + [f"dev-{role}:SCT:{role}:{hashlib.sha256(key.encode()).hexdigest()}"
                                                 for role, key in DEV_ROLE_KEYS.items()])
+    broker = make_url_amqp(os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"))
+    amqp = provision(*broker)
     for service, (port, metrics_port) in SERVICES.items():
         url, created = ensure_database(admin, f"dunghan_{service}")
         env = {
             **os.environ,
             "API_KEYS": keys,
+            "AMQP_URL": amqp[service],
+            "AMQP_PRODUCERS": "",
             "DATABASE_URL": url,
             "PORT": str(port),
             "METRICS_PORT": str(metrics_port),
@@ -95,6 +111,10 @@ def main() -> int:
         worker_env = {k: v for k, v in env.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
         children.append(Child(f"{service}-worker", [str(BIN / f"{service}-worker")], worker_env))
         print(f"{service}: web http://127.0.0.1:{port}  worker metrics http://127.0.0.1:{metrics_port}/metrics")
+    print(f"broker vhost {DEV_VHOST}: every service under its own user, as in production "
+          "(deploy/rabbitmq/definitions.json)")
+    print(f"departmental system SCT (AMQP user {DEPARTMENT}): {amqp[DEPARTMENT]}")
+    print(f"  make demo: {BIN / 'python'} tools/demo.py --close-phases --amqp-url '{amqp[DEPARTMENT]}'")
     if not os.environ.get("API_KEYS"):
         print(f"API key (operator): {DEV_OPERATOR_KEY}  e.g. curl -H 'Authorization: Bearer {DEV_OPERATOR_KEY}' "
               "http://127.0.0.1:8001/api/v1/dossiers")

@@ -118,6 +118,7 @@ def rabbitmq() -> Doc:
                     "cluster_partition_handling = pause_minority",
                     "vm_memory_high_watermark.relative = 0.6",
                     "heartbeat = 30",
+                    "max_message_size = 1048576",
                 ]) + "\n",
             },
             "override": {"statefulSet": {"spec": {"template": {"spec": {

@@ -1,5 +1,8 @@
 """Write RabbitMQ definitions with each user's password hash taken from <USER>_AMQP_PASSWORD (stdlib only).
 
+The variable is the user name in capitals with every other character than a letter or digit as ``_``:
+user ``dept.sct`` → ``DEPT_SCT_AMQP_PASSWORD``.
+
 Usage: python render_definitions.py IN.json OUT.json. The committed definitions.json carries no secret; this
 runs at deploy time (a one-shot container in compose, an init container in Kubernetes).
 """
@@ -9,6 +12,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import sys
 
 
@@ -17,12 +21,16 @@ def password_hash(password: str, salt: bytes) -> str:
     return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
 
 
+def password_variable(user: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "_", user.upper()) + "_AMQP_PASSWORD"
+
+
 def render(definitions: dict, env: dict[str, str]) -> dict:
-    missing = [u["name"] for u in definitions["users"] if not env.get(f"{u['name'].upper()}_AMQP_PASSWORD")]
+    missing = [u["name"] for u in definitions["users"] if not env.get(password_variable(u["name"]))]
     if missing:
-        raise SystemExit("missing passwords: " + ", ".join(f"{n.upper()}_AMQP_PASSWORD" for n in missing))
+        raise SystemExit("missing passwords: " + ", ".join(password_variable(n) for n in missing))
     for user in definitions["users"]:
-        user["password_hash"] = password_hash(env[f"{user['name'].upper()}_AMQP_PASSWORD"], os.urandom(4))
+        user["password_hash"] = password_hash(env[password_variable(user["name"])], os.urandom(4))
         user["hashing_algorithm"] = "rabbit_password_hashing_sha256"
         user["tags"] = user.get("tags") or []
     return definitions

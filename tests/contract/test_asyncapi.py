@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from deadline.domain import APPROACHING, DUE_REASONS
+from dunghan.bus import permissions
 from dunghan.bus.topology import TOPOLOGY
 from dunghan.contract.descriptions import EVENTS, FIELDS, VALUES, lookup
 from dunghan.contract.events import EVENT_TYPES, routing_key
@@ -32,9 +33,9 @@ def test_every_fact_event_user_and_queue_is_in_the_document():
     doc = yaml.safe_load(DOC.read_text(encoding="utf-8"))
     addresses = {c["address"] for c in doc["channels"].values()}
     assert {f"{{agency}}.{f}" for f in FACTS} <= addresses
-    assert {routing_key(t) for t in EVENT_TYPES} <= addresses
+    assert {f"{routing_key(t)}.{{agency}}" for t in EVENT_TYPES} <= addresses
     topology = doc["servers"]["rabbitmq"]["x-amqp-topology"]
-    assert {u["name"] for u in topology["users"]} == set(TOPOLOGY.users)
+    assert {u["name"] for u in topology["users"]} == set(permissions.users())
     assert {q["name"] for q in topology["queues"]} >= {q.name for q in TOPOLOGY.queues}
     assert set(doc["components"]["x-rejection-reasons"]) == set(typing.get_args(RejectKind))
 

@@ -45,7 +45,8 @@ class System:
         try:
             ch = conn.channel()
             ch.confirm_delivery()
-            reply_q = ch.queue_declare(queue="", exclusive=True).method.queue
+            # A queue of the sender's own (``<prefix><user>.…``): intake replies nowhere else.
+            reply_q = ch.queue_declare(queue=f"{self.prefix}guest.{uuid.uuid4().hex}", exclusive=True).method.queue
             for fact in facts:
                 props = pika.BasicProperties(
                     content_type="application/json", delivery_mode=2, user_id="guest",
@@ -119,7 +120,7 @@ def publish_raw(system: System, messages: list[RawMessage], timeout: float = 60.
     try:
         ch = conn.channel()
         ch.confirm_delivery()
-        reply_q = ch.queue_declare(queue="", exclusive=True).method.queue
+        reply_q = ch.queue_declare(queue=f"{system.prefix}guest.{uuid.uuid4().hex}", exclusive=True).method.queue
         for m in messages:
             props = pika.BasicProperties(
                 content_type="application/json", delivery_mode=2, user_id="guest", message_id=m.message_id,

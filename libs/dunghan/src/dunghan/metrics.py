@@ -27,6 +27,11 @@ MESSAGES_CONSUMED = Counter(
 MESSAGES_DEAD_LETTERED = Counter(
     "dunghan_messages_dead_lettered_total", "Messages sent to a dead-letter queue by a consumer.", ["queue"]
 )
+MESSAGES_FORGED = Counter(
+    "dunghan_messages_forged_total",
+    "Messages dead-lettered as forged: their broker-validated sender is not the producer of their type.",
+    ["queue"],
+)
 BATCHES = Counter(
     "dunghan_consumer_batches_total",
     "Batches of messages handled in one transaction, by result (committed; rolled_back, then one by one).",

@@ -9,6 +9,7 @@ COMMON_ENV = {
     "database_url": "DATABASE_URL",
     "amqp_url": "AMQP_URL",
     "amqp_prefix": "AMQP_PREFIX",
+    "amqp_producers": "AMQP_PRODUCERS",
     "log_level": "LOG_LEVEL",
     "port": "PORT",
     "metrics_port": "METRICS_PORT",

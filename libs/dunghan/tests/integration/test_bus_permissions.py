@@ -16,8 +16,10 @@ import pytest
 
 from dunghan.bus.consumer import Consumer, Delivery
 from dunghan.bus.errors import Reject, RetryLater
+from dunghan.bus.identity import Department
+from dunghan.bus.permissions import SERVICE_PERMISSIONS, department_permissions
 from dunghan.bus.publisher import Publisher
-from dunghan.bus.topology import EVENTS_EXCHANGE, INBOUND_EXCHANGE, INTAKE_REJECTED, USERS, ConsumerQueue
+from dunghan.bus.topology import EVENTS_EXCHANGE, INBOUND_EXCHANGE, INTAKE_REJECTED, ConsumerQueue
 from dunghan.testing.polling import wait_until
 
 pytestmark = pytest.mark.integration
@@ -31,7 +33,7 @@ def ctl(*args: str) -> None:
 
 @pytest.fixture(scope="module")
 def urls(amqp_url: str) -> Iterator[dict[str, str]]:
-    """``urls[role]``: an AMQP URL for a fresh user with ``USERS[role]`` permissions in a fresh vhost."""
+    """``urls[role]``: an AMQP URL for a fresh user with the role's permissions in a fresh vhost."""
     if not shutil.which(RABBITMQCTL):
         pytest.skip("rabbitmqctl is not on this machine")
     base = pika.URLParameters(amqp_url)
@@ -42,7 +44,7 @@ def urls(amqp_url: str) -> Iterator[dict[str, str]]:
         for role in ("intake", "deadline", "department"):
             user, password = f"{vhost}-{role}", uuid.uuid4().hex
             ctl("add_user", user, password)
-            perms = USERS[role]
+            perms = SERVICE_PERMISSIONS.get(role) or department_permissions(Department("dept.stp", "STP"))
             ctl("set_permissions", "-p", vhost, user, perms["configure"], perms["write"], perms["read"])
             out[role] = f"amqp://{user}:{password}@{base.host}:{base.port}/{urllib.parse.quote(vhost, safe='')}"
         yield out

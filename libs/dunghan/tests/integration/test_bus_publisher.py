@@ -75,12 +75,13 @@ def test_published_messages_are_persistent_and_keep_their_properties(publisher, 
     assert MESSAGES_PUBLISHED.labels(EVENTS_EXCHANGE)._value.get() == before + 1
 
 
-def test_publish_event_routes_by_the_event_type_and_round_trips(publisher, bound):
+def test_publish_event_routes_by_the_event_type_and_agency_and_round_trips(publisher, bound):
     now = datetime(2025, 3, 4, 8, 0, tzinfo=UTC)
     ce = envelope_for(DossierRefused(code="HS-1", agency="STP", occurred_at=now, reason="thiếu giấy tờ"), now=now)
     publisher.publish_event(ce)
     [(method, props, body)] = bound(1)
-    assert method.routing_key == routing_key(DossierRefused) == "intake.dossier_refused.v1"
+    assert routing_key(DossierRefused) == "intake.dossier_refused.v1"
+    assert method.routing_key == "intake.dossier_refused.v1.STP"
     assert props.message_id == ce.id and props.headers["ce-type"] == ce.type
     assert decode(body) == ce
 

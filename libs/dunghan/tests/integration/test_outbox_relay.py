@@ -91,7 +91,7 @@ def test_relay_publishes_committed_rows_in_order_and_marks_them(engine: Engine) 
     assert publisher.ids() == ["a-1", "a-2"]
     assert publisher.calls == 1
     first = publisher.published[0]
-    assert (first.exchange, first.routing_key) == ("dunghan.events", "intake.dossier_accepted.v1")
+    assert (first.exchange, first.routing_key) == ("dunghan.events", "intake.dossier_accepted.v1._")  # no agency
     assert first.headers is not None and first.headers["x-correlation-id"] == "c-9"
     assert first.headers["ce-type"] == "vn.dunghan.intake.dossier_accepted.v1"
     assert first.content_type == "application/cloudevents+json"

@@ -95,7 +95,8 @@ def test_reject_publishes_a_copy_to_the_dlx_with_reasons_then_acks():
     consumer.on_message(channel, *message({"x-delivery-count": 1, "trace": "t"}))
     [(exchange, key, body, props)] = publish.published
     assert (exchange, key, body) == ("p.unit.events.dlx", "p.unit.events.dlq", b'{"k": 1}')
-    assert props.delivery_mode == 2 and props.message_id == "ev-1" and props.user_id is None
+    # Published as the consumer's own user (``amqp://unused`` has pika's default, guest).
+    assert props.delivery_mode == 2 and props.message_id == "ev-1" and props.user_id == "guest"
     assert props.headers["x-rejection-reason"] == "thiếu mã hồ sơ"
     assert props.headers["x-rejection-field"] == "data.code"
     assert props.headers["x-original-routing-key"] == "intake.dossier_received.v1"

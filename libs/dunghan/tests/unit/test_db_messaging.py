@@ -78,14 +78,14 @@ def test_inbox_accept_inserts_on_conflict_do_nothing_and_reports_a_repeat() -> N
     assert all("ON CONFLICT DO NOTHING" in sql for sql, _ in conn.statements)
 
 
-def test_outbox_add_stores_the_encoded_event_with_the_routing_key_of_its_type() -> None:
+def test_outbox_add_stores_the_encoded_event_with_the_routing_key_of_its_type_and_agency() -> None:
     conn = FakeConnection()
     outbox_add(conn, event(), headers={"x-correlation-id": "c-1"})  # type: ignore[arg-type]
     sql, params = conn.statements[0]
     assert sql.startswith("INSERT INTO outbox")
     assert params["event_id"] == "e-1"
     assert params["exchange"] == "dunghan.events"
-    assert params["routing_key"] == "intake.dossier_accepted.v1"
+    assert params["routing_key"] == "intake.dossier_accepted.v1._"  # this event's data carries no agency
     assert decode(params["body"]) == event()
     assert params["headers"] == {"ce-type": "vn.dunghan.intake.dossier_accepted.v1",
                                  "ce-subject": "H01.1-250303-0001", "ce-time": event().time.isoformat(),

@@ -32,7 +32,8 @@ def test_render_adds_a_verifiable_sha256_hash_per_user():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     defs = json.loads(render())
-    env = {f"{u['name'].upper()}_AMQP_PASSWORD": f"pw-{u['name']}" for u in defs["users"]}
+    env = {module.password_variable(u["name"]): f"pw-{u['name']}" for u in defs["users"]}
+    assert module.password_variable("dept.sct") == "DEPT_SCT_AMQP_PASSWORD"
     out = module.render(defs, env)
     for user in out["users"]:
         raw = base64.b64decode(user["password_hash"])

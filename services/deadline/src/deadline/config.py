@@ -13,6 +13,7 @@ class Settings:
     database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/dunghan_deadline"
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
     amqp_prefix: str = ""
+    amqp_producers: str = ""
     log_level: str = "INFO"
     port: int = 8002
     metrics_port: int = 9102

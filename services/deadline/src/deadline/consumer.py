@@ -19,7 +19,7 @@ from dunghan.worker import utc_now
 def make_handler(repo: Repository, deps: Deps, clock: Callable[[], datetime] = utc_now) -> Callable[[Any], None]:
     def handle(delivery: Any) -> None:
         try:
-            ce = decode(delivery.body)
+            ce = decode(delivery.body, delivery.routing_key)
             outcome = handle_event(ce, repo, deps, clock())
         except ContractError as exc:
             raise Reject(exc.reason, exc.field) from exc
@@ -36,7 +36,7 @@ def make_batch_handler(repo: SqlRepository, deps: Deps,
     the consumer handles its messages one by one with ``make_handler``'s handler."""
     def handle_many(deliveries: list[Any]) -> list[str]:
         now = clock()
-        decoded = [(ce, ce.event()) for ce in (decode(d.body) for d in deliveries)]
+        decoded = [(ce, ce.event()) for ce in (decode(d.body, d.routing_key) for d in deliveries)]
         tx = open_batch_tx(repo)
         assert tx is not None, "a batch handler runs inside the consumer's batch"
         keys: list[tuple[str, str]] = []

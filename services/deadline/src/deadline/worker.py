@@ -11,6 +11,7 @@ from deadline.metrics import PrometheusMetrics
 from deadline.repository import SqlRepository
 from deadline.scheduler import SCHEDULER_NAME, ThresholdScan
 from dunghan.bus.consumer import Consumer
+from dunghan.bus.identity import Producers
 from dunghan.bus.publisher import Publisher
 from dunghan.bus.topology import DEADLINE_EVENTS
 from dunghan.db import OutboxRelay, retention_job
@@ -23,7 +24,8 @@ def components(settings: Settings, repo: SqlRepository, deps: Deps, publisher: A
         Consumer(settings.amqp_url, DEADLINE_EVENTS, make_handler(repo, deps), prefix=settings.amqp_prefix,
                  batch_engine=repo.engine, batch_size=settings.consumer_batch_size,
                  batch_handler=make_batch_handler(repo, deps),
-                 batch_linger=settings.consumer_batch_linger_ms / 1000),
+                 batch_linger=settings.consumer_batch_linger_ms / 1000,
+                 producers=Producers.parse(settings.amqp_producers)),
         OutboxRelay(repo.engine, publisher, SERVICE),
         Periodic(SCHEDULER_NAME, ThresholdScan(repo, deps), settings.scan_interval_seconds),
         retention_job(repo.engine, settings.messaging_retention_days),

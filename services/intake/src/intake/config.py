@@ -13,6 +13,7 @@ class Settings:
     database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/dunghan_intake"
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
     amqp_prefix: str = ""
+    amqp_producers: str = ""
     log_level: str = "INFO"
     port: int = 8001
     metrics_port: int = 9101

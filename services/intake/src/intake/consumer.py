@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from dunghan.bus.errors import Duplicate, Reject
+from dunghan.bus.identity import DIRECT_REPLY_TO, reply_allowed
 from dunghan.bus.topology import INTAKE_REJECTED
 from dunghan.contract import safejson
 from dunghan.db.unit_of_work import after_commit
@@ -40,18 +41,25 @@ class IntakeReject(Reject):  # type: ignore[misc]
 
 
 class BusReplier:
-    """Replies and rejection copies through the default exchange (queue name as routing key)."""
+    """Replies and rejection copies through the default exchange (queue name as routing key).
 
-    def __init__(self, publisher: Any, prefix: str = "") -> None:
+    Replies go on their own connection (``replies``, a publisher that tries once): a reply-to the broker chokes
+    on (a forged ``amq.rabbitmq.reply-to.…`` closes the whole connection) costs that connection only, and the
+    next reply opens a new one, so the inbound queue never waits on a reply."""
+
+    def __init__(self, publisher: Any, prefix: str = "", replies: Any = None) -> None:
         self.publisher = publisher
+        self.replies = replies or publisher
         self.rejected_queue = f"{prefix}{INTAKE_REJECTED}"
 
     def reply(self, reply_to: str, body: dict[str, Any], correlation_id: str | None) -> None:
-        """Best effort: a sender whose reply queue is gone must not block the inbound queue."""
+        """Best effort: a sender whose reply queue is gone must not block the inbound queue. Direct reply-to
+        is published without ``mandatory`` (the broker returns every mandatory one to it)."""
         payload = json.dumps(body, ensure_ascii=False).encode()
         try:
-            self.publisher.publish("", reply_to, payload, message_id=f"reply:{body.get('event_id')}",
-                                   correlation_id=correlation_id, content_type="application/json")
+            self.replies.publish("", reply_to, payload, message_id=f"reply:{body.get('event_id')}",
+                                 correlation_id=correlation_id, content_type="application/json",
+                                 mandatory=not reply_to.startswith(DIRECT_REPLY_TO))
         except Exception as exc:
             log.warning("reply not delivered: %s", type(exc).__name__, extra={"event_id": body.get("event_id")})
 
@@ -76,8 +84,10 @@ class InboundHandler:
 
     def __init__(self, repo: Repository, replier: Replier, *, pepper: str, clock: Callable[[], datetime],
                  max_body_bytes: int = 262_144, max_skew_seconds: float | None = None,
-                 cache_seconds: float = 30.0, cache_clock: Callable[[], float] = time.monotonic) -> None:
+                 cache_seconds: float = 30.0, cache_clock: Callable[[], float] = time.monotonic,
+                 reply_prefix: str = "") -> None:
         self.repo = repo
+        self.reply_prefix = reply_prefix
         self.senders = TtlCache(cache_seconds, cache_clock)
         self.replier = replier
         self.pepper = pepper
@@ -125,15 +135,25 @@ class InboundHandler:
         try:
             with log_context(event_id=data["event_id"], dossier=data["code"]):
                 out = record_fact(self.repo, data, checked.sender, now=self.clock(), pepper=self.pepper,
-                                  digest=digest_of(checked.raw), reply_to=delivery.reply_to,
+                                  digest=digest_of(checked.raw), reply_to=self._reply_to(delivery),
                                   correlation_id=delivery.correlation_id, max_skew_seconds=self.max_skew_seconds)
                 log.info("inbound %s %s", data["fact"], out.reply["status"])
         except InboundError as exc:
             raise IntakeReject(exc, data["event_id"]) from exc
-        if delivery.reply_to:
-            reply_to, reply, correlation_id = delivery.reply_to, out.reply, delivery.correlation_id
+        reply_to = self._reply_to(delivery)
+        if reply_to:
+            reply, correlation_id = out.reply, delivery.correlation_id
             after_commit(lambda: self.replier.reply(reply_to, reply, correlation_id))
         return out.duplicate
+
+    def _reply_to(self, delivery: Any) -> str | None:
+        """``reply_to`` if it is the sender's direct reply-to or one of its own queues; None (no reply) else."""
+        if not delivery.reply_to:
+            return None
+        if reply_allowed(delivery.reply_to, delivery.user_id, self.reply_prefix):
+            return str(delivery.reply_to)
+        log.warning("reply_to refused: not the sender's own queue", extra={"event_id": delivery.message_id})
+        return None
 
     def _sender(self, user_id: str | None) -> Sender:
         """The source system of the AMQP user; a known one is remembered (changes apply within the cache time)."""
@@ -157,8 +177,9 @@ class InboundHandler:
                    "x-rejection-kind": error.kind, "x-original-routing-key": delivery.routing_key or "",
                    "x-sender": delivery.user_id or ""}
         self.replier.quarantine(delivery.body, headers, delivery.message_id)
-        if delivery.reply_to:
-            self.replier.reply(delivery.reply_to, rejection_reply(error, event_id), delivery.correlation_id)
+        reply_to = self._reply_to(delivery)
+        if reply_to:
+            self.replier.reply(reply_to, rejection_reply(error, event_id), delivery.correlation_id)
 
 
 def _decode(body: bytes) -> Any:

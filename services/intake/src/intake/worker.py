@@ -7,6 +7,8 @@ from dunghan.logging import configure
 from intake.app import migrations_dir, utc_now
 from intake.config import Settings
 
+REPLY_CONFIRM_SECONDS = 2.0
+
 
 def declare_topology(amqp_url: str, prefix: str) -> None:
     """Exchanges, the inbound queue (with DLQ and retries) and the rejection queue; idempotent."""
@@ -38,18 +40,22 @@ def build_components(settings: Settings) -> list[Any]:
     def publisher() -> Any:
         return Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="intake")
 
-    handler = InboundHandler(repo, BusReplier(publisher(), settings.amqp_prefix), pepper=settings.id_pepper,
+    def replier() -> BusReplier:
+        replies = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="intake-replies",
+                            max_attempts=1, confirm_timeout=REPLY_CONFIRM_SECONDS)
+        return BusReplier(publisher(), settings.amqp_prefix, replies)
+
+    handler = InboundHandler(repo, replier(), pepper=settings.id_pepper,
                              clock=utc_now, max_body_bytes=settings.max_body_bytes,
                              max_skew_seconds=settings.max_clock_skew_seconds,
-                             cache_seconds=settings.registry_cache_seconds)
+                             cache_seconds=settings.registry_cache_seconds, reply_prefix=settings.amqp_prefix)
     consumer = Consumer(settings.amqp_url, INTAKE_INBOUND, handler, prefix=settings.amqp_prefix,
                         on_reject=handler.on_reject, batch_engine=engine, batch_size=settings.consumer_batch_size,
                         batch_handler=handler.handle_many,
                         batch_linger=settings.consumer_batch_linger_ms / 1000)
     relay = OutboxRelay(engine, publisher(), "intake")
     sweeper = Periodic("orphan-sweeper",
-                       OrphanSweeper(repo, BusReplier(publisher(), settings.amqp_prefix),
-                                     settings.orphan_window_seconds, settings.id_pepper),
+                       OrphanSweeper(repo, replier(), settings.orphan_window_seconds, settings.id_pepper),
                        settings.orphan_scan_seconds)
     return [consumer, relay, sweeper, retention_job(engine, settings.messaging_retention_days)]
 

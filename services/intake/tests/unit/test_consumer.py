@@ -22,7 +22,7 @@ class FakeDelivery:
     body: bytes
     routing_key: str
     user_id: str | None = "motcua-sct"
-    reply_to: str | None = "dept.replies"
+    reply_to: str | None = "motcua-sct.replies"
     correlation_id: str | None = "corr-1"
     message_id: str | None = "m-1"
     headers: dict[str, Any] = field(default_factory=dict)
@@ -71,7 +71,7 @@ def test_valid_fact_is_recorded_and_answered_with_the_correlation_id(world):
     repo, replier, handler = world
     assert consume(handler, delivery(make_fact("dossier.accepted"))) == "ok"
     [(to, body, corr)] = replier.replies
-    assert (to, body["status"], corr) == ("dept.replies", "accepted", "corr-1")
+    assert (to, body["status"], corr) == ("motcua-sct.replies", "accepted", "corr-1")
     assert len(repo.published) == 1
 
 
@@ -132,3 +132,20 @@ def test_orphan_sweeper_rejects_and_answers_buffered_facts(world):
     assert sweeper(T0 + timedelta(hours=1)) == 1
     assert replier.replies[-1][1]["status"] == "rejected" and replier.replies[-1][2] == "corr-1"
     assert replier.quarantined[-1][1]["x-rejection-kind"] == "unknown_dossier"
+
+
+@pytest.mark.parametrize("reply_to", ["deadline.events", "intake.inbound.rejected", "motcua-stp.replies",
+                                      "amq.rabbitmq.reply-to.<garbage>", "amq.gen-xyz", "motcua-sct."])
+def test_a_reply_to_that_is_not_the_senders_own_queue_gets_no_reply_but_the_fact_is_recorded(world, reply_to):
+    repo, replier, handler = world
+    assert consume(handler, delivery(make_fact("dossier.accepted"), reply_to=reply_to)) == "ok"
+    assert consume(handler, FakeDelivery(body=b"{", routing_key="SCT.dossier_accepted", reply_to=reply_to)) \
+        == "rejected"
+    assert replier.replies == [] and len(repo.published) == 1 and len(replier.quarantined) == 1
+
+
+def test_direct_reply_to_is_answered(world):
+    _repo, replier, handler = world
+    direct = "amq.rabbitmq.reply-to.g1h2AA1yZXBseUA5MjQ4ODg0AAAWWAAAAABrDPZr.nE1SEFrTp/L3m9ZymO6vxA=="
+    consume(handler, delivery(make_fact("dossier.accepted"), reply_to=direct))
+    assert [to for to, _b, _c in replier.replies] == [direct]

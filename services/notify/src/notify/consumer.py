@@ -45,10 +45,10 @@ class EventProcessor:
         self.available = available
 
     def __call__(self, delivery: Any) -> None:
-        self.process(delivery.body)
+        self.process(delivery.body, delivery.routing_key)
 
-    def process(self, body: bytes) -> Context | None:
-        decoded = self._decode(body)
+    def process(self, body: bytes, routing_key: str | None = None) -> Context | None:
+        decoded = self._decode(body, routing_key)
         if decoded is None:
             return None
         ctx = self._apply(*decoded)
@@ -61,16 +61,16 @@ class EventProcessor:
     def handle_many(self, deliveries: list[Any]) -> list[str]:
         """A consumer batch at once: the inbox rows of all its handled events in one statement, then each event
         in order. A message that does not decode rolls the batch back; the consumer then handles it alone."""
-        decoded = [self._decode(d.body) for d in deliveries]
+        decoded = [self._decode(d.body, d.routing_key) for d in deliveries]
         tx = open_batch_tx(self.repo)  # type: ignore[arg-type]
         assert tx is not None, "handle_many runs inside the consumer's batch"
         tx.prefetch_inbox([(item[0].source, item[0].id) for item in decoded if item is not None])
         return ["duplicate" if item is not None and self._apply(*item) is None else "ok" for item in decoded]
 
-    def _decode(self, body: bytes) -> tuple[CloudEvent, Any] | None:
+    def _decode(self, body: bytes, routing_key: str | None = None) -> tuple[CloudEvent, Any] | None:
         """The event and its payload; None for a type notify does not handle."""
         try:
-            ce = decode(body)
+            ce = decode(body, routing_key)
             if ce.type not in HANDLED:
                 return None
             event = ce.event()
@@ -100,9 +100,10 @@ def _count(ctx: Context, event: str) -> None:
 
 
 def make_consumer(amqp_url: str, processor: EventProcessor, *, prefix: str = "", batch_engine: Any = None,
-                  batch_size: int = 1, batch_linger: float = 0.0) -> Any:
+                  batch_size: int = 1, batch_linger: float = 0.0, producers: Any = None) -> Any:
     from dunghan.bus.consumer import Consumer
 
     batch_handler = processor.handle_many if isinstance(processor.repo, SqlRepository) else None
     return Consumer(amqp_url, NOTIFY_EVENTS, processor, prefix=prefix, batch_engine=batch_engine,
-                    batch_size=batch_size, batch_handler=batch_handler, batch_linger=batch_linger)
+                    batch_size=batch_size, batch_handler=batch_handler, batch_linger=batch_linger,
+                    producers=producers)

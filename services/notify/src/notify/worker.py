@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dunghan.bus.identity import Producers
 from dunghan.db import retention_job
 from dunghan.logging import configure
 from dunghan.worker import Periodic, run_worker
@@ -29,7 +30,8 @@ def components(services: Services) -> list[Any]:
                        tz=s.timezone, available=frozenset(services.channels), sms_windows=windows)
     return [make_consumer(s.amqp_url, processor, prefix=s.amqp_prefix, batch_engine=getattr(repo, "engine", None),
                           batch_size=s.consumer_batch_size,
-                          batch_linger=s.consumer_batch_linger_ms / 1000), sender,
+                          batch_linger=s.consumer_batch_linger_ms / 1000,
+                          producers=Producers.parse(s.amqp_producers)), sender,
             Periodic("digest", digest, s.digest_interval_seconds), *_retention(repo, s.messaging_retention_days)]
 
 

@@ -18,7 +18,7 @@ def make_handler(repo: handlers.Repository, clock: Callable[[], datetime] = lamb
                  ) -> Callable[[Any], None]:
     def handle(delivery: Any) -> None:
         try:
-            ce = decode(delivery.body)
+            ce = decode(delivery.body, delivery.routing_key)
             if ce.type not in HANDLED:
                 return  # bound by a wildcard, not scored: not worth validating
             ev = ce.event()
@@ -38,7 +38,8 @@ def make_batch_handler(repo: SqlRepository, clock: Callable[[], datetime] = lamb
     it)."""
     def handle_many(deliveries: list[Any]) -> list[str]:
         now = clock()
-        decoded = [(ce, ce.event() if ce.type in HANDLED else None) for ce in (decode(d.body) for d in deliveries)]
+        events = (decode(d.body, d.routing_key) for d in deliveries)
+        decoded = [(ce, ce.event() if ce.type in HANDLED else None) for ce in events]
         tx = open_batch_tx(repo)
         assert tx is not None, "a batch handler runs inside the consumer's batch"
         tx.prefetch_inbox([(ce.source, ce.id) for ce, ev in decoded if ev is not None])

@@ -4,6 +4,7 @@ from __future__ import annotations
 from prometheus_client import REGISTRY
 
 from dunghan.bus.consumer import Consumer
+from dunghan.bus.identity import Producers
 from dunghan.bus.publisher import Publisher
 from dunghan.bus.topology import SCORING_EVENTS
 from dunghan.db import OutboxRelay, make_engine, retention_job, upgrade
@@ -32,7 +33,8 @@ def main() -> None:
         Consumer(settings.amqp_url, SCORING_EVENTS, make_handler(repo), prefix=settings.amqp_prefix,
                  batch_engine=engine, batch_size=settings.consumer_batch_size,
                  batch_handler=make_batch_handler(repo),
-                 batch_linger=settings.consumer_batch_linger_ms / 1000),
+                 batch_linger=settings.consumer_batch_linger_ms / 1000,
+                 producers=Producers.parse(settings.amqp_producers)),
         OutboxRelay(engine, publisher, "scoring"),
         Periodic("close-phases", lambda now: handlers.close_due_phases(repo, now, settings.auto_close_window_days),
                  settings.close_check_seconds),

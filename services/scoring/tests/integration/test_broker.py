@@ -43,7 +43,7 @@ def test_events_in_standings_out_and_phase_closed_published_once(
     declare(ch, prefix=bus_prefix, only="scoring")
     watch = f"{bus_prefix}watch.phase_closed"
     ch.queue_declare(queue=watch, exclusive=True)
-    ch.queue_bind(queue=watch, exchange=f"{bus_prefix}{EVENTS_EXCHANGE}", routing_key="scoring.phase_closed.*")
+    ch.queue_bind(queue=watch, exchange=f"{bus_prefix}{EVENTS_EXCHANGE}", routing_key="scoring.phase_closed.#")
     consumer = consumer_mod.Consumer(amqp_url, SCORING_EVENTS, make_handler(repo), prefix=bus_prefix)
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()

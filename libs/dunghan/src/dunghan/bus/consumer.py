@@ -5,8 +5,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +13,9 @@ import pika
 from sqlalchemy import Engine
 
 from dunghan.bus.connection import BROKER_ERRORS, backoff, parameters
+from dunghan.bus.delivery import BatchHandler, Delivery, Handler, OnReject, handle_each
 from dunghan.bus.errors import Duplicate, Reject, RetryLater
+from dunghan.bus.identity import FORGED, Forged, Producers
 from dunghan.bus.topology import TOPOLOGY, ConsumerQueue, Topology, declare
 from dunghan.db.unit_of_work import batch
 from dunghan.metrics import (
@@ -23,10 +24,12 @@ from dunghan.metrics import (
     HANDLER_DURATION,
     MESSAGES_CONSUMED,
     MESSAGES_DEAD_LETTERED,
+    MESSAGES_FORGED,
     zero_consumer,
 )
 
 log = logging.getLogger(__name__)
+__all__ = ["BatchHandler", "Consumer", "Delivery", "Handler", "OnReject", "handle_each", "is_transient"]
 
 REASON_MAX = 1000
 TRANSIENT_ERRORS = frozenset({"OperationalError", "InterfaceError"})
@@ -37,44 +40,6 @@ def is_transient(exc: BaseException) -> bool:
     not at fault, so it is retried in place instead of spending the queue's delivery limit."""
     return (any(c.__name__ in TRANSIENT_ERRORS for c in type(exc).__mro__)
             or bool(getattr(exc, "connection_invalidated", False)))
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One message as the handler sees it. After a delayed retry, routing key, exchange and user id are the
-    original ones (kept in headers by the consumer), not those of the retry queue's dead-lettering."""
-
-    body: bytes
-    routing_key: str
-    exchange: str
-    headers: dict[str, Any]
-    message_id: str | None
-    correlation_id: str | None
-    reply_to: str | None
-    user_id: str | None
-    content_type: str | None
-    redelivered: bool
-    delivery_count: int
-    properties: Any = field(default=None, repr=False, compare=False)
-
-    @classmethod
-    def from_pika(cls, method: Any, props: Any, body: bytes) -> Delivery:
-        headers = dict(props.headers or {})
-        routing_key, exchange, user_id = method.routing_key, method.exchange, props.user_id
-        if exchange == "" and "x-retry-count" in headers:
-            # Only the consumer can write to the default exchange (see USERS), so these headers are its own.
-            routing_key = str(headers.get("x-original-routing-key") or routing_key)
-            exchange = str(headers.get("x-original-exchange") or "")
-            user_id = str(headers.get("x-original-user-id") or "") or None
-        return cls(
-            body=body, routing_key=routing_key, exchange=exchange, headers=headers,
-            message_id=props.message_id, correlation_id=props.correlation_id, reply_to=props.reply_to,
-            user_id=user_id, content_type=props.content_type, redelivered=bool(method.redelivered),
-            delivery_count=int(headers.get("x-delivery-count") or 0), properties=props,
-        )
-
-    def log_extra(self) -> dict[str, Any]:
-        return {"event_id": self.message_id, "routing_key": self.routing_key}
 
 
 def event_lag(props: Any, now: float) -> float | None:
@@ -92,23 +57,6 @@ def event_lag(props: Any, now: float) -> float | None:
     return None
 
 
-Handler = Callable[[Delivery], None]
-BatchHandler = Callable[[list[Delivery]], list[str]]
-OnReject = Callable[[Delivery, Reject], None]
-
-
-def handle_each(handler: Handler, deliveries: Iterable[Delivery]) -> list[str]:
-    """``handler`` for each message in turn: its outcome, ok or duplicate (other exceptions propagate)."""
-    outcomes = []
-    for delivery in deliveries:
-        try:
-            handler(delivery)
-            outcomes.append("ok")
-        except Duplicate:
-            outcomes.append("duplicate")
-    return outcomes
-
-
 class Consumer:
     """Consumes one service queue until ``stop()``; reconnects with backoff when the connection drops.
 
@@ -118,13 +66,18 @@ class Consumer:
     batch is rolled back and its messages are handled again one by one, each with the usual outcome. A
     ``batch_handler`` takes the whole batch at once (to read and write for all its messages in a few statements)
     and returns each message's outcome, ok or duplicate; without one, ``handler`` runs for each message. Under a
-    backlog (the last batch held more than one message) a batch waits up to ``batch_linger`` seconds to fill."""
+    backlog (the last batch held more than one message) a batch waits up to ``batch_linger`` seconds to fill.
+
+    With ``producers``, every message's broker-validated ``user_id`` must be the user of the service that owns
+    its routing key (``dunghan.bus.identity``); any other is dead-lettered with reason ``forged`` before a
+    handler sees it. The consumer's own retries carry its own user, so only they restore the original sender."""
 
     def __init__(self, amqp_url: str, queue: ConsumerQueue, handler: Handler, *, prefix: str = "",
                  prefetch: int = 50, on_reject: OnReject | None = None, name: str | None = None,
                  declare_topology: bool = True, transient_retry_seconds: float = 20.0,
                  batch_engine: Engine | None = None, batch_size: int = 50,
-                 batch_handler: BatchHandler | None = None, batch_linger: float = 0.0) -> None:
+                 batch_handler: BatchHandler | None = None, batch_linger: float = 0.0,
+                 producers: Producers | None = None) -> None:
         self.amqp_url = amqp_url
         self.queue = queue
         self.handler = handler
@@ -138,6 +91,8 @@ class Consumer:
         self.batch_size = max(1, batch_size)
         self.batch_handler = batch_handler
         self.batch_linger = batch_linger
+        self.producers = producers
+        self.user = pika.URLParameters(amqp_url).credentials.username
         self._last_batch = 0
         self._buffer: list[tuple[Any, Any, bytes]] = []
         self.sleep: Callable[[float], object] = self._pause
@@ -217,7 +172,7 @@ class Consumer:
         if self._stopping.is_set():
             channel.basic_nack(method.delivery_tag, requeue=True)  # prefetched after stop(): back to the queue
             return
-        delivery = Delivery.from_pika(method, props, body)
+        delivery = Delivery.from_pika(method, props, body, self.user)
         outcome, exc = self._run_handler(delivery)
         if outcome != "failed":
             try:
@@ -282,9 +237,11 @@ class Consumer:
         assert self.batch_engine is not None
         started = time.perf_counter()
         outcomes: list[str] = []
+        deliveries = [Delivery.from_pika(method, props, body, self.user) for method, props, body in items]
+        if not all(self._authentic(d) for d in deliveries):
+            return None  # one by one: each forged message is dead-lettered alone
         try:
             with batch(self.batch_engine):
-                deliveries = [Delivery.from_pika(method, props, body) for method, props, body in items]
                 if self.batch_handler is not None:
                     outcomes = self.batch_handler(deliveries)
                     if len(outcomes) != len(deliveries):
@@ -309,6 +266,8 @@ class Consumer:
         try:
             while True:
                 try:
+                    if self.producers is not None:
+                        self.producers.check(delivery.user_id, delivery.routing_key)
                     self.handler(delivery)
                     return "ok", None
                 except Duplicate:
@@ -328,6 +287,15 @@ class Consumer:
         finally:
             HANDLER_DURATION.labels(self.queue.name).observe(time.perf_counter() - started)
 
+    def _authentic(self, delivery: Delivery) -> bool:
+        if self.producers is None:
+            return True
+        try:
+            self.producers.check(delivery.user_id, delivery.routing_key)
+        except Forged:
+            return False
+        return True
+
     def _act(self, delivery: Delivery, outcome: str, exc: Exception | None) -> str:
         if isinstance(exc, Reject):
             if self.on_reject is not None:
@@ -343,7 +311,7 @@ class Consumer:
             delivery_mode=2, content_type=delivery.content_type, message_id=delivery.message_id,
             correlation_id=delivery.correlation_id, reply_to=delivery.reply_to, headers=headers,
             content_encoding=getattr(p, "content_encoding", None), type=getattr(p, "type", None),
-            app_id=getattr(p, "app_id", None), timestamp=getattr(p, "timestamp", None),
+            app_id=getattr(p, "app_id", None), timestamp=getattr(p, "timestamp", None), user_id=self.user,
         )
         self.publish_channel.basic_publish(exchange, routing_key, delivery.body, props, mandatory=True)
 
@@ -359,6 +327,10 @@ class Consumer:
                    "x-rejection-reason": reason[:REASON_MAX], "x-rejection-field": field or ""}
         self._republish(self.queue.dlx(self.prefix), self.queue.dlq(self.prefix), delivery, headers)
         MESSAGES_DEAD_LETTERED.labels(self.queue.name).inc()
+        if reason == FORGED:
+            MESSAGES_FORGED.labels(self.queue.name).inc()
+            log.error("dead-lettered a forged message from %r", delivery.user_id, extra=delivery.log_extra())
+            return
         log.warning("dead-lettered: %s", reason[:200], extra=delivery.log_extra())
 
     def _retry(self, delivery: Delivery, reason: str) -> str:

@@ -15,7 +15,7 @@ from dunghan.bus.connection import BROKER_ERRORS, backoff, parameters
 from dunghan.bus.errors import PublishFailed, Unroutable
 from dunghan.bus.topology import EVENTS_EXCHANGE, Topology, declare_exchanges
 from dunghan.contract.envelope import CONTENT_TYPE, CloudEvent, encode
-from dunghan.contract.events import routing_key
+from dunghan.contract.events import event_routing_key
 from dunghan.metrics import MESSAGES_PUBLISHED
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,9 @@ def _noop() -> None:
 
 
 class Publisher:
-    """One connection, used from one thread. Exchange names are given unprefixed; ``prefix`` is added here."""
+    """One connection, used from one thread. Exchange names are given unprefixed; ``prefix`` is added here.
+    Every message carries the connection's user as ``user_id`` (the broker checks they agree), so consumers know
+    who published it. ``max_attempts=1`` makes a publish that fails give up at once (replies)."""
 
     def __init__(self, amqp_url: str, *, prefix: str = "", app_id: str = "", max_attempts: int = 8,
                  confirm_timeout: float = 30.0) -> None:
@@ -84,6 +86,7 @@ class Publisher:
         self.app_id = app_id
         self.max_attempts = max_attempts
         self.confirm_timeout = confirm_timeout
+        self.user = pika.URLParameters(amqp_url).credentials.username
         self._conn: pika.BlockingConnection | None = None
         self._channel: Any = None
         self._blocking_channel: Any = None
@@ -121,7 +124,7 @@ class Publisher:
                                            correlation_id, content_type, user_id, mandatory)])
 
     def publish_event(self, ce: CloudEvent, exchange: str = EVENTS_EXCHANGE) -> None:
-        self.publish(exchange, routing_key(ce.type), encode(ce), message_id=ce.id,
+        self.publish(exchange, event_routing_key(ce.type, ce.data), encode(ce), message_id=ce.id,
                      headers={"ce-type": ce.type, "ce-subject": ce.subject or "",
                               "ce-time": ce.time.isoformat()})
 
@@ -136,6 +139,7 @@ class Publisher:
                 return
             except BROKER_ERRORS as exc:
                 if attempt == self.max_attempts:
+                    self.close()
                     raise PublishFailed(f"broker unavailable after {attempt} attempts: {exc!r}") from exc
                 delay = next(delays)
                 log.warning("publish failed (%s), reconnecting in %.1fs", type(exc).__name__, delay)
@@ -153,7 +157,7 @@ class Publisher:
             props = pika.BasicProperties(
                 delivery_mode=2, content_type=m.content_type, message_id=m.message_id, headers=m.headers,
                 reply_to=m.reply_to, correlation_id=m.correlation_id, app_id=self.app_id or None,
-                user_id=m.user_id, timestamp=int(time.time()),
+                user_id=m.user_id or self.user, timestamp=int(time.time()),
             )
             self._channel.basic_publish(self.exchange_name(m.exchange), m.routing_key, m.body, props,
                                         mandatory=m.mandatory)

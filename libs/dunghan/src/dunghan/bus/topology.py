@@ -1,12 +1,12 @@
 """The broker topology in one place: exchanges, quorum queues with delivery limits, dead-letter and retry queues.
 
-``declare`` creates it on a live channel; ``definitions`` exports the same as RabbitMQ definitions
-(``deploy/rabbitmq/definitions.json``), with one user per service and least-privilege permissions.
+``declare`` creates it on a live channel; ``dunghan.bus.definitions`` exports the same as RabbitMQ definitions
+(``deploy/rabbitmq/definitions.json``), with the users and permissions of ``dunghan.bus.permissions``.
 A ``prefix`` isolates test runs on a shared broker.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 EVENTS_EXCHANGE = "dunghan.events"
@@ -44,7 +44,6 @@ class Topology:
     queues: tuple[ConsumerQueue, ...]
     exchanges: tuple[str, ...] = (EVENTS_EXCHANGE, INBOUND_EXCHANGE)
     extra_queues: tuple[str, ...] = ()
-    users: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def queue(self, name: str) -> ConsumerQueue:
         return next(q for q in self.queues if q.name == name)
@@ -55,45 +54,20 @@ INTAKE_REJECTED = "intake.inbound.rejected"
 DEADLINE_EVENTS = ConsumerQueue("deadline", "deadline.events", EVENTS_EXCHANGE, ("intake.#",))
 SCORING_EVENTS = ConsumerQueue(
     "scoring", "scoring.events", EVENTS_EXCHANGE,
-    ("intake.dossier_accepted.*", "intake.dossier_refused.*", "intake.dossier_submitted.*",
-     "intake.dossier_transferred.*", "intake.supplement_requested.*", "intake.supplement_received.*",
-     "intake.unit_updated.*", "intake.officer_updated.*", "deadline.#"),
+    ("intake.dossier_accepted.#", "intake.dossier_refused.#", "intake.dossier_submitted.#",
+     "intake.dossier_transferred.#", "intake.supplement_requested.#", "intake.supplement_received.#",
+     "intake.unit_updated.#", "intake.officer_updated.#", "deadline.#"),
 )
 NOTIFY_EVENTS = ConsumerQueue(
     "notify", "notify.events", EVENTS_EXCHANGE,
-    ("deadline.deadline_approaching.*", "deadline.deadline_breached.*", "deadline.step_overdue.*",
-     "deadline.due_date_set.*", "deadline.dossier_classified.*",
-     "scoring.phase_closed.*", "intake.unit_updated.*", "intake.officer_updated.*"),
+    ("deadline.deadline_approaching.#", "deadline.deadline_breached.#", "deadline.step_overdue.#",
+     "deadline.due_date_set.#", "deadline.dossier_classified.#",
+     "scoring.phase_closed.#", "intake.unit_updated.#", "intake.officer_updated.#"),
 )
-
-# Permissions are regexes over resource names (configure, write, read), as RabbitMQ defines them. The default
-# exchange is checked as `amq.default`: retry queues dead-letter to it and consumers publish retries through it.
-USERS: dict[str, dict[str, str]] = {
-    "intake": {"configure": r"^(dunghan\..*|intake\..*|amq\.gen.*)$",
-               "write": r"^(dunghan\.events|intake\..*|amq\.default|)$",
-               "read": r"^(intake\..*|dunghan\.inbound)$"},
-    "deadline": {"configure": r"^(deadline\..*|dunghan\.events)$",
-                 "write": r"^(dunghan\.events|deadline\..*|amq\.default|)$",
-                 "read": r"^(deadline\..*|dunghan\.events)$"},
-    "scoring": {"configure": r"^(scoring\..*|dunghan\.events)$",
-                "write": r"^(dunghan\.events|scoring\..*|amq\.default|)$",
-                "read": r"^(scoring\..*|dunghan\.events)$"},
-    "notify": {"configure": r"^(notify\..*|dunghan\.events)$",
-               "write": r"^(notify\..*|amq\.default|)$",
-               "read": r"^(notify\..*|dunghan\.events)$"},
-    # Departmental systems publish inbound facts and may bind their own queues to follow canonical events.
-    "department": {"configure": r"^(dept\..*|amq\.gen.*)$",
-                   "write": r"^(dunghan\.inbound|dept\..*)$",
-                   "read": r"^(dept\..*|dunghan\.events|amq\.gen.*)$"},
-    # Read-only follower: may only declare/consume its own queues bound to the canonical events.
-    "observer": {"configure": r"^(observer\..*)$", "write": r"^(observer\..*)$",
-                 "read": r"^(observer\..*|dunghan\.events)$"},
-}
 
 TOPOLOGY = Topology(
     queues=(INTAKE_INBOUND, DEADLINE_EVENTS, SCORING_EVENTS, NOTIFY_EVENTS),
     extra_queues=(INTAKE_REJECTED,),
-    users=USERS,
 )
 
 
@@ -143,50 +117,3 @@ def declare(channel: Any, topology: Topology = TOPOLOGY, prefix: str = "", only:
     for name in topology.extra_queues:
         if not only or name.startswith(only):
             channel.queue_declare(queue=f"{prefix}{name}", durable=True, arguments={"x-queue-type": "quorum"})
-
-
-def definitions(topology: Topology = TOPOLOGY, vhost: str = "/") -> dict[str, Any]:
-    """RabbitMQ definitions (load_definitions format) for the topology. Passwords come from the environment at
-    deploy time, so users carry no password hash here; the deploy step sets them (see deploy/rabbitmq)."""
-    exchanges = [
-        {"name": ex, "vhost": vhost, "type": "topic", "durable": True, "auto_delete": False,
-         "internal": False, "arguments": {}}
-        for ex in topology.exchanges
-    ]
-    queues: list[dict[str, Any]] = []
-    bindings: list[dict[str, Any]] = []
-    for q in topology.queues:
-        exchanges.append({"name": q.dlx(), "vhost": vhost, "type": "direct", "durable": True,
-                          "auto_delete": False, "internal": False, "arguments": {}})
-        queues.append({"name": q.dlq(), "vhost": vhost, "durable": True, "auto_delete": False,
-                       "arguments": {"x-queue-type": "quorum"}})
-        bindings.append({"source": q.dlx(), "vhost": vhost, "destination": q.dlq(),
-                         "destination_type": "queue", "routing_key": q.dlq(), "arguments": {}})
-        queues.append({"name": q.qname(), "vhost": vhost, "durable": True, "auto_delete": False,
-                       "arguments": queue_arguments(q)})
-        bindings.extend(
-            {"source": q.exchange, "vhost": vhost, "destination": q.qname(), "destination_type": "queue",
-             "routing_key": key, "arguments": {}}
-            for key in q.bindings
-        )
-        queues.extend(
-            {"name": q.retry_queue(d), "vhost": vhost, "durable": True, "auto_delete": False,
-             "arguments": retry_arguments(q, d)}
-            for d in q.retry_delays_ms
-        )
-    queues.extend({"name": n, "vhost": vhost, "durable": True, "auto_delete": False,
-                   "arguments": {"x-queue-type": "quorum"}} for n in topology.extra_queues)
-    users = [{"name": u, "tags": []} for u in sorted(topology.users)]
-    users.append({"name": "admin", "tags": ["administrator"]})
-    permissions = [
-        {"user": u, "vhost": vhost, **p} for u, p in sorted(topology.users.items())
-    ] + [{"user": "admin", "vhost": vhost, "configure": ".*", "write": ".*", "read": ".*"}]
-    return {
-        "rabbit_version": "3.10.0",
-        "vhosts": [{"name": vhost}],
-        "users": users,
-        "permissions": permissions,
-        "exchanges": sorted(exchanges, key=lambda e: e["name"]),
-        "queues": sorted(queues, key=lambda e: e["name"]),
-        "bindings": sorted(bindings, key=lambda b: (b["source"], b["destination"], b["routing_key"])),
-    }

@@ -207,7 +207,10 @@ def _event_parts(doc: dict[str, Any]) -> None:
                                   "bindingVersion": AMQP_BINDING}},
         }
         channels[f"events_{ident}"] = {
-            "address": key, "title": f"{EVENTS_EXCHANGE}: {key}",
+            "address": f"{key}.{{agency}}", "title": f"{EVENTS_EXCHANGE}: {key}.<cơ quan>",
+            "description": "Routing key: loại sự kiện và mã cơ quan của hồ sơ (`_` khi sự kiện không thuộc "
+                           "cơ quan nào). Một hệ thống nghiệp vụ chỉ được bind khóa kết thúc bằng cơ quan của mình.",
+            "parameters": {"agency": {"$ref": "#/components/parameters/agency"}},
             "messages": {"event": {"$ref": f"#/components/messages/{ident}"}},
             "bindings": _amqp_exchange(EVENTS_EXCHANGE),
         }
@@ -223,7 +226,11 @@ def _event_parts(doc: dict[str, Any]) -> None:
 
 
 def topology_extension(topology: Topology) -> dict[str, Any]:
-    """Exchanges, the services' queues (arguments and binding keys) and every AMQP user with its permissions."""
+    """Exchanges, the services' queues (arguments and binding keys) and every AMQP user with its permissions
+    and topic permissions (which routing keys it may publish and bind)."""
+    from dunghan.bus import permissions
+
+    topics = permissions.topic_permissions()
     return {
         "exchanges": [{"name": ex, "type": "topic", "durable": True} for ex in topology.exchanges],
         "queues": [
@@ -231,7 +238,8 @@ def topology_extension(topology: Topology) -> dict[str, Any]:
              "arguments": queue_arguments(q), "deadLetterQueue": q.dlq()}
             for q in topology.queues
         ] + [{"name": n, "arguments": {"x-queue-type": "quorum"}} for n in topology.extra_queues],
-        "users": [{"name": name, "vhost": "/", **perms} for name, perms in sorted(topology.users.items())],
+        "users": [{"name": name, "vhost": "/", **perms, "topicPermissions": topics.get(name, [])}
+                  for name, perms in sorted(permissions.users().items())],
     }
 
 

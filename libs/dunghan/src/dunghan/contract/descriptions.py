@@ -47,6 +47,12 @@ EVENTS: dict[str, str] = {
 }
 
 FIELDS: dict[str, str] = {
+    "history": "true: hồ sơ nạp lại từ dữ liệu cũ (lịch sử): được tính vào mọi số liệu nhưng không có cảnh báo, "
+               "thông báo nào cho cán bộ; cũng true khi hạn đã qua trước lúc Đúng hạn biết đến hồ sơ.",
+    "PhaseClosed.rules": "Quy tắc chấm điểm và khen thưởng của đợt, bằng tiếng Việt (xếp hạng trong nhóm vai trò "
+                         "tương đương, bước ký duyệt tính cho Lãnh đạo, ngưỡng xét khen).",
+    "PhaseClosed.corrections": "Đính chính sau khi đợt đã chốt: hồ sơ phân loại muộn, ghi bên cạnh, không đổi kết "
+                               "quả đã đóng băng.",
     "code": "Mã hồ sơ `<mã cơ quan>-<yymmdd>-<4 chữ số>` (subject của sự kiện).",
     "agency": "Mã cơ quan (ví dụ `SCT`); lọc sự kiện của cơ quan mình theo trường này.",
     "occurred_at": "Thời điểm sự việc xảy ra, như hệ thống nghiệp vụ đã gửi (ISO 8601 có múi giờ).",
@@ -136,6 +142,8 @@ FIELDS: dict[str, str] = {
     "StandingEntry.handled": "Số hồ sơ đã giải quyết trong đợt.",
     "StandingEntry.late": "Số hồ sơ trễ hạn.",
     "StandingEntry.eligible": "Đủ điều kiện đề xuất khen thưởng.",
+    "StandingEntry.role": "Nhóm vai trò tương đương của cán bộ (một cửa, chuyên viên, lãnh đạo phòng); thứ hạng "
+                          "tính trong nhóm này. Rỗng với đơn vị.",
     "RewardProposal.kind": "Đơn vị hay cán bộ.",
     "RewardProposal.subject": "Mã đơn vị / cán bộ.",
     "RewardProposal.name": "Tên.",

@@ -68,11 +68,22 @@ def envelope_for(ev: Event, *, now: datetime, event_id: str | None = None) -> Cl
     )
 
 
+FORGED = "forged"
+
+
+def _published_as(event_type: str, key: str) -> bool:
+    expected = event_type.removeprefix("vn.dunghan.")
+    return event_type.startswith("vn.dunghan.") and (key == expected or key.startswith(expected + "."))
+
+
 def encode(ce: CloudEvent) -> bytes:
     return json.dumps(ce.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def decode(body: bytes) -> CloudEvent:
+def decode(body: bytes, published_as: str | None = None) -> CloudEvent:
+    """The CloudEvent of a message body. With ``published_as`` (the routing key the broker delivered it with),
+    its type must be the one that key names: the consumer checked the key's owner against the sender, so a type
+    that disagrees is forged (``ContractError("type", "forged")``)."""
     try:
         raw = safejson.loads(body)
     except safejson.UnsafeJson as exc:
@@ -82,6 +93,8 @@ def decode(body: bytes) -> CloudEvent:
     for key in ("specversion", "id", "source", "type", "time"):
         if not isinstance(raw.get(key), str) or not raw[key]:
             raise ContractError(key, "missing or not a string")
+    if published_as is not None and not _published_as(raw["type"], published_as):
+        raise ContractError("type", FORGED)
     if raw["specversion"] != "1.0":
         raise ContractError("specversion", "must be 1.0")
     try:

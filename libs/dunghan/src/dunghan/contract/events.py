@@ -1,11 +1,13 @@
 """Every canonical event, as a past-tense frozen dataclass; type names and routing keys are spelled here only.
 
-Type ``vn.dunghan.<service>.<event>.v<major>``; routing key ``<service>.<event>.v<major>``. Within a major version
-fields are only ever added (with a default), never removed or retyped.
+Type ``vn.dunghan.<service>.<event>.v<major>``; routing key ``<service>.<event>.v<major>.<agency>`` (the agency
+of the dossier, ``_`` for an event of none), so that a department can bind only its own agency's events. Within a
+major version fields are only ever added (with a default), never removed or retyped.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, Literal, TypeVar
@@ -47,8 +49,23 @@ def event_type(cls: type[Event]) -> str:
 
 
 def routing_key(type_or_cls: str | type[Event]) -> str:
+    """``<service>.<event>.v<major>``: the type's part of an event's routing key (``event_routing_key``)."""
     t = type_or_cls if isinstance(type_or_cls, str) else type_or_cls.TYPE
     return t.removeprefix(TYPE_PREFIX)
+
+
+NO_AGENCY = "_"
+_AGENCY = re.compile(r"[A-Z][A-Z0-9_-]{0,31}")
+
+
+def agency_word(agency: Any) -> str:
+    """The last routing-key word of an event of ``agency``; ``_`` for none, or for anything not a plain code."""
+    return agency if isinstance(agency, str) and _AGENCY.fullmatch(agency) else NO_AGENCY
+
+
+def event_routing_key(event_type: str, data: Mapping[str, Any]) -> str:
+    """``<service>.<event>.v<major>.<agency>``: what an event is published with on ``dunghan.events``."""
+    return f"{routing_key(event_type)}.{agency_word(data.get('agency'))}"
 
 
 DurationUnit = Literal["working_days", "working_hours", "calendar_days"]

@@ -36,7 +36,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from dunghan.bus.topology import EVENTS_EXCHANGE
 from dunghan.contract.envelope import CloudEvent, encode
-from dunghan.contract.events import routing_key as routing_key_for
+from dunghan.contract.events import event_routing_key
 
 INBOX = "inbox"
 OUTBOX = "outbox"
@@ -191,7 +191,7 @@ def outbox_row(ce: CloudEvent, exchange: str = EVENTS_EXCHANGE, routing_key: str
     all_headers = {"ce-type": ce.type, "ce-subject": ce.subject or "", "ce-time": ce.time.isoformat(),
                    **(headers or {})}
     return {
-        "event_id": ce.id, "exchange": exchange, "routing_key": routing_key or routing_key_for(ce.type),
+        "event_id": ce.id, "exchange": exchange, "routing_key": routing_key or event_routing_key(ce.type, ce.data),
         "body": encode(ce), "headers": json.loads(json.dumps(all_headers, default=str)),
     }
 

@@ -10,6 +10,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import requests
 
@@ -94,6 +95,9 @@ class Stack:
             env = {**base, **self.common_env, **self.service_env.get(name, {}), "PORT": str(port),
                    "METRICS_PORT": str(metrics_port),
                    "PROMETHEUS_MULTIPROC_DIR": str(self.log_dir / f"prom-{name}")}
+            if "AMQP_PRODUCERS" not in env and env.get("AMQP_URL"):
+                # Every service under the one user of AMQP_URL: each trusts that user as every producer.
+                env["AMQP_PRODUCERS"] = unquote(urlparse(env["AMQP_URL"]).username or "guest")
             self.services[name] = ServiceProcs(name, port, metrics_port, env, self.log_dir)
         for svc in self.services.values():
             svc.start_worker()
