@@ -60,7 +60,8 @@ _PHASES_COVERING = (
     select(phases.c.campaign_id, phases.c.key, phases.c.state)
     .join(campaigns, campaigns.c.id == phases.c.campaign_id)
     .where(and_(campaigns.c.agency == bindparam("agency"), phases.c.starts_on <= bindparam("day"),
-                phases.c.ends_on >= bindparam("day"))))
+                phases.c.ends_on >= bindparam("day")))
+    .order_by(phases.c.campaign_id, phases.c.key))
 
 
 BATCH_TX = "scoring.batch_tx"
@@ -191,7 +192,8 @@ class SqlTx:
         due = and_(phases.c.state == "open", phases.c.review_date <= today)
         if not_before is not None:
             due = and_(due, phases.c.review_date >= not_before)
-        query = select(phases.c.campaign_id, phases.c.key).where(due).order_by(phases.c.review_date)
+        query = (select(phases.c.campaign_id, phases.c.key).where(due)
+                 .order_by(phases.c.review_date, phases.c.campaign_id, phases.c.key))
         rows = self.conn.execute(query)
         return [(r.campaign_id, r.key) for r in rows]
 
@@ -245,7 +247,9 @@ class SqlTx:
         if closed is None:
             return None
         rows = self.conn.execute(select(phase_step_results).where(and_(
-            phase_step_results.c.campaign_id == campaign_id, phase_step_results.c.phase == phase)))
+            phase_step_results.c.campaign_id == campaign_id, phase_step_results.c.phase == phase))
+            .order_by(phase_step_results.c.position, phase_step_results.c.step, phase_step_results.c.unit,
+                      phase_step_results.c.officer))
         return [StepCount(r.step, r.unit, r.officer, r.name, r.position, r.early, r.on_time, r.late)
                 for r in rows]
 
