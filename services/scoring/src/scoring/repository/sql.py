@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified, DueDateSet
@@ -163,15 +162,15 @@ class SqlTx:
 
     # ---- campaigns ----
     def save_campaign(self, c: Campaign) -> None:
-        try:
-            with self.conn.begin_nested():
-                self.conn.execute(insert(campaigns).values(
-                    id=c.id, name=c.name, agency=c.agency, plan=c.plan, definition=campaign_to_dict(c)))
-                self.conn.execute(insert(phases), [
-                    {"campaign_id": c.id, "key": p.key, "name": p.name, "starts_on": p.starts_on,
-                     "ends_on": p.ends_on, "review_date": p.review_date} for p in c.phases])
-        except IntegrityError as exc:
-            raise AlreadyExists(c.id) from exc
+        """A new campaign and its phases; ``AlreadyExists`` (nothing written) when the id is taken."""
+        inserted = self.conn.execute(pg_insert(campaigns).values(
+            id=c.id, name=c.name, agency=c.agency, plan=c.plan, definition=campaign_to_dict(c),
+        ).on_conflict_do_nothing().returning(campaigns.c.id)).first()
+        if inserted is None:
+            raise AlreadyExists(c.id)
+        self.conn.execute(insert(phases), [
+            {"campaign_id": c.id, "key": p.key, "name": p.name, "starts_on": p.starts_on,
+             "ends_on": p.ends_on, "review_date": p.review_date} for p in c.phases])
 
     def get_campaign(self, campaign_id: str) -> Campaign | None:
         raw = self.conn.execute(select(campaigns.c.definition).where(campaigns.c.id == campaign_id)).scalar()
