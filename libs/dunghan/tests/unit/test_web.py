@@ -77,3 +77,26 @@ def test_text_the_database_cannot_store_is_a_400_naming_the_field():
                   headers=key)
     assert resp.status_code == 400 and resp.json["error"]["field"] == "x"
     assert c.post("/api/SCT/things", json={"count": 1}, headers=key).status_code == 201
+
+
+def test_a_database_outage_is_a_retryable_503_and_any_other_error_a_500():
+    from sqlalchemy.exc import IntegrityError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    app, _api = create_base_app("t", title="T")
+    raised: list[Exception] = []
+
+    @app.get("/boom")
+    def boom():
+        raise raised[-1]
+
+    client = app.test_client()
+    for error in (OperationalError("SELECT 1", {}, Exception("connection refused")),
+                  PoolTimeout("QueuePool limit reached")):
+        raised.append(error)
+        response = client.get("/boom")
+        assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+        assert response.get_json()["error"]["code"] == "database_unavailable"
+    raised.append(IntegrityError("INSERT", {}, Exception("duplicate")))
+    response = client.get("/boom")
+    assert response.status_code == 500 and "Retry-After" not in response.headers
