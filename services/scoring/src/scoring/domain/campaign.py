@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+
+from dunghan.contract.strict import FIRST_DAY, LAST_DAY, in_calendar
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 CRITERIA_LABELS = {
     "handled": "Số hồ sơ đã giải quyết",
@@ -72,20 +77,46 @@ class ScoringConfig:
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> ScoringConfig:
         raw = raw or {}
+        if not isinstance(raw, dict):
+            raise CampaignError("scoring", "cấu hình chấm điểm phải là một bảng khóa–giá trị")
         criteria: tuple[Criterion, ...] = DEFAULT_CRITERIA
         if raw.get("criteria") is not None:
+            if not isinstance(raw["criteria"], list):
+                raise CampaignError("scoring.criteria", "criteria phải là một danh sách")
             items = []
             for i, c in enumerate(raw["criteria"]):
-                if c.get("key") not in CRITERIA_LABELS:
-                    raise CampaignError(f"scoring.criteria.{i}.key", f"tiêu chí không hợp lệ: {c.get('key')!r}")
-                items.append(Criterion(c["key"], float(c.get("weight", 0)), str(c.get("label", ""))))
+                where = f"scoring.criteria.{i}"
+                if not isinstance(c, dict) or c.get("key") not in CRITERIA_LABELS:
+                    raise CampaignError(f"{where}.key", f"tiêu chí không hợp lệ: {str(c)[:60]!r}")
+                weight, label = c.get("weight", 0), c.get("label", "")
+                if not _is_number(weight) or not isinstance(label, str) or len(label) > 200:
+                    raise CampaignError(f"{where}.weight", "trọng số phải là số, nhãn là chuỗi")
+                items.append(Criterion(c["key"], float(weight), label))
             criteria = tuple(items)
-        try:
-            gates = Gates(**(raw.get("gates") or {}))
-            rewards = RewardRules(**(raw.get("rewards") or {}))
-        except TypeError as exc:
-            raise CampaignError("scoring", f"cấu hình không hợp lệ: {exc}") from exc
-        return cls(criteria, gates, rewards)
+        return cls(criteria, _rules(Gates, raw.get("gates"), "scoring.gates"),
+                   _rules(RewardRules, raw.get("rewards"), "scoring.rewards"))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) <= 1e9
+
+
+def _rules(cls: Any, raw: Any, where: str) -> Any:
+    """``cls`` (a dataclass of numbers and flags) from ``raw``, each value of its default's type."""
+    if raw is None:
+        return cls()
+    if not isinstance(raw, dict):
+        raise CampaignError(where, "phải là một bảng khóa–giá trị")
+    defaults = asdict(cls())
+    for key, value in raw.items():
+        if key not in defaults:
+            raise CampaignError(f"{where}.{key}", "khóa không có trong cấu hình")
+        expected = defaults[key]
+        ok = isinstance(value, bool) if isinstance(expected, bool) else (
+            _is_number(value) and (isinstance(value, int) or isinstance(expected, float)))
+        if not ok:
+            raise CampaignError(f"{where}.{key}", f"phải là {type(expected).__name__}")
+    return cls(**{k: float(v) if isinstance(defaults[k], float) else v for k, v in raw.items()})
 
 
 def label_of(c: Criterion) -> str:
@@ -121,12 +152,16 @@ class Campaign:
 
 
 def _date(value: Any, where: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise CampaignError(where, f"ngày không hợp lệ: {value!r}") from exc
+    """``YYYY-MM-DD`` in ASCII digits (or a YAML date), within the calendar's years."""
+    day: date | None = value if isinstance(value, date) and not isinstance(value, datetime) else None
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            day = None
+    if day is None or not in_calendar(day):
+        raise CampaignError(where, f"ngày không hợp lệ (YYYY-MM-DD, {FIRST_DAY}–{LAST_DAY}): {str(value)[:40]!r}")
+    return day
 
 
 def campaign_from_dict(raw: dict[str, Any]) -> Campaign:
@@ -134,11 +169,15 @@ def campaign_from_dict(raw: dict[str, Any]) -> Campaign:
     for key in ("id", "name", "agency", "phases"):
         if not raw.get(key):
             raise CampaignError(key, f"thiếu trường {key}")
+    if not isinstance(raw["phases"], list):
+        raise CampaignError("phases", "phases phải là một danh sách")
     phases = []
     for i, p in enumerate(raw["phases"]):
         where = f"phases.{i}"
-        if not p.get("key"):
-            raise CampaignError(f"{where}.key", "thiếu mã đợt")
+        if not isinstance(p, dict):
+            raise CampaignError(where, "mỗi đợt phải là một bảng khóa–giá trị")
+        if not p.get("key") or not isinstance(p["key"], str | int) or len(str(p["key"])) > 50:
+            raise CampaignError(f"{where}.key", "thiếu mã đợt (tối đa 50 ký tự)")
         phase = Phase(
             str(p["key"]), str(p.get("name") or f"Đợt {p['key']}"),
             _date(p.get("starts_on"), f"{where}.starts_on"), _date(p.get("ends_on"), f"{where}.ends_on"),
