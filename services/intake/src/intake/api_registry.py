@@ -28,6 +28,7 @@ from intake.handlers import LOCAL
 from intake.records import Agency, Officer, Unit
 from intake.registry import (
     add_procedure_version,
+    check_unit_refs,
     import_catalogue,
     parse_catalogue_csv,
     parse_catalogue_yaml,
@@ -203,6 +204,7 @@ class UnitOne(MethodView):
         c = ctx()
         try:
             with c.repo.transaction() as tx:
+                check_unit_refs(tx, unit)
                 save_unit(tx, unit, now=c.clock())
         except InboundError as exc:
             fail(exc)
