@@ -25,7 +25,7 @@ class Codes(Schema):
 
 
 def test_the_bounds_are_the_calendars_years():
-    assert (strict.FIRST_DAY, strict.LAST_DAY) == (date(DEFAULT_YEARS[0], 1, 1), date(DEFAULT_YEARS[-1], 12, 31))
+    assert (date(DEFAULT_YEARS[0], 1, 1), date(DEFAULT_YEARS[-1], 12, 31)) == (strict.FIRST_DAY, strict.LAST_DAY)
 
 
 @pytest.mark.parametrize(("value", "field"), [
