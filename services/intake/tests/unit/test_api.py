@@ -207,3 +207,14 @@ def test_a_refused_lookup_says_when_to_retry(client):
         client.get(f"/api/v1/lookup?code={CODE}&id_number=079123456789")
     resp = client.get(f"/api/v1/lookup?code={CODE}&id_number=079123456789")
     assert resp.status_code == 429 and int(resp.headers["Retry-After"]) >= 1
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/api/v1/agencies/SCT%0A", {"name": "x"}),
+    ("/api/v1/agencies/S%D9%A1", {"name": "x"}),
+    ("/api/v1/units/SCT-X%0A", {"agency": "SCT", "name": "x"}),
+    ("/api/v1/officers/SCT-%EF%BC%91", {"agency": "SCT", "unit": "SCT-QLTM", "full_name": "x"}),
+])
+def test_codes_in_the_path_are_ascii_up_to_the_true_end(path, body):
+    resp = scoped_client().put(path, json=body, headers=ADMIN)
+    assert resp.status_code == 422 and resp.json["error"]["field"] == "code", resp.json
