@@ -89,3 +89,13 @@ def test_safejson_takes_ordinary_json_and_brackets_inside_strings():
     assert safejson.loads(b'{"n": -123456789012345678}') == {"n": -123456789012345678}
     with pytest.raises(safejson.UnsafeJson):
         safejson.loads('{"a": "\ud800"}')  # a lone surrogate already in a str
+
+
+@pytest.mark.parametrize("body", [b"[" * 5000 + b"]" * 5000, b'{"specversion": "1.0", "x": ' + b"7" * 5000 + b"}",
+                                  b'{"specversion": "1.0\\u0000"}', b'{"id": NaN}'])
+def test_an_event_body_beyond_the_bounds_is_a_contract_error_not_a_crash(body):
+    from dunghan.contract import decode
+    from dunghan.contract.envelope import ContractError
+
+    with pytest.raises(ContractError):
+        decode(body)
