@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from dunghan.calendar import WorkCalendar
+from dunghan.calendar import CalendarRangeError, WorkCalendar
 from dunghan.deadline.durations import Duration
 
 
@@ -115,6 +115,9 @@ class WorkAxis:
 
     def works(self, ordinal: int) -> bool:
         i = ordinal - self.cal.lo
+        if not 0 <= i < len(self.cal.cum) - 1:  # a negative index would silently read another day
+            raise CalendarRangeError(
+                f"{date.fromordinal(ordinal)} ngoài phạm vi lịch {self.cal.first}–{self.cal.last}")
         return self.cal.cum[i + 1] > self.cal.cum[i]
 
 
