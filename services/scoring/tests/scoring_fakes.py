@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified, DueDateSet
 from scoring.domain import (
+    FINAL_KEY,
     Campaign,
     Phase,
     Proposal,
@@ -109,7 +110,7 @@ class FakeTx(FakeProposalStore):
 
     def phases_covering(self, agency: str, day: date) -> list[tuple[str, str, str]]:
         found = [(c.id, p.key, self.s.phase_states[(c.id, p.key)]) for c in self._campaigns()
-                 if c.agency == agency for p in c.phases if p.starts_on <= day <= p.ends_on]
+                 if c.agency == agency for p in c.reviews if p.starts_on <= day <= p.ends_on]
         return sorted(found)
 
     def add_correction(self, campaign_id: str, phase: str, ev: DossierClassified, event_id: str,
@@ -128,7 +129,7 @@ class FakeTx(FakeProposalStore):
         if c.id in self.s.campaigns:
             raise AlreadyExists(c.id)
         self.s.campaigns[c.id] = campaign_to_dict(c)
-        for p in c.phases:
+        for p in c.reviews:
             self.s.phase_states[(c.id, p.key)] = "open"
 
     def get_campaign(self, campaign_id: str) -> Campaign | None:
@@ -136,16 +137,16 @@ class FakeTx(FakeProposalStore):
         return campaign_from_dict(copy.deepcopy(raw)) if raw else None
 
     def list_campaigns(self) -> list[tuple[Campaign, dict[str, str]]]:
-        return [(c, {p.key: self.s.phase_states[(c.id, p.key)] for p in c.phases}) for c in self._campaigns()]
+        return [(c, {p.key: self.s.phase_states[(c.id, p.key)] for p in c.reviews}) for c in self._campaigns()]
 
     def lock_phase(self, campaign_id: str, key: str) -> str | None:
         return self.s.phase_states.get((campaign_id, key))
 
     def phases_due(self, today: date, not_before: date | None = None) -> list[tuple[str, str]]:
-        due = [(p.review_date, c.id, p.key) for c in self._campaigns() for p in c.phases
-               if self.s.phase_states[(c.id, p.key)] == "open" and p.review_date <= today
+        due = [(p.review_date, c.id, p.key == FINAL_KEY, p.starts_on, p.key) for c in self._campaigns()
+               for p in c.reviews if self.s.phase_states[(c.id, p.key)] == "open" and p.review_date <= today
                and (not_before is None or p.review_date >= not_before)]
-        return [(cid, key) for _, cid, key in sorted(due)]
+        return [(row[1], row[4]) for row in sorted(due)]
 
     def tallies(self, campaign: Campaign, phase: Phase) -> tuple[list[Tally], list[Tally]]:
         return self.s.live_tallies

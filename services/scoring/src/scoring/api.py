@@ -21,9 +21,9 @@ blp = Blueprint("scoring", __name__, url_prefix="/api/v1", description="Thi đua
 
 class CampaignIn(Schema):
     id = fields.String(required=True, validate=validate.Length(1, 100))
-    name = fields.String(required=True)
+    name = fields.String(required=True, validate=validate.Length(1, 500))
     agency = fields.String(required=True, validate=strict.pattern(r"[A-Z][A-Z0-9]{1,9}"))
-    plan = fields.String(load_default="")
+    plan = fields.String(load_default="", validate=validate.Length(max=10_000))
     phases = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1))
     scoring = fields.Dict(load_default=None, allow_none=True)
 
@@ -39,20 +39,20 @@ class StepsQuery(Schema):
 
 class ComplaintIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["unit", "officer"]))
-    subject = fields.String(required=True)
-    phase = fields.String(load_default=None, allow_none=True)
-    dossier_code = fields.String(load_default=None, allow_none=True)
+    subject = fields.String(required=True, validate=validate.Length(1, 64))
+    phase = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 50))
+    dossier_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
     well_founded = strict.Boolean(load_default=True)
     occurred_on = strict.Date(required=True)
-    note = fields.String(load_default="")
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 class DisciplineIn(Schema):
-    officer = fields.String(required=True)
-    unit = fields.String(required=True)
+    officer = fields.String(required=True, validate=validate.Length(1, 64))
+    unit = fields.String(required=True, validate=validate.Length(1, 64))
     starts_on = strict.Date(required=True)
     ends_on = strict.Date(load_default=None, allow_none=True)
-    note = fields.String(load_default="")
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
 
     @validates_schema
     def _span(self, data: dict[str, Any], **_: Any) -> None:

@@ -84,7 +84,7 @@ def test_close_freezes_once_queues_phase_closed_and_records_late_corrections(rep
     assert handlers.close_due_phases(repo, datetime(2017, 7, 1, tzinfo=UTC)) == []
     with repo.engine.connect() as conn:
         rows = conn.execute(text("SELECT routing_key, body FROM outbox")).all()
-    assert [r.routing_key for r in rows] == ["scoring.phase_closed.v1"]
+    assert [r.routing_key for r in rows] == ["scoring.phase_closed.v1._"]  # no agency: the word `_`
     assert json.loads(rows[0].body)["data"]["phase"] == "1"
 
     ce = apply(repo, classified("A0", "an", "late", datetime(2017, 4, 3, 9, tzinfo=LOCAL)))

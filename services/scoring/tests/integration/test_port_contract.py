@@ -85,8 +85,11 @@ def test_phases_covering_a_day_in_campaign_and_phase_order(repo):
         tx.save_campaign(campaign("c1"))
         tx.save_campaign(campaign("other", agency="XYZ"))
     with repo.transaction() as tx:
-        assert tx.phases_covering("SCT", date(2017, 3, 1)) == [("c1", "1", "open"), ("c2", "1", "open")]
-        assert tx.phases_covering("SCT", date(2017, 6, 30)) == [("c1", "2", "open"), ("c2", "2", "open")]
+        final = "tong-ket"  # the final review (tổng kết) covers every phase's window
+        assert tx.phases_covering("SCT", date(2017, 3, 1)) == [
+            ("c1", "1", "open"), ("c1", final, "open"), ("c2", "1", "open"), ("c2", final, "open")]
+        assert tx.phases_covering("SCT", date(2017, 6, 30)) == [
+            ("c1", "2", "open"), ("c1", final, "open"), ("c2", "2", "open"), ("c2", final, "open")]
         assert tx.phases_covering("SCT", date(2018, 3, 1)) == []
 
 
@@ -100,8 +103,9 @@ def test_campaigns_are_stored_once_and_read_back(repo):
         stored = campaign_from_dict(campaign_to_dict(campaign("c1")))  # the criteria gain their labels
         assert tx.get_campaign("c1") == stored and tx.get_campaign("nope") is None
         listed = tx.list_campaigns()
-        assert [(c.id, states) for c, states in listed] == [("c0", {"1": "open", "2": "open"}),
-                                                            ("c1", {"1": "open", "2": "open"})]
+        assert [(c.id, states) for c, states in listed] == [
+            ("c0", {"1": "open", "2": "open", "tong-ket": "open"}),
+            ("c1", {"1": "open", "2": "open", "tong-ket": "open"})]
         assert tx.lock_phase("c1", "1") == "open" and tx.lock_phase("c1", "9") is None
 
 
@@ -111,8 +115,10 @@ def test_phases_due_by_review_date_within_the_window(repo):
         tx.save_campaign(campaign("c1"))
     with repo.transaction() as tx:
         assert tx.phases_due(date(2017, 6, 29)) == []
-        assert tx.phases_due(date(2018, 1, 5)) == [("c1", "1"), ("c2", "1"), ("c1", "2"), ("c2", "2")]
-        assert tx.phases_due(date(2018, 1, 5), not_before=date(2017, 7, 1)) == [("c1", "2"), ("c2", "2")]
+        assert tx.phases_due(date(2018, 1, 5)) == [
+            ("c1", "1"), ("c2", "1"), ("c1", "2"), ("c1", "tong-ket"), ("c2", "2"), ("c2", "tong-ket")]
+        assert tx.phases_due(date(2018, 1, 5), not_before=date(2017, 7, 1)) == [
+            ("c1", "2"), ("c1", "tong-ket"), ("c2", "2"), ("c2", "tong-ket")]
 
 
 def test_a_frozen_phase_reads_back_and_freezes_once(repo):
