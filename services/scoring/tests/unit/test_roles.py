@@ -17,6 +17,7 @@ from scoring.domain import (
     propose,
     rank,
 )
+from scoring.rules import rules_text
 
 CONFIG = ScoringConfig()
 
@@ -99,3 +100,17 @@ def test_the_final_review_spans_the_whole_campaign_after_the_last_phase_review()
     assert (final.starts_on, final.ends_on, final.review_date, final.final) == (
         date(2017, 3, 1), date(2017, 12, 30), date(2017, 12, 31), True)
     assert [p.key for p in c.reviews] == ["1", "2", "tong-ket"]
+
+
+def test_a_role_may_gate_on_its_late_step_share() -> None:
+    base = {"id": "c", "name": "n", "agency": "SCT", "phases": [
+        {"key": "1", "starts_on": "2017-03-01", "ends_on": "2017-06-29", "review_date": "2017-06-30"}]}
+    roles = [{"key": "desk", "label": "Một cửa", "steps": ["tiếp nhận"], "min_volume": 3,
+              "max_late_step_share": 10}]
+    cfg = campaign_from_dict({**base, "scoring": {"roles": roles}}).config
+    _, officers = charge_steps([], [], [step("tiếp nhận", "MC", "ok", early=19, late=1),
+                                        step("tiếp nhận", "MC", "slow", early=16, late=4)], cfg)
+    gates = {s.tally.subject: s.gates["within_late_step_share"] for s in rank(officers, cfg)}
+    assert gates == {"ok": True, "slow": False}
+    assert "bước xử lý trễ không quá 10%" in " ".join(rules_text(campaign_from_dict({**base, "scoring": {
+        "roles": roles}})))
