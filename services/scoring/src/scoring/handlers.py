@@ -35,6 +35,7 @@ from scoring.domain import (
     Standing,
     StepFigures,
     campaign_from_dict,
+    charged,
     propose,
     rank,
     step_figures,
@@ -216,10 +217,11 @@ def standings(repo: Repository, campaign_id: str, phase_key: str, kind: str) -> 
             flags = correction_flags(tx, c.id, p.key)
             proposals = [{**x, "corrections": flags.get((x["kind"], x["subject"]), [])}
                          for x in closure["proposals"]]
+            steps = step_figures(charged(tx.frozen_steps(c.id, p.key) or [], c.config))
             return Standings(c, p, "closed", kind, entries, closure["config"], closure["closed_at"],
-                             proposals, step_figures(tx.frozen_steps(c.id, p.key) or []), flags)
+                             proposals, steps, flags)
         units, officers = _live(tx, c, p)
-        steps = step_figures(tx.step_counts(c, p))
+        steps = step_figures(charged(tx.step_counts(c, p), c.config))
     for s in units:
         metrics.unit_score(c.id, p.key, s.tally.subject, s.score)
     proposals = [p_.__dict__ for p_ in propose(units, officers, c.config, p.review_date, final=p.final)]

@@ -114,3 +114,11 @@ def test_a_role_may_gate_on_its_late_step_share() -> None:
     assert gates == {"ok": True, "slow": False}
     assert "bước xử lý trễ không quá 10%" in " ".join(rules_text(campaign_from_dict({**base, "scoring": {
         "roles": roles}})))
+
+
+def test_step_figures_show_the_signature_under_the_leadership_not_the_clerk() -> None:
+    from scoring.domain import charged, step_figures
+
+    [figures] = step_figures(charged([step("lãnh đạo Sở ký", "VP", "clerk", late=31)], CONFIG))
+    assert [(o.officer, o.name, o.late) for o in figures.top_late_officers] == [
+        (CONFIG.leadership.subject, "Lãnh đạo Sở", 31)]

@@ -67,3 +67,10 @@ def charge_steps(units: Sequence[Tally], officers: Sequence[Tally], steps: Itera
     if leadership is not None:
         out_officers.append(leadership)
     return [by_unit[k] for k in sorted(by_unit)], out_officers
+
+
+def charged(counts: Iterable[StepCount], config: ScoringConfig) -> list[StepCount]:
+    """Step counts as charged: the leadership's steps under the leadership, whoever recorded them."""
+    lead = config.leadership
+    return [replace(c, unit=lead.subject, officer=lead.subject, name=lead.name) if lead.owns(c.step) else c
+            for c in counts]
