@@ -49,6 +49,7 @@ dossiers = Table(
     Column("next_threshold_at", TS),
     Column("classification", Json),
     Column("steps", Json, nullable=False, server_default=text("'[]'")),
+    Column("history", Boolean, nullable=False, server_default="false"),
     Column("updated_at", TS, nullable=False),
     Index("ix_dossiers_next_threshold", "next_threshold_at", postgresql_where=text("stopped_at IS NULL")),
     Index("ix_dossiers_open_due", "agency", "unit", "due_at", postgresql_where=text("stopped_at IS NULL")),

@@ -152,3 +152,30 @@ def test_officer_admin_publishes_officer_updated():
     assert repo.published[-1].type == "vn.dunghan.intake.officer_updated.v1"
     listed = client.get("/api/v1/officers?unit=SCT-QLTM", headers=SCT).json
     assert all(o["email"] is None for o in listed)
+
+
+def check_list_counts_times_and_plain_dates(client, prefix: str = "SCT-170306-05") -> None:
+    """Refused at intake is not resolved; times come back in +07:00; plain dates bound whole local days."""
+    accepted, refused, open_ = f"{prefix}01", f"{prefix}02", f"{prefix}03"
+    day = T0 + timedelta(days=1)
+    post(client, make_fact("dossier.accepted", code=accepted, at=T0))
+    post(client, make_fact("result.ready", code=accepted, at=day, decision="approved"))
+    post(client, make_fact("dossier.submitted", code=refused, at=T0, channel=2))
+    post(client, make_fact("dossier.refused", code=refused, at=day, reason="Thiếu giấy tờ"))
+    post(client, make_fact("dossier.accepted", code=open_, at=T0))
+    resolved = client.get("/api/v1/dossiers?resolved_from=2017-03-07&resolved_to=2017-03-07", headers=SCT).json
+    assert [d["code"] for d in resolved["items"] if d["code"].startswith(prefix)] == [accepted]
+    listed = client.get(f"/api/v1/dossiers/{accepted}", headers=SCT).json
+    assert listed["accepted_at"] == "2017-03-06T08:30:00+07:00"
+    assert listed["appointment_at"] == "2017-03-20T17:00:00+07:00"
+    assert listed["history"][0]["occurred_at"].endswith("+07:00")
+    received = client.get("/api/v1/dossiers?received_from=2017-03-06&received_to=2017-03-06&open=true",
+                          headers=SCT).json
+    assert [d["code"] for d in received["items"] if d["code"].startswith(prefix)] == [open_]
+    assert received["items"][0]["accepted_at"].endswith("+07:00")
+    bad = client.get("/api/v1/dossiers?received_from=06/03/2017", headers=SCT)
+    assert bad.status_code == 422 and bad.json["error"]["field"] == "received_from"
+
+
+def test_list_counts_refusals_apart_answers_local_times_and_takes_plain_dates(client):
+    check_list_counts_times_and_plain_dates(client)

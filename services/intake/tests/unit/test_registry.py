@@ -21,6 +21,7 @@ def test_shipped_catalogue_has_30_procedures_with_cut_durations_and_loads_idempo
     assert all(p.committed_value <= p.statutory_value or p.committed_unit != p.statutory_unit for p in procedures)
     assert sum(1 for p in procedures if p.steps) >= 5
     repo = InMemoryRepository()
+    load_org(repo, data("org_sct.yaml"), now=NOW)
     first = import_catalogue(repo, procedures)
     assert first["created"] == len(procedures)
     assert import_catalogue(repo, procedures)["created"] == 0

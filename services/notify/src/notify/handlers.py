@@ -86,6 +86,9 @@ def handle_phase_closed(event: ev.PhaseClosed, tx: Tx, ctx: Context) -> None:
 
 
 def handle_due_date_set(event: ev.DueDateSet, tx: Tx, ctx: Context) -> None:
+    if event.history:  # loaded as history: never in a digest, never warned about
+        tx.close_dossier(event.code, ctx.now)
+        return
     _track(event, tx, ctx)
 
 

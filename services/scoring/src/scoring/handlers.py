@@ -1,6 +1,7 @@
 """Use cases: apply events, campaigns, standings, closing a phase, complaints and discipline, reports."""
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -14,6 +15,7 @@ from dunghan.contract.events import (
     DossierClassified,
     DossierRefused,
     DossierSubmitted,
+    DossierTransferred,
     DueDateSet,
     Event,
     OfficerUpdated,
@@ -24,6 +26,7 @@ from dunghan.contract.events import (
     SupplementRequested,
     UnitUpdated,
 )
+from dunghan.db.unit_of_work import after_commit
 from scoring import metrics
 from scoring.awards import correction_flags, correction_notes, draft_proposals
 from scoring.domain import (
@@ -40,7 +43,7 @@ from scoring.domain import (
     rank,
     step_figures,
 )
-from scoring.reports import LOCAL
+from scoring.periods import LOCAL
 from scoring.rules import rules_text
 
 WAITING_REASONS = frozenset({"supplement_requested", "supplement_paused", "paused"})
@@ -74,6 +77,11 @@ def local_day(instant: datetime) -> date:
 
 def on_accepted(tx: Any, ev: DossierAccepted, ce: CloudEvent, now: datetime) -> None:
     tx.record_accepted(ev)
+    tx.record_move(ev.code, ev.occurred_at, "holder", ev.unit)
+
+
+def on_transferred(tx: Any, ev: DossierTransferred, ce: CloudEvent, now: datetime) -> None:
+    tx.record_move(ev.code, ev.occurred_at, "holder", ev.unit)
 
 
 def on_submitted(tx: Any, ev: DossierSubmitted, ce: CloudEvent, now: datetime) -> None:
@@ -91,10 +99,12 @@ def on_due_date_set(tx: Any, ev: DueDateSet, ce: CloudEvent, now: datetime) -> N
 
 def on_supplement_requested(tx: Any, ev: SupplementRequested, ce: CloudEvent, now: datetime) -> None:
     tx.set_waiting(ev.code, True)
+    tx.record_move(ev.code, ev.occurred_at, "waiting")
 
 
 def on_supplement_received(tx: Any, ev: SupplementReceived, ce: CloudEvent, now: datetime) -> None:
     tx.set_waiting(ev.code, False)
+    tx.record_move(ev.code, ev.occurred_at, "resumed")
 
 
 def on_unit_updated(tx: Any, ev: UnitUpdated, ce: CloudEvent, now: datetime) -> None:
@@ -115,12 +125,13 @@ def on_classified(tx: Any, ev: DossierClassified, ce: CloudEvent, now: datetime)
     for campaign_id, phase, state in tx.phases_covering(ev.agency, local_day(ev.stopped_at)):
         if state == "closed":
             tx.add_correction(campaign_id, phase, ev, ce.id, previous, now)
-        elif previous is None and phase != FINAL_KEY:
-            metrics.resolved(campaign_id, phase, ev.unit, ev.outcome)
+        elif previous is None and phase != FINAL_KEY:  # counted once committed, never on a rollback
+            after_commit(functools.partial(metrics.resolved, campaign_id, phase, ev.unit, ev.outcome))
 
 
 EVENT_HANDLERS: dict[type[Event], Callable[[Any, Any, CloudEvent, datetime], None]] = {
     DossierAccepted: on_accepted,
+    DossierTransferred: on_transferred,
     DossierSubmitted: on_submitted,
     DossierRefused: on_refused,
     DueDateSet: on_due_date_set,

@@ -103,6 +103,7 @@ class DossierAccepted(Event):
     channel: int
     applicant_name: str
     step: str | None = None
+    history: bool = False  # loaded as history (an import of past dossiers): counted everywhere, notifies nobody
 
 
 @event("intake", "dossier_refused")
@@ -251,6 +252,7 @@ class DueDateSet(Event):
     calendar_version: str
     reason: str
     previous_due_at: datetime | None = None
+    history: bool = False  # a dossier loaded as history: its due date counts, nobody is warned about it
 
 
 @event("deadline", "deadline_approaching")

@@ -9,10 +9,10 @@ from typing import Any
 CRITERIA_LABELS = {
     "handled": "Số hồ sơ đã giải quyết",
     "early_share": "Tỷ lệ trước hạn (%)",
-    "on_time_share": "Tỷ lệ đúng hạn (%)",
+    "on_time_share": "Tỷ lệ trước hạn và đúng hạn (%)",
     "late": "Số hồ sơ quá hạn",
     "apologies": "Số văn bản xin lỗi",
-    "repeat_supplements": "Số lần yêu cầu bổ sung lần hai",
+    "repeat_supplements": "Số lần yêu cầu bổ sung hồ sơ quá một lần",
     "late_steps": "Số bước xử lý trễ",
     "steps": "Số bước xử lý đã thực hiện",
     "step_early_share": "Tỷ lệ bước xử lý trước hạn (%)",

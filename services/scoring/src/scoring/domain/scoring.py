@@ -20,7 +20,12 @@ GATE_LABELS = {
     "within_late_share": "Tỷ lệ hồ sơ và bước xử lý trễ của đơn vị trong ngưỡng cho phép",
     "within_late_step_share": "Tỷ lệ bước xử lý trễ trong ngưỡng của nhóm",
 }
-UNIT_GATE_LABELS = {**GATE_LABELS, "no_discipline": "Không có cán bộ bị kỷ luật"}
+UNIT_GATE_LABELS = {**GATE_LABELS, "no_discipline": "Không có cá nhân nào trong đơn vị bị kỷ luật"}
+
+
+def gate_label(key: str, kind: str) -> str:
+    """A gate's wording for one person or for a unit (a collective)."""
+    return (UNIT_GATE_LABELS if kind == "unit" else GATE_LABELS)[key]
 
 
 def _share(n: int, of: int) -> float:

@@ -33,6 +33,7 @@ from scoring.repository.tables import (
     complaints,
     corrections,
     discipline,
+    dossier_moves,
     dossiers,
     intake_events,
     names,
@@ -47,6 +48,7 @@ from scoring.repository.tables import (
 _ACCEPTED = upsert_statement(dossiers, ["channel", "accepted_at"])
 _DUE = upsert_statement(dossiers, ["due_at", "original_due_at", "waiting_supplement"])
 _INTAKE_EVENT = pg_insert(intake_events).on_conflict_do_nothing()
+_MOVE = pg_insert(dossier_moves).on_conflict_do_nothing()
 _NAME = upsert_statement(names, ["name", "unit", "agency"])
 _CLASSIFIED_COLUMNS = (
     "agency", "unit", "officer", "procedure_code", "procedure_field", "channel", "accepted_at", "due_at",
@@ -144,6 +146,10 @@ class SqlTx(ProposalStore):
 
     def set_waiting(self, code: str, waiting: bool) -> None:
         self.conn.execute(_SET_WAITING, {"of_code": code, "waiting": waiting})
+
+    def record_move(self, code: str, at: datetime, kind: str, unit: str | None = None) -> None:
+        """One step of the dossier's history (holder, waiting, resumed); a replay adds nothing."""
+        self.conn.execute(_MOVE, {"code": code, "at": at, "kind": kind, "unit": unit})
 
     def upsert_name(self, kind: str, subject: str, agency: str, name: str, unit: str | None) -> None:
         self.conn.execute(_NAME, {"kind": kind, "subject": subject, "agency": agency, "name": name, "unit": unit})
@@ -258,8 +264,11 @@ class SqlTx(ProposalStore):
         return [dict(r._mapping) for r in rows]
 
     # ---- reports ----
-    def form_06a(self, agency: str, period: Period) -> list[Row06a]:
-        return queries.form_06a(self.conn, agency, period, refusals=True)
+    def form_06a(self, agency: str, period: Period, by: str = "unit") -> list[Row06a]:
+        return queries.form_06a(self.conn, agency, period, by=by)
+
+    def refused_at_intake(self, agency: str, period: Period) -> dict[str, int]:
+        return queries.refused_at_intake(self.conn, agency, period)
 
     def month_figures(self, agency: str, year: int, month: int) -> MonthFigures:
         return queries.month_figures(self.conn, agency, year, month)

@@ -78,6 +78,16 @@ dossiers = Table(
                               "waiting_supplement"]),
 )
 
+# A dossier's history as form 06a needs it: who held it (acceptance, transfers) and its supplement waits, so a
+# past period's rows do not move when the dossier resolves later.
+dossier_moves = Table(
+    "dossier_moves", metadata,
+    Column("code", String(64), primary_key=True),
+    Column("at", TS, primary_key=True),
+    Column("kind", String(10), primary_key=True),  # holder | waiting | resumed
+    Column("unit", String(64)),
+)
+
 step_results = Table(
     "step_results", metadata,
     Column("code", String(64), primary_key=True),

@@ -1,15 +1,15 @@
 """the final review (tổng kết) of every campaign as a phase row; reward proposals with their workflow and log
 
-Revision ID: 0003_rewards
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-30 05:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0003_rewards"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
