@@ -35,6 +35,8 @@ def test_the_signing_step_is_charged_to_the_leadership_not_to_the_office_clerk()
     lead = by[CONFIG.leadership.subject]
     assert (lead.role, lead.late_steps, lead.steps, lead.name) == (LEADERSHIP_ROLE, 31, 41, "Lãnh đạo Sở")
     assert [(u.subject, u.steps, u.late_steps) for u in units] == [("VP", 2, 0)]
+    units, officers = charge_steps([], [], [step("thẩm định", "QLTM", "", late=1)], CONFIG)
+    assert officers == [] and units[0].late_steps == 1  # a step with no officer named counts for its unit only
 
 
 def test_each_officer_is_placed_in_the_role_whose_steps_they_did_most_and_measured_on_them() -> None:

@@ -51,7 +51,8 @@ def charge_steps(units: Sequence[Tally], officers: Sequence[Tally], steps: Itera
             continue
         u = by_unit.get(c.unit) or Tally("unit", c.unit, c.unit, c.unit)
         by_unit[c.unit] = _add(u, c, own=True)
-        officer_steps.setdefault(c.officer, []).append(c)
+        if c.officer:
+            officer_steps.setdefault(c.officer, []).append(c)
     out_officers = []
     for subject in sorted(set(by_officer) | set(officer_steps)):
         counts = officer_steps.get(subject, [])
