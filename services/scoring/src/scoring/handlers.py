@@ -310,23 +310,3 @@ def close_due_phases(repo: Repository, now: datetime, window_days: int = 30) -> 
             continue
         closed.append((campaign_id, key))
     return closed
-
-
-def corrections(repo: Repository, campaign_id: str, phase_key: str) -> list[dict[str, Any]]:
-    with repo.transaction() as tx:
-        _phase(_campaign(tx, campaign_id), phase_key)
-        return tx.corrections(campaign_id, phase_key)  # type: ignore[no-any-return]
-
-
-def record_complaint(repo: Repository, campaign_id: str, values: dict[str, Any], by: str) -> int:
-    with repo.transaction() as tx:
-        c = _campaign(tx, campaign_id)
-        if values.get("phase"):
-            _phase(c, values["phase"])
-        return tx.add_complaint(c, {**values, "recorded_by": by})  # type: ignore[no-any-return]
-
-
-def record_discipline(repo: Repository, campaign_id: str, values: dict[str, Any], by: str) -> int:
-    with repo.transaction() as tx:
-        c = _campaign(tx, campaign_id)
-        return tx.add_discipline(c, {**values, "recorded_by": by})  # type: ignore[no-any-return]
