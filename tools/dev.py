@@ -43,12 +43,29 @@ def seed_intake(env: dict[str, str], first_time: bool) -> None:
                    stdout=subprocess.DEVNULL)
     subprocess.run([*manage, "load-catalogue", str(DATA / "procedures_sct.yaml")], env=env, check=True,
                    stdout=subprocess.DEVNULL)
+    # deadline learns the catalogue from intake's announcements (the due-date preview); a database made before
+    # announcements existed has never had them
+    subprocess.run([*manage, "announce-catalogue"], env=env, check=True, stdout=subprocess.DEVNULL)
     if first_time:
         subprocess.run([*manage, "create-key", "--name", "dev-department", "--agency", "SCT", "--role", "system",
                         "--amqp-user", "guest"], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+def enable_rabbitmq_prometheus() -> None:
+    """RabbitMQ's rabbitmq_prometheus plugin (per-queue series on :15692) for the queue dashboards and alerts; a
+    broker on another machine, or without ``rabbitmq-plugins`` here, is left as it is."""
+    try:
+        done = subprocess.run(["rabbitmq-plugins", "enable", "rabbitmq_prometheus"], capture_output=True,
+                              text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        print(f"rabbitmq_prometheus not enabled ({type(exc).__name__}): queue panels will be empty")
+        return
+    if done.returncode != 0:
+        print(f"rabbitmq_prometheus not enabled: {done.stderr.strip()[:200]}")
+
+
 def main() -> int:
+    enable_rabbitmq_prometheus()
     admin = os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     admin = admin.replace("postgresql://", "postgresql+psycopg://", 1)
     children: list[Child] = []

@@ -5,13 +5,15 @@ import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from deadline.domain import Dossier, Threshold
+from deadline.figures import OpenClock, OpenFigures
+from deadline.preview import in_force
 from dunghan.calendar import Notice
 from dunghan.contract import Event
-from dunghan.contract.events import DossierClassified
+from dunghan.contract.events import DossierClassified, ProcedureUpdated
 from dunghan.deadline import ClockEvent
 
 
@@ -25,6 +27,7 @@ class State:
     corrections: list[tuple[str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     recompute_log: list[tuple[str, str, datetime | None, datetime | None]] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    procedures: dict[tuple[str, int], ProcedureUpdated] = field(default_factory=dict)
 
 
 class FakeTx:
@@ -79,6 +82,9 @@ class FakeTx:
     def add_notice(self, n: Notice, now: datetime) -> None:
         self.s.notices.append(n)
 
+    def save_procedure(self, p: ProcedureUpdated, now: datetime) -> None:
+        self.s.procedures[(p.procedure.code, p.procedure.version)] = p
+
 
 class FakeRepository:
     def __init__(self) -> None:
@@ -112,6 +118,11 @@ class FakeRepository:
             out.append(d)
         return sorted(out, key=lambda d: (d.due_at, d.code))
 
+    def open_clocks(self) -> list[OpenClock]:
+        return [OpenClock(d.code, d.agency, d.unit, d.procedure.field if d.procedure else "", d.due_at,
+                          d.due_date, d.paused)
+                for d in self.open_dossiers() if d.due_at is not None]
+
     def band_counts(self, now: datetime) -> list[tuple[str, str, str, int]]:
         counts: dict[tuple[str, str, str], int] = {}
         for d in self.open_dossiers():
@@ -125,6 +136,14 @@ class FakeRepository:
                 if r == run_id]
         return sorted(runs, key=lambda r: r["code"])
 
+    def appointment_mismatches(self, *, agency: str | None = None, unit: str | None = None) -> list[Dossier]:
+        found = [d for d in self.state.dossiers.values() if d.appointment_mismatch
+                 and (not agency or d.agency == agency) and (not unit or d.unit == unit)]
+        return sorted(found, key=lambda d: (d.accepted_at is None, d.accepted_at, d.code))
+
+    def procedure_on(self, code: str, day: date) -> ProcedureUpdated | None:
+        return in_force([p for (c, _), p in self.state.procedures.items() if c == code], day)
+
     @property
     def published(self) -> list[Event]:
         return self.state.published
@@ -136,6 +155,8 @@ class FakeMetrics:
     classified_events: list[DossierClassified] = field(default_factory=list)
     clock_events: list[tuple[str, str]] = field(default_factory=list)
     bands: list[tuple[str, str, str, int]] = field(default_factory=list)
+    opened: set[tuple[str, str, str]] = field(default_factory=set)
+    figures: OpenFigures | None = None
 
     def warning(self, threshold: str) -> None:
         self.warnings.append(threshold)
@@ -148,3 +169,9 @@ class FakeMetrics:
 
     def open_dossiers(self, counts: list[tuple[str, str, str, int]]) -> None:
         self.bands = counts
+
+    def dossier_open(self, agency: str, unit: str, procedure_field: str) -> None:
+        self.opened.add((agency, unit, procedure_field))
+
+    def open_figures(self, f: OpenFigures) -> None:
+        self.figures = f

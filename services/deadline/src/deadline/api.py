@@ -11,7 +11,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from deadline import handlers
-from deadline.views import calendar_year, clock_view, summary
+from deadline.views import calendar_year, clock_view, due_date_view, summary
 from dunghan.calendar import CalendarRangeError, Notice
 from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
@@ -40,6 +40,8 @@ class DossierSummary(Schema):
     due_date = fields.Date(allow_none=True)
     original_due_at = fields.DateTime(allow_none=True)
     state = fields.String()
+    appointment_at = fields.DateTime(allow_none=True, metadata={"description": "Ngày hẹn trên giấy tiếp nhận"})
+    appointment_mismatch = fields.Boolean(metadata={"description": "Ngày hẹn khác hạn tính theo quy định"})
 
 
 class StepOut(Schema):
@@ -69,6 +71,30 @@ class ClockOut(DossierSummary):
     steps = fields.List(fields.Nested(StepOut))
     calendar_version = fields.String()
     classification = fields.Dict(allow_none=True)
+    explanation = fields.List(fields.String())
+
+
+class DueDateQuery(Schema):
+    procedure = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                              metadata={"description": "Mã thủ tục trong danh mục"})
+    accepted_at = fields.AwareDateTime(required=True, metadata={"description": "Thời điểm tiếp nhận dự kiến"})
+    channel = fields.Integer(load_default=None, validate=validate.OneOf([1, 2, 3]),
+                             metadata={"description": "1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích"})
+
+
+class DueDateOut(Schema):
+    procedure_code = fields.String()
+    procedure_version = fields.Integer()
+    procedure_name = fields.String()
+    committed_value = fields.Float()
+    committed_unit = fields.String()
+    accepted_at = fields.DateTime()
+    effective_acceptance_date = fields.Date()
+    start_at = fields.DateTime()
+    due_at = fields.DateTime(metadata={"description": "Thời điểm hẹn trả kết quả (in trên giấy tiếp nhận)"})
+    due_date = fields.Date()
+    calendar_version = fields.String()
+    receipt_text = fields.String(metadata={"description": "Dòng hẹn trả để in trên giấy tiếp nhận (mẫu 01)"})
     explanation = fields.List(fields.String())
 
 
@@ -148,6 +174,43 @@ class DossierClock(MethodView):
         d, clock = found
         require_agency(d.agency)
         return clock_view(d, clock)
+
+
+@blp.route("/due-date")
+class DueDatePreview(MethodView):
+    @require_auth()
+    @blp.arguments(DueDateQuery, location="query")
+    @blp.response(200, DueDateOut)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Hạn giải quyết nếu tiếp nhận vào thời điểm cho trước: để in giấy tiếp nhận và hẹn trả kết quả."""
+        ctx = _ctx()
+        principal = current_principal()
+        agency = None if principal.is_operator else principal.agency
+        try:
+            found = handlers.due_date_preview(ctx.repo, ctx.deps, args["procedure"], args["accepted_at"], agency)
+        except (CalendarRangeError, OverflowError):  # beyond the calendar's years, or what ``datetime`` holds
+            abort(422, message="thời điểm tiếp nhận hoặc hạn nằm ngoài phạm vi lịch làm việc", field="accepted_at")
+            raise
+        if found is None:
+            abort(422, message=f"thủ tục {args['procedure']!r} không có hiệu lực vào ngày tiếp nhận"
+                  + ("" if agency is None else f" hoặc không thuộc cơ quan {agency}"), field="procedure")
+            raise AssertionError
+        version, clock = found
+        if args["channel"] is not None and args["channel"] not in version.channels:
+            abort(422, message="thủ tục không tiếp nhận qua kênh này", field="channel")
+        return due_date_view(version, clock, ctx.deps.calendars.current().tz)
+
+
+@blp.route("/appointment-mismatches")
+class AppointmentMismatches(MethodView):
+    @require_auth()
+    @blp.arguments(ListQuery, location="query")
+    @blp.response(200, DossierSummary(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """Hồ sơ có ngày hẹn trên giấy tiếp nhận khác hạn tính theo quy định."""
+        args = _scoped(args)
+        rows = _ctx().repo.appointment_mismatches(agency=args["agency"], unit=args["unit"])
+        return [summary(d) for d in rows if not args["officer"] or d.officer == args["officer"]]
 
 
 @blp.route("/due")

@@ -80,7 +80,7 @@ class Procedures(MethodView):
         try:
             proposed = procedure_from_mapping(body)
             with c.repo.transaction() as tx:
-                stored, _ = add_procedure_version(tx, proposed)
+                stored, _ = add_procedure_version(tx, proposed, now=c.clock())
         except InboundError as exc:
             fail(exc)
         return procedure_to_dict(stored)
@@ -105,7 +105,7 @@ class ProcedureImport(MethodView):
         for agency in sorted({p.agency for p in procedures}):
             require_agency(agency)
         try:
-            return import_catalogue(ctx().repo, procedures)
+            return import_catalogue(ctx().repo, procedures, now=ctx().clock())
         except InboundError as exc:
             fail(exc)
 

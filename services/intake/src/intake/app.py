@@ -40,6 +40,9 @@ def create_app(
         repo = SqlRepository(engine, cache_seconds=settings.registry_cache_seconds)
         readiness = {"database": db_check(engine), "broker": amqp_check(settings.amqp_url)}
         limiter = SqlTokenBucket(engine, settings.lookup_rate_per_minute, settings.lookup_burst)
+        from intake.metrics import watch_catalogue
+
+        watch_catalogue(engine)
     keystore = RepoKeyStore(repo, StaticKeyStore.from_spec(settings.api_keys), settings.registry_cache_seconds)
     app, api = create_base_app(
         "intake", title="Đúng hạn — intake", readiness=readiness, keystore=keystore,

@@ -263,7 +263,7 @@ def canonical(data: dict[str, Any], d: Dossier, procedure: ProcedureVersion | No
         return ev.DossierAccepted(**common, unit=d.unit or "", officer=d.officer or "",
                                   procedure=snapshot(procedure), channel=d.channel or 1,
                                   applicant_name=d.applicant_name or "", step=d.step,
-                                  history=bool(data.get("history")))
+                                  history=bool(data.get("history")), appointment_at=data.get("appointment_at"))
     if fact == "dossier.refused":
         return ev.DossierRefused(**common, reason=reason, procedure_code=d.procedure_code, channel=d.channel,
                                  unit=d.unit)

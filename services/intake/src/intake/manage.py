@@ -1,4 +1,5 @@
-"""Operator CLI: ``python -m intake.manage migrate | load-catalogue FILE | load-org FILE | create-key ...``."""
+"""Operator CLI: ``python -m intake.manage migrate | load-catalogue FILE | announce-catalogue | load-org FILE |
+create-key ...``."""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +14,14 @@ from intake.app import migrations_dir, utc_now
 from intake.config import Settings
 from intake.domain import InboundError
 from intake.records import SourceSystem
-from intake.registry import import_catalogue, load_org, parse_catalogue_csv, parse_catalogue_yaml, save_source
+from intake.registry import (
+    announce_catalogue,
+    import_catalogue,
+    load_org,
+    parse_catalogue_csv,
+    parse_catalogue_yaml,
+    save_source,
+)
 
 if TYPE_CHECKING:
     from intake.repository import SqlRepository
@@ -32,6 +40,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     sub.add_parser("migrate", help="chạy Alembic tới phiên bản mới nhất")
     cat = sub.add_parser("load-catalogue", help="nạp danh mục thủ tục (YAML hoặc CSV)")
     cat.add_argument("file", type=Path)
+    sub.add_parser("announce-catalogue", help="công bố lại mọi phiên bản thủ tục (procedure_updated) cho deadline")
     org = sub.add_parser("load-org", help="nạp cơ quan, đơn vị, cán bộ (YAML)")
     org.add_argument("file", type=Path)
     key = sub.add_parser("create-key", help="tạo khóa API cho một hệ thống (in ra một lần)")
@@ -54,7 +63,9 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         if args.command == "load-catalogue":
             text = args.file.read_text(encoding="utf-8")
             parse = parse_catalogue_csv if args.file.suffix.lower() == ".csv" else parse_catalogue_yaml
-            print(import_catalogue(repo, parse(text)))
+            print(import_catalogue(repo, parse(text), now=utc_now()))
+        elif args.command == "announce-catalogue":
+            print(announce_catalogue(repo, now=utc_now()))
         elif args.command == "load-org":
             print(load_org(repo, args.file.read_text(encoding="utf-8"), now=utc_now()))
         elif args.command == "create-key":

@@ -57,8 +57,9 @@ def check_procedure(tx: Tx, p: ProcedureVersion) -> None:
         raise InboundError("invalid", f"không có cơ quan {p.agency!r}", "agency")
 
 
-def add_procedure_version(tx: Tx, proposed: ProcedureVersion) -> tuple[ProcedureVersion, bool]:
-    """Store ``proposed`` as the next version (closing the open one it supersedes); (version, created)."""
+def add_procedure_version(tx: Tx, proposed: ProcedureVersion, *, now: datetime) -> tuple[ProcedureVersion, bool]:
+    """Store ``proposed`` as the next version (closing the open one it supersedes) and announce every version it
+    changed (``procedure_updated``, what the due-date preview computes from); (version, created)."""
     check_procedure(tx, proposed)
     versions = tx.procedure_versions(proposed.code)
     for v in versions:
@@ -66,20 +67,45 @@ def add_procedure_version(tx: Tx, proposed: ProcedureVersion) -> tuple[Procedure
             return v, False
     for v in versions:
         if v.effective_to is None and v.effective_from < proposed.effective_from:
-            tx.save_procedure_version(replace(v, effective_to=proposed.effective_from))
+            closed = replace(v, effective_to=proposed.effective_from)
+            tx.save_procedure_version(closed)
+            _publish(tx, procedure_updated(closed), now)
     stored = replace(proposed, version=max((v.version for v in versions), default=0) + 1)
     tx.save_procedure_version(stored)
+    _publish(tx, procedure_updated(stored), now)
     return stored, True
 
 
-def import_catalogue(repo: Repository, procedures: list[ProcedureVersion]) -> dict[str, int]:
+def procedure_updated(p: ProcedureVersion) -> ev.ProcedureUpdated:
+    snapshot = ev.ProcedureSnapshot(
+        code=p.code, version=p.version, name=p.name, field=p.field, committed_value=p.committed_value,
+        committed_unit=p.committed_unit,  # type: ignore[arg-type]
+        statutory_value=p.statutory_value, statutory_unit=p.statutory_unit,  # type: ignore[arg-type]
+        cutoff=p.cutoff, pause_on_fee=p.pause_on_fee, steps=p.steps,
+    )
+    return ev.ProcedureUpdated(procedure=snapshot, agency=p.agency, effective_from=p.effective_from,
+                               effective_to=p.effective_to, abolished=p.abolished, channels=tuple(p.channels))
+
+
+def import_catalogue(repo: Repository, procedures: list[ProcedureVersion], *, now: datetime) -> dict[str, int]:
     if not procedures:
         raise InboundError("invalid", "tệp danh mục không có thủ tục nào", "body")
     created = 0
     with repo.transaction() as tx:
         for p in procedures:
-            created += add_procedure_version(tx, p)[1]
+            created += add_procedure_version(tx, p, now=now)[1]
     return {"read": len(procedures), "created": created}
+
+
+def announce_catalogue(repo: Repository, *, now: datetime) -> int:
+    """Announce every stored procedure version again (a deadline database built after the catalogue was)."""
+    count = 0
+    with repo.transaction() as tx:
+        for code in tx.list_procedure_codes(None):
+            for v in tx.procedure_versions(code):
+                _publish(tx, procedure_updated(v), now)
+                count += 1
+    return count
 
 
 def _duration(d: Any, what: str) -> tuple[float, str]:

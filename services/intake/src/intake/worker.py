@@ -28,10 +28,12 @@ def build_components(settings: Settings) -> list[Any]:
     from dunghan.db import OutboxRelay, make_engine, retention_job
     from dunghan.worker import Periodic
     from intake.consumer import BusReplier, InboundHandler, OrphanSweeper
+    from intake.metrics import watch_catalogue
     from intake.repository import SqlRepository
 
     engine = make_engine(settings.database_url, pre_ping=False)
     repo = SqlRepository(engine, cache_seconds=settings.registry_cache_seconds)
+    watch_catalogue(engine)
 
     def publisher() -> Any:
         return Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="intake")

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from notify.domain import Claimed, NewNotification, Officer, OpenDossier, Preferences, Unit
+from notify.domain import Claimed, NewNotification, Officer, OpenDossier, Pending, Preferences, Unit
 
 
 class FakeTx:
@@ -133,12 +133,17 @@ class FakeRepository:
     def mark_failed(self, notification_id: int, error: str, now: datetime) -> None:
         self._row(notification_id).update(status="failed", last_error=error, dead_lettered_at=now)
 
-    def pending(self, now: datetime) -> dict[str, tuple[int, float]]:
-        out: dict[str, tuple[int, float]] = {}
+    def pending(self, now: datetime) -> dict[str, Pending]:
+        out: dict[str, Pending] = {}
         for r in self.notifications:
-            if r["status"] in ("queued", "sending"):
-                count, age = out.get(r["channel"], (0, 0.0))
-                out[r["channel"]] = (count + 1, max(age, (now - r["created_at"]).total_seconds()))
+            if r["status"] not in ("queued", "sending"):
+                continue
+            p = out.get(r["channel"], Pending())
+            since = r["next_attempt_at"] if r["status"] == "queued" else r["claimed_until"]
+            due = since is not None and (since <= now if r["status"] == "queued" else since < now)
+            out[r["channel"]] = Pending(
+                p.count + 1, max(p.oldest_age, (now - r["created_at"]).total_seconds()),
+                p.due + due, max(p.oldest_due_age, (now - since).total_seconds()) if due else p.oldest_due_age)
         return out
 
     def delivery_log(self, dossier: str) -> list[dict[str, Any]]:

@@ -7,12 +7,12 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, case, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from dunghan.db import BatchInbox, batch_member, begin, inbox_accept, made_member
 from notify import tables as t
-from notify.domain import Claimed, NewNotification, Officer, OpenDossier, Preferences, Unit
+from notify.domain import Claimed, NewNotification, Officer, OpenDossier, Pending, Preferences, Unit
 
 
 class Tx(Protocol):
@@ -241,15 +241,21 @@ class SqlRepository:
         self._finish(notification_id, status="failed", last_error=error[:1000], dead_lettered_at=now,
                      updated_at=now)
 
-    def pending(self, now: datetime) -> dict[str, tuple[int, float]]:
-        """Per channel: (queued or sending count, age in seconds of the oldest)."""
+    def pending(self, now: datetime) -> dict[str, Pending]:
+        """Per channel: queued or sending, and of those, due now (queued and its next attempt has come, or a
+        sending lease that ran out), with the oldest's age of each."""
         n = t.notifications
+        queued_due = and_(n.c.status == "queued", n.c.next_attempt_at <= now)
+        lease_over = and_(n.c.status == "sending", n.c.claimed_until < now)
+        due_since = case((n.c.status == "queued", n.c.next_attempt_at), else_=n.c.claimed_until)
+        is_due = or_(queued_due, lease_over)
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(n.c.channel, func.count(), func.min(n.c.created_at))
+                select(n.c.channel, func.count(), func.min(n.c.created_at),
+                       func.count().filter(is_due), func.min(due_since).filter(is_due))
                 .where(n.c.status.in_(("queued", "sending"))).group_by(n.c.channel)
             ).all()
-        return {r[0]: (int(r[1]), max((now - r[2]).total_seconds(), 0.0)) for r in rows}
+        return {r[0]: Pending(int(r[1]), _age(now, r[2]), int(r[3]), _age(now, r[4])) for r in rows}
 
     def delivery_log(self, dossier: str) -> list[dict[str, Any]]:
         n = t.notifications
@@ -263,3 +269,7 @@ class SqlRepository:
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+
+
+def _age(now: datetime, since: datetime | None) -> float:
+    return max((now - since).total_seconds(), 0.0) if since is not None else 0.0

@@ -25,7 +25,7 @@ class SendStore(Protocol):
     def mark_sent(self, notification_id: int, provider_id: str, now: datetime) -> None: ...
     def mark_retry(self, notification_id: int, error: str, next_at: datetime, now: datetime) -> None: ...
     def mark_failed(self, notification_id: int, error: str, now: datetime) -> None: ...
-    def pending(self, now: datetime) -> dict[str, tuple[int, float]]: ...
+    def pending(self, now: datetime) -> dict[str, domain.Pending]: ...
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,6 @@ class Sender:
                                  windows=self.sms_windows)
         self.store.mark_retry(n.id, error, at, now)
         metrics.record(n.channel, "retried")
-        metrics.RETRIES.labels(channel=n.channel).inc()
         log.warning("notification %s attempt %d failed, retry at %s: %s", n.id, n.attempts, at.isoformat(), error)
 
     def _fail(self, n: Claimed, error: str) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from dunghan.db import make_engine, upgrade
 from notify.app import MIGRATIONS
-from notify.domain import NewNotification, Officer, OpenDossier, Preferences, Unit
+from notify.domain import NewNotification, Officer, OpenDossier, Pending, Preferences, Unit
 from notify.fakes import FakeRepository
 from notify.repository import SqlRepository
 
@@ -145,4 +145,5 @@ def test_outcomes_only_apply_to_a_row_being_sent_and_show_in_the_log(repo):
     assert log[3]["dead_lettered_at"] == NOW and log[3]["sent_at"] is None
     assert all(r["created_at"].utcoffset() is not None for r in log.values())
     assert repo.delivery_log("nothing") == []
-    assert repo.pending(NOW + timedelta(seconds=10)) == {"email": (1, 10.0)}
+    assert repo.pending(NOW + timedelta(seconds=10)) == {"email": Pending(1, 10.0, 0, 0.0)}  # retry not yet due
+    assert repo.pending(NOW + timedelta(minutes=6)) == {"email": Pending(1, 360.0, 1, 60.0)}

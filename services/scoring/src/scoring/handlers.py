@@ -1,7 +1,6 @@
 """Use cases: apply events, campaigns, standings, closing a phase, complaints and discipline, reports."""
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -26,11 +25,8 @@ from dunghan.contract.events import (
     SupplementRequested,
     UnitUpdated,
 )
-from dunghan.db.unit_of_work import after_commit
-from scoring import metrics
 from scoring.awards import correction_flags, correction_notes, draft_proposals
 from scoring.domain import (
-    FINAL_KEY,
     Campaign,
     CampaignError,
     Phase,
@@ -125,8 +121,6 @@ def on_classified(tx: Any, ev: DossierClassified, ce: CloudEvent, now: datetime)
     for campaign_id, phase, state in tx.phases_covering(ev.agency, local_day(ev.stopped_at)):
         if state == "closed":
             tx.add_correction(campaign_id, phase, ev, ce.id, previous, now)
-        elif previous is None and phase != FINAL_KEY:  # counted once committed, never on a rollback
-            after_commit(functools.partial(metrics.resolved, campaign_id, phase, ev.unit, ev.outcome))
 
 
 EVENT_HANDLERS: dict[type[Event], Callable[[Any, Any, CloudEvent, datetime], None]] = {
@@ -166,8 +160,6 @@ def create_campaign(repo: Repository, raw: dict[str, Any]) -> Campaign:
             tx.save_campaign(campaign)
         except AlreadyExists as exc:
             raise Conflict("id", f"chiến dịch {campaign.id!r} đã có") from exc
-    for p in campaign.phases:
-        metrics.phase_state(campaign.id, p.key, "open")
     return campaign
 
 
@@ -233,8 +225,6 @@ def standings(repo: Repository, campaign_id: str, phase_key: str, kind: str) -> 
                              proposals, steps, flags)
         units, officers = _live(tx, c, p)
         steps = step_figures(charged(tx.step_counts(c, p), c.config))
-    for s in units:
-        metrics.unit_score(c.id, p.key, s.tally.subject, s.score)
     proposals = [p_.__dict__ for p_ in propose(units, officers, c.config, p.review_date, final=p.final)]
     return Standings(c, p, "open", kind, units if kind == "unit" else officers, c.config.to_json(),
                      proposals=proposals, steps=steps)
@@ -275,25 +265,7 @@ def close_phase(
         tx.freeze(c, p, units + officers, proposals, now, by, ce.id, steps=tx.step_counts(c, p))
         draft_proposals(tx, c, p, proposals, now, by)
         tx.add_outbox(ce)
-    metrics.phase_state(c.id, p.key, "closed")
-    for s in units:
-        metrics.unit_score(c.id, p.key, s.tally.subject, s.score)
     return ev
-
-
-def seed_metrics(repo: Repository) -> None:
-    """Counters and phase-state gauges from the database, for a freshly started worker."""
-    with repo.transaction() as tx:
-        for campaign, states in tx.list_campaigns():
-            for phase in campaign.phases:
-                state = states.get(phase.key, "open")
-                metrics.phase_state(campaign.id, phase.key, state)
-                if state != "open":
-                    continue
-                units, _officers = tx.tallies(campaign, phase)
-                for t in units:
-                    metrics.seed(campaign.id, phase.key, t.subject,
-                                 {"early": t.early, "on_time": t.on_time, "late": t.late})
 
 
 def close_due_phases(repo: Repository, now: datetime, window_days: int = 30) -> list[tuple[str, str]]:

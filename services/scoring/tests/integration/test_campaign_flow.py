@@ -175,16 +175,30 @@ def test_api_standings_close_exports_and_auth(repo: SqlRepository) -> None:
     assert c.get("/api/v1/reports/index?agency=SCT&year=2017&format=xlsx", headers=sys_).status_code == 200
 
 
-def test_seeded_counters_equal_the_database_totals_after_a_restart(repo: SqlRepository) -> None:
-    from prometheus_client import REGISTRY
+def test_metrics_read_from_the_database_equal_the_standings_and_drop_a_closed_phase(repo: SqlRepository) -> None:
+    from datetime import UTC, datetime
+
+    from prometheus_client import CollectorRegistry
+
+    from scoring.metrics import ScoringCollector
 
     fill_phase_1(repo)
+    registry = CollectorRegistry()
+    collector = ScoringCollector(repo, lambda: datetime(2017, 7, 3, tzinfo=UTC), cache_seconds=0)
+    registry.register(collector)
 
-    def value(unit: str, outcome: str) -> float:
-        labels = {"campaign": CAMPAIGN, "phase": "1", "unit": unit, "outcome": outcome}
-        return REGISTRY.get_sample_value("dunghan_campaign_resolved_total", labels) or 0.0
+    def value(name: str, **labels: str) -> float | None:
+        return registry.get_sample_value(name, {"campaign": CAMPAIGN, "phase": "1", **labels})
 
-    before = value("KTAT", "late")
-    handlers.seed_metrics(repo)
-    ktat = next(t for t in handlers.standings(repo, CAMPAIGN, "1", "unit").entries if t.tally.subject == "KTAT")
-    assert value("KTAT", "late") - before == ktat.tally.late
+    standings = handlers.standings(repo, CAMPAIGN, "1", "unit").entries
+    ktat = next(t for t in standings if t.tally.subject == "KTAT")
+    assert value("dunghan_campaign_phase_dossiers", unit="KTAT", outcome="late") == ktat.tally.late
+    assert value("dunghan_campaign_phase_dossiers", unit="KTAT", outcome="on_time") == ktat.tally.on_time
+    assert value("dunghan_campaign_score", unit="KTAT") == ktat.score
+    assert value("dunghan_campaign_phase_state", state="open") == 1.0
+    handlers.close_phase(repo, CAMPAIGN, "1", datetime(2017, 7, 3, tzinfo=UTC))
+    assert value("dunghan_campaign_phase_state", state="open") == 0.0
+    assert value("dunghan_campaign_phase_state", state="closed") == 1.0
+    assert value("dunghan_campaign_phase_dossiers", unit="KTAT", outcome="late") is None
+    assert value("dunghan_campaign_score", unit="KTAT") == ktat.score
+

@@ -12,7 +12,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from dunghan.contract import safejson
-from dunghan.metrics import HTTP_REQUEST_DURATION
+from dunghan.metrics import HTTP_REQUEST_DURATION, run_scrape_hooks
+from dunghan.metrics_process import WebProcessCollector
 from dunghan.web.auth import KeyStore, StaticKeyStore
 from dunghan.web.errors import ErrorSchema, error_response, handle_http_exception, is_unavailable, unavailable
 
@@ -73,9 +74,11 @@ def create_base_app(
 
     @app.get("/metrics")
     def metrics() -> Response:
+        run_scrape_hooks()
         if multiproc_dir:
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry, path=multiproc_dir)
+            registry.register(WebProcessCollector())
             data = generate_latest(registry)
         else:
             data = generate_latest()
