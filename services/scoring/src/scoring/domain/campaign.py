@@ -73,6 +73,7 @@ class Role:
     volume: str = "steps"
     criteria: tuple[Criterion, ...] = ()
     proposable: bool = True
+    max_late_step_share: float | None = None  # a gate: % of the officer's steps that were late
 
     def owns(self, step: str) -> bool:
         return step_matches(step, self.steps)
@@ -136,7 +137,8 @@ class ScoringConfig:
             "gates": asdict(self.gates),
             "rewards": asdict(self.rewards),
             "roles": [{"key": r.key, "label": r.label, "steps": list(r.steps), "min_volume": r.min_volume,
-                       "volume": r.volume, "criteria": _criteria_json(r.criteria), "proposable": r.proposable}
+                       "volume": r.volume, "criteria": _criteria_json(r.criteria), "proposable": r.proposable,
+                       "max_late_step_share": r.max_late_step_share}
                       for r in self.roles],
             "default_role": self.default_role,
             "leadership": {"steps": list(self.leadership.steps), "subject": self.leadership.subject,
@@ -205,7 +207,8 @@ def _role(raw: Any, where: str) -> Role:
     return Role(str(raw["key"]), str(raw["label"]), tuple(str(s) for s in raw["steps"]),
                 min_volume, volume,
                 _criteria(raw.get("criteria"), f"{where}.criteria", default),
-                bool(raw.get("proposable", True)))
+                bool(raw.get("proposable", True)),
+                None if raw.get("max_late_step_share") is None else float(raw["max_late_step_share"]))
 
 
 def _is_number(value: Any) -> bool:
