@@ -89,27 +89,27 @@ def dashboard(uid: str, title: str, panels: list[Panel], variables: list[dict[st
 def ontime() -> dict[str, Any]:
     sel = 'agency=~"$agency",unit=~"$unit"'
     panels = [
-        panel("stat", "Tỷ lệ đúng hạn 30 ngày theo cơ quan", [
+        panel("stat", "Tỷ lệ trước hạn và đúng hạn 30 ngày theo cơ quan", [
             q('agency:dunghan_ontime:ratio30d{agency=~"$agency"}', "{{agency}}", instant=True)],
             w=8, h=6, unit="percentunit", steps=ONTIME_STEPS),
-        panel("stat", "Tỷ lệ đúng hạn hôm nay theo cơ quan", [
+        panel("stat", "Tỷ lệ trước hạn và đúng hạn hôm nay theo cơ quan", [
             q('agency:dunghan_ontime:ratio1d{agency=~"$agency"}', "{{agency}}", instant=True)],
             w=8, h=6, unit="percentunit", steps=ONTIME_STEPS),
         panel("stat", "Mục tiêu phong trào", [q(TARGET, "Mục tiêu", instant=True)], w=8, h=6, unit="percentunit"),
-        panel("timeseries", "Tỷ lệ đúng hạn theo đơn vị (1 ngày) so với mục tiêu", [
+        panel("timeseries", "Tỷ lệ trước hạn và đúng hạn theo đơn vị (1 ngày) so với mục tiêu", [
             q(f"agency_unit:dunghan_ontime:ratio1d{{{sel}}}", "{{agency}} · {{unit}}"),
             q(TARGET, "Mục tiêu phong trào")],
             w=24, h=9, unit="percentunit", overrides=[target_line("B")]),
-        panel("bargauge", "Tỷ lệ đúng hạn 30 ngày theo đơn vị", [
+        panel("bargauge", "Tỷ lệ trước hạn và đúng hạn 30 ngày theo đơn vị", [
             q(f"sort(agency_unit:dunghan_ontime:ratio30d{{{sel}}})", "{{agency}} · {{unit}}", instant=True)],
             unit="percentunit", steps=ONTIME_STEPS, h=10,
             options={"orientation": "horizontal", "displayMode": "gradient"}),
-        panel("bargauge", "Tỷ lệ đúng hạn 30 ngày theo lĩnh vực thủ tục", [
+        panel("bargauge", "Tỷ lệ trước hạn và đúng hạn 30 ngày theo lĩnh vực thủ tục", [
             q('sort(agency_procedure_field:dunghan_ontime:ratio30d{agency=~"$agency"})', "{{procedure_field}}",
               instant=True)],
             unit="percentunit", steps=ONTIME_STEPS, h=10,
             options={"orientation": "horizontal", "displayMode": "gradient"}),
-        panel("timeseries", "Tỷ lệ đúng hạn đợt thi đua hiện tại theo đơn vị", [
+        panel("timeseries", "Tỷ lệ trước hạn và đúng hạn đợt thi đua hiện tại theo đơn vị", [
             q('campaign_phase_unit:dunghan_campaign_ontime:ratio{unit=~"$unit"}', "{{unit}} (đợt {{phase}})"),
             q(TARGET, "Mục tiêu phong trào")],
             unit="percentunit", overrides=[target_line("B")]),
@@ -180,7 +180,7 @@ def standings() -> dict[str, Any]:
         panel("table", "Bảng điểm thi đua theo đơn vị", [
             q(f"sort_desc(max by (campaign, phase, unit) (dunghan_campaign_score{{{sel}}}))", instant=True)],
             w=12, h=12, options={"showHeader": True, "sortBy": [{"displayName": "Value", "desc": True}]}),
-        panel("bargauge", "Tỷ lệ đúng hạn trong đợt (đợt đang mở)", [
+        panel("bargauge", "Tỷ lệ trước hạn và đúng hạn trong đợt (đợt đang mở)", [
             q(f"sort_desc(campaign_phase_unit:dunghan_campaign_ontime:ratio{{{sel}}})", "{{unit}}",
               instant=True)],
             w=12, h=12, unit="percentunit", steps=ONTIME_STEPS,
