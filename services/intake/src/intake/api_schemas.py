@@ -27,7 +27,7 @@ class LocalInstant(fields.Field):
                 day = date.fromisoformat(text)
                 return datetime.combine(day + timedelta(days=1) if self.end else day, time(), LOCAL)
             instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise ValidationError("cần ngày (YYYY-MM-DD) hoặc thời điểm ISO 8601") from exc
         return instant if instant.tzinfo is not None else instant.replace(tzinfo=LOCAL)
 
