@@ -9,7 +9,7 @@ export DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 .DEFAULT_GOAL := help
 .PHONY: help install lock lint typecheck test test-unit test-integration test-e2e rules definitions dashboards \
-        dev up down demo bench bench-quick chaos clean
+        asyncapi integration-tools dev up down demo bench bench-quick chaos clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-18s %s\n", $$1, $$2}'
@@ -21,7 +21,17 @@ $(VENV)/.installed: requirements.lock requirements.in libs/dunghan/pyproject.tom
 	$(PIP) install -q -c requirements.lock -e libs/dunghan $(foreach s,$(SERVICES),-e services/$(s))
 	touch $@
 
-install: $(VENV)/.installed ## create .venv with every service, the library and the dev tools (pinned)
+# The AsyncAPI project's parser (pinned in tools/asyncapi/package-lock.json) validates docs/integration/asyncapi.yaml
+# in `make test`; without npm the test says so and is skipped.
+tools/asyncapi/node_modules/.package-lock.json: tools/asyncapi/package-lock.json
+	@if command -v npm >/dev/null; then cd tools/asyncapi && npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the AsyncAPI document will not be validated"; fi
+
+install: $(VENV)/.installed tools/asyncapi/node_modules/.package-lock.json ## create .venv with every service, the library and the dev tools (pinned), and the AsyncAPI parser (npm ci)
+
+integration-tools: ## system packages of the integration examples: the RabbitMQ Java client (Debian's librabbitmq-client-java)
+	@if command -v javac >/dev/null && [ ! -f /usr/share/java/amqp-client.jar ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq librabbitmq-client-java >/dev/null; fi
 
 lock: ## re-resolve requirements.in into requirements.lock
 	$(PIP) install -q -r requirements.in && $(PIP) freeze --exclude-editable | grep -v '^-e' > requirements.lock
@@ -50,6 +60,9 @@ test-e2e: install ## end-to-end: the four services as processes
 
 definitions: install ## regenerate deploy/rabbitmq/definitions.json from the topology in code
 	$(PY) -m dunghan.bus.definitions > deploy/rabbitmq/definitions.json
+
+asyncapi: install ## regenerate docs/integration/asyncapi.yaml from the topology, the contract events and intake's facts
+	$(PY) -m intake.contract_doc > docs/integration/asyncapi.yaml
 
 dashboards: install ## regenerate the Grafana dashboards from deploy/grafana/generate.py
 	$(PY) deploy/grafana/generate.py

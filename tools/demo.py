@@ -77,7 +77,8 @@ def close_phases(scoring_url: str, api_key: str, campaign: str, expected: int, *
             if state == "open":
                 r = requests.post(f"{scoring_url}/api/v1/campaigns/{campaign}/phases/{phase}/close",
                                   headers=headers, timeout=60)
-                print(f"sơ kết đợt {phase}: HTTP {r.status_code}")
+                print(f"{'tổng kết chiến dịch' if phase == 'tong-ket' else f'sơ kết đợt {phase}'}: "
+                      f"HTTP {r.status_code}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,5 +1,5 @@
 """Example publisher for departmental systems (copy and adapt): sends one lifecycle fact to Đúng hạn intake over
-RabbitMQ and waits for the acceptance or rejection reply.
+RabbitMQ and waits for its replies.
 
     pip install pika
     python example_publisher.py --url amqp://motcua-sct:SECRET@broker:5672/%2F --user motcua-sct \
@@ -7,6 +7,14 @@ RabbitMQ and waits for the acceptance or rejection reply.
 
 The AMQP ``user_id`` property must be the user you connect with (RabbitMQ checks it); intake maps it to your
 agency. The routing key is ``<agency>.<fact>``, e.g. ``SCT.dossier.accepted``.
+
+Replies: ``accepted`` (applied), ``rejected`` (not recorded: fix and resend with the same ``event_id``), or
+``buffered`` (waiting for an earlier fact of the dossier). A buffered fact gets a second reply only if it is
+rejected when the waiting window ends (``INTAKE_ORPHAN_WINDOW_SECONDS``, 600 s by default), so the reply queue is
+kept open until then; ``GET /api/v1/facts/<event_id>`` on intake tells its fate at any time.
+
+Exit status: 0 accepted; 1 rejected (first or second reply); 2 no reply; 3 still buffered after
+``--wait-buffered`` seconds.
 """
 from __future__ import annotations
 
@@ -15,34 +23,50 @@ import json
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 
 import pika
 
 EXCHANGE = "dunghan.inbound"
+EXIT = {"accepted": 0, "rejected": 1, None: 2, "buffered": 3}
 
 
-def publish(url: str, user: str, message: dict, *, prefix: str = "", timeout: float = 10.0) -> dict | None:
-    """Publish ``message`` (persistent, with publisher confirms) and return intake's reply, or None on timeout."""
+def replies(url: str, user: str, message: dict, *, prefix: str = "", timeout: float = 10.0,
+            wait_buffered: float = 660.0, reply_queue: str | None = None) -> Iterator[dict]:
+    """Publish ``message`` (persistent, with publisher confirms) and yield intake's replies as they come: the
+    first within ``timeout`` seconds, and, after ``buffered``, a possible rejection within ``wait_buffered``.
+
+    ``reply_queue``: a durable queue of your own (``dept.…``) that outlives this connection; by default a
+    server-named exclusive queue, which lives as long as the connection (so the connection stays open)."""
     connection = pika.BlockingConnection(pika.URLParameters(url))
     try:
         channel = connection.channel()
         channel.confirm_delivery()
-        reply_queue = channel.queue_declare(queue="", exclusive=True, auto_delete=True).method.queue
+        if reply_queue:
+            channel.queue_declare(queue=reply_queue, durable=True, arguments={"x-queue-type": "quorum"})
+        else:
+            reply_queue = channel.queue_declare(queue="", exclusive=True).method.queue
         correlation_id = str(uuid.uuid4())
         properties = pika.BasicProperties(
             content_type="application/json", delivery_mode=2, user_id=user, message_id=message["event_id"],
             correlation_id=correlation_id, reply_to=reply_queue,
         )
         routing_key = f"{message['agency']}.{message['fact']}"
-        channel.basic_publish(prefix + EXCHANGE, routing_key, json.dumps(message, ensure_ascii=False).encode(),
-                              properties, mandatory=True)
+        body = json.dumps(message, ensure_ascii=False).encode()
+        channel.basic_publish(prefix + EXCHANGE, routing_key, body, properties, mandatory=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            method, props, body = channel.basic_get(reply_queue, auto_ack=True)
-            if method is not None and props.correlation_id == correlation_id:
-                return json.loads(body)
-            connection.sleep(0.1)
-        return None
+            method, props, raw = channel.basic_get(reply_queue, auto_ack=True)
+            if method is None:
+                connection.sleep(0.1)
+                continue
+            if props.correlation_id != correlation_id:
+                continue  # a reply to another message sent through the same queue
+            reply = json.loads(raw)
+            yield reply
+            if reply.get("status") != "buffered":
+                return
+            deadline = time.monotonic() + wait_buffered  # keep the queue: a rejection may follow
     finally:
         connection.close()
 
@@ -53,12 +77,24 @@ def main() -> int:
     parser.add_argument("--url", default="amqp://guest:guest@127.0.0.1:5672/%2F")
     parser.add_argument("--user", default="guest", help="tên người dùng AMQP (trùng với người dùng kết nối)")
     parser.add_argument("--prefix", default="", help="tiền tố tên exchange (chỉ dùng khi thử nghiệm)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="giây chờ phản hồi đầu tiên")
+    parser.add_argument("--wait-buffered", type=float, default=660.0,
+                        help="giây chờ phản hồi thứ hai của một sự kiện đang chờ (buffered)")
+    parser.add_argument("--reply-queue", default=None, help="hàng đợi phản hồi bền của hệ thống (dept.…)")
     args = parser.parse_args()
     with open(args.file, encoding="utf-8") as f:
         message = json.load(f)
-    reply = publish(args.url, args.user, message, prefix=args.prefix)
-    print(json.dumps(reply, ensure_ascii=False, indent=2) if reply else "không nhận được phản hồi")
-    return 0 if reply and reply.get("status") in ("accepted", "buffered") else 1
+    last = None
+    for reply in replies(args.url, args.user, message, prefix=args.prefix, timeout=args.timeout,
+                         wait_buffered=args.wait_buffered, reply_queue=args.reply_queue):
+        print(json.dumps(reply, ensure_ascii=False, indent=2), flush=True)
+        last = reply.get("status")
+    if last is None:
+        print("không nhận được phản hồi", file=sys.stderr)
+    elif last == "buffered":
+        print(f"chưa có kết quả cuối cùng: tra cứu GET /api/v1/facts/{message['event_id']} của intake",
+              file=sys.stderr)
+    return EXIT.get(last, 1)
 
 
 if __name__ == "__main__":

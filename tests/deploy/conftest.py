@@ -16,9 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("intake", "deadline", "scoring", "notify")
 # Series that come from elsewhere than our code: Prometheus itself and RabbitMQ's rabbitmq_prometheus plugin
 # (per-queue series need prometheus.return_per_object_metrics = true, set in deploy/rabbitmq/rabbitmq.conf).
+# Prometheus's ALERTS, and prometheus_client's own process_* of the (single-process) workers.
 EXTERNAL_METRICS = {
-    "up", "rabbitmq_queue_messages", "rabbitmq_queue_messages_ready", "rabbitmq_queue_messages_unacked",
-    "rabbitmq_queue_consumers",
+    "up", "ALERTS", "rabbitmq_queue_messages", "rabbitmq_queue_messages_ready", "rabbitmq_queue_messages_unacked",
+    "rabbitmq_queue_consumers", "process_cpu_seconds_total", "process_resident_memory_bytes",
 }
 PROMQL_WORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "offset",
                 "bool", "inf", "nan"}
@@ -72,8 +73,11 @@ def exposed_names(kind: str, name: str) -> set[str]:
 
 
 def metrics_in_source(text: str) -> set[str]:
+    """Metrics defined as ``Counter("name", ...)`` and the like, or collected as
+    ``CounterMetricFamily("name", ...)`` (a custom collector: read from a database or /proc at scrape time)."""
     found: set[str] = set()
-    for kind, name in re.findall(r"\b(Counter|Gauge|Histogram|Summary)\(\s*[\"']([a-zA-Z_:][\w:]*)[\"']", text):
+    pattern = r"\b(Counter|Gauge|Histogram|Summary)(?:MetricFamily)?\(\s*[\"']([a-zA-Z_:][\w:]*)[\"']"
+    for kind, name in re.findall(pattern, text):
         found |= exposed_names(kind, name)
     return found
 
@@ -114,9 +118,10 @@ def recorded(rule_groups: list[dict[str, Any]]) -> set[str]:
 @pytest.fixture(scope="session")
 def code_metrics() -> dict[str, set[str]]:
     """Owner ("dunghan" or a service) -> series names its metrics.py defines; owners without metrics.py absent."""
-    files = {"dunghan": ROOT / "libs/dunghan/src/dunghan/metrics.py"}
-    files |= {s: ROOT / f"services/{s}/src/{s}/metrics.py" for s in SERVICES}
-    return {owner: metrics_in_source(p.read_text(encoding="utf-8")) for owner, p in files.items() if p.exists()}
+    files = {"dunghan": sorted((ROOT / "libs/dunghan/src/dunghan").glob("metrics*.py"))}
+    files |= {s: sorted((ROOT / f"services/{s}/src/{s}").glob("metrics*.py")) for s in SERVICES}
+    return {owner: set().union(*(metrics_in_source(p.read_text(encoding="utf-8")) for p in paths))
+            for owner, paths in files.items() if paths}
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -39,6 +40,8 @@ def queried(root: Path, groups: list[dict[str, Any]], names: Callable[[str], set
                 for n in names(t["expr"]):
                     where.setdefault(n, set()).add(f"{d['title']} / {p['title']}")
         for v in d["templating"]["list"]:
+            if v["type"] != "query":
+                continue
             first = v["query"]["query"].removeprefix("label_values(").rsplit(",", 1)[0]
             for n in names(first):
                 where.setdefault(n, set()).add(f"{d['title']} / biến {v['name']}")
@@ -124,12 +127,76 @@ def test_every_queried_metric_is_defined_in_the_code_of_its_owner(
         pytest.skip(f"owners' metrics.py not written yet, expected per docs/ARCHITECTURE.md: {sorted(pending)}")
 
 
-def test_recording_rules_read_counters_not_precomputed_rates(rule_groups: list[dict[str, Any]]) -> None:
-    ontime = [r for g in rule_groups for r in g["rules"] if "ontime:ratio" in r.get("record", "")
-              and not r["record"].startswith("dunghan:")]
+def sources(name: str, records: dict[str, str], names: Callable[[str], set[str]]) -> set[str]:
+    """The scraped metrics a recorded series derives from, through other recording rules."""
+    if name not in records:
+        return {name}
+    return set().union(*(sources(n, records, names) for n in names(records[name])))
+
+
+def test_recording_rules_read_counters_not_precomputed_rates(
+    rule_groups: list[dict[str, Any]], metric_names: Callable[[str], set[str]],
+) -> None:
+    """On-time rates come from resolution counters (processing time) or scoring's counts by resolution date."""
+    records = {r["record"]: r["expr"] for g in rule_groups for r in g["rules"] if "record" in r}
+    ontime = [name for name in records if "ontime:ratio" in name and not name.startswith("dunghan:")]
     assert ontime
-    for r in ontime:
-        assert "dunghan_dossiers_resolved_total" in r["expr"] or "dunghan_campaign_resolved_total" in r["expr"]
+    allowed = {"dunghan_dossiers_resolved_total", "dunghan_campaign_phase_dossiers",
+               "dunghan_period_dossiers_resolved", "dunghan_campaign_phase_state"}
+    for name in ontime:
+        derived = sources(name, records, metric_names)
+        assert derived and derived <= allowed, (name, derived)
+
+
+def test_long_windows_sum_short_recorded_increases_in_groups_that_run_as_often_as_their_window(
+    rule_groups: list[dict[str, Any]],
+) -> None:
+    """A 30-day figure never re-reads 30 days of raw samples; the 5-minute increases it sums are recorded every
+    5 minutes (a shorter interval would count each increment several times)."""
+    for g in rule_groups:
+        for r in g.get("rules", []):
+            expr = r["expr"]
+            assert not re.search(r"(increase|rate)\([^\[]*\[(\d+d|\d{2,}h)\]", expr) or "bucket" in expr, \
+                r.get("record") or r.get("alert")
+            window = re.search(r":increase(\d+m)$", r.get("record", ""))
+            if window:
+                assert g.get("interval") == window.group(1), (g["name"], r["record"])
+                assert f"[{window.group(1)}]" in expr
+            if "sum_over_time" in expr:
+                assert re.search(r"increase\d+m\[", expr), r.get("record")
+
+
+def test_alerts_say_who_acts_and_alertmanager_routes_and_inhibits_by_service(
+    root: Path, rule_groups: list[dict[str, Any]],
+) -> None:
+    alerts = [r for g in rule_groups for r in g["rules"] if "alert" in r]
+    assert {a["labels"]["severity"] for a in alerts} <= {"page", "ticket"}
+    integration = {a["alert"] for a in alerts if a["labels"].get("audience") == "integration"}
+    assert integration >= {"DunghanInboundFactsRejected", "DunghanQuarantineFilling"}
+    assert all(a["labels"]["severity"] == "ticket" for a in alerts if a["alert"] in integration)
+    config = yaml.safe_load((root / "deploy/alertmanager/alertmanager.yml").read_text(encoding="utf-8"))
+    routes = config["route"]["routes"]
+
+    def receiver(labels: dict[str, str]) -> str:
+        for route in routes:
+            if all(_matches(m, labels) for m in route["matchers"]):
+                return str(route["receiver"])
+        return str(config["route"]["receiver"])
+
+    assert receiver({"severity": "ticket", "audience": "integration"}) == "integration"
+    assert receiver({"severity": "page"}) == "oncall"
+    assert receiver({"severity": "ticket"}) == "operators"
+    for rule in config["inhibit_rules"]:
+        assert "service" in rule["equal"], rule
+    silenced = "|".join(m for r in config["inhibit_rules"] for m in r["target_matchers"])
+    for name in re.findall(r"Dunghan\w+", silenced):
+        assert name in {a["alert"] for a in alerts}, name
+
+
+def _matches(matcher: str, labels: dict[str, str]) -> bool:
+    name, op, value = re.match(r'(\w+)\s*(=~|!=|=)\s*"(.*)"', matcher).groups()  # type: ignore[union-attr]
+    have = labels.get(name, "")
+    return {"=": have == value, "!=": have != value, "=~": re.fullmatch(value, have) is not None}[op]
 
 
 def test_alertmanager_entrypoint_renders_smtp_settings_from_the_environment(root: Path, tmp_path: Path) -> None:

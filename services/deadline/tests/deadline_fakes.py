@@ -5,13 +5,15 @@ import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from deadline.domain import Dossier, Threshold
+from deadline.figures import OpenClock, OpenFigures
+from deadline.preview import in_force
 from dunghan.calendar import Notice
 from dunghan.contract import Event
-from dunghan.contract.events import DossierClassified
+from dunghan.contract.events import DossierClassified, ProcedureUpdated
 from dunghan.deadline import ClockEvent
 
 
@@ -25,6 +27,7 @@ class State:
     corrections: list[tuple[str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     recompute_log: list[tuple[str, str, datetime | None, datetime | None]] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    procedures: dict[tuple[str, int], ProcedureUpdated] = field(default_factory=dict)
 
 
 class FakeTx:
@@ -65,7 +68,7 @@ class FakeTx:
         due = [d for d in self.s.dossiers.values()
                if d.next_threshold_at is not None and d.next_threshold_at <= now and d.stopped_at is None
                and not d.paused]
-        return [d.code for d in sorted(due, key=lambda d: d.next_threshold_at or now)][:limit]
+        return [d.code for d in sorted(due, key=lambda d: (d.next_threshold_at or now, d.code))][:limit]
 
     def claim_open(self, after: str, limit: int) -> list[str]:
         return sorted(c for c, d in self.s.dossiers.items() if c > after and d.is_open)[:limit]
@@ -78,6 +81,9 @@ class FakeTx:
 
     def add_notice(self, n: Notice, now: datetime) -> None:
         self.s.notices.append(n)
+
+    def save_procedure(self, p: ProcedureUpdated, now: datetime) -> None:
+        self.s.procedures[(p.procedure.code, p.procedure.version)] = p
 
 
 class FakeRepository:
@@ -112,6 +118,11 @@ class FakeRepository:
             out.append(d)
         return sorted(out, key=lambda d: (d.due_at, d.code))
 
+    def open_clocks(self) -> list[OpenClock]:
+        return [OpenClock(d.code, d.agency, d.unit, d.procedure.field if d.procedure else "", d.due_at,
+                          d.due_date, d.paused)
+                for d in self.open_dossiers() if d.due_at is not None]
+
     def band_counts(self, now: datetime) -> list[tuple[str, str, str, int]]:
         counts: dict[tuple[str, str, str], int] = {}
         for d in self.open_dossiers():
@@ -121,8 +132,17 @@ class FakeRepository:
         return [(a, u, b, n) for (a, u, b), n in sorted(counts.items())]
 
     def recompute_runs(self, run_id: str) -> list[dict[str, Any]]:
-        return [{"code": c, "before_due_at": b, "after_due_at": a} for r, c, b, a in self.state.recompute_log
+        runs = [{"code": c, "before_due_at": b, "after_due_at": a} for r, c, b, a in self.state.recompute_log
                 if r == run_id]
+        return sorted(runs, key=lambda r: r["code"])
+
+    def appointment_mismatches(self, *, agency: str | None = None, unit: str | None = None) -> list[Dossier]:
+        found = [d for d in self.state.dossiers.values() if d.appointment_mismatch
+                 and (not agency or d.agency == agency) and (not unit or d.unit == unit)]
+        return sorted(found, key=lambda d: (d.accepted_at is None, d.accepted_at, d.code))
+
+    def procedure_on(self, code: str, day: date) -> ProcedureUpdated | None:
+        return in_force([p for (c, _), p in self.state.procedures.items() if c == code], day)
 
     @property
     def published(self) -> list[Event]:
@@ -135,6 +155,8 @@ class FakeMetrics:
     classified_events: list[DossierClassified] = field(default_factory=list)
     clock_events: list[tuple[str, str]] = field(default_factory=list)
     bands: list[tuple[str, str, str, int]] = field(default_factory=list)
+    opened: set[tuple[str, str, str]] = field(default_factory=set)
+    figures: OpenFigures | None = None
 
     def warning(self, threshold: str) -> None:
         self.warnings.append(threshold)
@@ -147,3 +169,9 @@ class FakeMetrics:
 
     def open_dossiers(self, counts: list[tuple[str, str, str, int]]) -> None:
         self.bands = counts
+
+    def dossier_open(self, agency: str, unit: str, procedure_field: str) -> None:
+        self.opened.add((agency, unit, procedure_field))
+
+    def open_figures(self, f: OpenFigures) -> None:
+        self.figures = f

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from dunghan.metrics import WORKER_UP
+from dunghan.metrics import (
+    COMPONENT_RESTARTS,
+    COMPONENT_UP,
+    JOB_RESULTS,
+    SCHEDULED_LAST_SUCCESS,
+    SCHEDULED_RUNS,
+    WORKER_UP,
+    product,
+    zero,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +42,8 @@ def utc_now() -> datetime:
 
 
 class Periodic:
-    """Calls ``fn(now)`` at start and then every ``interval_seconds``; a failing call is logged, not fatal."""
+    """Calls ``fn(now)`` at start and then every ``interval_seconds``; a failing call is logged and counted
+    (``dunghan_scheduled_runs_total{result="failed"}``), not fatal. ``run_worker`` sets ``service``."""
 
     def __init__(
         self, name: str, fn: Callable[[datetime], Any], interval_seconds: float, *,
@@ -43,6 +53,7 @@ class Periodic:
         self.fn = fn
         self.interval = interval_seconds
         self.clock = clock
+        self.service = ""
         self._stop = threading.Event()
 
     def run(self) -> None:
@@ -52,6 +63,10 @@ class Periodic:
                 self.fn(self.clock())
             except Exception:
                 log.exception("scheduled job %s failed", self.name)
+                SCHEDULED_RUNS.labels(self.service, self.name, "failed").inc()
+            else:
+                SCHEDULED_RUNS.labels(self.service, self.name, "ok").inc()
+                SCHEDULED_LAST_SUCCESS.labels(self.service, self.name).set(time.time())
             next_at += self.interval
             now = time.monotonic()
             if next_at < now:
@@ -72,7 +87,7 @@ class Backoff:
 
 
 def _supervise(component: Component, stopping: threading.Event, backoff: Backoff,
-               restarting: set[str] | None = None) -> None:
+               restarting: set[str] | None = None, service: str = "") -> None:
     delay = backoff.initial
     restarting = restarting if restarting is not None else set()
     while not stopping.is_set():
@@ -89,6 +104,7 @@ def _supervise(component: Component, stopping: threading.Event, backoff: Backoff
                 return
             log.warning("component %s returned unexpectedly; restarting in %.1f s", component.name, delay)
         restarting.add(component.name)
+        COMPONENT_RESTARTS.labels(service, component.name).inc()
         if time.monotonic() - started > backoff.reset_after:
             delay = backoff.initial
         if stopping.wait(delay):
@@ -107,14 +123,24 @@ def run_worker(
     stopping = stop or threading.Event()
     restarting: set[str] = set()
     server = None
-    if metrics_port:
-        from dunghan.worker_http import component_states, serve
+    _zero_components(service, components)
 
-        server = serve(metrics_port, service,
-                       lambda: component_states(components, lambda name: name not in restarting))
+    def states() -> dict[str, str]:
+        from dunghan.worker_http import component_states
+
+        current = component_states(components, lambda name: name not in restarting)
+        for name, state in current.items():
+            COMPONENT_UP.labels(service, name).set(1 if state == "running" else 0)
+        return current
+
+    if metrics_port:
+        from dunghan.worker_http import serve
+
+        server = serve(metrics_port, service, states)
     previous = _install_signals(stopping)
     threads = [
-        threading.Thread(target=_supervise, args=(c, stopping, backoff or Backoff(), restarting), name=c.name,
+        threading.Thread(target=_supervise, args=(c, stopping, backoff or Backoff(), restarting, service),
+                         name=c.name,
                          daemon=True)
         for c in components
     ]
@@ -139,11 +165,23 @@ def run_worker(
             if t.is_alive():
                 log.error("component %s did not stop within %.0f s", t.name, join_timeout)
         WORKER_UP.labels(service=service).set(0)
+        for c in components:
+            COMPONENT_UP.labels(service, c.name).set(0)
         _restore_signals(previous)
         if server is not None:
             server.shutdown()
             server.server_close()
         log.info("worker %s stopped", service)
+
+
+def _zero_components(service: str, components: Sequence[Component]) -> None:
+    """Every component's restart counter and scheduled-run counters exist at 0 from the start."""
+    for c in components:
+        COMPONENT_RESTARTS.labels(service, c.name)
+        COMPONENT_UP.labels(service, c.name).set(0)
+        if isinstance(c, Periodic):
+            c.service = c.service or service
+            zero(SCHEDULED_RUNS, product(service=[c.service], task=[c.name], result=JOB_RESULTS))
 
 
 def _install_signals(stopping: threading.Event) -> dict[int, Any]:

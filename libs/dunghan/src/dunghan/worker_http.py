@@ -9,6 +9,8 @@ from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
+from dunghan.metrics import run_scrape_hooks
+
 
 def component_states(components: Sequence[Any], running: Callable[[str], bool]) -> dict[str, str]:
     """``running`` unless the supervisor is restarting it, or its ``ready`` event (if it has one) is clear."""
@@ -25,10 +27,14 @@ def component_states(components: Sequence[Any], running: Callable[[str], bool]) 
 
 
 def serve(port: int, service: str, states: Callable[[], dict[str, str]]) -> ThreadingHTTPServer:
+    """``states()`` answers /readyz; it is also called before each /metrics scrape (it refreshes gauges)."""
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             if path == "/metrics":
+                states()  # refreshes dunghan_component_up
+                run_scrape_hooks()
                 self._send(200, generate_latest(REGISTRY), CONTENT_TYPE_LATEST)
             elif path == "/healthz":
                 self._json(200, {"status": "ok", "service": service})

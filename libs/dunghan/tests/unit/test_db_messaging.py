@@ -88,7 +88,8 @@ def test_outbox_add_stores_the_encoded_event_with_the_routing_key_of_its_type() 
     assert params["routing_key"] == "intake.dossier_accepted.v1"
     assert decode(params["body"]) == event()
     assert params["headers"] == {"ce-type": "vn.dunghan.intake.dossier_accepted.v1",
-                                 "ce-subject": "H01.1-250303-0001", "x-correlation-id": "c-1"}
+                                 "ce-subject": "H01.1-250303-0001", "ce-time": event().time.isoformat(),
+                                 "x-correlation-id": "c-1"}
     assert conn.statements[1][0] == "NOTIFY dunghan_outbox"
 
 

@@ -99,3 +99,28 @@ def test_a_result_refusing_the_dossier_is_a_return_counted_on_time() -> None:
 def test_explanation_names_the_calendar_of_the_dossier_years() -> None:
     text = explain([ClockEvent("accepted", datetime(2017, 12, 28, 10, tzinfo=TZ))], proc(5))
     assert "Lịch làm việc năm 2017–2018, phiên bản 2017." in text and "2024" not in text
+
+
+def test_explanation_says_why_a_withdrawal_counts_as_on_time() -> None:
+    events = [ClockEvent("accepted", datetime(2017, 3, 1, 10, tzinfo=TZ)),
+              ClockEvent("withdrawn", datetime(2017, 3, 2, 10, tzinfo=TZ))]
+    clock = compute_clock(events, proc(3), CAL, FAR)
+    assert clock.outcome == "on_time"
+    last = clock.explanation[-1]
+    assert last.startswith("Kết thúc lúc 10:00 thứ Năm 02/03/2017 (công dân xin rút hồ sơ): đúng hạn: ")
+    assert "hồ sơ công dân xin rút được tính là đúng hạn theo Mẫu 06a/VPCP/KSTT" in last
+    assert "trước hạn" not in last
+
+
+def test_explanation_says_why_a_second_supplement_request_makes_an_early_result_late() -> None:
+    at = lambda d, h: datetime(2017, 3, d, h, tzinfo=TZ)  # noqa: E731
+    events = [
+        ClockEvent("accepted", at(1, 10)),
+        ClockEvent("supplement_requested", at(2, 9)), ClockEvent("supplement_received", at(2, 10)),
+        ClockEvent("supplement_requested", at(3, 9)), ClockEvent("supplement_received", at(3, 10)),
+        ClockEvent("result_ready", at(3, 15)),
+    ]
+    clock = compute_clock(events, proc(3), CAL, FAR)
+    assert (clock.outcome, clock.working_days_diff) == ("late", 1)
+    assert "kết quả có trước hạn nhưng hồ sơ đã bị yêu cầu bổ sung lần thứ hai" in clock.explanation[-1]
+    assert "+1 ngày làm việc" in clock.explanation[-1]

@@ -154,3 +154,71 @@ def test_sigterm_stops_every_component_and_run_worker_returns() -> None:
     assert sender.stopped.is_set() and other.stopped.is_set()
     assert worker_up("svc-signal") == 0
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def sample(name: str, **labels: str) -> float | None:
+    return REGISTRY.get_sample_value(name, labels)
+
+
+def test_a_crash_looping_component_is_counted_while_the_worker_stays_up() -> None:
+    crashing, stop = CrashingTwice("looping"), threading.Event()
+    assert sample("dunghan_component_restarts_total", service="svc", component="looping") is None
+    t = start([crashing], stop)
+    wait_until(lambda: crashing.runs == 3)
+    assert sample("dunghan_component_restarts_total", service="svc", component="looping") == 2
+    assert worker_up() == 1
+    stop.set()
+    t.join(5)
+
+
+def test_component_health_is_refreshed_at_each_scrape() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    class Connecting(Blocking):
+        def __init__(self, name: str) -> None:
+            super().__init__(name)
+            self.ready = threading.Event()
+
+    conn, stop = Connecting("health-consumer"), threading.Event()
+    t = start([conn], stop, port)
+    wait_until(lambda: conn.runs == 1)
+    url = f"http://127.0.0.1:{port}/metrics"
+    wait_until(lambda: _scrape(url) is not None)
+    assert 'dunghan_component_up{component="health-consumer",service="svc"} 0.0' in (_scrape(url) or "")
+    conn.ready.set()
+    assert 'dunghan_component_up{component="health-consumer",service="svc"} 1.0' in (_scrape(url) or "")
+    assert "_created" not in (_scrape(url) or "")
+    stop.set()
+    t.join(5)
+
+
+def _scrape(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return str(resp.read().decode())
+    except OSError:
+        return None
+
+
+def test_a_failing_scheduled_job_is_counted_from_zero() -> None:
+    calls: list[datetime] = []
+
+    def job(now: datetime) -> None:
+        calls.append(now)
+        if len(calls) == 2:
+            raise RuntimeError("boom")
+
+    periodic, stop = Periodic("counted-job", job, 0.01), threading.Event()
+    t = threading.Thread(target=run_worker, args=("jobsvc", [periodic], 0), kwargs={"stop": stop, "backoff": FAST})
+    t.start()
+    wait_until(lambda: len(calls) >= 3)
+    stop.set()
+    t.join(5)
+    assert sample("dunghan_scheduled_runs_total", service="jobsvc", task="counted-job", result="failed") == 1
+    assert (sample("dunghan_scheduled_runs_total", service="jobsvc", task="counted-job", result="ok") or 0) >= 2
+    assert (sample("dunghan_scheduled_last_success_timestamp_seconds", service="jobsvc", task="counted-job")
+            or 0) > 0

@@ -11,8 +11,9 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from deadline import handlers
-from deadline.views import calendar_year, clock_view, summary
+from deadline.views import calendar_year, clock_view, due_date_view, summary
 from dunghan.calendar import CalendarRangeError, Notice
+from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
 
 blp = Blueprint("deadline", __name__, url_prefix="/api/v1", description="Thời hạn giải quyết hồ sơ")
@@ -25,7 +26,7 @@ class ListQuery(Schema):
 
 
 class DueQuery(ListQuery):
-    within = fields.Integer(load_default=1, validate=validate.Range(min=0, max=60))
+    within = strict.QueryInteger(load_default=1, validate=validate.Range(min=0, max=60))
 
 
 class DossierSummary(Schema):
@@ -39,6 +40,8 @@ class DossierSummary(Schema):
     due_date = fields.Date(allow_none=True)
     original_due_at = fields.DateTime(allow_none=True)
     state = fields.String()
+    appointment_at = fields.DateTime(allow_none=True, metadata={"description": "Ngày hẹn trên giấy tiếp nhận"})
+    appointment_mismatch = fields.Boolean(metadata={"description": "Ngày hẹn khác hạn tính theo quy định"})
 
 
 class StepOut(Schema):
@@ -71,12 +74,36 @@ class ClockOut(DossierSummary):
     explanation = fields.List(fields.String())
 
 
+class DueDateQuery(Schema):
+    procedure = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                              metadata={"description": "Mã thủ tục trong danh mục"})
+    accepted_at = fields.AwareDateTime(required=True, metadata={"description": "Thời điểm tiếp nhận dự kiến"})
+    channel = fields.Integer(load_default=None, validate=validate.OneOf([1, 2, 3]),
+                             metadata={"description": "1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích"})
+
+
+class DueDateOut(Schema):
+    procedure_code = fields.String()
+    procedure_version = fields.Integer()
+    procedure_name = fields.String()
+    committed_value = fields.Float()
+    committed_unit = fields.String()
+    accepted_at = fields.DateTime()
+    effective_acceptance_date = fields.Date()
+    start_at = fields.DateTime()
+    due_at = fields.DateTime(metadata={"description": "Thời điểm hẹn trả kết quả (in trên giấy tiếp nhận)"})
+    due_date = fields.Date()
+    calendar_version = fields.String()
+    receipt_text = fields.String(metadata={"description": "Dòng hẹn trả để in trên giấy tiếp nhận (mẫu 01)"})
+    explanation = fields.List(fields.String())
+
+
 class NoticeIn(Schema):
-    date = fields.Date(required=True)
+    date = strict.Date(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(("off", "makeup")))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    reference = fields.String(load_default="")
-    effective_from = fields.Date(load_default=None)
+    reference = fields.String(load_default="", validate=validate.Length(max=500))
+    effective_from = strict.Date(load_default=None)
 
 
 class NoticeOut(Schema):
@@ -126,7 +153,7 @@ def _ctx() -> Any:
 
 def _scoped(args: dict[str, Any]) -> dict[str, Any]:
     principal = current_principal()
-    if not principal.is_operator:
+    if not principal.cross_agency:
         if args.get("agency") and args["agency"] != principal.agency:
             abort(403, message="không được truy cập hồ sơ của cơ quan khác", field="agency")
         args = {**args, "agency": principal.agency}
@@ -147,6 +174,43 @@ class DossierClock(MethodView):
         d, clock = found
         require_agency(d.agency)
         return clock_view(d, clock)
+
+
+@blp.route("/due-date")
+class DueDatePreview(MethodView):
+    @require_auth()
+    @blp.arguments(DueDateQuery, location="query")
+    @blp.response(200, DueDateOut)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Hạn giải quyết nếu tiếp nhận vào thời điểm cho trước: để in giấy tiếp nhận và hẹn trả kết quả."""
+        ctx = _ctx()
+        principal = current_principal()
+        agency = None if principal.is_operator else principal.agency
+        try:
+            found = handlers.due_date_preview(ctx.repo, ctx.deps, args["procedure"], args["accepted_at"], agency)
+        except (CalendarRangeError, OverflowError):  # beyond the calendar's years, or what ``datetime`` holds
+            abort(422, message="thời điểm tiếp nhận hoặc hạn nằm ngoài phạm vi lịch làm việc", field="accepted_at")
+            raise
+        if found is None:
+            abort(422, message=f"thủ tục {args['procedure']!r} không có hiệu lực vào ngày tiếp nhận"
+                  + ("" if agency is None else f" hoặc không thuộc cơ quan {agency}"), field="procedure")
+            raise AssertionError
+        version, clock = found
+        if args["channel"] is not None and args["channel"] not in version.channels:
+            abort(422, message="thủ tục không tiếp nhận qua kênh này", field="channel")
+        return due_date_view(version, clock, ctx.deps.calendars.current().tz)
+
+
+@blp.route("/appointment-mismatches")
+class AppointmentMismatches(MethodView):
+    @require_auth()
+    @blp.arguments(ListQuery, location="query")
+    @blp.response(200, DossierSummary(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """Hồ sơ có ngày hẹn trên giấy tiếp nhận khác hạn tính theo quy định."""
+        args = _scoped(args)
+        rows = _ctx().repo.appointment_mismatches(agency=args["agency"], unit=args["unit"])
+        return [summary(d) for d in rows if not args["officer"] or d.officer == args["officer"]]
 
 
 @blp.route("/due")

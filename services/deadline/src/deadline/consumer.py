@@ -12,6 +12,7 @@ from deadline.repository import Repository, SqlRepository
 from dunghan.bus.errors import Duplicate, Reject
 from dunghan.contract import decode
 from dunghan.contract.envelope import ContractError
+from dunghan.contract.events import ProcedureUpdated
 from dunghan.worker import utc_now
 
 
@@ -44,6 +45,8 @@ def make_batch_handler(repo: SqlRepository, deps: Deps,
             if domain.clock_event_for(e, ce.id) is not None:
                 keys.append((ce.source, ce.id))
                 dossiers.setdefault(e.code, e.agency)  # type: ignore[attr-defined]
+            elif isinstance(e, ProcedureUpdated):
+                keys.append((ce.source, ce.id))
         tx.prefetch(keys, dossiers, now)
         return ["duplicate" if handle_event(ce, repo, deps, now, e) == "duplicate" else "ok" for ce, e in decoded]
 

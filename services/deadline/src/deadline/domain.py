@@ -81,6 +81,8 @@ class Dossier:
     classification: dict[str, Any] | None = None
     steps: tuple[dict[str, Any], ...] = field(default=())
     history: bool = False
+    appointment_at: datetime | None = None
+    appointment_mismatch: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -89,7 +91,7 @@ class Dossier:
     def accepted(self, e: ev.DossierAccepted) -> Dossier:
         return dataclasses.replace(
             self, agency=e.agency, procedure=e.procedure, unit=e.unit, officer=e.officer, channel=e.channel,
-            applicant_name=e.applicant_name, history=self.history or e.history,
+            applicant_name=e.applicant_name, history=self.history or e.history, appointment_at=e.appointment_at,
         )
 
 

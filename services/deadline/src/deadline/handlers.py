@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from deadline import domain
+from deadline import domain, preview
 from deadline.domain import Dossier, RuleBook
+from deadline.figures import OpenFigures
 from deadline.repository import Repository, Tx
 from dunghan.calendar import Notice, WorkCalendar
 from dunghan.contract import CloudEvent, Event
-from dunghan.contract.events import DossierAccepted, DossierClassified
+from dunghan.contract.events import DossierAccepted, DossierClassified, ProcedureUpdated
 from dunghan.db.unit_of_work import after_commit
 from dunghan.deadline import Clock, ClockEvent, compute_clock
 
@@ -25,6 +26,8 @@ class MetricsPort(Protocol):
     def classified(self, c: DossierClassified) -> None: ...
     def clock_event(self, agency: str, kind: str) -> None: ...
     def open_dossiers(self, counts: list[tuple[str, str, str, int]]) -> None: ...
+    def dossier_open(self, agency: str, unit: str, procedure_field: str) -> None: ...
+    def open_figures(self, f: OpenFigures) -> None: ...
 
 
 class CalendarSource:
@@ -70,6 +73,8 @@ def handle_event(ce: CloudEvent, repo: Repository, deps: Deps, now: datetime, ev
     """Store the event in the dossier's history and recompute its clock; returns ok, duplicate or ignored.
     ``event``: ``ce.event()`` when the caller decoded it already."""
     e = event or ce.event()
+    if isinstance(e, ProcedureUpdated):
+        return _store_procedure(ce, e, repo, now)
     cev = domain.clock_event_for(e, ce.id)
     if cev is None:
         return "ignored"
@@ -83,19 +88,55 @@ def handle_event(ce: CloudEvent, repo: Repository, deps: Deps, now: datetime, ev
         if d.calendar_version and d.calendar_version != calendar.version:
             calendar = deps.calendars.current(fresh=True)  # another process may have read newer notices
         if isinstance(e, DossierAccepted):
-            d = d.accepted(e)
+            d = _check_appointment(tx, d.accepted(e), e, calendar, deps, now)
         tx.add_event(code, cev, now)
         change = refresh(tx, d, calendar, deps, now, trigger=cev.kind, first=cev if existing is None else None)
     if deps.metrics:
-        after_commit(lambda: _count(deps, agency, cev.kind, change.classified))
+        after_commit(lambda: _count(deps, agency, cev.kind, change))
     return "ok"
 
 
-def _count(deps: Deps, agency: str, kind: str, classified: DossierClassified | None) -> None:
+def _store_procedure(ce: CloudEvent, e: ProcedureUpdated, repo: Repository, now: datetime) -> str:
+    with repo.transaction() as tx:
+        if not tx.inbox_accept(ce.source, ce.id):
+            return "duplicate"
+        tx.save_procedure(e, now)
+    return "ok"
+
+
+def _check_appointment(tx: Tx, d: Dossier, e: DossierAccepted, calendar: WorkCalendar, deps: Deps,
+                       now: datetime) -> Dossier:
+    """Flag (and announce) a receipt whose appointment is not the due instant the rules give the acceptance."""
+    if e.appointment_at is None or d.appointment_mismatch:
+        return d
+    rules = deps.rules.for_dossier(e.agency, e.procedure.code)
+    mismatch = preview.mismatch_event(e, preview.due_on_acceptance(e.procedure, e.occurred_at, calendar, rules),
+                                      calendar, rules)
+    if mismatch is None:
+        return d
+    tx.publish(mismatch, now)
+    return dataclasses.replace(d, appointment_mismatch=True)
+
+
+def due_date_preview(repo: Repository, deps: Deps, procedure_code: str, accepted_at: datetime,
+                     agency: str | None = None) -> tuple[ProcedureUpdated, Clock] | None:
+    """The clock a dossier of ``procedure_code`` accepted at ``accepted_at`` starts with (None: no version in
+    force that day, or one of another agency than ``agency``). CalendarRangeError: beyond the calendar's years."""
+    calendar = deps.calendars.current()
+    version = repo.procedure_on(procedure_code, accepted_at.astimezone(calendar.tz).date())
+    if version is None or (agency is not None and version.agency != agency):
+        return None
+    rules = deps.rules.for_dossier(version.agency, procedure_code)
+    return version, preview.due_on_acceptance(version.procedure, accepted_at, calendar, rules)
+
+
+def _count(deps: Deps, agency: str, kind: str, change: Change) -> None:
     assert deps.metrics is not None
     deps.metrics.clock_event(agency, kind)
-    if classified is not None:
-        deps.metrics.classified(classified)
+    if change.classified is not None:
+        deps.metrics.classified(change.classified)
+    elif change.after.procedure is not None and change.after.stopped_at is None:
+        deps.metrics.dossier_open(change.after.agency, change.after.unit, change.after.procedure.field)
 
 
 def _create(tx: Tx, code: str, agency: str, now: datetime) -> Dossier:

@@ -4,17 +4,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, bindparam, case, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, bindparam, case, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from deadline import tables as t
 from deadline.domain import Dossier, Threshold
+from deadline.figures import OpenClock
+from deadline.preview import in_force
 from dunghan.calendar import Notice
 from dunghan.contract import Event, envelope_for
-from dunghan.contract.events import ProcedureSnapshot, schema_for
+from dunghan.contract.events import ProcedureSnapshot, ProcedureUpdated, schema_for
 from dunghan.db import begin, inbox_accept, made_member, outbox_add, upsert_statement
 from dunghan.deadline import ClockEvent
 
@@ -66,6 +68,7 @@ class Tx(Protocol):
     ) -> None: ...
     def log_recompute(self, run_id: str, before: Dossier, after: Dossier, now: datetime) -> None: ...
     def add_notice(self, n: Notice, now: datetime) -> None: ...
+    def save_procedure(self, p: ProcedureUpdated, now: datetime) -> None: ...
 
 
 class Repository(Protocol):
@@ -75,7 +78,10 @@ class Repository(Protocol):
                       agency: str | None = None, unit: str | None = None,
                       officer: str | None = None) -> list[Dossier]: ...
     def band_counts(self, now: datetime) -> list[tuple[str, str, str, int]]: ...
+    def open_clocks(self) -> list[OpenClock]: ...
     def recompute_runs(self, run_id: str) -> list[dict[str, Any]]: ...
+    def procedure_on(self, code: str, day: date) -> ProcedureUpdated | None: ...
+    def appointment_mismatches(self, *, agency: str | None = None, unit: str | None = None) -> list[Dossier]: ...
 
 
 def dossier_row(d: Dossier, now: datetime) -> dict[str, Any]:
@@ -89,6 +95,7 @@ def dossier_row(d: Dossier, now: datetime) -> dict[str, Any]:
         "due_soon_at": d.due_soon_at, "paused": d.paused, "stopped_at": d.stopped_at, "stop_reason": d.stop_reason,
         "state": d.state, "calendar_version": d.calendar_version, "next_threshold_at": d.next_threshold_at,
         "classification": d.classification, "steps": list(d.steps), "updated_at": now, "history": d.history,
+        "appointment_at": d.appointment_at, "appointment_mismatch": d.appointment_mismatch,
     }
 
 
@@ -100,8 +107,23 @@ def dossier_from_row(r: Any) -> Dossier:
         due_date=r.due_date, due_soon_at=r.due_soon_at, paused=r.paused, stopped_at=r.stopped_at,
         stop_reason=r.stop_reason, state=r.state, calendar_version=r.calendar_version,
         next_threshold_at=r.next_threshold_at, classification=r.classification, steps=tuple(r.steps or ()),
-        history=r.history,
+        history=r.history, appointment_at=r.appointment_at, appointment_mismatch=r.appointment_mismatch,
     )
+
+
+SAVE_PROCEDURE = upsert_statement(t.procedure_versions)
+
+
+def procedure_row(p: ProcedureUpdated, now: datetime) -> dict[str, Any]:
+    return {"code": p.procedure.code, "version": p.procedure.version, "agency": p.agency,
+            "effective_from": p.effective_from, "effective_to": p.effective_to, "abolished": p.abolished,
+            "channels": list(p.channels), "procedure": _snapshot_dump(p.procedure), "updated_at": now}
+
+
+def procedure_from_row(r: Any) -> ProcedureUpdated:
+    return ProcedureUpdated(procedure=_snapshot_load(r.procedure), agency=r.agency,
+                            effective_from=r.effective_from, effective_to=r.effective_to, abolished=r.abolished,
+                            channels=tuple(r.channels))
 
 
 def clock_event_row(code: str, ce: ClockEvent, now: datetime) -> dict[str, Any]:
@@ -151,13 +173,14 @@ class SqlTx:
         c = t.dossiers.c
         return list(self.conn.execute(
             select(c.code).where(c.next_threshold_at <= now, c.stopped_at.is_(None), c.paused.is_(False))
-            .order_by(c.next_threshold_at).limit(limit).with_for_update(skip_locked=True)
+            .order_by(c.next_threshold_at, c.code).limit(limit).with_for_update(skip_locked=True)
         ).scalars())
 
     def claim_open(self, after: str, limit: int) -> list[str]:
         c = t.dossiers.c
         return list(self.conn.execute(
-            select(c.code).where(c.code > after, c.stopped_at.is_(None), c.procedure.is_not(None))
+            # procedure_code, not procedure: a dossier without one stores JSON null there, which IS NOT NULL
+            select(c.code).where(c.code > after, c.stopped_at.is_(None), c.procedure_code.is_not(None))
             .order_by(c.code).limit(limit).with_for_update()
         ).scalars())
 
@@ -177,6 +200,9 @@ class SqlTx:
             date=n.date, kind=n.kind, name=n.name, reference=n.reference or "",
             effective_from=n.effective_from, created_at=now,
         ))
+
+    def save_procedure(self, p: ProcedureUpdated, now: datetime) -> None:
+        self.conn.execute(SAVE_PROCEDURE, procedure_row(p, now))
 
 
 class SqlRepository:
@@ -217,6 +243,17 @@ class SqlRepository:
             rows = conn.execute(select(t.dossiers).where(and_(*conds)).order_by(c.due_at, c.code)).all()
         return [dossier_from_row(r) for r in rows]
 
+    def open_clocks(self) -> list[OpenClock]:
+        """Open dossiers with a due instant: only the columns the operator's figures need."""
+        c = t.dossiers.c
+        field = func.coalesce(c.procedure["field"].as_string(), "")
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(c.code, c.agency, c.unit, field, c.due_at, c.due_date, c.paused)
+                .where(c.stopped_at.is_(None), c.due_at.is_not(None))
+            ).all()
+        return [OpenClock(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
+
     def band_counts(self, now: datetime) -> list[tuple[str, str, str, int]]:
         c = t.dossiers.c
         band = case(
@@ -226,7 +263,7 @@ class SqlRepository:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(c.agency, c.unit, band, func.count()).where(c.stopped_at.is_(None), c.due_at.is_not(None))
-                .group_by(c.agency, c.unit, band)
+                .group_by(c.agency, c.unit, band).order_by(c.agency, c.unit, band)
             ).all()
         return [(r[0], r[1], r[2], int(r[3])) for r in rows]
 
@@ -235,6 +272,22 @@ class SqlRepository:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.recompute_log).where(c.run_id == run_id).order_by(c.code)).all()
         return [dict(r._mapping) for r in rows]
+
+    def appointment_mismatches(self, *, agency: str | None = None, unit: str | None = None) -> list[Dossier]:
+        c = t.dossiers.c
+        conds: list[ColumnElement[bool]] = [c.appointment_mismatch.is_(True)]
+        conds += [col == value for col, value in ((c.agency, agency), (c.unit, unit)) if value]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.dossiers).where(and_(*conds)).order_by(c.accepted_at, c.code)).all()
+        return [dossier_from_row(r) for r in rows]
+
+    def procedure_on(self, code: str, day: date) -> ProcedureUpdated | None:
+        c = t.procedure_versions.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.procedure_versions).where(
+                c.code == code, c.effective_from <= day, or_(c.effective_to.is_(None), c.effective_to > day),
+            )).all()
+        return in_force([procedure_from_row(r) for r in rows], day)
 
     def corrections(self, code: str) -> list[dict[str, Any]]:
         c = t.classification_corrections.c

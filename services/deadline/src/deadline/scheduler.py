@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from deadline.figures import open_figures
 from deadline.handlers import Deps, scan_thresholds
 from deadline.repository import Repository
 
@@ -20,4 +21,5 @@ class ThresholdScan:
         emitted = scan_thresholds(self.repo, self.deps, now)
         if self.deps.metrics:
             self.deps.metrics.open_dossiers(self.repo.band_counts(now))
+            self.deps.metrics.open_figures(open_figures(self.repo.open_clocks(), now))
         return emitted

@@ -50,6 +50,8 @@ dossiers = Table(
     Column("classification", Json),
     Column("steps", Json, nullable=False, server_default=text("'[]'")),
     Column("history", Boolean, nullable=False, server_default="false"),
+    Column("appointment_at", TS),
+    Column("appointment_mismatch", Boolean, nullable=False, server_default="false"),
     Column("updated_at", TS, nullable=False),
     Index("ix_dossiers_next_threshold", "next_threshold_at", postgresql_where=text("stopped_at IS NULL")),
     Index("ix_dossiers_open_due", "agency", "unit", "due_at", postgresql_where=text("stopped_at IS NULL")),
@@ -110,6 +112,20 @@ calendar_notices = Table(
     Column("reference", Text, nullable=False, server_default=""),
     Column("effective_from", Date),
     Column("created_at", TS, nullable=False),
+)
+
+# The catalogue as intake announces it (procedure_updated): what the due-date preview computes from.
+procedure_versions = Table(
+    "procedure_versions", metadata,
+    Column("code", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("agency", String(64), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date),
+    Column("abolished", Boolean, nullable=False, server_default="false"),
+    Column("channels", Json, nullable=False),
+    Column("procedure", Json, nullable=False),
+    Column("updated_at", TS, nullable=False),
 )
 
 messaging_tables(metadata)

@@ -5,6 +5,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from deadline.domain import Dossier
+from dunghan.contract.events import ProcedureUpdated
+from dunghan.deadline import Clock
+from dunghan.deadline.explanation import instant_label
 
 
 def summary(d: Dossier) -> dict[str, Any]:
@@ -13,6 +16,7 @@ def summary(d: Dossier) -> dict[str, Any]:
         "procedure_code": d.procedure.code if d.procedure else None,
         "procedure_name": d.procedure.name if d.procedure else None,
         "due_at": d.due_at, "due_date": d.due_date, "original_due_at": d.original_due_at, "state": d.state,
+        "appointment_at": d.appointment_at, "appointment_mismatch": d.appointment_mismatch,
     }
 
 
@@ -30,6 +34,20 @@ def clock_view(d: Dossier, clock: Any) -> dict[str, Any]:
         "violations": list(clock.violations), "steps": list(clock.steps),
         "calendar_version": clock.calendar_version, "classification": d.classification,
         "explanation": list(clock.explanation),
+    }
+
+
+def due_date_view(version: ProcedureUpdated, clock: Clock, tz: Any) -> dict[str, Any]:
+    p = version.procedure
+    assert clock.due_at is not None
+    return {
+        "procedure_code": p.code, "procedure_version": p.version, "procedure_name": p.name,
+        "committed_value": p.committed_value, "committed_unit": p.committed_unit,
+        "accepted_at": clock.accepted_at, "effective_acceptance_date": clock.effective_acceptance_date,
+        "start_at": clock.start_at, "due_at": clock.due_at, "due_date": clock.due_date,
+        "calendar_version": clock.calendar_version,
+        "receipt_text": f"Hẹn trả kết quả: {instant_label(clock.due_at, tz)}.",
+        "explanation": [line for line in clock.explanation if not line.startswith("Trạng thái:")],
     }
 
 

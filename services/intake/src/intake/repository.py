@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import StepBudget
-from dunghan.db import begin, made_member, outbox_add, upsert_statement
+from dunghan.db import begin, lock_keys, made_member, outbox_add, upsert_statement
 from intake import tables as t
 from intake.cache import TtlCache
 from intake.records import (
@@ -127,6 +127,9 @@ class SqlTx:
         row = self.conn.execute(stmt, params).first()
         return None if row is None else record_of(cls, row)
 
+    def lock_dossiers(self, codes: list[str]) -> None:
+        lock_keys(self.conn, (f"intake.dossier:{c}" for c in codes))
+
     def get_dossier(self, code: str) -> Dossier | None:
         return self._one(Dossier, GET_DOSSIER, {"code": code})  # type: ignore[no-any-return]
 
@@ -183,10 +186,6 @@ class SqlTx:
 
     def put_received(self, received: Received) -> None:
         self.conn.execute(PUT_RECEIVED, values_of(received))
-
-    def delete_received(self, agency: str, event_id: str) -> None:
-        r = t.received_facts.c
-        self.conn.execute(delete(t.received_facts).where(r.agency == agency, r.event_id == event_id))
 
     def add_pending(self, pending: PendingFact) -> None:
         self.conn.execute(insert(t.pending_facts).values(**asdict(pending)))

@@ -28,10 +28,12 @@ def build_components(settings: Settings) -> list[Any]:
     from dunghan.db import OutboxRelay, make_engine, retention_job
     from dunghan.worker import Periodic
     from intake.consumer import BusReplier, InboundHandler, OrphanSweeper
+    from intake.metrics import watch_catalogue
     from intake.repository import SqlRepository
 
     engine = make_engine(settings.database_url, pre_ping=False)
     repo = SqlRepository(engine, cache_seconds=settings.registry_cache_seconds)
+    watch_catalogue(engine)
 
     def publisher() -> Any:
         return Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="intake")
@@ -47,7 +49,7 @@ def build_components(settings: Settings) -> list[Any]:
     relay = OutboxRelay(engine, publisher(), "intake")
     sweeper = Periodic("orphan-sweeper",
                        OrphanSweeper(repo, BusReplier(publisher(), settings.amqp_prefix),
-                                     settings.orphan_window_seconds),
+                                     settings.orphan_window_seconds, settings.id_pepper),
                        settings.orphan_scan_seconds)
     return [consumer, relay, sweeper, retention_job(engine, settings.messaging_retention_days)]
 

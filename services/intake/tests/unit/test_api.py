@@ -9,7 +9,7 @@ from dunghan.web.auth import hash_key
 from intake.app import create_app
 from intake.config import Settings
 from intake.memory import InMemoryRepository
-from intake.records import SourceSystem
+from intake.records import SourceSystem, Unit
 
 from ..conftest import CODE, T0, make_fact, seed  # type: ignore[import-not-found]
 
@@ -62,6 +62,21 @@ def test_validation_error_names_the_field(client):
     assert r.json["error"]["field"] == "channel"
     r = client.post(f"/api/v1/dossiers/{CODE}/events", data="not json", headers=SCT)
     assert r.status_code == 400 and r.json["error"]["field"] == "body"
+
+
+def test_officer_not_in_the_given_unit_is_422_on_officer_and_nothing_is_stored():
+    repo = InMemoryRepository()
+    client = build(repo)
+    with repo.transaction() as tx:
+        tx.save_unit(Unit("SCT-KTAT", "SCT", "Phòng Kỹ thuật an toàn"))
+    r = post(client, make_fact("dossier.accepted", unit="SCT-KTAT", officer="SCT-CB02"))
+    assert r.status_code == 422 and r.json["error"]["field"] == "officer"
+    assert "SCT-QLTM" in r.json["error"]["message"] and "SCT-KTAT" in r.json["error"]["message"]
+    assert repo.state.dossiers == {} and repo.published == []
+    assert post(client, make_fact("dossier.accepted")).status_code in (200, 201)
+    r = post(client, make_fact("dossier.transferred", unit="SCT-KTAT", officer="SCT-CB01"))
+    assert r.status_code == 422 and r.json["error"]["field"] == "officer"
+    assert repo.state.dossiers[CODE].unit == "SCT-QLTM"
 
 
 def test_other_agency_cannot_write_or_read(client):

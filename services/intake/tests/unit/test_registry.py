@@ -21,9 +21,10 @@ def test_shipped_catalogue_has_30_procedures_with_cut_durations_and_loads_idempo
     assert all(p.committed_value <= p.statutory_value or p.committed_unit != p.statutory_unit for p in procedures)
     assert sum(1 for p in procedures if p.steps) >= 5
     repo = InMemoryRepository()
-    first = import_catalogue(repo, procedures)
+    load_org(repo, data("org_sct.yaml"), now=NOW)
+    first = import_catalogue(repo, procedures, now=NOW)
     assert first["created"] == len(procedures)
-    assert import_catalogue(repo, procedures)["created"] == 0
+    assert import_catalogue(repo, procedures, now=NOW)["created"] == 0
     with repo.transaction() as tx:
         versions = tx.procedure_versions("SCT-TM-01")
     spans = [VersionSpan(v.version, v.effective_from, v.effective_to, v.abolished) for v in versions]
@@ -53,3 +54,20 @@ def test_csv_catalogue_import():
             "tiếp nhận:4;thẩm định:76\n")
     [p] = parse_catalogue_csv(text)
     assert (p.committed_value, p.channels, p.steps[1].hours) == (10, (1, 2), 76)
+
+
+def test_each_stored_or_closed_procedure_version_is_announced_for_the_due_date_preview():
+    from intake.registry import announce_catalogue
+
+    repo = InMemoryRepository()
+    load_org(repo, data("org_sct.yaml"), now=NOW)
+    versions = [p for p in parse_catalogue_yaml(data("procedures_sct.yaml")) if p.code == "SCT-TM-01"]
+    import_catalogue(repo, versions, now=NOW)
+    announced = [ce for ce in repo.published if ce.type == "vn.dunghan.intake.procedure_updated.v1"]
+    assert {(ce.data["procedure"]["version"], ce.data["effective_to"]) for ce in announced} == {
+        (1, "2017-02-17"), (2, None)}
+    assert announced[0].data["procedure"]["code"] == "SCT-TM-01" and announced[0].data["agency"] == "SCT"
+    before = len(repo.published)
+    import_catalogue(repo, versions, now=NOW)  # nothing new: nothing announced
+    assert len(repo.published) == before
+    assert announce_catalogue(repo, now=NOW) == 2 and len(repo.published) == before + 2

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from dunghan.calendar import CalendarRangeError
+from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
 from notify import domain
 from notify.digest import digest_context
@@ -48,7 +49,7 @@ class DeliveryLogSchema(Schema):
 
 class PreferencesSchema(Schema):
     channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), required=True)
-    digest = fields.Boolean(load_default=True)
+    digest = strict.Boolean(load_default=True)
 
 
 def _repo() -> Any:
@@ -63,7 +64,7 @@ def delivery_log(args: dict[str, Any]) -> dict[str, Any]:
     """Nhật ký gửi thông báo của một hồ sơ."""
     principal = current_principal()
     rows = [r for r in _repo().delivery_log(args["dossier"])
-            if principal.is_operator or r["agency"] in (principal.agency, "")]
+            if principal.cross_agency or r["agency"] in (principal.agency, "")]
     return {"dossier": args["dossier"], "notifications": rows}
 
 
@@ -99,8 +100,7 @@ def put_preferences(args: dict[str, Any], officer: str) -> Preferences:
 
 
 class DigestQuery(Schema):
-    on = fields.Date(load_default=None, validate=validate.Range(date(1990, 1, 1), date(2100, 12, 31)),
-                     metadata={"description": "ngày của bản tin (mặc định: hôm nay)"})
+    on = strict.Date(load_default=None, metadata={"description": "ngày của bản tin (mặc định: hôm nay)"})
 
 
 class DigestRowSchema(Schema):

@@ -21,6 +21,18 @@ class Calendar(Protocol):
 
 
 @dataclass(frozen=True)
+class Pending:
+    """A channel's notifications not yet sent or failed: all of them (``count``, the oldest's age since it was
+    queued) and those whose next attempt is due now (``due``, the oldest's wait since its attempt came due).
+    One waiting for quiet hours to end (SMS) or for its retry backoff is pending, not due."""
+
+    count: int = 0
+    oldest_age: float = 0.0
+    due: int = 0
+    oldest_due_age: float = 0.0
+
+
+@dataclass(frozen=True)
 class Officer:
     officer: str
     agency: str

@@ -1,27 +1,48 @@
-"""The notify service's metrics (names as in docs/ARCHITECTURE.md)."""
+"""The notify service's metrics (names as in docs/ARCHITECTURE.md). Every (channel, result) exists at 0 from
+start-up, so the first failure of a channel is counted by ``increase()``."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from prometheus_client import Counter, Gauge
+
+from dunghan.metrics import product, zero
+from notify.domain import CHANNELS, Pending
+
+RESULTS = ("sent", "failed", "retried", "suppressed")
 
 NOTIFICATIONS = Counter(
     "dunghan_notifications_total", "Notifications by channel and result (sent, failed, retried, suppressed).",
     ["channel", "result"],
 )
-RETRIES = Counter("dunghan_notification_retries_total", "Send attempts scheduled for a retry.", ["channel"])
 PENDING = Gauge("dunghan_notifications_pending", "Notifications queued or being sent.", ["channel"],
                 multiprocess_mode="max")
 OLDEST_PENDING_AGE = Gauge(
     "dunghan_notification_oldest_pending_age_seconds", "Age of the oldest notification not yet sent or failed.",
     ["channel"], multiprocess_mode="max",
 )
+DUE = Gauge(
+    "dunghan_notifications_due",
+    "Pending notifications whose next attempt is due now (not those held for SMS quiet hours or a retry delay).",
+    ["channel"], multiprocess_mode="max",
+)
+OLDEST_DUE_AGE = Gauge(
+    "dunghan_notification_oldest_due_age_seconds",
+    "How long the longest-waiting due notification has waited since its attempt came due.",
+    ["channel"], multiprocess_mode="max",
+)
+
+zero(NOTIFICATIONS, product(channel=CHANNELS, result=RESULTS))
 
 
 def record(channel: str, result: str) -> None:
     NOTIFICATIONS.labels(channel=channel, result=result).inc()
 
 
-def set_pending(stats: dict[str, tuple[int, float]], channels: tuple[str, ...] = ("email", "sms")) -> None:
+def set_pending(stats: Mapping[str, Pending], channels: tuple[str, ...] = CHANNELS) -> None:
     for channel in channels:
-        count, age = stats.get(channel, (0, 0.0))
-        PENDING.labels(channel=channel).set(count)
-        OLDEST_PENDING_AGE.labels(channel=channel).set(age)
+        p = stats.get(channel, Pending())
+        PENDING.labels(channel=channel).set(p.count)
+        OLDEST_PENDING_AGE.labels(channel=channel).set(p.oldest_age)
+        DUE.labels(channel=channel).set(p.due)
+        OLDEST_DUE_AGE.labels(channel=channel).set(p.oldest_due_age)

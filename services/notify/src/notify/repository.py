@@ -7,12 +7,12 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, case, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from dunghan.db import BatchInbox, batch_member, begin, inbox_accept, made_member
 from notify import tables as t
-from notify.domain import Claimed, NewNotification, Officer, OpenDossier, Preferences, Unit
+from notify.domain import Claimed, NewNotification, Officer, OpenDossier, Pending, Preferences, Unit
 
 
 class Tx(Protocol):
@@ -98,8 +98,8 @@ class SqlTx:
             recipient=n.recipient, role=n.role, channel=n.channel, address=n.address, subject=n.subject,
             body_text=n.text, body_html=n.html, segments=n.segments, status="queued",
             next_attempt_at=n.next_attempt_at, created_at=now, updated_at=now,
-        ).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        return self.conn.execute(stmt).rowcount == 1
+        ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(t.notifications.c.id)
+        return self.conn.execute(stmt).first() is not None
 
     def track_dossier(self, d: OpenDossier, now: datetime) -> None:
         """An empty procedure or applicant name keeps the one already known."""
@@ -118,8 +118,9 @@ class SqlTx:
                 for r in rows]
 
     def claim_digest(self, officer: str, day: date, now: datetime) -> bool:
-        stmt = insert(t.digests).values(officer=officer, digest_date=day, created_at=now).on_conflict_do_nothing()
-        return self.conn.execute(stmt).rowcount == 1
+        stmt = (insert(t.digests).values(officer=officer, digest_date=day, created_at=now)
+                .on_conflict_do_nothing().returning(t.digests.c.officer))
+        return self.conn.execute(stmt).first() is not None
 
 
 def _unit(row: Any) -> Unit:
@@ -205,6 +206,23 @@ class SqlRepository:
         return [Claimed(r.id, r.channel, r.recipient, r.address, r.subject, r.body_text, r.body_html, r.attempts)
                 for r in sorted(rows, key=lambda r: r.id)]
 
+    def renew_claims(self, ids: list[int], now: datetime, lease_seconds: float) -> set[int]:
+        """The claims still held (status sending) extended by the lease; the ids returned are those held."""
+        n = t.notifications
+        stmt = (update(n).where(n.c.id.in_(ids), n.c.status == "sending")
+                .values(claimed_until=now + timedelta(seconds=lease_seconds), updated_at=now).returning(n.c.id))
+        with self.engine.begin() as conn:
+            return set(conn.execute(stmt).scalars())
+
+    def release_claims(self, ids: list[int], now: datetime) -> set[int]:
+        """Claimed rows not sent given back (queued, due now, the attempt not counted); the ids released."""
+        n = t.notifications
+        stmt = (update(n).where(n.c.id.in_(ids), n.c.status == "sending")
+                .values(status="queued", claimed_until=None, attempts=n.c.attempts - 1, updated_at=now)
+                .returning(n.c.id))
+        with self.engine.begin() as conn:
+            return set(conn.execute(stmt).scalars())
+
     def _finish(self, notification_id: int, **values: Any) -> None:
         n = t.notifications
         with self.engine.begin() as conn:
@@ -223,15 +241,21 @@ class SqlRepository:
         self._finish(notification_id, status="failed", last_error=error[:1000], dead_lettered_at=now,
                      updated_at=now)
 
-    def pending(self, now: datetime) -> dict[str, tuple[int, float]]:
-        """Per channel: (queued or sending count, age in seconds of the oldest)."""
+    def pending(self, now: datetime) -> dict[str, Pending]:
+        """Per channel: queued or sending, and of those, due now (queued and its next attempt has come, or a
+        sending lease that ran out), with the oldest's age of each."""
         n = t.notifications
+        queued_due = and_(n.c.status == "queued", n.c.next_attempt_at <= now)
+        lease_over = and_(n.c.status == "sending", n.c.claimed_until < now)
+        due_since = case((n.c.status == "queued", n.c.next_attempt_at), else_=n.c.claimed_until)
+        is_due = or_(queued_due, lease_over)
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(n.c.channel, func.count(), func.min(n.c.created_at))
+                select(n.c.channel, func.count(), func.min(n.c.created_at),
+                       func.count().filter(is_due), func.min(due_since).filter(is_due))
                 .where(n.c.status.in_(("queued", "sending"))).group_by(n.c.channel)
             ).all()
-        return {r[0]: (int(r[1]), max((now - r[2]).total_seconds(), 0.0)) for r in rows}
+        return {r[0]: Pending(int(r[1]), _age(now, r[2]), int(r[3]), _age(now, r[4])) for r in rows}
 
     def delivery_log(self, dossier: str) -> list[dict[str, Any]]:
         n = t.notifications
@@ -245,3 +269,7 @@ class SqlRepository:
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+
+
+def _age(now: datetime, since: datetime | None) -> float:
+    return max((now - since).total_seconds(), 0.0) if since is not None else 0.0

@@ -148,3 +148,24 @@ def test_two_senders_racing_send_each_notification_once(repo):
     sent_ids = [m.notification_id for ch in (email_a, email_b, sms_a, sms_b) for m in ch.sent]
     assert len(sent_ids) == 60 and len(set(sent_ids)) == 60
     assert email_a.sent and email_b.sent
+
+
+@pytest.mark.parametrize("store", ["sql", "fake"])
+def test_pending_counts_as_due_only_what_may_be_sent_now_sms_in_quiet_hours_waits(repo, store):
+    from notify.domain import Officer, Unit
+    from notify.fakes import FakeRepository
+
+    target = repo if store == "sql" else FakeRepository()
+    lunch = datetime(2017, 3, 2, 12, 0, tzinfo=VN)
+    if store == "fake":
+        with target.transaction() as tx:
+            tx.upsert_unit(Unit("QLTM", "SCT", "Phòng Quản lý thương mại", "cb2"), lunch)
+            tx.upsert_officer(Officer("cb1", "SCT", "QLTM", "Trần Thị Bình", "binh@example.vn", "0912345678"),
+                              lunch)
+    queue_warning(target, now=lunch)
+    stats = target.pending(lunch + timedelta(minutes=5))
+    assert stats["email"].count == 1 and stats["email"].due == 1
+    assert stats["email"].oldest_due_age == pytest.approx(300, abs=1)
+    assert stats["sms"].count == 1 and stats["sms"].due == 0 and stats["sms"].oldest_due_age == 0.0
+    later = target.pending(datetime(2017, 3, 2, 14, 0, tzinfo=VN))
+    assert later["sms"].due == 1

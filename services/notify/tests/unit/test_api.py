@@ -8,7 +8,7 @@ from notify.config import Settings
 from notify.domain import NewNotification, Officer
 from notify.fakes import FakeRepository
 
-KEYS = f"sct:SCT:system:{hash_key('k-sct')};ops:*:operator:{hash_key('k-ops')};dn:DN:system:{hash_key('k-dn')}"
+KEYS = f"sct:SCT:system:{hash_key('k-sct')};ops:*:admin:{hash_key('k-ops')};dn:DN:system:{hash_key('k-dn')}"
 NOW = datetime(2017, 3, 2, 2, 0, tzinfo=UTC)
 
 

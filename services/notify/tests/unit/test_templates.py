@@ -63,6 +63,20 @@ def test_phase_closed_lists_standings_and_proposals():
     assert "1. Phòng QLTM" in text and "Giấy khen: Phòng QLTM (726.000 đ)" in text
 
 
+def test_phase_closed_email_carries_the_rules_and_the_corrections_after_a_freeze():
+    from dunghan.contract.events import StandingEntry
+
+    ctx = {**CONTEXT, "standings": [StandingEntry(1, "officer", "MC-02", "Lê Phúc", 98.5, 0, 0, True, "Một cửa")],
+           "proposals": [], "review_date": "31/12/2017", "final": True, "phase_name": "Tổng kết chiến dịch",
+           "rules": ["Bước ký duyệt tính cho Lãnh đạo Sở."],
+           "corrections": ["Đợt 1: hồ sơ SCT-170403-0001 phân loại sau khi đã sơ kết: trước hạn → quá hạn."]}
+    rendered = Renderer().render("phase_closed", "email", ctx)
+    for text in (rendered.text, rendered.html):
+        assert "đã tổng kết" in text and "Bước ký duyệt tính cho Lãnh đạo Sở." in text
+        assert "SCT-170403-0001" in text and "Một cửa" in text
+    assert "tổng kết" in rendered.subject
+
+
 def test_phase_mail_writes_numbers_the_vietnamese_way():
     from dunghan.contract.events import RewardProposal, StandingEntry
     from notify.render import vn_number

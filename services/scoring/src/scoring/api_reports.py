@@ -5,8 +5,9 @@ from typing import Any
 
 from flask import Response, current_app
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, validate, validates_schema
 
+from dunghan.contract import strict
 from dunghan.web.auth import require_agency, require_auth
 from scoring import readers
 from scoring.api import AGENCY_CODE, _call, _now, _repo
@@ -21,18 +22,22 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Báo cá
 
 class Report06aQuery(Schema):
     agency = fields.String(required=True, validate=AGENCY_CODE)
-    from_ = fields.Date(load_default=None, data_key="from", metadata={"description": "ngày đầu kỳ (kèm to)"})
-    to = fields.Date(load_default=None, metadata={"description": "ngày cuối kỳ, tính cả ngày đó"})
+    from_ = strict.Date(load_default=None, data_key="from", metadata={"description": "ngày đầu kỳ (kèm to)"})
+    to = strict.Date(load_default=None, metadata={"description": "ngày cuối kỳ, tính cả ngày đó"})
     period = fields.String(load_default=None, validate=validate.Length(4, 8),
                            metadata={"description": PERIOD_HELP})
     by = fields.String(load_default="unit", validate=validate.OneOf(GROUPINGS),
                        metadata={"description": "unit: theo đơn vị; field: theo lĩnh vực"})
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
 
+    @validates_schema
+    def _span(self, data: dict[str, Any], **_: Any) -> None:
+        strict.check_span(data.get("from_"), data.get("to"), "to")
+
 
 class IndexQuery(Schema):
     agency = fields.String(required=True, validate=AGENCY_CODE)
-    year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
+    year = strict.QueryInteger(required=True, validate=validate.Range(2000, 2050))
     retroactive = fields.Boolean(load_default=False, metadata={
         "description": f"tính hồi tố các chỉ tiêu của {DECISION_766} cho năm trước khi áp dụng (tham khảo)"})
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))

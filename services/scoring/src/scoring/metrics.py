@@ -1,39 +1,114 @@
-"""Business metrics of the scoring service (names as in docs/ARCHITECTURE.md)."""
+"""The scoring service's metrics (names as in docs/ARCHITECTURE.md): read from its database at scrape time.
+
+Every replica reports the same figures (the database's), so a phase closed by any process is closed in every
+scrape, and ``max by`` over replicas is exact. Cached for ``cache_seconds`` so a scrape burst costs one read.
+
+- ``dunghan_campaign_phase_state{campaign,phase,state}``: 1 for the phase's state (open or closed).
+- ``dunghan_campaign_phase_dossiers{campaign,phase,unit,outcome}``: dossiers of an *open* phase by outcome, as
+  the standings count them (clock stopped in the phase window: by resolution date); closed phases are absent.
+- ``dunghan_campaign_score{campaign,phase,unit}``: a unit's score, live for an open phase, frozen for a closed one.
+- ``dunghan_period_dossiers_resolved{agency,unit,period,outcome}``: dossiers whose clock stopped in the current
+  local month (``period="month"``) or year (``"year"``), the official period figures.
+"""
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from datetime import time as dt_time
+from typing import Any
 
-CAMPAIGN_RESOLVED = Counter(
-    "dunghan_campaign_resolved_total", "Classified dossiers counted in an open campaign phase, by outcome.",
-    ["campaign", "phase", "unit", "outcome"],
-)
-CAMPAIGN_SCORE = Gauge(
-    "dunghan_campaign_score", "Campaign score of a unit in a phase (last computed).",
-    ["campaign", "phase", "unit"],
-    multiprocess_mode="mostrecent",
-)
-PHASE_STATE = Gauge(
-    "dunghan_campaign_phase_state", "1 for the phase's current state (open or closed).",
-    ["campaign", "phase", "state"], multiprocess_mode="mostrecent",
-)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
+from scoring.domain import rank
+from scoring.reports import LOCAL
 
-def resolved(campaign: str, phase: str, unit: str, outcome: str) -> None:
-    CAMPAIGN_RESOLVED.labels(campaign, phase, unit, outcome).inc()
+OUTCOMES = ("early", "on_time", "late")
 
 
-def unit_score(campaign: str, phase: str, unit: str, score: float) -> None:
-    CAMPAIGN_SCORE.labels(campaign, phase, unit).set(score)
+@dataclass
+class Figures:
+    states: list[tuple[str, str, str]] = field(default_factory=list)  # (campaign, phase, state)
+    phase_dossiers: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
+    scores: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    period: dict[tuple[str, str, str, str], int] = field(default_factory=dict)  # (agency, unit, period, outcome)
 
 
-def seed(campaign: str, phase: str, unit: str, counts: dict[str, int]) -> None:
-    """At worker start: bring the counters to the totals in the database, so ratios over raw counter values
-    (the campaign phase's on-time rate) survive a restart."""
-    for outcome, n in counts.items():
-        if n:
-            CAMPAIGN_RESOLVED.labels(campaign, phase, unit, outcome).inc(n)
+def period_starts(now: datetime) -> dict[str, datetime]:
+    """The local midnight starting the current month and year."""
+    today = now.astimezone(LOCAL).date()
+    return {name: datetime.combine(day, dt_time(), LOCAL)
+            for name, day in (("month", today.replace(day=1)), ("year", today.replace(month=1, day=1)))}
 
 
-def phase_state(campaign: str, phase: str, state: str) -> None:
-    for s in ("open", "closed"):
-        PHASE_STATE.labels(campaign, phase, s).set(1 if s == state else 0)
+def figures(tx: Any, now: datetime) -> Figures:
+    f = Figures()
+    for campaign, states in tx.list_campaigns():
+        for phase in campaign.phases:
+            state = states.get(phase.key, "open")
+            f.states.append((campaign.id, phase.key, state))
+            if state != "open":
+                frozen = tx.frozen(campaign.id, phase.key, "unit")
+                for s in frozen[1] if frozen else []:
+                    f.scores[(campaign.id, phase.key, s.tally.subject)] = s.score
+                continue
+            units, _officers = tx.tallies(campaign, phase)
+            for s in rank(units, campaign.config):
+                f.scores[(campaign.id, phase.key, s.tally.subject)] = s.score
+            for t in units:
+                for outcome in OUTCOMES:
+                    f.phase_dossiers[(campaign.id, phase.key, t.subject, outcome)] = getattr(t, outcome)
+    for period, start in period_starts(now).items():
+        for agency, unit, outcome, n in tx.resolved_since(start):
+            if outcome in OUTCOMES:
+                for o in OUTCOMES:
+                    f.period.setdefault((agency, unit, period, o), 0)
+                f.period[(agency, unit, period, outcome)] += n
+    return f
+
+
+class ScoringCollector(Collector):
+    def __init__(self, repo: Any, clock: Callable[[], datetime], cache_seconds: float = 10.0) -> None:
+        self.repo = repo
+        self.clock = clock
+        self.cache_seconds = cache_seconds
+        self._lock = threading.Lock()
+        self._at = float("-inf")
+        self._figures = Figures()
+
+    def current(self) -> Figures:
+        with self._lock:
+            if time.monotonic() - self._at >= self.cache_seconds:
+                with self.repo.transaction() as tx:
+                    self._figures = figures(tx, self.clock())
+                self._at = time.monotonic()
+            return self._figures
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        f = self.current()
+        state = GaugeMetricFamily("dunghan_campaign_phase_state", "1 for the phase's state (open, closed).",
+                                  labels=["campaign", "phase", "state"])
+        for campaign, phase, s in f.states:
+            for option in ("open", "closed"):
+                state.add_metric([campaign, phase, option], 1.0 if s == option else 0.0)
+        dossiers = GaugeMetricFamily(
+            "dunghan_campaign_phase_dossiers",
+            "Dossiers of an open campaign phase by outcome (clock stopped in the phase window), as scored.",
+            labels=["campaign", "phase", "unit", "outcome"])
+        for (c, p, u, o), n in sorted(f.phase_dossiers.items()):
+            dossiers.add_metric([c, p, u, o], float(n))
+        score = GaugeMetricFamily("dunghan_campaign_score",
+                                  "Campaign score of a unit in a phase (live while open, frozen once closed).",
+                                  labels=["campaign", "phase", "unit"])
+        for (c, p, u), v in sorted(f.scores.items()):
+            score.add_metric([c, p, u], v)
+        period = GaugeMetricFamily(
+            "dunghan_period_dossiers_resolved",
+            "Dossiers whose clock stopped in the current local month or year, by outcome (official figures).",
+            labels=["agency", "unit", "period", "outcome"])
+        for (a, u, p, o), n in sorted(f.period.items()):
+            period.add_metric([a, u, p, o], float(n))
+        yield from (state, dossiers, score, period)

@@ -1,16 +1,19 @@
 """Worker process: the events consumer, the outbox relay and the job closing phases at their review date."""
 from __future__ import annotations
 
+from prometheus_client import REGISTRY
+
 from dunghan.bus.consumer import Consumer
 from dunghan.bus.publisher import Publisher
 from dunghan.bus.topology import SCORING_EVENTS
 from dunghan.db import OutboxRelay, make_engine, retention_job, upgrade
 from dunghan.logging import configure
-from dunghan.worker import Component, Periodic, run_worker
+from dunghan.worker import Component, Periodic, run_worker, utc_now
 from scoring import handlers
 from scoring.app import migrations_path
 from scoring.config import Settings
 from scoring.consumer import make_batch_handler, make_handler
+from scoring.metrics import ScoringCollector
 from scoring.repository import SqlRepository
 
 
@@ -23,7 +26,7 @@ def main() -> None:
     repo = SqlRepository(engine)
     if settings.load_sample_campaign and settings.sample_campaign:
         handlers.load_campaign_file(repo, settings.sample_campaign, if_absent=True)
-    handlers.seed_metrics(repo)
+    REGISTRY.register(ScoringCollector(repo, utc_now))
     publisher = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="scoring")
     components: list[Component] = [
         Consumer(settings.amqp_url, SCORING_EVENTS, make_handler(repo), prefix=settings.amqp_prefix,

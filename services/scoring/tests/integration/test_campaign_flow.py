@@ -70,7 +70,8 @@ def test_classified_events_make_standings_with_ties_gates_and_names(repo: SqlRep
     assert by["chi"].gates["no_late"] is False and not by["chi"].eligible
     units = handlers.standings(repo, CAMPAIGN, "1", "unit").entries
     assert {u.tally.subject: (u.tally.handled, u.tally.late_steps, u.eligible) for u in units} == {
-        "KTAT": (13, 1, True), "QLTM": (6, 0, False)}
+        "KTAT": (13, 1, False), "QLTM": (6, 0, False)}  # KTAT: its one step was late
+    assert next(u for u in units if u.tally.subject == "KTAT").gates["within_late_share"] is False
 
 
 def test_close_freezes_once_queues_phase_closed_and_records_late_corrections(repo: SqlRepository) -> None:
@@ -99,7 +100,8 @@ def test_close_freezes_once_queues_phase_closed_and_records_late_corrections(rep
 def test_periodic_job_closes_phases_whose_review_date_has_come(repo: SqlRepository) -> None:
     assert handlers.close_due_phases(repo, datetime(2017, 6, 29, 12, tzinfo=UTC)) == []
     assert handlers.close_due_phases(repo, datetime(2017, 6, 29, 17, 30, tzinfo=UTC)) == [(CAMPAIGN, "1")]
-    assert handlers.close_due_phases(repo, datetime(2018, 1, 1, tzinfo=UTC)) == [(CAMPAIGN, "2")]
+    assert handlers.close_due_phases(repo, datetime(2018, 1, 1, tzinfo=UTC)) == [
+        (CAMPAIGN, "2"), (CAMPAIGN, "tong-ket")]
 
 
 def test_phases_reviewed_long_ago_are_history_left_for_an_operator_to_close(repo: SqlRepository) -> None:
@@ -173,16 +175,30 @@ def test_api_standings_close_exports_and_auth(repo: SqlRepository) -> None:
     assert c.get("/api/v1/reports/index?agency=SCT&year=2017&format=xlsx", headers=sys_).status_code == 200
 
 
-def test_seeded_counters_equal_the_database_totals_after_a_restart(repo: SqlRepository) -> None:
-    from prometheus_client import REGISTRY
+def test_metrics_read_from_the_database_equal_the_standings_and_drop_a_closed_phase(repo: SqlRepository) -> None:
+    from datetime import UTC, datetime
+
+    from prometheus_client import CollectorRegistry
+
+    from scoring.metrics import ScoringCollector
 
     fill_phase_1(repo)
+    registry = CollectorRegistry()
+    collector = ScoringCollector(repo, lambda: datetime(2017, 7, 3, tzinfo=UTC), cache_seconds=0)
+    registry.register(collector)
 
-    def value(unit: str, outcome: str) -> float:
-        labels = {"campaign": CAMPAIGN, "phase": "1", "unit": unit, "outcome": outcome}
-        return REGISTRY.get_sample_value("dunghan_campaign_resolved_total", labels) or 0.0
+    def value(name: str, **labels: str) -> float | None:
+        return registry.get_sample_value(name, {"campaign": CAMPAIGN, "phase": "1", **labels})
 
-    before = value("KTAT", "late")
-    handlers.seed_metrics(repo)
-    ktat = next(t for t in handlers.standings(repo, CAMPAIGN, "1", "unit").entries if t.tally.subject == "KTAT")
-    assert value("KTAT", "late") - before == ktat.tally.late
+    standings = handlers.standings(repo, CAMPAIGN, "1", "unit").entries
+    ktat = next(t for t in standings if t.tally.subject == "KTAT")
+    assert value("dunghan_campaign_phase_dossiers", unit="KTAT", outcome="late") == ktat.tally.late
+    assert value("dunghan_campaign_phase_dossiers", unit="KTAT", outcome="on_time") == ktat.tally.on_time
+    assert value("dunghan_campaign_score", unit="KTAT") == ktat.score
+    assert value("dunghan_campaign_phase_state", state="open") == 1.0
+    handlers.close_phase(repo, CAMPAIGN, "1", datetime(2017, 7, 3, tzinfo=UTC))
+    assert value("dunghan_campaign_phase_state", state="open") == 0.0
+    assert value("dunghan_campaign_phase_state", state="closed") == 1.0
+    assert value("dunghan_campaign_phase_dossiers", unit="KTAT", outcome="late") is None
+    assert value("dunghan_campaign_score", unit="KTAT") == ktat.score
+

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pika
@@ -16,7 +17,14 @@ from dunghan.bus.connection import BROKER_ERRORS, backoff, parameters
 from dunghan.bus.errors import Duplicate, Reject, RetryLater
 from dunghan.bus.topology import TOPOLOGY, ConsumerQueue, Topology, declare
 from dunghan.db.unit_of_work import batch
-from dunghan.metrics import BATCHES, HANDLER_DURATION, MESSAGES_CONSUMED, MESSAGES_DEAD_LETTERED
+from dunghan.metrics import (
+    BATCHES,
+    CONSUMER_LAG,
+    HANDLER_DURATION,
+    MESSAGES_CONSUMED,
+    MESSAGES_DEAD_LETTERED,
+    zero_consumer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +75,21 @@ class Delivery:
 
     def log_extra(self) -> dict[str, Any]:
         return {"event_id": self.message_id, "routing_key": self.routing_key}
+
+
+def event_lag(props: Any, now: float) -> float | None:
+    """Seconds from the event's time to ``now`` (unix): the ``ce-time`` header our publishers set, else the
+    AMQP timestamp; None when the message carries neither (a departmental system may send none)."""
+    raw = (getattr(props, "headers", None) or {}).get("ce-time")
+    if raw:
+        try:
+            return max(now - datetime.fromisoformat(str(raw)).timestamp(), 0.0)
+        except ValueError:
+            pass
+    stamp = getattr(props, "timestamp", None)
+    if isinstance(stamp, int | float) and stamp > 0:
+        return max(now - float(stamp), 0.0)
+    return None
 
 
 Handler = Callable[[Delivery], None]
@@ -123,6 +146,7 @@ class Consumer:
         self.publish_channel: Any = None
         self._stopping = threading.Event()
         self._conn: pika.BlockingConnection | None = None
+        zero_consumer(queue.name)
 
     @property
     def queue_name(self) -> str:
@@ -214,6 +238,7 @@ class Consumer:
         else:
             self._failure_delays = backoff(cap=5.0)
             channel.basic_ack(method.delivery_tag)
+            self._lag(props)
         MESSAGES_CONSUMED.labels(self.queue.name, outcome).inc()
 
     def _buffered(self, channel: Any, method: Any, props: Any, body: bytes) -> None:
@@ -244,6 +269,13 @@ class Consumer:
         channel.basic_ack(items[-1][0].delivery_tag, multiple=True)
         for outcome in outcomes:
             MESSAGES_CONSUMED.labels(self.queue.name, outcome).inc()
+        for _method, props, _body in items:
+            self._lag(props)
+
+    def _lag(self, props: Any) -> None:
+        lag = event_lag(props, time.time())
+        if lag is not None:
+            CONSUMER_LAG.labels(self.queue.name).observe(lag)
 
     def _run_batch(self, items: list[tuple[Any, Any, bytes]]) -> list[str] | None:
         """Outcomes (ok / duplicate) of a committed batch; None when it was rolled back."""

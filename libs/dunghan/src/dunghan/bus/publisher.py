@@ -122,7 +122,8 @@ class Publisher:
 
     def publish_event(self, ce: CloudEvent, exchange: str = EVENTS_EXCHANGE) -> None:
         self.publish(exchange, routing_key(ce.type), encode(ce), message_id=ce.id,
-                     headers={"ce-type": ce.type, "ce-subject": ce.subject or ""})
+                     headers={"ce-type": ce.type, "ce-subject": ce.subject or "",
+                              "ce-time": ce.time.isoformat()})
 
     def publish_many(self, messages: Sequence[OutgoingMessage]) -> None:
         """Publish all, then wait once for their confirms. Raises Unroutable / PublishFailed."""

@@ -104,6 +104,7 @@ class DossierAccepted(Event):
     applicant_name: str
     step: str | None = None
     history: bool = False  # loaded as history (an import of past dossiers): counted everywhere, notifies nobody
+    appointment_at: datetime | None = None
 
 
 @event("intake", "dossier_refused")
@@ -237,6 +238,20 @@ class OfficerUpdated(Event):
     channels: tuple[str, ...] = ("email", "sms")
 
 
+@event("intake", "procedure_updated")
+@dataclass(frozen=True)
+class ProcedureUpdated(Event):
+    """One version of a catalogue procedure, announced when stored or re-imported: what a due date is computed
+    from before any dossier of it is accepted (the due-date preview)."""
+
+    procedure: ProcedureSnapshot
+    agency: str
+    effective_from: date
+    effective_to: date | None = None
+    abolished: bool = False
+    channels: tuple[int, ...] = (1, 2, 3)
+
+
 # ---- deadline: clocks, warnings, classification ----
 
 
@@ -253,6 +268,23 @@ class DueDateSet(Event):
     reason: str
     previous_due_at: datetime | None = None
     history: bool = False  # a dossier loaded as history: its due date counts, nobody is warned about it
+
+
+@event("deadline", "appointment_mismatch")
+@dataclass(frozen=True)
+class AppointmentMismatch(Event):
+    """The appointment printed on the receipt (form 01) differs from the due instant the rules give."""
+
+    code: str
+    agency: str
+    unit: str
+    officer: str
+    procedure_code: str
+    accepted_at: datetime
+    appointment_at: datetime
+    due_at: datetime
+    calendar_version: str
+    working_hours_diff: float | None = None
 
 
 @event("deadline", "deadline_approaching")
@@ -343,6 +375,7 @@ class StandingEntry:
     handled: int
     late: int
     eligible: bool
+    role: str = ""  # the officer's comparable role (label), ranks are within it
 
 
 @dataclass(frozen=True)
@@ -364,3 +397,5 @@ class PhaseClosed(Event):
     review_date: date
     standings: tuple[StandingEntry, ...] = ()
     proposals: tuple[RewardProposal, ...] = field(default=())
+    rules: tuple[str, ...] = ()  # the scoring and reward rules, in Vietnamese, one line each
+    corrections: tuple[str, ...] = ()  # classifications recorded after earlier reviews were frozen

@@ -117,7 +117,8 @@ def outbox_add(
 ) -> None:
     """Queue ``ce`` for publication once this transaction commits (the relay sends it).
 
-    Headers ``ce-type`` and ``ce-subject`` are set as ``Publisher.publish_event`` sets them; ``headers`` add more.
+    Headers ``ce-type``, ``ce-subject`` and ``ce-time`` are set as ``Publisher.publish_event`` sets them;
+    ``headers`` add more.
     """
     conn.execute(_OUTBOX_INSERT, outbox_row(ce, exchange, routing_key, headers))
     _notify_once(conn)
@@ -187,7 +188,8 @@ class BatchInbox:
 def outbox_row(ce: CloudEvent, exchange: str = EVENTS_EXCHANGE, routing_key: str | None = None,
                headers: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The outbox columns of ``ce`` (for a statement that inserts it along with other rows)."""
-    all_headers = {"ce-type": ce.type, "ce-subject": ce.subject or "", **(headers or {})}
+    all_headers = {"ce-type": ce.type, "ce-subject": ce.subject or "", "ce-time": ce.time.isoformat(),
+                   **(headers or {})}
     return {
         "event_id": ce.id, "exchange": exchange, "routing_key": routing_key or routing_key_for(ce.type),
         "body": encode(ce), "headers": json.loads(json.dumps(all_headers, default=str)),

@@ -115,7 +115,10 @@ class WorkAxis:
 
     def works(self, ordinal: int) -> bool:
         i = ordinal - self.cal.lo
-        return self.cal.cum[i + 1] > self.cal.cum[i]
+        cum = self.cal.cum
+        if i < 0 or i >= len(cum) - 1:  # a negative index would read the calendar's other end
+            self.cal.index_before(ordinal)  # raises CalendarRangeError
+        return cum[i + 1] > cum[i]
 
 
 @dataclass(frozen=True)

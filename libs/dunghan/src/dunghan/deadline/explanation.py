@@ -136,10 +136,28 @@ def _tail(f: Facts) -> list[str]:
     return lines
 
 
+INELIGIBLE_WHY = {
+    "withdrawn": "hồ sơ công dân xin rút",
+    "refused": "hồ sơ trả lại do không đủ điều kiện",
+    "returned": "hồ sơ trả lại do không đủ điều kiện (từ chối sau thẩm định)",
+}
+
+
 def _verdict(f: Facts) -> str:
     days = abs(f.diff or 0)
-    if f.stop_reason in INELIGIBLE and f.outcome == "on_time":
-        return "tính là đúng hạn (hồ sơ trả lại hoặc xin rút được tính đúng hạn theo Mẫu 06a/VPCP/KSTT)"
+    assert f.stop is not None
+    tz = f.calendar.tz
+    result = f.stop.at.astimezone(tz).date()
+    due = f.original_due_at.astimezone(tz).date()
+    kind = f.stop_reason if f.stop_reason in INELIGIBLE else f.stop.kind
+    if kind in INELIGIBLE_WHY and f.outcome == "on_time":
+        return (f"đúng hạn: {INELIGIBLE_WHY[kind]} được tính là đúng hạn theo Mẫu 06a/VPCP/KSTT (cột Đúng hạn "
+                f"bao gồm cả hồ sơ trả lại/xin rút), không so ngày kết thúc {day_label(result)} với hạn "
+                f"{day_label(due)}")
+    if f.outcome == "late" and "second_supplement_request" in f.violations and result <= due:
+        return (f"trễ hạn: kết quả có {'trước hạn' if result < due else 'đúng ngày hạn'} nhưng hồ sơ đã bị yêu "
+                "cầu bổ sung lần thứ hai (chỉ được yêu cầu bổ sung một lần), nên tính là trễ hạn trong Bộ chỉ số; "
+                f"chênh lệch ghi nhận +{days} ngày làm việc theo quy ước")
     if f.outcome == "early":
         return f"trước hạn {days} ngày làm việc"
     if f.outcome == "late":

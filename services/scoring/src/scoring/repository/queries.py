@@ -1,11 +1,13 @@
 """Aggregation queries in SQL: phase tallies per unit, officer and step, form 06a, the index month figures."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, text
 
-from scoring.domain import Campaign, Phase, StepCount, Tally
+from scoring.domain import Campaign, Phase, StepCount, Tally, charge_steps
+from scoring.domain.scoring import Kind
 from scoring.form06a import UNKNOWN_FIELD, UNKNOWN_UNIT, Row06a, rows_with_total
 from scoring.periods import Period
 from scoring.reports import MonthFigures, figures_from_counts, month_period
@@ -18,7 +20,7 @@ SELECT {col} AS subject, max(unit) AS unit, count(*) AS handled,
 FROM {table} WHERE agency = :agency AND stopped_at >= :start AND stopped_at < :end AND stopped_at IS NOT NULL
 GROUP BY {col}
 """
-_LATE_STEPS = """
+_STEPS = """
 SELECT {col} AS subject, count(*) AS n FROM step_results
 WHERE agency = :agency AND outcome = 'late' AND stopped_at >= :start AND stopped_at < :end GROUP BY {col}
 """
@@ -105,23 +107,31 @@ def phase_tallies(
         "AND (ends_on IS NULL OR ends_on >= :s)"), {"c": campaign.id, "s": phase.starts_on, "e": phase.ends_on},
     ).all()
     out: dict[str, list[Tally]] = {}
-    for kind, col in (("unit", "unit"), ("officer", "officer")):
-        late_steps = {r.subject: r.n for r in conn.execute(text(_LATE_STEPS.format(col=col)), params)}
-        rows = {r.subject: r for r in conn.execute(text(_TALLY.format(col=col, table=table)), params)}
+    kinds: tuple[tuple[Kind, str], ...] = (("unit", "unit"), ("officer", "officer"))
+    for kind, col in kinds:
         tallies = []
-        for subject in sorted(set(rows) | set(late_steps)):
-            row: Any = rows.get(subject)
-            name, unit = names.get((kind, subject), (subject, None))
-            unit = subject if kind == "unit" else (unit or (row.unit if row else ""))
-            handled, early, late = (row.handled, row.early, row.late) if row else (0, 0, 0)
+        for row in conn.execute(text(_TALLY.format(col=col, table=table)), params):
+            name, unit = names.get((kind, row.subject), (row.subject, None))
             tallies.append(Tally(
-                kind, subject, name or subject, unit, handled, early, handled - early - late, late,  # type: ignore[arg-type]
-                row.apologies if row else 0, row.repeat_supplements if row else 0, late_steps.get(subject, 0),
-                complaints.get((kind, subject), 0),
-                any((d.officer if kind == "officer" else d.unit) == subject for d in disciplined),
+                kind, row.subject, name or row.subject, row.subject if kind == "unit" else (unit or row.unit),
+                row.handled, row.early, row.handled - row.early - row.late, row.late,
+                row.apologies, row.repeat_supplements,
             ))
         out[kind] = tallies
-    return out["unit"], out["officer"]
+    steps = phase_steps(conn, campaign, phase)
+    units, officers = charge_steps(out["unit"], out["officer"], steps, campaign.config)
+    return [_known(t, names, complaints, disciplined) for t in units], [
+        _known(t, names, complaints, disciplined) for t in officers]
+
+
+def _known(t: Tally, names: dict[tuple[str, str], tuple[str, str | None]], complaints: dict[tuple[str, str], int],
+           disciplined: Any) -> Tally:
+    """A tally with its registry name and unit, its well-founded complaints and any discipline."""
+    name, unit = names.get((t.kind, t.subject), (t.name, None))
+    subject = t.subject
+    hit = any((d.officer if t.kind == "officer" else d.unit) == subject for d in disciplined)
+    return replace(t, name=name or t.name or subject, unit=subject if t.kind == "unit" else (unit or t.unit),
+                   complaints=complaints.get((t.kind, subject), 0), disciplined=hit)
 
 
 def phase_steps(conn: Connection, campaign: Campaign, phase: Phase) -> list[StepCount]:

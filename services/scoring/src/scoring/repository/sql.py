@@ -15,6 +15,7 @@ from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified, DueDateSet
 from dunghan.db import BatchInbox, batch_member, begin, inbox_accept, made_member, outbox_add, upsert_statement
 from scoring.domain import (
+    FINAL_KEY,
     Campaign,
     Phase,
     Proposal,
@@ -26,6 +27,7 @@ from scoring.domain import (
 )
 from scoring.reports import MonthFigures, Period, Row06a
 from scoring.repository import queries
+from scoring.repository.proposals import ProposalStore
 from scoring.repository.tables import (
     campaigns,
     complaints,
@@ -93,7 +95,7 @@ def open_batch_tx(repo: SqlRepository) -> BatchTx | None:
     return batch_member(repo.engine, BATCH_TX, BatchTx)
 
 
-class SqlTx:
+class SqlTx(ProposalStore):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
@@ -174,7 +176,7 @@ class SqlTx:
                     id=c.id, name=c.name, agency=c.agency, plan=c.plan, definition=campaign_to_dict(c)))
                 self.conn.execute(insert(phases), [
                     {"campaign_id": c.id, "key": p.key, "name": p.name, "starts_on": p.starts_on,
-                     "ends_on": p.ends_on, "review_date": p.review_date} for p in c.phases])
+                     "ends_on": p.ends_on, "review_date": p.review_date} for p in c.reviews])
         except IntegrityError as exc:
             raise AlreadyExists(c.id) from exc
 
@@ -197,9 +199,18 @@ class SqlTx:
         due = and_(phases.c.state == "open", phases.c.review_date <= today)
         if not_before is not None:
             due = and_(due, phases.c.review_date >= not_before)
-        query = select(phases.c.campaign_id, phases.c.key).where(due).order_by(phases.c.review_date)
+        query = select(phases.c.campaign_id, phases.c.key).where(due).order_by(
+            phases.c.review_date, phases.c.key == FINAL_KEY, phases.c.starts_on)
         rows = self.conn.execute(query)
         return [(r.campaign_id, r.key) for r in rows]
+
+    def resolved_since(self, start: datetime) -> list[tuple[str, str, str, int]]:
+        """(agency, unit, outcome, count) of the dossiers whose clock stopped at or after ``start``."""
+        rows = self.conn.execute(
+            select(dossiers.c.agency, dossiers.c.unit, dossiers.c.outcome, func.count())
+            .where(dossiers.c.stopped_at >= start, dossiers.c.outcome.is_not(None))
+            .group_by(dossiers.c.agency, dossiers.c.unit, dossiers.c.outcome))
+        return [(r[0], r[1], r[2], int(r[3])) for r in rows]
 
     def tallies(self, campaign: Campaign, phase: Phase) -> tuple[list[Tally], list[Tally]]:
         return queries.phase_tallies(self.conn, campaign, phase)

@@ -4,6 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-30 05:00:00
 """
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
@@ -13,9 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # 0001 builds its tables from the current metadata, so a fresh database already has the column
-    op.execute("ALTER TABLE dossiers ADD COLUMN IF NOT EXISTS history boolean NOT NULL DEFAULT false")
+    op.add_column("dossiers", sa.Column("history", sa.Boolean(), nullable=False, server_default="false"))
 
 
 def downgrade() -> None:
-    op.execute("ALTER TABLE dossiers DROP COLUMN IF EXISTS history")
+    op.drop_column("dossiers", "history")
