@@ -63,7 +63,7 @@ def test_the_readme_catalogues_every_rejection_reason_and_every_deadline_event()
 
     readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
     for reason in typing.get_args(RejectKind):
-        listed = f"| `{reason}` |" in readme or f"| `{reason}` (" in readme  # the catalogue may add the HTTP status
+        listed = f"| `{reason}` |" in readme or f"| `{reason}` (" in readme  # may add (HTTP status)
         assert listed, f"add {reason} to the error catalogue of docs/integration/README.md"
     for t in EVENT_TYPES:
         if not t.startswith("vn.dunghan.intake."):
