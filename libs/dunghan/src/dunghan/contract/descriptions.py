@@ -146,13 +146,6 @@ FIELDS: dict[str, str] = {
     "StandingEntry.late": "Số hồ sơ trễ hạn.",
     "StandingEntry.eligible": "Đủ điều kiện đề xuất khen thưởng.",
     "StandingEntry.role": "Nhóm vai trò tương đương của cán bộ (hạng tính trong nhóm); trống với đơn vị.",
-    "PhaseClosed.rules": "Quy tắc chấm điểm, xếp hạng và khen thưởng của chiến dịch, tiếng Việt, mỗi dòng một "
-                         "quy tắc.",
-    "PhaseClosed.corrections": "Các phân loại đến sau khi các đợt trước đã sơ kết (kết quả đã chốt giữ nguyên).",
-    "DossierAccepted.history": "Hồ sơ nạp như dữ liệu lịch sử: vẫn tính vào mọi số liệu, không gửi cảnh báo "
-                               "cho ai.",
-    "DueDateSet.history": "Hạn của hồ sơ lịch sử (hạn đã qua khi hệ thống biết hồ sơ): không cảnh báo, không vào "
-                          "bản tin hằng ngày.",
     "RewardProposal.kind": "Đơn vị hay cán bộ.",
     "RewardProposal.subject": "Mã đơn vị / cán bộ.",
     "RewardProposal.name": "Tên.",
