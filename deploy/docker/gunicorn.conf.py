@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from prometheus_client import multiprocess
+# Before prometheus_client is imported anywhere: the web's metrics are multiprocess (one file per gunicorn worker).
+# The image leaves the variable unset, so that the worker processes keep prometheus_client's in-memory values.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), "prometheus-multiproc"))
+
+from prometheus_client import multiprocess  # noqa: E402
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
