@@ -65,7 +65,9 @@ def main() -> int:
         if manage.main(argv, settings) != 0:
             return fail(f"intake.manage {argv[0]} failed")
     repo = SqlRepository(make_engine(settings.database_url, pool_size=1, max_overflow=0))
-    if repo.source_by_amqp_user(department) is None:
+    with repo.transaction() as tx:
+        registered = tx.source_by_amqp_user(department) is not None
+    if not registered:
         print(f"registering the broker user {department!r} as the departmental system of {agency}; its HTTP key:")
         if manage.main(["create-key", "--name", f"{department}-{agency.lower()}", "--agency", agency,
                         "--role", "system", "--amqp-user", department], settings) != 0:
