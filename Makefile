@@ -9,7 +9,7 @@ SERVICES := intake deadline scoring notify
 COMPOSE ?= docker compose
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock lint typecheck test test-unit test-integration test-e2e rules definitions dashboards \
+.PHONY: help install lock lint typecheck test test-unit test-integration test-e2e rules definitions dashboards k8s \
         dev up down env doctor demo bench bench-quick chaos clean
 
 help: ## list the targets
@@ -51,6 +51,9 @@ test-e2e: install ## end-to-end: the four services as processes
 
 definitions: install ## regenerate deploy/rabbitmq/definitions.json from the topology in code
 	$(PY) -m dunghan.bus.definitions > deploy/rabbitmq/definitions.json
+
+k8s: install ## regenerate deploy/k8s/base and components from the topology, rules and dashboards (deploy/k8s/generate.py)
+	$(PY) deploy/k8s/generate.py
 
 dashboards: install ## regenerate the Grafana dashboards from deploy/grafana/generate.py
 	$(PY) deploy/grafana/generate.py
