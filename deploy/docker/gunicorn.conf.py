@@ -10,7 +10,7 @@ from typing import Any
 # The image leaves the variable unset, so that the worker processes keep prometheus_client's in-memory values.
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), "prometheus-multiproc"))
 
-from prometheus_client import multiprocess  # noqa: E402
+from prometheus_client import multiprocess
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))

@@ -40,11 +40,10 @@ def operator_key_accepted(key: str, api_keys: str) -> bool:
 
 
 def main() -> int:
+    from dunghan.db import make_engine
     from intake import manage
     from intake.config import Settings
     from intake.repository import SqlRepository
-
-    from dunghan.db import make_engine
 
     env = os.environ
     agency = env.get("SEED_AGENCY", "SCT")

@@ -77,7 +77,7 @@ def resolve(node: Any, env: Mapping[str, str]) -> Any:
 
 @dataclass(frozen=True)
 class Image:
-    """What the final stage of a Dockerfile gives a container: ENV, CMD, WORKDIR, EXPOSE and the files COPY'd in."""
+    """What a Dockerfile's final stage gives a container: ENV, CMD, WORKDIR, EXPOSE and the files COPY'd in."""
 
     env: dict[str, str]
     cmd: list[str]

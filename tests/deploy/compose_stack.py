@@ -72,7 +72,7 @@ class Isolation:
 
     def create(self) -> None:
         if urlsplit(self.amqp_url).hostname not in ("127.0.0.1", "localhost"):
-            raise PermissionError("the broker of AMQP_URL is not local: rabbitmqctl cannot load definitions into it")
+            raise PermissionError("the broker of AMQP_URL is not local: rabbitmqctl cannot load definitions")
         if self._rabbitmqctl("status").returncode != 0:
             raise PermissionError("rabbitmqctl cannot reach the local broker (run as its user or as root)")
         self._load_definitions(self._render_definitions())
@@ -115,7 +115,8 @@ class Isolation:
         (script,) = [v.split(":")[0] for v in svc["volumes"] if "docker-entrypoint-initdb.d" in v]
         url = urlsplit(self.database_admin_url)
         env = {"PATH": os.environ["PATH"], "PGHOST": url.hostname or "127.0.0.1", "PGPORT": str(url.port or 5432),
-               "POSTGRES_USER": unquote(url.username or "postgres"), "POSTGRES_DB": url.path.lstrip("/") or "postgres",
+               "POSTGRES_USER": unquote(url.username or "postgres"),
+               "POSTGRES_DB": url.path.lstrip("/") or "postgres",
                "DUNGHAN_SERVICES": " ".join(f"{self.run}{s}" for s in SERVICES)}
         if url.password:
             env["PGPASSWORD"] = unquote(url.password)
@@ -247,13 +248,14 @@ class ComposeStack:
 
     def wait_healthy(self, name: str, timeout: float) -> None:
         c = self.container(name)
-        assert c.health, f"{name} has no healthcheck"
+        health = c.health
+        assert health, f"{name} has no healthcheck"
 
         def healthy() -> bool:
             if c.process and c.process.poll() is not None:
                 raise AssertionError(f"{name} exited with {c.process.returncode} before it was healthy:\n"
                                      + self.tail(name))
-            return subprocess.run(c.health, env=c.env, capture_output=True, timeout=30,
+            return subprocess.run(health, env=c.env, capture_output=True, timeout=30,
                                   check=False).returncode == 0
 
         try:
@@ -274,7 +276,8 @@ class ComposeStack:
         return unquote(urlsplit(self.department_url()).username or "")
 
     def worker_metric_files(self) -> dict[str, list[str]]:
-        found = {n: [p.name for p in c.tmp.rglob("*.db")] for n, c in self.containers.items() if n.endswith("-worker")}
+        found = {n: [p.name for p in c.tmp.rglob("*.db")] for n, c in self.containers.items()
+                 if n.endswith("-worker")}
         return {n: files for n, files in found.items() if files}
 
     def web_metric_files(self) -> dict[str, list[str]]:

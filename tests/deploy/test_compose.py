@@ -64,7 +64,8 @@ def test_ports_match_the_architecture_and_the_healthchecks(compose: dict[str, An
         assert (int(env["PORT"]), int(env["METRICS_PORT"])) == (web, metrics)
         port = web if tier == "web" else metrics
         if tier == "web":
-            assert c["ports"] == [f"${{DUNGHAN_BIND_ADDRESS:-127.0.0.1}}:${{DUNGHAN_{s.upper()}_PORT:-1{web}}}:{web}"]
+            host = f"${{DUNGHAN_BIND_ADDRESS:-127.0.0.1}}:${{DUNGHAN_{s.upper()}_PORT:-1{web}}}"
+            assert c["ports"] == [f"{host}:{web}"]
         else:
             assert "ports" not in c, "workers are scraped inside the Compose network, not published"
         assert c["healthcheck"]["test"][-1] == f"http://127.0.0.1:{port}/readyz"

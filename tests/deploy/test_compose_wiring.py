@@ -53,7 +53,8 @@ def isolation(root: Path, compose: dict[str, Any], dotenv: dict[str, str], amqp_
     for tool in ("rabbitmqctl", "psql"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} not installed: the compose wiring test loads definitions with rabbitmqctl "
-                        "and runs deploy/postgres/init.sh with psql (apt-get install rabbitmq-server postgresql-client)")
+                        "and runs deploy/postgres/init.sh with psql "
+                        "(apt-get install rabbitmq-server postgresql-client)")
     iso = Isolation(root, compose, dotenv, amqp_url, database_admin_url, tmp_path_factory.mktemp("compose"),
                     f"cw{uuid.uuid4().hex[:6]}")
     try:

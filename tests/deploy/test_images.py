@@ -52,7 +52,7 @@ def test_gunicorn_sets_the_multiprocess_directory_when_the_image_leaves_it_unset
     assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path / "prometheus-multiproc")
 
 
-def test_dockerignore_keeps_the_virtualenv_git_and_secrets_out_and_what_the_dockerfile_copies_in(root: Path) -> None:
+def test_dockerignore_keeps_the_virtualenv_git_and_secrets_out_and_the_copied_files_in(root: Path) -> None:
     import fnmatch
 
     rules = [line.strip() for line in (root / ".dockerignore").read_text(encoding="utf-8").splitlines()

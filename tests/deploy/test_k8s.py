@@ -58,7 +58,8 @@ def test_every_manifest_parses_and_names_its_kind(root: Path) -> None:
 def test_generated_files_equal_a_fresh_generate_run(root: Path) -> None:
     fresh = generator(root).render()
     on_disk = {str(p.relative_to(root / "deploy/k8s")): p.read_text(encoding="utf-8")
-               for folder in ("base", "components/cloudnative-pg") for p in (root / "deploy/k8s" / folder).glob("*.yaml")}
+               for folder in ("base", "components/cloudnative-pg")
+               for p in (root / "deploy/k8s" / folder).glob("*.yaml")}
     assert on_disk == fresh, "run `make k8s` and commit deploy/k8s"
 
 
@@ -110,9 +111,11 @@ def test_workers_scale_with_keda_on_their_queue_length_and_cpu(root: Path) -> No
         assert spec["scaleTargetRef"]["name"] == f"{service}-worker"
         rabbit = next(t for t in spec["triggers"] if t["type"] == "rabbitmq")
         assert rabbit["metadata"]["queueName"] == queue and rabbit["metadata"]["mode"] == "QueueLength"
-        assert rabbit["authenticationRef"]["name"] in {d["metadata"]["name"] for d in of_kind(root, "TriggerAuthentication")}
+        auths = {d["metadata"]["name"] for d in of_kind(root, "TriggerAuthentication")}
+        assert rabbit["authenticationRef"]["name"] in auths
         assert any(t["type"] == "cpu" for t in spec["triggers"])
-    assert not [d for d in of_kind(root, "HorizontalPodAutoscaler") if d["metadata"]["name"].endswith("-worker")], \
+    hpas = of_kind(root, "HorizontalPodAutoscaler")
+    assert not [d for d in hpas if d["metadata"]["name"].endswith("-worker")], \
         "KEDA makes the workers' HPAs; a second one would fight it"
 
 
@@ -129,15 +132,18 @@ def test_rabbitmq_runs_as_a_three_node_cluster_without_a_boot_time_import(root: 
 def back_to_definitions(docs: list[dict[str, Any]]) -> dict[str, Any]:
     """The Topology Operator resources read back into RabbitMQ definitions."""
     users = {d["metadata"]["name"]: d for d in docs if d["kind"] == "User"}
-    name_of = {n: d["spec"]["importCredentialsSecret"]["name"].removeprefix("rabbitmq-user-") for n, d in users.items()}
+    name_of = {n: d["spec"]["importCredentialsSecret"]["name"].removeprefix("rabbitmq-user-")
+               for n, d in users.items()}
     spec = [(d["kind"], d["spec"]) for d in docs]
     return {
         "users": sorted(({"name": name_of[n], "tags": d["spec"].get("tags", [])} for n, d in users.items()),
                         key=lambda u: u["name"]),
-        "permissions": sorted(({"user": name_of[s["userReference"]["name"]], "vhost": s["vhost"], **s["permissions"]}
+        "permissions": sorted(({"user": name_of[s["userReference"]["name"]], "vhost": s["vhost"],
+                                **s["permissions"]}
                                for k, s in spec if k == "Permission"), key=lambda p: p["user"]),
         "exchanges": sorted(({"name": s["name"], "vhost": s["vhost"], "type": s["type"], "durable": s["durable"],
-                              "auto_delete": s["autoDelete"], "internal": False, "arguments": s.get("arguments", {})}
+                              "auto_delete": s["autoDelete"], "internal": False,
+                              "arguments": s.get("arguments", {})}
                              for k, s in spec if k == "Exchange"), key=lambda e: e["name"]),
         "queues": sorted(({"name": s["name"], "vhost": s["vhost"], "durable": s["durable"],
                            "auto_delete": s["autoDelete"],
@@ -151,7 +157,8 @@ def back_to_definitions(docs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def test_topology_operator_resources_are_the_definitions(root: Path) -> None:
-    docs = [d for d in base(root).values() if d["apiVersion"] == "rabbitmq.com/v1beta1" and d["kind"] != "RabbitmqCluster"]
+    docs = [d for d in base(root).values()
+            if d["apiVersion"] == "rabbitmq.com/v1beta1" and d["kind"] != "RabbitmqCluster"]
     expected = definitions()
     expected["users"] = sorted(expected["users"], key=lambda u: u["name"])
     expected["permissions"] = sorted(expected["permissions"], key=lambda p: p["user"])
@@ -173,8 +180,9 @@ def test_policies_of_the_definitions_become_policy_resources(root: Path) -> None
 
 
 def test_monitors_label_series_as_the_alerts_and_dashboards_query_them(root: Path) -> None:
-    queried = " ".join(p.read_text(encoding="utf-8") for p in [*(root / "deploy/prometheus/rules").glob("*.yml"),
-                                                              *(root / "deploy/grafana/dashboards").glob("*.json")])
+    sources = [*(root / "deploy/prometheus/rules").glob("*.yml"),
+               *(root / "deploy/grafana/dashboards").glob("*.json")]
+    queried = " ".join(p.read_text(encoding="utf-8") for p in sources)
     jobs = set(re.findall(r'job\s*=~?\s*\\?"([\w-]+)', queried))
     monitors = of_kind(root, "PodMonitor") + of_kind(root, "ServiceMonitor")
     given = set()
@@ -214,7 +222,8 @@ def test_one_image_tag_everywhere(root: Path) -> None:
     kustomization = yaml.safe_load((root / "deploy/k8s/base/kustomization.yaml").read_text(encoding="utf-8"))
     assert {i["newTag"] for i in kustomization["images"]} == {version}
     for path in (root / "deploy/k8s/overlays").rglob("kustomization.yaml"):
-        assert all("newTag" not in i for i in yaml.safe_load(path.read_text(encoding="utf-8")).get("images", [])), \
+        images = yaml.safe_load(path.read_text(encoding="utf-8")).get("images", [])
+        assert all("newTag" not in i for i in images), \
             f"{path}: set the tag once, in the base"
     for service in SERVICES:
         data = (root / f"services/{service}/pyproject.toml").read_text(encoding="utf-8")

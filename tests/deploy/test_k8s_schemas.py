@@ -24,7 +24,8 @@ CRD_FIELDS: dict[tuple[str, str], set[str]] = {
     ("rabbitmq.com/v1beta1", "Permission"): {
         "!vhost", "user", "userReference", "!permissions", "!rabbitmqClusterReference"},
     ("rabbitmq.com/v1beta1", "Exchange"): {
-        "!name", "vhost", "type", "durable", "autoDelete", "arguments", "deletionPolicy", "!rabbitmqClusterReference"},
+        "!name", "vhost", "type", "durable", "autoDelete", "arguments", "deletionPolicy",
+        "!rabbitmqClusterReference"},
     ("rabbitmq.com/v1beta1", "Queue"): {
         "!name", "vhost", "type", "durable", "autoDelete", "arguments", "deletionPolicy", "deleteIfEmpty",
         "deleteIfUnused", "!rabbitmqClusterReference"},
