@@ -71,6 +71,9 @@ class Isolation:
                               timeout=120, check=False)
 
     def create(self) -> None:
+        if not os.environ.get("AMQP_URL"):
+            raise PermissionError("the broker was started by testcontainers: rabbitmqctl cannot load definitions "
+                                  "into it (set AMQP_URL to a local RabbitMQ)")
         if urlsplit(self.amqp_url).hostname not in ("127.0.0.1", "localhost"):
             raise PermissionError("the broker of AMQP_URL is not local: rabbitmqctl cannot load definitions")
         if self._rabbitmqctl("status").returncode != 0:

@@ -9,9 +9,12 @@ departmental system (intake refuses its facts).
 """
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import shutil
 import subprocess
+import sys
 import uuid
 from datetime import date, datetime, time
 from pathlib import Path
@@ -217,3 +220,38 @@ def test_docker_compose_accepts_the_file_with_a_generated_env(root: Path, tmp_pa
                           cwd=root, capture_output=True, text=True, timeout=60, check=False,
                           env={"PATH": "/usr/bin:/bin:/usr/local/bin", **env})
     assert done.returncode == 0, done.stderr
+
+
+def test_make_demo_runs_against_the_stack_with_the_credentials_of_env(
+    stack: Any, dotenv: dict[str, str], root: Path
+) -> None:
+    """What `make demo` does against `make up`: publish as the departmental user, close phases as operator."""
+    running, _ = stack
+    env = {"PATH": os.environ["PATH"], "AMQP_URL": running.department_url(),
+           "DUNGHAN_SCORING_URL": running.published_url("scoring-web"),
+           "DUNGHAN_API_KEY": dotenv["DUNGHAN_OPERATOR_KEY"]}
+    done = subprocess.run([sys.executable, str(root / "tools/demo.py"), "--dossiers", "40", "--close-phases"],
+                          env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "sơ kết đợt" in done.stdout and "HTTP 20" in done.stdout, done.stdout[-2000:]
+
+
+def load_demo_env(root: Path) -> Any:
+    spec = importlib.util.spec_from_file_location("demo_env", root / "deploy/docker/demo_env.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_demo_takes_the_compose_stack_credentials_from_env(root: Path, dotenv: dict[str, str],
+                                                                tmp_path: Path) -> None:
+    demo_env = load_demo_env(root)
+    env = demo_env.up_environment({**dotenv, "DUNGHAN_BIND_ADDRESS": "0.0.0.0"})
+    assert env["AMQP_URL"] == f"amqp://department:{dotenv['DEPARTMENT_AMQP_PASSWORD']}@127.0.0.1:18672/%2F"
+    assert env["DUNGHAN_SCORING_URL"] == "http://127.0.0.1:18003"
+    assert env["DUNGHAN_API_KEY"] == dotenv["DUNGHAN_OPERATOR_KEY"]
+    missing = tmp_path / "absent.env"
+    assert demo_env.target({"DEMO_TARGET": "up"}, missing) == "up"
+    assert demo_env.target({"AMQP_URL": "amqp://x"}, missing) == "dev"
+    assert demo_env.target({}, missing) == "dev"
