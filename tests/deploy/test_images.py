@@ -43,7 +43,8 @@ def test_dockerfile_pins_its_base_installs_from_the_lock_and_runs_as_non_root(ro
 def test_gunicorn_sets_the_multiprocess_directory_when_the_image_leaves_it_unset(
     root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "restored-after-the-test")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     import tempfile
 
