@@ -3,23 +3,31 @@
 `make k8s` runs it; tests/deploy/test_k8s.py fails when the committed files differ from a fresh run."""
 from __future__ import annotations
 
+import importlib.util
 import sys
 import tomllib
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
 
+from dunghan.bus.topology import TOPOLOGY, definitions
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(HERE))
 
-import broker  # noqa: E402
-import database  # noqa: E402
-import monitoring  # noqa: E402
-import workloads  # noqa: E402
 
-from dunghan.bus.topology import TOPOLOGY, definitions  # noqa: E402
+def _sibling(name: str) -> ModuleType:
+    """A module next to this file, loaded by path (deploy/k8s is not a package, and sys.path stays as it is)."""
+    spec = importlib.util.spec_from_file_location(f"dunghan_k8s_{name}", HERE / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+broker, database, monitoring, workloads = (_sibling(n) for n in ("broker", "database", "monitoring", "workloads"))
 
 Doc = dict[str, Any]
 RABBITMQ_IMAGE = "rabbitmq:3.13-management"
