@@ -34,8 +34,11 @@ have rabbitmqctl && ok rabbitmqctl "compose wiring test, broker permission tests
   || opt rabbitmqctl "apt-get install rabbitmq-server (the compose wiring and permission tests skip without it)"
 have psql && ok psql "PostgreSQL init script test, compose wiring test" \
   || opt psql "apt-get install postgresql-client (the init script and compose wiring tests skip without it)"
-have kubectl && ok kubectl "kubectl kustomize renders the overlays" \
-  || opt kubectl "apt-get install kubernetes-client (the kustomize rendering test uses the built-in renderer instead)"
+if have kubectl && kubectl version --client 2>/dev/null | grep -Eq 'Kustomize Version: v([4-9]|[1-9][0-9])'; then
+  ok kubectl "kubectl kustomize renders the overlays"
+else
+  opt kubectl "kubectl 1.21+ (kustomize v4+) from the Kubernetes apt repository; Debian's kubernetes-client 1.20 is too old (the built-in renderer is used instead)"
+fi
 
 if ((missing)); then echo "Some required tools are missing (above)."; exit 1; fi
 echo "Nothing required is missing."
