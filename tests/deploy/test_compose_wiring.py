@@ -29,8 +29,9 @@ from dunghan.calendar import load_calendar
 from dunghan.testing.polling import wait_until
 from dunghan.testing.sinks import SmtpSink
 
+from .compose_isolation import Isolation
 from .compose_local import MissingVariable, read_env_file, resolve
-from .compose_stack import APP_CONTAINERS, ComposeStack, Isolation
+from .compose_stack import APP_CONTAINERS, ComposeStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
