@@ -228,6 +228,12 @@ def test_one_image_tag_everywhere(root: Path) -> None:
     for service in SERVICES:
         data = (root / f"services/{service}/pyproject.toml").read_text(encoding="utf-8")
         assert re.search(rf'^version = "{re.escape(version)}"', data, re.M), service
+    compose = yaml.safe_load((root / "docker-compose.yml").read_text(encoding="utf-8"))
+    tags = {svc["image"].rsplit(":", 1)[1] for svc in compose["services"].values()
+            if svc.get("image", "").startswith("dunghan/")}
+    assert tags == {f"${{DUNGHAN_VERSION:-{version}}}"}
+    assert re.search(rf"^DUNGHAN_VERSION={re.escape(version)}$",
+                     (root / ".env.example").read_text(encoding="utf-8"), re.M)
     for overlay in OVERLAYS:
         images = {c["image"] for d in build(root / "deploy/k8s/overlays" / overlay) if d["kind"] == "Deployment"
                   for c in d["spec"]["template"]["spec"]["containers"]}
