@@ -229,7 +229,7 @@ def test_one_image_tag_everywhere(root: Path) -> None:
         data = (root / f"services/{service}/pyproject.toml").read_text(encoding="utf-8")
         assert re.search(rf'^version = "{re.escape(version)}"', data, re.M), service
     compose = yaml.safe_load((root / "docker-compose.yml").read_text(encoding="utf-8"))
-    tags = {svc["image"].rsplit(":", 1)[1] for svc in compose["services"].values()
+    tags = {svc["image"].split(":", 1)[1] for svc in compose["services"].values()
             if svc.get("image", "").startswith("dunghan/")}
     assert tags == {f"${{DUNGHAN_VERSION:-{version}}}"}
     assert re.search(rf"^DUNGHAN_VERSION={re.escape(version)}$",
