@@ -22,6 +22,9 @@ graceful_timeout = 20
 keepalive = 5
 accesslog = None
 errorlog = "-"
+# No control socket: unused here, it would go to $HOME/.gunicorn (read-only in the image; on a machine running
+# several gunicorns, `make dev` and the tests, one path for all of them).
+control_socket_disable = True
 
 
 def on_starting(server: Any) -> None:

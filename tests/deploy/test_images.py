@@ -85,6 +85,7 @@ def test_gunicorn_clears_stale_metric_files_on_start_and_marks_dead_workers(
     monkeypatch.setenv("PORT", "8003")
     conf = load(root / "deploy/docker/gunicorn.conf.py", "gunicorn_conf")
     assert conf.bind == "0.0.0.0:8003"
+    assert conf.control_socket_disable is True
     (tmp_path / "prom").mkdir()
     (tmp_path / "prom" / "counter_41.db").write_bytes(b"stale")
     conf.on_starting(None)
