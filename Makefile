@@ -4,12 +4,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SERVICES := intake deadline scoring notify
-export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/%2F
-export DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+# AMQP_URL / DATABASE_URL are passed on only when given (.ci/run exports them): where they are unset, the test
+# fixtures start RabbitMQ and PostgreSQL with testcontainers (Docker), and `make dev` uses the local servers.
+COMPOSE ?= docker compose
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock lint typecheck test test-unit test-integration test-e2e rules definitions dashboards \
-        asyncapi integration-tools dev up down demo bench bench-quick chaos clean
+.PHONY: help install lock lint typecheck test test-unit test-integration test-e2e rules definitions dashboards k8s \
+        asyncapi integration-tools dev up down env doctor demo bench bench-quick chaos clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-18s %s\n", $$1, $$2}'
@@ -64,20 +65,37 @@ definitions: install ## regenerate deploy/rabbitmq/definitions.json from the top
 asyncapi: install ## regenerate docs/integration/asyncapi.yaml from the topology, the contract events and intake's facts
 	$(PY) -m intake.contract_doc > docs/integration/asyncapi.yaml
 
+k8s: install ## regenerate deploy/k8s/base and components from the topology, rules and dashboards (deploy/k8s/generate.py)
+	$(PY) deploy/k8s/generate.py
+
 dashboards: install ## regenerate the Grafana dashboards from deploy/grafana/generate.py
 	$(PY) deploy/grafana/generate.py
 
 dev: install ## run every service's web and worker against local RabbitMQ/PostgreSQL (Ctrl-C stops all)
 	$(PY) tools/dev.py
 
-up: ## build and start the whole system with Docker Compose
-	docker compose up --build
+env: ## write .env with new local secrets on the first run (an existing .env is kept; missing keys are added)
+	@bash deploy/docker/env.sh .env.example .env
 
-down: ## stop the Compose stack
-	docker compose down
+doctor: ## what this machine lacks for `make up`, `make test` and `make dev`, and how to install it
+	@bash tools/doctor.sh
 
-demo: install ## publish a realistic 2017 year through the inbound contract (needs `make dev` or `make up`)
-	$(PY) tools/demo.py --close-phases $(if $(DEMO_AMQP_URL),--amqp-url '$(DEMO_AMQP_URL)')
+up: env ## build and start the whole system with Docker Compose, seed it, print the operator key and the URLs
+	@$(COMPOSE) version >/dev/null 2>&1 || { echo "make up needs Docker Compose v2 ('docker compose'): make doctor"; exit 1; }
+	$(COMPOSE) up --build --detach
+	@$(COMPOSE) logs --follow --no-log-prefix seed
+	@code="$$(docker wait "$$($(COMPOSE) ps --all --quiet seed)")"; test "$$code" = 0 || \
+	  { echo "the seed failed (exit $$code): $(COMPOSE) logs seed"; exit 1; }
+	@v() { x="$$(sed -n "s/^$$1=//p" .env | tail -n 1)"; echo "$${x:-$$2}"; }; h="$$(v DUNGHAN_BIND_ADDRESS 127.0.0.1)"; \
+	  echo "Grafana http://$$h:$$(v DUNGHAN_GRAFANA_PORT 18000) (admin, GRAFANA_ADMIN_PASSWORD in .env)   Mailpit http://$$h:$$(v DUNGHAN_MAILPIT_PORT 18025)"; \
+	  echo "APIs: intake http://$$h:$$(v DUNGHAN_INTAKE_PORT 18001)  deadline :$$(v DUNGHAN_DEADLINE_PORT 18002)  scoring :$$(v DUNGHAN_SCORING_PORT 18003)  notify :$$(v DUNGHAN_NOTIFY_PORT 18004)"; \
+	  echo "AMQP for departmental systems: $$h:$$(v DUNGHAN_AMQP_PORT 18672) (user dept.sct).   Next: make demo"
+
+down: ## stop the Compose stack (data volumes are kept; `docker compose down -v` deletes them)
+	$(COMPOSE) down
+
+demo: install ## publish a realistic 2017 year through the inbound contract (against `make up` or `make dev`)
+	$(PY) deploy/docker/demo_env.py $(PY) tools/demo.py --close-phases
 
 bench: install ## benchmarks: ratios against baselines measured in the same run (JSON lines; idle machine)
 	$(PY) tools/bench.py

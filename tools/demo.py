@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="ghi các sự kiện ra tệp JSON Lines")
     parser.add_argument("--close-phases", action="store_true",
                         help="chờ dịch vụ chấm điểm xử lý xong rồi sơ kết các đợt thi đua còn mở")
-    parser.add_argument("--scoring-url", default="http://127.0.0.1:8003")
+    parser.add_argument("--scoring-url", default=os.environ.get("DUNGHAN_SCORING_URL", "http://127.0.0.1:8003"))
     parser.add_argument("--api-key", default=os.environ.get("DUNGHAN_API_KEY", "dev-operator-key"),
                         help="khóa API vai trò operator (mặc định: khóa của make dev)")
     parser.add_argument("--campaign", default="sct-2017-giai-quyet-nhanh-tthc")

@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
+
+# Before prometheus_client is imported anywhere: the web's metrics are multiprocess (one file per gunicorn worker).
+# The image leaves the variable unset, so that the worker processes keep prometheus_client's in-memory values.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), "prometheus-multiproc"))
 
 from prometheus_client import multiprocess
 
@@ -17,6 +22,9 @@ graceful_timeout = 20
 keepalive = 5
 accesslog = None
 errorlog = "-"
+# No control socket: unused here, it would go to $HOME/.gunicorn (read-only in the image; on a machine running
+# several gunicorns, `make dev` and the tests, one path for all of them).
+control_socket_disable = True
 
 
 def on_starting(server: Any) -> None:

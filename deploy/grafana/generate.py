@@ -12,9 +12,25 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kit import (  # noqa: E402
-    AGE_NAMES, BAD_IF_ANY, GOOD_IF_ANY, NOTIFY_CHANNELS, ONTIME_STEPS, OUT, RECEPTION_CHANNELS, TARGET, Panel,
-    dashboard, links, named, panel, q, target_line, textbox, variable, zero_if_none,
+from kit import (
+    AGE_NAMES,
+    BAD_IF_ANY,
+    GOOD_IF_ANY,
+    NOTIFY_CHANNELS,
+    ONTIME_STEPS,
+    OUT,
+    RECEPTION_CHANNELS,
+    TARGET,
+    Panel,
+    dashboard,
+    links,
+    named,
+    panel,
+    q,
+    target_line,
+    textbox,
+    variable,
+    zero_if_none,
 )
 
 BAR = {"orientation": "horizontal", "displayMode": "gradient"}

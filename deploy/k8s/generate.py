@@ -1,175 +1,99 @@
-"""Kubernetes base manifests as code: writes deploy/k8s/base/*.yaml (plain dicts, deterministic output)."""
+"""Kubernetes manifests as code: writes deploy/k8s/base/*.yaml and deploy/k8s/components/cloudnative-pg/*.yaml
+(plain dicts, deterministic output) from the topology, the Prometheus rules and the Grafana dashboards.
+`make k8s` runs it; tests/deploy/test_k8s.py fails when the committed files differ from a fresh run."""
 from __future__ import annotations
 
+import importlib.util
 import sys
+import tomllib
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
 
-BASE = Path(__file__).resolve().parent / "base"
-SERVICES = {"intake": (8001, 9101), "deadline": (8002, 9102), "scoring": (8003, 9103), "notify": (8004, 9104)}
+from dunghan.bus.definitions import definitions
+from dunghan.bus.topology import TOPOLOGY
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+
+
+def _sibling(name: str) -> ModuleType:
+    """A module next to this file, loaded by path (deploy/k8s is not a package, and sys.path stays as it is)."""
+    spec = importlib.util.spec_from_file_location(f"dunghan_k8s_{name}", HERE / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+broker, database, monitoring, workloads = (_sibling(n) for n in ("broker", "database", "monitoring", "workloads"))
+
 Doc = dict[str, Any]
+RABBITMQ_IMAGE = "rabbitmq:3.13-management"
 
 
-def labels(service: str, tier: str) -> dict[str, str]:
-    return {"app.kubernetes.io/name": service, "app.kubernetes.io/component": tier,
-            "app.kubernetes.io/part-of": "dunghan"}
-
-
-def probe(path: str, port: str, *, period: int, failures: int) -> Doc:
-    return {"httpGet": {"path": path, "port": port}, "periodSeconds": period, "timeoutSeconds": 3,
-            "failureThreshold": failures}
-
-
-def container(service: str, tier: str) -> Doc:
-    web, metrics = SERVICES[service]
-    port, name = (web, "http") if tier == "web" else (metrics, "metrics")
-    env = [{"name": "PORT", "value": str(web)}, {"name": "METRICS_PORT", "value": str(metrics)}]
-    if tier == "worker":
-        env.append({"name": "PROMETHEUS_MULTIPROC_DIR", "value": ""})
-    spec: Doc = {
-        "name": tier, "image": f"dunghan/{service}", "imagePullPolicy": "IfNotPresent",
-        "ports": [{"name": name, "containerPort": port}],
-        "env": env,
-        "envFrom": [{"configMapRef": {"name": "dunghan-config"}}, {"secretRef": {"name": f"dunghan-{service}"}}],
-        "readinessProbe": probe("/readyz", name, period=10, failures=3),
-        "livenessProbe": probe("/healthz", name, period=20, failures=3),
-        "startupProbe": probe("/healthz", name, period=5, failures=24),
-        "resources": {"requests": {"cpu": "100m", "memory": "192Mi"}, "limits": {"memory": "512Mi"}},
-        "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
-                            "capabilities": {"drop": ["ALL"]}},
-        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
-    }
-    if tier == "worker":
-        spec["command"] = [f"{service}-worker"]
-    return spec
-
-
-def deployment(service: str, tier: str) -> Doc:
-    port = SERVICES[service][0 if tier == "web" else 1]
-    return {
-        "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": f"{service}-{tier}", "labels": labels(service, tier)},
-        "spec": {
-            "replicas": 2 if tier == "web" else 1,
-            "selector": {"matchLabels": labels(service, tier)},
-            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
-            "template": {
-                "metadata": {"labels": labels(service, tier), "annotations": {
-                    "prometheus.io/scrape": "true", "prometheus.io/port": str(port),
-                    "prometheus.io/path": "/metrics"}},
-                "spec": {
-                    "securityContext": {"runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001,
-                                        "fsGroup": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
-                    "terminationGracePeriodSeconds": 30,
-                    "containers": [container(service, tier)],
-                    "volumes": [{"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}}],
-                },
-            },
-        },
-    }
-
-
-def service_port(service: str, tier: str) -> Doc:
-    port, name = (SERVICES[service][0], "http") if tier == "web" else (SERVICES[service][1], "metrics")
-    return {
-        "apiVersion": "v1", "kind": "Service",
-        "metadata": {"name": f"{service}-{tier}", "labels": labels(service, tier)},
-        "spec": {"selector": labels(service, tier), "ports": [{"name": name, "port": port, "targetPort": name}]},
-    }
-
-
-def autoscaler(service: str) -> Doc:
-    return {
-        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-        "metadata": {"name": f"{service}-web", "labels": labels(service, "web")},
-        "spec": {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": f"{service}-web"},
-            "minReplicas": 2, "maxReplicas": 10,
-            "metrics": [{"type": "Resource", "resource": {
-                "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}],
-        },
-    }
-
-
-def disruption_budget(service: str) -> Doc:
-    return {
-        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
-        "metadata": {"name": f"{service}-web", "labels": labels(service, "web")},
-        "spec": {"minAvailable": 1, "selector": {"matchLabels": labels(service, "web")}},
-    }
-
-
-def rabbitmq() -> Doc:
-    return {
-        "apiVersion": "rabbitmq.com/v1beta1", "kind": "RabbitmqCluster",
-        "metadata": {"name": "rabbitmq", "labels": {"app.kubernetes.io/part-of": "dunghan"}},
-        "spec": {
-            "replicas": 3,
-            "image": "rabbitmq:3.13-management",
-            "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "2Gi"}},
-            "persistence": {"storage": "20Gi"},
-            "rabbitmq": {
-                "additionalPlugins": ["rabbitmq_management", "rabbitmq_prometheus"],
-                "additionalConfig": "\n".join([
-                    "load_definitions = /etc/rabbitmq/definitions/definitions.json",
-                    "prometheus.return_per_object_metrics = true",
-                    "cluster_partition_handling = pause_minority",
-                    "vm_memory_high_watermark.relative = 0.6",
-                    "heartbeat = 30",
-                    "max_message_size = 1048576",
-                ]) + "\n",
-            },
-            "override": {"statefulSet": {"spec": {"template": {"spec": {
-                "containers": [{"name": "rabbitmq", "volumeMounts": [
-                    {"name": "definitions", "mountPath": "/etc/rabbitmq/definitions", "readOnly": True}]}],
-                "volumes": [{"name": "definitions", "secret": {"secretName": "rabbitmq-definitions"}}],
-            }}}}},
-        },
-    }
-
-
-def config_map() -> Doc:
-    return {
-        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dunghan-config"},
-        "data": {"LOG_LEVEL": "INFO", "AMQP_PREFIX": ""},
-    }
+def version() -> str:
+    """The one image tag of every service: the project's version."""
+    data = tomllib.loads((ROOT / "libs/dunghan/pyproject.toml").read_text(encoding="utf-8"))
+    return str(data["project"]["version"])
 
 
 def kustomization() -> Doc:
     return {
         "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
         "namespace": "dunghan",
-        "resources": ["namespace.yaml", "config.yaml", "rabbitmq.yaml", *(f"{s}.yaml" for s in SERVICES)],
-        "images": [{"name": f"dunghan/{s}", "newTag": "0.1.0"} for s in SERVICES],
+        "resources": ["namespace.yaml", "config.yaml", "rabbitmq.yaml", "topology.yaml", "monitoring.yaml",
+                      "dashboards.yaml", *(f"{s}.yaml" for s in workloads.SERVICES)],
+        "images": [{"name": f"dunghan/{s}", "newTag": version()} for s in workloads.SERVICES],
     }
 
 
-def files() -> dict[str, list[Doc]]:
+def base() -> dict[str, list[Doc]]:
+    queues = {q.service: q.name for q in TOPOLOGY.queues}
     out: dict[str, list[Doc]] = {
         "kustomization.yaml": [kustomization()],
         "namespace.yaml": [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "dunghan"}}],
-        "config.yaml": [config_map()],
-        "rabbitmq.yaml": [rabbitmq()],
+        "config.yaml": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dunghan-config"},
+                         "data": {"LOG_LEVEL": "INFO", "AMQP_PREFIX": ""}}],
+        "rabbitmq.yaml": [broker.rabbitmq_cluster(RABBITMQ_IMAGE), workloads.keda_authentication()],
+        "topology.yaml": broker.topology(definitions()),
+        "monitoring.yaml": [monitoring.pod_monitor("web"), monitoring.pod_monitor("worker"),
+                            monitoring.rabbitmq_service_monitor(),
+                            *monitoring.prometheus_rules(ROOT / "deploy/prometheus/rules")],
+        "dashboards.yaml": monitoring.dashboard_config_maps(ROOT / "deploy/grafana/dashboards"),
     }
-    for s in SERVICES:
-        out[f"{s}.yaml"] = [deployment(s, "web"), service_port(s, "web"), autoscaler(s), disruption_budget(s),
-                            deployment(s, "worker"), service_port(s, "worker")]
+    for s in workloads.SERVICES:
+        docs = [workloads.deployment(s, "web"), workloads.service_port(s, "web"), workloads.web_autoscaler(s),
+                workloads.disruption_budget(s), workloads.deployment(s, "worker"),
+                workloads.service_port(s, "worker")]
+        if s in queues:
+            docs.append(workloads.worker_scaler(s, queues[s]))
+        out[f"{s}.yaml"] = docs
+    return out
+
+
+def files() -> dict[str, list[Doc]]:
+    """Path under deploy/k8s -> documents."""
+    out = {f"base/{name}": docs for name, docs in base().items()}
+    out |= {f"components/cloudnative-pg/{name}": docs
+            for name, docs in database.component(list(workloads.SERVICES)).items()}
     return out
 
 
 def render() -> dict[str, str]:
-    header = "# Generated by deploy/k8s/generate.py: edit that, then run it.\n"
+    header = "# Generated by deploy/k8s/generate.py (make k8s): edit that, then run it.\n"
     return {name: header + yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=True, width=110)
             for name, docs in files().items()}
 
 
 def main() -> int:
-    BASE.mkdir(parents=True, exist_ok=True)
     for name, text in render().items():
-        (BASE / name).write_text(text, encoding="utf-8")
-        print(f"wrote {BASE / name}", file=sys.stderr)
+        path = HERE / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}", file=sys.stderr)
     return 0
 
 

@@ -63,9 +63,67 @@ def test_ports_match_the_architecture_and_the_healthchecks(compose: dict[str, An
         env = c["environment"]
         assert (int(env["PORT"]), int(env["METRICS_PORT"])) == (web, metrics)
         port = web if tier == "web" else metrics
-        assert c["ports"] == [f"{port}:{port}"]
-        path = "/healthz" if tier == "web" else "/metrics"
-        assert c["healthcheck"]["test"][-1] == f"http://127.0.0.1:{port}{path}"
+        if tier == "web":
+            host = f"${{DUNGHAN_BIND_ADDRESS:-127.0.0.1}}:${{DUNGHAN_{s.upper()}_PORT:-1{web}}}"
+            assert c["ports"] == [f"{host}:{web}"]
+        else:
+            assert "ports" not in c, "workers are scraped inside the Compose network, not published"
+        assert c["healthcheck"]["test"][-1] == f"http://127.0.0.1:{port}/readyz"
+
+
+def published(compose: dict[str, Any], root: Path) -> dict[str, list[tuple[str, int, int]]]:
+    """Service -> (bind address, host port, container port), with the defaults of .env.example."""
+    from .compose_local import interpolate, read_env_file
+
+    env = read_env_file(root / ".env.example")
+    out: dict[str, list[tuple[str, int, int]]] = {}
+    for name, svc in compose["services"].items():
+        for spec in svc.get("ports", []):
+            address, host, container = interpolate(str(spec), env).rsplit(":", 2)
+            out.setdefault(name, []).append((address, int(host), int(container)))
+    return out
+
+
+def test_only_what_a_person_opens_is_published_away_from_local_servers_and_make_dev(
+    compose: dict[str, Any], root: Path
+) -> None:
+    ports = published(compose, root)
+    assert set(ports) == {f"{s}-web" for s in SERVICES} | {"grafana", "mailpit", "rabbitmq"}
+    assert [p[2] for p in ports["rabbitmq"]] == [5672], "AMQP only (departmental systems, make demo)"
+    host_ports = [p[1] for entries in ports.values() for p in entries]
+    assert len(host_ports) == len(set(host_ports))
+    taken = {5432, 5672, 15672, 15692, 3000, 9090, 9093, 1025, 8025} | {p for pair in PORTS.values() for p in pair}
+    assert not set(host_ports) & taken
+    assert {p[0] for entries in ports.values() for p in entries} == {"127.0.0.1"}
+    for spec in (str(s) for svc in compose["services"].values() for s in svc.get("ports", [])):
+        assert spec.startswith("${DUNGHAN_BIND_ADDRESS:-127.0.0.1}:${DUNGHAN_"), spec
+    documented = (root / "README.md").read_text(encoding="utf-8") + (root / "deploy/README.md").read_text(
+        encoding="utf-8")
+    ranges = [range(int(a), int(b) + 1) for a, b in re.findall(r"\b(\d{4,5})–(\d{4,5})\b", documented)]
+    for port in host_ports:
+        assert str(port) in documented or any(port in r for r in ranges), f"host port {port} is not documented"
+
+
+def test_workers_leave_the_multiprocess_directory_unset_and_webs_set_it(compose: dict[str, Any]) -> None:
+    for _, tier, c in containers(compose):
+        if tier == "worker":
+            assert "PROMETHEUS_MULTIPROC_DIR" not in c["environment"]
+        else:
+            assert c["environment"]["PROMETHEUS_MULTIPROC_DIR"].startswith("/tmp/")
+
+
+def test_postgres_is_healthy_only_over_tcp_after_its_init(compose: dict[str, Any]) -> None:
+    test = compose["services"]["postgres"]["healthcheck"]["test"]
+    assert test[:2] == ["CMD", "pg_isready"] and test[test.index("-h") + 1] == "127.0.0.1"
+
+
+def test_the_seed_runs_once_after_every_service_is_healthy(compose: dict[str, Any]) -> None:
+    seed = compose["services"]["seed"]
+    assert seed["restart"] == "no" and seed["image"].startswith("dunghan/intake:")
+    assert seed["command"] == ["python", "/etc/dunghan/seed.py"]
+    assert {d: v["condition"] for d, v in seed["depends_on"].items()} == {
+        f"{s}-{t}": "service_healthy" for s in SERVICES for t in ("web", "worker")}
+    assert seed["environment"]["DEPARTMENT_AMQP_URL"].startswith("amqp://dept.sct:${DEPT_SCT_AMQP_PASSWORD")
 
 
 def test_prometheus_scrapes_every_web_and_worker_and_rabbitmq(root: Path) -> None:
@@ -106,7 +164,8 @@ def test_no_secret_is_committed_and_every_secret_is_documented(root: Path) -> No
     referenced = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", text))
     assert referenced - documented == set()
     required = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*):\?", text))
-    must_be_set = {v for v in referenced if re.search(r"_DB_PASSWORD|_AMQP_PASSWORD|^POSTGRES|GRAFANA|PEPPER", v)}
+    must_be_set = {v for v in referenced
+                   if re.search(r"_DB_PASSWORD|_AMQP_PASSWORD|^POSTGRES|GRAFANA_ADMIN|PEPPER|OPERATOR_KEY", v)}
     assert must_be_set <= required
     for line in text.splitlines():
         m = re.match(r"\s+([A-Z_]*(PASSWORD|TOKEN|PEPPER))\s*:\s*(.*)$", line)
@@ -125,6 +184,8 @@ def test_infrastructure_images_are_tagged_and_configured(compose: dict[str, Any]
     volumes = " ".join(svc["rabbitmq"]["volumes"])
     assert "enabled_plugins" in volumes and "rabbitmq.conf" in volumes and "/etc/rabbitmq/definitions" in volumes
     assert "GF_SECURITY_ADMIN_PASSWORD" in svc["grafana"]["environment"]
+    assert "GF_USERS_DEFAULT_LANGUAGE" in svc["grafana"]["environment"]
+    assert not any(k.startswith("GF_DEFAULT_") for k in svc["grafana"]["environment"]), "not a Grafana setting"
     assert any("docker-entrypoint-initdb.d" in v for v in svc["postgres"]["volumes"])
 
 

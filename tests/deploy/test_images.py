@@ -34,8 +34,48 @@ def test_dockerfile_pins_its_base_installs_from_the_lock_and_runs_as_non_root(ro
     user = re.findall(r"^USER\s+(\S+)", text, re.M)
     assert user and not user[-1].startswith(("root", "0"))
     assert re.search(r"^HEALTHCHECK ", text, re.M)
-    assert "PROMETHEUS_MULTIPROC_DIR=" in text
+    final_stage = re.split(r"^FROM\s", text, flags=re.M)[-1]
+    assert "PROMETHEUS_MULTIPROC_DIR" not in re.sub(r"#.*", "", final_stage), \
+        "an ENV, even empty, switches multiprocess metrics on in the worker processes too"
     assert 'gunicorn --config /etc/dunghan/gunicorn.conf.py \\"${SERVICE}.wsgi:app\\"' in text
+
+
+def test_gunicorn_sets_the_multiprocess_directory_when_the_image_leaves_it_unset(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "restored-after-the-test")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    load(root / "deploy/docker/gunicorn.conf.py", "gunicorn_conf_default")
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path / "prometheus-multiproc")
+
+
+def test_dockerignore_keeps_the_virtualenv_git_and_secrets_out_and_the_copied_files_in(root: Path) -> None:
+    import fnmatch
+
+    rules = [line.strip() for line in (root / ".dockerignore").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+
+    def ignored(path: str) -> bool:
+        result = False
+        for rule in rules:
+            negate, pattern = rule.startswith("!"), rule.lstrip("!").rstrip("/")
+            if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern + "/*") or \
+                    (pattern == "**" and path):
+                result = not negate
+        return result
+
+    for path in (".venv/bin/python", ".git/HEAD", ".env", "var/prometheus/x.db", ".mypy_cache/x",
+                 "services/intake/tests/unit/test_domain.py", "libs/dunghan/src/dunghan/__pycache__/x.pyc"):
+        assert ignored(path), path
+    text = (root / "deploy/docker/Dockerfile").read_text(encoding="utf-8")
+    copied = [s for line in re.findall(r"^COPY (?!--from)(.+)$", text, re.M) for s in line.split()[:-1]]
+    for source in copied:
+        assert not ignored(source.replace("${SERVICE}", "intake") + "/pyproject.toml") or \
+            not ignored(source.replace("${SERVICE}", "intake")), source
 
 
 def test_gunicorn_clears_stale_metric_files_on_start_and_marks_dead_workers(
@@ -45,6 +85,7 @@ def test_gunicorn_clears_stale_metric_files_on_start_and_marks_dead_workers(
     monkeypatch.setenv("PORT", "8003")
     conf = load(root / "deploy/docker/gunicorn.conf.py", "gunicorn_conf")
     assert conf.bind == "0.0.0.0:8003"
+    assert conf.control_socket_disable is True
     (tmp_path / "prom").mkdir()
     (tmp_path / "prom" / "counter_41.db").write_bytes(b"stale")
     conf.on_starting(None)

@@ -173,7 +173,12 @@ def load_campaign_file(repo: Repository, path: str, *, if_absent: bool = True) -
         with repo.transaction() as tx:
             if tx.get_campaign(str(raw.get("id"))) is not None:
                 return None
-    return create_campaign(repo, raw)
+    try:
+        return create_campaign(repo, raw)
+    except Conflict:
+        if not if_absent:
+            raise
+        return None  # the web and the worker start together: the other one stored it meanwhile
 
 
 def _campaign(tx: Any, campaign_id: str) -> Campaign:

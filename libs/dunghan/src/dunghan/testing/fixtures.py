@@ -16,6 +16,11 @@ import pytest
 RUN_ID = uuid.uuid4().hex[:8]
 
 
+HINT = ("export AMQP_URL=amqp://guest:guest@127.0.0.1:5672/%2F "
+        "DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres for local servers, or run Docker "
+        "(make doctor)")
+
+
 def _container(kind: str) -> Any:
     try:
         if kind == "rabbitmq":
@@ -26,7 +31,7 @@ def _container(kind: str) -> Any:
 
         return PostgresContainer("postgres:15", driver="psycopg")
     except Exception as exc:
-        pytest.fail(f"no {kind}: set {'AMQP_URL' if kind == 'rabbitmq' else 'DATABASE_URL'} ({exc})")
+        pytest.fail(f"no {kind}: testcontainers[rabbitmq,postgres] is not installed ({exc}); {HINT}")
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +44,7 @@ def amqp_url() -> Iterator[str]:
     try:
         container.start()
     except Exception as exc:
-        pytest.fail(f"AMQP_URL is not set and RabbitMQ could not be started with testcontainers: {exc}")
+        pytest.fail(f"AMQP_URL is not set and RabbitMQ could not be started with testcontainers ({exc}); {HINT}")
     host, port = container.get_container_host_ip(), container.get_exposed_port(5672)
     yield f"amqp://guest:guest@{host}:{port}/%2F"
     container.stop()
@@ -56,7 +61,8 @@ def database_admin_url() -> Iterator[str]:
     try:
         container.start()
     except Exception as exc:
-        pytest.fail(f"DATABASE_URL is not set and PostgreSQL could not be started with testcontainers: {exc}")
+        pytest.fail(f"DATABASE_URL is not set and PostgreSQL could not be started with testcontainers ({exc}); "
+                    f"{HINT}")
     yield to_sqlalchemy_url(container.get_connection_url())
     container.stop()
 
