@@ -60,7 +60,7 @@ def close_phases(scoring_url: str, api_key: str, campaign: str, expected: int, *
     with tqdm(total=expected, unit="hồ sơ", desc="Chấm điểm") as bar:
         while time.monotonic() < deadline:
             resp = requests.get(f"{scoring_url}/api/v1/reports/06a", headers=headers, timeout=30,
-                                params={"agency": "SCT", "from": "2000-01-01", "to": "2100-12-31"})
+                                params={"agency": "SCT", "from": "2000-01-01", "to": "2050-12-31"})
             resp.raise_for_status()
             resolved = int(resp.json()["rows"][-1]["resolved_total"])
             bar.update(resolved - bar.n)
