@@ -12,6 +12,7 @@ scrape, and ``max by`` over replicas is exact. Cached for ``cache_seconds`` so a
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +28,7 @@ from scoring.domain import rank
 from scoring.reports import LOCAL
 
 OUTCOMES = ("early", "on_time", "late")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -80,11 +82,16 @@ class ScoringCollector(Collector):
         self._figures = Figures()
 
     def current(self) -> Figures:
+        """The cached figures, read again when older than ``cache_seconds``. A database that does not answer
+        leaves the last figures (the scrape must still answer: a failed one would look like a dead worker)."""
         with self._lock:
             if time.monotonic() - self._at >= self.cache_seconds:
-                with self.repo.transaction() as tx:
-                    self._figures = figures(tx, self.clock())
                 self._at = time.monotonic()
+                try:
+                    with self.repo.transaction() as tx:
+                        self._figures = figures(tx, self.clock())
+                except Exception:
+                    log.warning("campaign metrics not read from the database", exc_info=True)
             return self._figures
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
