@@ -61,6 +61,10 @@ def ontime() -> dict[str, Any]:
             q('sort(agency_procedure_field:dunghan_ontime:ratio30d{agency=~"$agency"})', "{{procedure_field}}",
               instant=True)],
             unit="percentunit", steps=ONTIME_STEPS, h=10, options=BAR, description=PROCESSING),
+        panel("bargauge", "Tỷ lệ trước hạn và đúng hạn tháng này theo thủ tục (chính thức)", [
+            q('sort(agency_procedure_period:dunghan_ontime:ratio{agency=~"$agency",period="month"})', "{{procedure}}",
+              instant=True)],
+            w=24, h=12, unit="percentunit", steps=ONTIME_STEPS, options=BAR, description=OFFICIAL),
         panel("timeseries", "Tỷ lệ trước hạn và đúng hạn theo đơn vị, 24 giờ trượt (theo thời điểm xử lý) so với mục tiêu", [
             q(f"agency_unit:dunghan_ontime:ratio1d{{{sel}}}", "{{agency}} · {{unit}}"),
             q(TARGET, "Mục tiêu phong trào")],
@@ -130,6 +134,10 @@ def due() -> dict[str, Any]:
             q('sort_desc(max by (agency, procedure_field) '
               '(dunghan_overdue_dossiers_by_field{agency=~"$agency"}))', "{{procedure_field}}", instant=True)],
             w=6, h=10, options=BASIC, steps=BAD_IF_ANY),
+        panel("bargauge", "Hồ sơ quá hạn theo thủ tục (15 thủ tục nhiều nhất)", [
+            q('topk(15, agency_procedure:dunghan_overdue_dossiers:max{agency=~"$agency"} > 0)', "{{procedure}}",
+              instant=True)],
+            w=24, h=10, options=BASIC, steps=BAD_IF_ANY),
         panel("timeseries", "Hồ sơ quá hạn theo đơn vị", [
             q(f"agency_unit:dunghan_overdue_dossiers:max{{{sel}}}", "{{agency}} · {{unit}}")]),
         panel("timeseries", "Hồ sơ mới quá hạn trong 24 giờ qua theo đơn vị", [

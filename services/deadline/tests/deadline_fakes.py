@@ -120,7 +120,7 @@ class FakeRepository:
 
     def open_clocks(self) -> list[OpenClock]:
         return [OpenClock(d.code, d.agency, d.unit, d.procedure.field if d.procedure else "", d.due_at,
-                          d.due_date, d.paused)
+                          d.due_date, d.paused, d.procedure.code if d.procedure else "")
                 for d in self.open_dossiers() if d.due_at is not None]
 
     def band_counts(self, now: datetime) -> list[tuple[str, str, str, int]]:

@@ -34,11 +34,11 @@ def read_stat(pid: int, proc: Path = PROC) -> tuple[int, float, int] | None:
     """(parent pid, CPU seconds user+system, resident bytes) of ``pid``; None if it is gone."""
     try:
         raw = (proc / str(pid) / "stat").read_text()
-    except OSError:
+        # The command name (field 2) is in parentheses and may hold spaces: split after its closing one.
+        fields = raw[raw.rindex(")") + 2:].split()
+        ppid, utime, stime, rss = int(fields[1]), int(fields[11]), int(fields[12]), int(fields[21])
+    except (OSError, ValueError, IndexError):
         return None
-    # The command name (field 2) is in parentheses and may hold spaces: split after its closing one.
-    fields = raw[raw.rindex(")") + 2:].split()
-    ppid, utime, stime, rss = int(fields[1]), int(fields[11]), int(fields[12]), int(fields[21])
     return ppid, (utime + stime) / _ticks(), rss * _page_size()
 
 

@@ -41,6 +41,10 @@ OVERDUE_BY_FIELD = Gauge(
     "dunghan_overdue_dossiers_by_field", "Open dossiers past their due instant, by procedure field.",
     ["agency", "procedure_field"], multiprocess_mode="max",
 )
+OVERDUE_BY_PROCEDURE = Gauge(
+    "dunghan_overdue_dossiers_by_procedure", "Open dossiers past their due instant, by procedure (code).",
+    ["agency", "procedure"], multiprocess_mode="max",
+)
 OVERDUE_BY_AGE = Gauge(
     "dunghan_overdue_dossiers_by_age", "Open dossiers past their due instant, by time since it (calendar days).",
     ["agency", "age"], multiprocess_mode="max",
@@ -111,6 +115,7 @@ class PrometheusMetrics:
         due = {(a, u, d): 0 for a, u in units for d in ("today", "tomorrow")} | dict(f.due_by_day)
         self._show(DUE_BY_DAY, due)
         self._show(OVERDUE_BY_FIELD, {(a, p): 0 for a, _, p in f.label_sets} | dict(f.overdue_by_field))
+        self._show(OVERDUE_BY_PROCEDURE, {k: 0 for k in f.procedures} | dict(f.overdue_by_procedure))
         ages = {(a, label): 0 for a in agencies for label in ("0-1d", "1-3d", "3-7d", "7-30d", "30d+")}
         self._show(OVERDUE_BY_AGE, ages | dict(f.overdue_by_age))
         self._show(OVERDUE_RECENT, {k: 0 for k in units} | dict(f.overdue_recent))

@@ -249,10 +249,10 @@ class SqlRepository:
         field = func.coalesce(c.procedure["field"].as_string(), "")
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(c.code, c.agency, c.unit, field, c.due_at, c.due_date, c.paused)
+                select(c.code, c.agency, c.unit, field, c.due_at, c.due_date, c.paused, c.procedure_code)
                 .where(c.stopped_at.is_(None), c.due_at.is_not(None))
             ).all()
-        return [OpenClock(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
+        return [OpenClock(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7] or "") for r in rows]
 
     def band_counts(self, now: datetime) -> list[tuple[str, str, str, int]]:
         c = t.dossiers.c

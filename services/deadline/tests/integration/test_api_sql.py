@@ -40,5 +40,5 @@ def test_open_clocks_on_postgresql_equal_the_fake(repo, deps):
             handlers.handle_event(cloud(e), r, d, e.occurred_at)
     sql = sorted(repo.open_clocks(), key=lambda c: c.code)
     assert sql == sorted(fake.open_clocks(), key=lambda c: c.code)
-    assert [(c.code, c.unit, c.procedure_field, c.paused) for c in sql] == [
-        ("A", "P1", "thuong_mai", False), ("B", "P2", "thuong_mai", True)]
+    assert [(c.code, c.unit, c.procedure_field, c.paused, c.procedure_code) for c in sql] == [
+        ("A", "P1", "thuong_mai", False, "1.001"), ("B", "P2", "thuong_mai", True, "1.001")]

@@ -10,7 +10,7 @@ NOW = datetime(2024, 5, 9, 10, tzinfo=VN)
 
 
 def clock(code: str, due: datetime, unit: str = "P1", field: str = "dien", paused: bool = False) -> OpenClock:
-    return OpenClock(code, "SCT", unit, field, due, due.date(), paused)
+    return OpenClock(code, "SCT", unit, field, due, due.date(), paused, f"P-{field}")
 
 
 def test_figures_of_the_operators_day() -> None:
@@ -24,6 +24,7 @@ def test_figures_of_the_operators_day() -> None:
     f = open_figures(clocks, NOW)
     assert f.due_by_day == {("SCT", "P1", "today"): 1, ("SCT", "P2", "tomorrow"): 1}
     assert f.overdue_by_field == {("SCT", "dien"): 1, ("SCT", "hoa_chat"): 1}
+    assert f.overdue_by_procedure == {("SCT", "P-dien"): 1, ("SCT", "P-hoa_chat"): 1}
     assert f.overdue_by_age == {("SCT", "0-1d"): 1, ("SCT", "30d+"): 1}
     assert f.overdue_recent == {("SCT", "P1"): 1}  # the 40-day-old one came with a history load, not live
     assert [c.code for c, _ in f.oldest] == ["old", "passed-this-morning"]

@@ -8,10 +8,12 @@ scrape, and ``max by`` over replicas is exact. Cached for ``cache_seconds`` so a
   the standings count them (clock stopped in the phase window: by resolution date); closed phases are absent.
 - ``dunghan_campaign_score{campaign,phase,unit}``: a unit's score, live for an open phase, frozen for a closed one.
 - ``dunghan_period_dossiers_resolved{agency,unit,period,outcome}``: dossiers whose clock stopped in the current
-  local month (``period="month"``) or year (``"year"``), the official period figures.
+  local month (``period="month"``) or year (``"year"``), the official period figures; the same by procedure code in
+  ``dunghan_period_procedure_dossiers_resolved{agency,procedure,period,outcome}``.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +29,7 @@ from scoring.domain import rank
 from scoring.reports import LOCAL
 
 OUTCOMES = ("early", "on_time", "late")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -35,6 +38,7 @@ class Figures:
     phase_dossiers: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
     scores: dict[tuple[str, str, str], float] = field(default_factory=dict)
     period: dict[tuple[str, str, str, str], int] = field(default_factory=dict)  # (agency, unit, period, outcome)
+    by_procedure: dict[tuple[str, str, str, str], int] = field(default_factory=dict)  # (agency, procedure, ...)
 
 
 def period_starts(now: datetime) -> dict[str, datetime]:
@@ -62,11 +66,13 @@ def figures(tx: Any, now: datetime) -> Figures:
                 for outcome in OUTCOMES:
                     f.phase_dossiers[(campaign.id, phase.key, t.subject, outcome)] = getattr(t, outcome)
     for period, start in period_starts(now).items():
-        for agency, unit, outcome, n in tx.resolved_since(start):
-            if outcome in OUTCOMES:
+        for agency, unit, procedure, outcome, n in tx.resolved_since(start):
+            if outcome not in OUTCOMES:
+                continue
+            for target, key in ((f.period, (agency, unit)), (f.by_procedure, (agency, procedure))):
                 for o in OUTCOMES:
-                    f.period.setdefault((agency, unit, period, o), 0)
-                f.period[(agency, unit, period, outcome)] += n
+                    target.setdefault((*key, period, o), 0)
+                target[(*key, period, outcome)] += n
     return f
 
 
@@ -80,11 +86,16 @@ class ScoringCollector(Collector):
         self._figures = Figures()
 
     def current(self) -> Figures:
+        """The cached figures, read again when older than ``cache_seconds``. A database that does not answer
+        leaves the last figures (the scrape must still answer: a failed one would look like a dead worker)."""
         with self._lock:
             if time.monotonic() - self._at >= self.cache_seconds:
-                with self.repo.transaction() as tx:
-                    self._figures = figures(tx, self.clock())
                 self._at = time.monotonic()
+                try:
+                    with self.repo.transaction() as tx:
+                        self._figures = figures(tx, self.clock())
+                except Exception:
+                    log.warning("campaign metrics not read from the database", exc_info=True)
             return self._figures
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
@@ -111,4 +122,10 @@ class ScoringCollector(Collector):
             labels=["agency", "unit", "period", "outcome"])
         for (a, u, p, o), n in sorted(f.period.items()):
             period.add_metric([a, u, p, o], float(n))
-        yield from (state, dossiers, score, period)
+        procedure = GaugeMetricFamily(
+            "dunghan_period_procedure_dossiers_resolved",
+            "Dossiers whose clock stopped in the current local month or year, by procedure and outcome.",
+            labels=["agency", "procedure", "period", "outcome"])
+        for (a, code, p, o), n in sorted(f.by_procedure.items()):
+            procedure.add_metric([a, code, p, o], float(n))
+        yield from (state, dossiers, score, period, procedure)

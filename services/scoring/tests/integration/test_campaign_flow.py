@@ -196,6 +196,18 @@ def test_metrics_read_from_the_database_equal_the_standings_and_drop_a_closed_ph
     assert value("dunghan_campaign_phase_dossiers", unit="KTAT", outcome="on_time") == ktat.tally.on_time
     assert value("dunghan_campaign_score", unit="KTAT") == ktat.score
     assert value("dunghan_campaign_phase_state", state="open") == 1.0
+
+    def period(name: str, **labels: str) -> float | None:
+        return registry.get_sample_value(name, {"agency": "SCT", **labels})
+
+    # Official figures by resolution date: July 2017 holds only OUT (late); the year holds every one.
+    resolved = "dunghan_period_dossiers_resolved"
+    assert period(resolved, unit="KTAT", period="month", outcome="late") == 1
+    assert period(resolved, unit="KTAT", period="month", outcome="early") == 0
+    assert period(resolved, unit="KTAT", period="year", outcome="on_time") == 10
+    assert period(resolved, unit="QLTM", period="year", outcome="late") == 1
+    by_procedure = "dunghan_period_procedure_dossiers_resolved"
+    assert period(by_procedure, procedure="P1", period="year", outcome="early") == 8
     handlers.close_phase(repo, CAMPAIGN, "1", datetime(2017, 7, 3, tzinfo=UTC))
     assert value("dunghan_campaign_phase_state", state="open") == 0.0
     assert value("dunghan_campaign_phase_state", state="closed") == 1.0

@@ -63,3 +63,22 @@ def test_due_date_set_while_waiting_for_the_applicant_marks_the_dossier_in_time(
         ev = DueDateSet("D1", "SCT", "U", "o", STOP, STOP, "v1", reason)
         handlers.handle_event(repo, envelope_for(ev, now=STOP), ev, STOP)
         assert repo.state.dossiers["D1"]["waiting_supplement"] is (reason == "supplement_requested")
+
+
+def test_campaign_metrics_answer_a_scrape_while_the_database_does_not() -> None:
+    from contextlib import contextmanager
+    from datetime import UTC, datetime
+
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from scoring.metrics import ScoringCollector
+
+    class Down:
+        @contextmanager
+        def transaction(self):  # type: ignore[no-untyped-def]
+            raise ConnectionError("database down")
+            yield
+
+    registry = CollectorRegistry()
+    registry.register(ScoringCollector(Down(), lambda: datetime(2017, 7, 3, tzinfo=UTC), cache_seconds=0))
+    assert b"# TYPE dunghan_campaign_phase_state gauge" in generate_latest(registry)

@@ -205,13 +205,15 @@ class SqlTx(ProposalStore):
         rows = self.conn.execute(query)
         return [(r.campaign_id, r.key) for r in rows]
 
-    def resolved_since(self, start: datetime) -> list[tuple[str, str, str, int]]:
-        """(agency, unit, outcome, count) of the dossiers whose clock stopped at or after ``start``."""
+    def resolved_since(self, start: datetime) -> list[tuple[str, str, str, str, int]]:
+        """(agency, unit, procedure code, outcome, count) of the dossiers whose clock stopped at or after
+        ``start``."""
+        d = dossiers.c
         rows = self.conn.execute(
-            select(dossiers.c.agency, dossiers.c.unit, dossiers.c.outcome, func.count())
-            .where(dossiers.c.stopped_at >= start, dossiers.c.outcome.is_not(None))
-            .group_by(dossiers.c.agency, dossiers.c.unit, dossiers.c.outcome))
-        return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+            select(d.agency, d.unit, d.procedure_code, d.outcome, func.count())
+            .where(d.stopped_at >= start, d.outcome.is_not(None))
+            .group_by(d.agency, d.unit, d.procedure_code, d.outcome))
+        return [(r[0], r[1], r[2], r[3], int(r[4])) for r in rows]
 
     def tallies(self, campaign: Campaign, phase: Phase) -> tuple[list[Tally], list[Tally]]:
         return queries.phase_tallies(self.conn, campaign, phase)
