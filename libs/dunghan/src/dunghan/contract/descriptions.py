@@ -119,6 +119,7 @@ FIELDS: dict[str, str] = {
     "ProcedureSnapshot.pause_on_fee": "Thời gian chờ nghĩa vụ tài chính có được trừ (tạm dừng) hay không.",
     "ProcedureSnapshot.steps": "Định mức giờ làm việc của các bước nội bộ.",
     "ProcedureUpdated.channels": "Kênh tiếp nhận thủ tục này.",
+    "ProcedureUpdated.procedure": "Phiên bản thủ tục: thời hạn cam kết và theo quy định, giờ chốt, các bước.",
     "StepBudget.name": "Tên bước.",
     "StepBudget.hours": "Định mức, giờ làm việc (8 giờ = 1 ngày).",
     "StepResult.step": "Tên bước.",
