@@ -15,6 +15,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_engine
+import bench_history
 import bench_http
 import bench_pipeline
 import bench_scoring
@@ -39,10 +40,12 @@ class Sizes:
     settle_seconds: float
     http_threads: int = 8
     latency_rate: float = 50.0
+    history_dossiers: int = 100_000
+    history_max_seconds: float = 7200.0
 
 
 FULL = Sizes(1_000_000, 1_000_000, 1000, 900, 20, 40_000, 60, 180)
-QUICK = Sizes(100_000, 100_000, 150, 150, 10, 4000, 15, 30)
+QUICK = Sizes(100_000, 100_000, 150, 150, 10, 4000, 15, 30, history_dossiers=600, history_max_seconds=300)
 
 
 def emit(figure: dict[str, Any]) -> None:
@@ -86,6 +89,10 @@ def system_figures(amqp_url: str, database_url: str, sizes: Sizes, log_dir: Path
         out += guarded(http, emit_each=True)
         out += guarded(lambda: rss_figures(system, bare_rss[0] if bare_rss else None),
                        emit_each=True)
+        bench_pipeline.settle(system, sizes.settle_seconds)
+        log(f"history: a year of {sizes.history_dossiers} dossiers imported as history")
+        out += guarded(lambda: bench_history.history_import(system, sizes.history_dossiers,
+                                                            sizes.history_max_seconds), emit_each=True)
     return out
 
 

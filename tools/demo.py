@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 import requests
-from demo_data import load_plan
+from demo_data import as_history, load_plan
 from tqdm import tqdm
 
 from dunghan.bus.publisher import OutgoingMessage, Publisher
@@ -77,7 +77,8 @@ def close_phases(scoring_url: str, api_key: str, campaign: str, expected: int, *
             if state == "open":
                 r = requests.post(f"{scoring_url}/api/v1/campaigns/{campaign}/phases/{phase}/close",
                                   headers=headers, timeout=60)
-                print(f"sơ kết đợt {phase}: HTTP {r.status_code}")
+                print(f"{'tổng kết chiến dịch' if phase == 'tong-ket' else f'sơ kết đợt {phase}'}: "
+                      f"HTTP {r.status_code}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,11 +98,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--api-key", default=os.environ.get("DUNGHAN_API_KEY", "dev-operator-key"),
                         help="khóa API vai trò operator (mặc định: khóa của make dev)")
     parser.add_argument("--campaign", default="sct-2017-giai-quyet-nhanh-tthc")
+    parser.add_argument("--live", action="store_true",
+                        help="gửi như dữ liệu đang xử lý (không đánh dấu history): cán bộ sẽ nhận cảnh báo")
     args = parser.parse_args(argv)
 
     plan = load_plan(args.dossiers, args.seed, date(args.year, 1, 1), date(args.year, 12, 31))
-    facts = plan.facts()
+    facts = plan.facts() if args.live else as_history(plan.facts())
     print(summary(facts, len(plan.dossiers)))
+    if not args.live:
+        print("nạp dưới dạng dữ liệu lịch sử (history: true): tính vào mọi số liệu, không gửi thông báo nào")
     if args.out:
         with args.out.open("w", encoding="utf-8") as out:
             out.writelines(json.dumps(f, ensure_ascii=False) + "\n" for f in facts)

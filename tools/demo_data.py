@@ -248,6 +248,12 @@ def generate(seed: int, catalogue: list[Procedure], org: Org, count: int, calend
     return Plan(org.agency, tuple(out))
 
 
+def as_history(facts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The facts as an import of past dossiers: every acceptance says ``history: true``, so the year counts in
+    every figure and notifies nobody (docs/integration: loading history)."""
+    return [{**f, "history": True} if f["fact"] == "dossier.accepted" else f for f in facts]
+
+
 def load_plan(n: int, seed: int, start: date, end: date, *, data_dir: Path | None = None,
               calendar: WorkCalendar | None = None, id_prefix: str = "demo") -> Plan:
     """N dossiers with their events from the sample catalogue and org (for the demo, the chaos test, the bench)."""

@@ -6,11 +6,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+from supervise import Child, Supervisor
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -18,6 +19,7 @@ SERVICES = {"intake": (8001, 9101), "deadline": (8002, 9102), "scoring": (8003, 
 
 
 DEV_OPERATOR_KEY = "dev-operator-key"
+DEV_ROLE_KEYS = {"union": "dev-union-key", "leadership": "dev-leadership-key"}  # reward proposals' workflow
 DATA = ROOT / "services/intake/src/intake/data"
 
 
@@ -37,9 +39,9 @@ def seed_intake(env: dict[str, str], first_time: bool) -> None:
     """The sample catalogue and organisation (idempotent); on a new database, the AMQP user ``guest`` as SCT."""
     manage = [sys.executable, "-m", "intake.manage"]
     subprocess.run([*manage, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([*manage, "load-catalogue", str(DATA / "procedures_sct.yaml")], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
     subprocess.run([*manage, "load-org", str(DATA / "org_sct.yaml")], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([*manage, "load-catalogue", str(DATA / "procedures_sct.yaml")], env=env, check=True,
                    stdout=subprocess.DEVNULL)
     # deadline learns the catalogue from intake's announcements (the due-date preview); a database made before
     # announcements existed has never had them
@@ -52,10 +54,12 @@ def seed_intake(env: dict[str, str], first_time: bool) -> None:
 def main() -> int:
     admin = os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     admin = admin.replace("postgresql://", "postgresql+psycopg://", 1)
-    procs: list[subprocess.Popen[bytes]] = []
+    children: list[Child] = []
     multiproc_root = ROOT / "var" / "prometheus"
     dev_key_hash = hashlib.sha256(DEV_OPERATOR_KEY.encode()).hexdigest()
-    keys = os.environ.get("API_KEYS") or f"dev:SCT:operator:{dev_key_hash}"
+    keys = os.environ.get("API_KEYS") or ";".join(
+        [f"dev:SCT:operator:{dev_key_hash}"] + [f"dev-{role}:SCT:{role}:{hashlib.sha256(key.encode()).hexdigest()}"
+                                                for role, key in DEV_ROLE_KEYS.items()])
     for service, (port, metrics_port) in SERVICES.items():
         url, created = ensure_database(admin, f"dunghan_{service}")
         env = {
@@ -73,32 +77,22 @@ def main() -> int:
             f.unlink()
         web = [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy/docker/gunicorn.conf.py"),
                "-b", f"127.0.0.1:{port}", f"{service}.wsgi:app"]
-        procs.append(subprocess.Popen(web, env=env))
+        children.append(Child(f"{service}-web", web, env))
         worker_env = {k: v for k, v in env.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-        procs.append(subprocess.Popen([str(BIN / f"{service}-worker")], env=worker_env))
+        children.append(Child(f"{service}-worker", [str(BIN / f"{service}-worker")], worker_env))
         print(f"{service}: web http://127.0.0.1:{port}  worker metrics http://127.0.0.1:{metrics_port}/metrics")
     if not os.environ.get("API_KEYS"):
         print(f"API key (operator): {DEV_OPERATOR_KEY}  e.g. curl -H 'Authorization: Bearer {DEV_OPERATOR_KEY}' "
               "http://127.0.0.1:8001/api/v1/dossiers")
+        print("API keys for reward proposals: " + ", ".join(f"{r}: {k}" for r, k in DEV_ROLE_KEYS.items()))
 
-    def stop(*_: object) -> None:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        while all(p.poll() is None for p in procs):
-            time.sleep(0.5)
-    finally:
-        stop()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-    return max((p.returncode or 0) for p in procs)
+    stopping = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # Each process leads its own process group: a dead one's group (a gunicorn master's orphaned workers,
+    # still holding the port) is killed and waited for before it starts again; Ctrl-C stops every group.
+    Supervisor(children).run(stopping.is_set)
+    return 0
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from .servers import PrivatePostgres, PrivateRabbit
 
 ROOT = Path(__file__).resolve().parents[2]
 OPERATOR_KEY = "chaos-operator-key"
+SYSTEM_KEY = "chaos-system-key"
 
 
 def _tempdir(name: str) -> Path:
@@ -78,7 +79,7 @@ def chaos_system(private_rabbit: PrivateRabbit, private_postgres: PrivatePostgre
     databases = _create_databases(private_postgres.url)
     smtp = SmtpSink().start()
     sms = SmsGatewayStub().start()
-    keys = f"ops:SCT:operator:{hash_key(OPERATOR_KEY)}"
+    keys = f"ops:SCT:operator:{hash_key(OPERATOR_KEY)};motcua-http:SCT:system:{hash_key(SYSTEM_KEY)}"
     common = {"AMQP_URL": private_rabbit.url, "AMQP_PREFIX": prefix, "API_KEYS": keys, "LOG_LEVEL": "INFO"}
     per_service = {
         "intake": {"DATABASE_URL": databases["intake"], "INTAKE_ORPHAN_SCAN_SECONDS": "5"},

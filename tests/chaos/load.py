@@ -5,12 +5,15 @@ import json
 import random
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import pika
+import requests
 
 from dunghan.bus.errors import PublishFailed
 from dunghan.bus.publisher import OutgoingMessage, Publisher
@@ -25,14 +28,67 @@ def to_message(fact: dict[str, Any], user: str) -> OutgoingMessage:
                            content_type="application/json", user_id=user)
 
 
+class HttpSender:
+    """The second door: a departmental system posting facts over HTTP. One dossier's facts go through one of
+    ``threads`` ordered lanes (a system sends a dossier's steps in order); each fact is retried (same event id)
+    until intake answers 201 or 202, as a real sender does through outages."""
+
+    def __init__(self, base_url: str, api_key: str, threads: int = 4, give_up_seconds: float = 300) -> None:
+        self.base_url, self.headers = base_url, {"Authorization": f"Bearer {api_key}"}
+        self.lanes = [ThreadPoolExecutor(1, thread_name_prefix=f"chaos-http-{i}") for i in range(threads)]
+        self.give_up = give_up_seconds
+        self.local = threading.local()
+        self.futures: list[Future[int]] = []
+        self.retries = 0
+
+    def submit(self, fact: dict[str, Any]) -> None:
+        lane = self.lanes[zlib.crc32(fact["code"].encode()) % len(self.lanes)]
+        self.futures.append(lane.submit(self._post, fact))
+
+    def _post(self, fact: dict[str, Any]) -> int:
+        session = getattr(self.local, "session", None) or requests.Session()
+        self.local.session = session
+        url = f"{self.base_url}/api/v1/dossiers/{fact['code']}/events"
+        give_up = time.monotonic() + self.give_up
+        while True:
+            try:
+                r = session.post(url, json=fact, headers=self.headers, timeout=30)
+                if r.status_code in (201, 202):
+                    return r.status_code
+                if r.status_code < 500:
+                    raise AssertionError(f"HTTP {r.status_code} for {fact['event_id']}: {r.text[:200]}")
+            except requests.RequestException:
+                pass
+            if time.monotonic() > give_up:
+                raise AssertionError(f"intake never took {fact['event_id']} over HTTP")
+            self.retries += 1
+            time.sleep(0.5)
+
+    def join(self) -> int:
+        """Wait for every post; the number sent (raises the first sender error)."""
+        for f in self.futures:
+            f.result()
+        for lane in self.lanes:
+            lane.shutdown()
+        return len(self.futures)
+
+
 class Load(threading.Thread):
-    """Publishes ``facts`` in order at ``rate`` per second with confirms; a failed batch is sent again."""
+    """Publishes ``facts`` in order at ``rate`` per second with confirms; a failed batch is sent again. With an
+    ``http`` sender, a seeded share of the dossiers is handled by two systems, one door each, as a one-stop
+    desk and a specialist unit would: the desk's facts up to the acceptance through one door, the unit's facts
+    after it through the other, so the two race on the dossier (either way round, seeded)."""
 
     def __init__(self, amqp_url: str, prefix: str, facts: Sequence[dict[str, Any]], rate: float,
-                 user: str = "guest") -> None:
+                 user: str = "guest", http: HttpSender | None = None, http_share: float = 0.3,
+                 seed: int = 2017) -> None:
         super().__init__(name="chaos-load", daemon=True)
         self.amqp_url, self.prefix, self.facts, self.rate, self.user = amqp_url, prefix, facts, rate, user
+        self.http, self.http_share, self.rng = http, http_share, random.Random(seed)
+        self.split: dict[str, str] = {}  # code -> "desk" (up to acceptance over HTTP), "unit" (after it), ""
+        self.accepted: set[str] = set()
         self.sent = 0
+        self.sent_http = 0
         self.republished_batches = 0
         self.error: BaseException | None = None
 
@@ -42,13 +98,37 @@ class Load(threading.Thread):
         except BaseException as exc:
             self.error = exc
 
+    def _over_http(self, fact: dict[str, Any]) -> bool:
+        code = fact["code"]
+        if code not in self.split:
+            r = self.rng.random()
+            self.split[code] = "desk" if r < self.http_share / 2 else "unit" if r < self.http_share else ""
+        after = code in self.accepted
+        if fact["fact"] in ("dossier.accepted", "dossier.refused"):
+            self.accepted.add(code)
+        return (self.split[code] == "desk" and not after) or (self.split[code] == "unit" and after)
+
+    def _door(self, facts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Send this slice's HTTP share over HTTP; the rest is for the queue."""
+        if self.http is None:
+            return list(facts)
+        queued = []
+        for f in facts:
+            if self._over_http(f):
+                self.http.submit(f)
+                self.sent_http += 1
+            else:
+                queued.append(f)
+        return queued
+
     def _run(self) -> None:
         started = time.monotonic()
         with Publisher(self.amqp_url, prefix=self.prefix, app_id="chaos-load", max_attempts=40) as publisher:
             for i in range(0, len(self.facts), BATCH):
-                batch = [to_message(f, self.user) for f in self.facts[i:i + BATCH]]
+                chunk = self.facts[i:i + BATCH]
+                batch = [to_message(f, self.user) for f in self._door(chunk)]
                 give_up = time.monotonic() + 180
-                while True:
+                while batch:
                     try:
                         publisher.publish_many(batch)
                         break
@@ -57,7 +137,7 @@ class Load(threading.Thread):
                         if time.monotonic() > give_up:
                             raise
                         time.sleep(1)
-                self.sent += len(batch)
+                self.sent += len(chunk)
                 ahead = started + self.sent / self.rate - time.monotonic()
                 if ahead > 0:
                     time.sleep(ahead)

@@ -13,14 +13,15 @@ from typing import Any
 import pytest
 
 from . import checks
-from .conftest import ROOT, ChaosSystem
-from .load import BAD, EXPECTED_DLQ, Fault, Injector, Load, schedule, send_bad
+from .conftest import ROOT, SYSTEM_KEY, ChaosSystem
+from .load import BAD, EXPECTED_DLQ, Fault, HttpSender, Injector, Load, schedule, send_bad
 
 pytestmark = pytest.mark.chaos
 
 DOSSIERS = int(os.environ.get("CHAOS_DOSSIERS", "800"))
 SEED = int(os.environ.get("CHAOS_SEED", "2017"))
 RATE = float(os.environ.get("CHAOS_RATE", "40"))
+HTTP_SHARE = float(os.environ.get("CHAOS_HTTP_SHARE", "0.3"))
 SETTLE_SECONDS = float(os.environ.get("CHAOS_SETTLE_SECONDS", "420"))
 
 
@@ -69,13 +70,15 @@ def test_nothing_lost_or_duplicated_under_faults(chaos_system: ChaosSystem) -> N
     facts = plan_facts()
     bad_sent = send_bad(system.rabbit.url, system.prefix, BAD)
     faults = schedule(random.Random(SEED), len(facts) / RATE, list(system.stack.services))
-    load = Load(system.rabbit.url, system.prefix, facts, RATE)
+    http = HttpSender(system.stack.services["intake"].url, SYSTEM_KEY)
+    load = Load(system.rabbit.url, system.prefix, facts, RATE, http=http, http_share=HTTP_SHARE, seed=SEED)
     injector = Injector(faults, actions(system))
     load.start()
     injector.start()
     load.join()
-    injector.join()
     assert load.error is None, f"load failed: {load.error!r}"
+    http.join()
+    injector.join()
     assert injector.error is None, f"fault injection failed: {injector.error!r}"
     published_at = time.monotonic() - started
     left = settle(system, SETTLE_SECONDS)
@@ -88,6 +91,7 @@ def test_nothing_lost_or_duplicated_under_faults(chaos_system: ChaosSystem) -> N
     print(checks.to_json(fig, {
         "faults": dict(injector.done), "bad_messages": bad_sent,
         "rate": RATE, "seed": SEED, "load_republished_batches": load.republished_batches,
+        "sent_over_http": load.sent_http, "http_retries": http.retries,
         "published_seconds": round(published_at, 1), "elapsed_seconds": round(time.monotonic() - started, 1),
         "unsettled": left, "dead_processes": dead,
     }), flush=True)

@@ -21,6 +21,8 @@ from dunghan.web import hash_key
 ROOT = Path(__file__).resolve().parents[2]
 OPERATOR_KEY = "e2e-operator-key"
 SYSTEM_KEY = "e2e-sct-system-key"
+STP_OPERATOR_KEY = "e2e-stp-operator-key"  # an operator of another agency
+ADMIN_KEY = "e2e-admin-key"  # the explicit cross-agency role
 
 
 @dataclass
@@ -31,9 +33,11 @@ class System:
     amqp_url: str
     prefix: str
 
-    def api(self, service: str, method: str, path: str, key: str = OPERATOR_KEY, **kw: Any) -> requests.Response:
-        return requests.request(method, self.stack.url(service) + path,
-                                headers={"Authorization": f"Bearer {key}"}, timeout=10, **kw)
+    def api(self, service: str, method: str, path: str, key: str | None = OPERATOR_KEY,
+            headers: dict[str, str] | None = None, **kw: Any) -> requests.Response:
+        auth = {"Authorization": f"Bearer {key}"} if key else {}
+        return requests.request(method, self.stack.url(service) + path, headers={**auth, **(headers or {})},
+                                timeout=10, **kw)
 
     def send(self, facts: list[dict[str, Any]], timeout: float = 15.0) -> list[dict[str, Any]]:
         """Publish facts as a departmental system does (user_id, reply_to) and return intake's replies in order."""
@@ -70,7 +74,8 @@ def system(amqp_url: str, make_database: Callable[[str], str], tmp_path_factory:
     prefix = f"e2e{uuid.uuid4().hex[:6]}."
     smtp = SmtpSink().start()
     sms = SmsGatewayStub().start()
-    keys = f"ops:SCT:operator:{hash_key(OPERATOR_KEY)};sct:SCT:system:{hash_key(SYSTEM_KEY)}"
+    keys = (f"ops:SCT:operator:{hash_key(OPERATOR_KEY)};sct:SCT:system:{hash_key(SYSTEM_KEY)};"
+            f"stp-ops:STP:operator:{hash_key(STP_OPERATOR_KEY)};admin:SCT:admin:{hash_key(ADMIN_KEY)}")
     common = {"AMQP_URL": amqp_url, "AMQP_PREFIX": prefix, "API_KEYS": keys, "LOG_LEVEL": "INFO"}
     per_service = {
         "intake": {"DATABASE_URL": make_database("e2e_intake"), "INTAKE_ORPHAN_SCAN_SECONDS": "1"},

@@ -158,7 +158,7 @@ def test_standings_06a_and_phase_closed_proposal(system: System, world: dict[str
     report = system.api("scoring", "GET", "/api/v1/reports/06a", params={
         "agency": "SCT", "from": world["phase_start"].isoformat(), "to": world["anchor"].isoformat()}).json()
     total = report["rows"][-1]
-    assert total["unit"] == "Tổng cộng"
+    assert total["key"] == "Tổng cộng" and total["name"] == "Tổng cộng"
     assert total["received_total"] == total["resolved_total"] + total["pending_total"]
     assert total["received_total"] == 4 and total["resolved_total"] == 2 and total["late"] == 1
     assert total["pending_overdue"] == 1 and total["pending_in_time"] == 1

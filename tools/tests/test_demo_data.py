@@ -158,3 +158,12 @@ def test_load_plan_makes_a_short_window_for_the_chaos_test_and_the_benchmark(cal
     assert len(small.dossiers) == 50
     assert all(f["event_id"].startswith("chaos-7-") for f in small.facts())
     assert all(d.code[4:8] == "1703" or d.code[4:8] == "1702" for d in small.dossiers)
+
+
+def test_the_demo_loads_its_year_as_history_and_intake_takes_the_flag(plan: demo_data.Plan) -> None:
+    facts = demo_data.as_history(plan.facts())
+    accepted = [f for f in facts if f["fact"] == "dossier.accepted"]
+    assert accepted and all(f["history"] is True for f in accepted)
+    assert all("history" not in f for f in facts if f["fact"] != "dossier.accepted")
+    assert all(load_fact(f)["history"] is True for f in accepted[:50])
+    assert all("history" not in f for f in plan.facts())  # the plan itself is untouched (make demo --live)

@@ -67,7 +67,7 @@ class FakeTx:
         due = [d for d in self.s.dossiers.values()
                if d.next_threshold_at is not None and d.next_threshold_at <= now and d.stopped_at is None
                and not d.paused]
-        return [d.code for d in sorted(due, key=lambda d: d.next_threshold_at or now)][:limit]
+        return [d.code for d in sorted(due, key=lambda d: (d.next_threshold_at or now, d.code))][:limit]
 
     def claim_open(self, after: str, limit: int) -> list[str]:
         return sorted(c for c, d in self.s.dossiers.items() if c > after and d.is_open)[:limit]
@@ -126,8 +126,9 @@ class FakeRepository:
         return [(a, u, b, n) for (a, u, b), n in sorted(counts.items())]
 
     def recompute_runs(self, run_id: str) -> list[dict[str, Any]]:
-        return [{"code": c, "before_due_at": b, "after_due_at": a} for r, c, b, a in self.state.recompute_log
+        runs = [{"code": c, "before_due_at": b, "after_due_at": a} for r, c, b, a in self.state.recompute_log
                 if r == run_id]
+        return sorted(runs, key=lambda r: r["code"])
 
     def appointment_mismatches(self, *, agency: str | None = None, unit: str | None = None) -> list[Dossier]:
         found = [d for d in self.state.dossiers.values() if d.appointment_mismatch

@@ -14,13 +14,20 @@ from typing import Any
 _context: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("log_context", default={})  # noqa: B039
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w-])(\+?84|0)(\s?\d){8,10}(?!\d)")
-_ID_NUMBER = re.compile(r"(?<![\w-])\d{9}(\d{3})?(?![\w-])")
+_PHONE = re.compile(r"(?<![\w-])(\+?84|0)(\s?[0-9]){8,10}(?![0-9])")
+_ID_NUMBER = re.compile(r"(?<![\w-])[0-9]{9}([0-9]{3})?(?![\w-])")
+_HASH = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])")  # identity hashes (sha256 of an ID number)
+_SQL_PARAMETERS = re.compile(r"\[parameters: .*?\](?=\\n|\n| *\(Background|\"|\Z)", re.DOTALL)
+_DETAIL = re.compile(r"(Key \([^)]*\)=)\(.*?\)(?= already exists| is not present| conflicts|\\n|\n|\Z)", re.DOTALL)
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
 
 
 def redact(text: str) -> str:
-    """Mask e-mail addresses, phone numbers and citizen ID numbers (9 or 12 digits)."""
+    """Mask e-mail addresses, phone numbers, citizen ID numbers (9 or 12 digits), identity hashes, and the
+    values a database error quotes (SQL parameters, a key's value): they may carry an applicant's name."""
+    text = _SQL_PARAMETERS.sub("[parameters hidden]", text)
+    text = _DETAIL.sub(r"\1([hidden])", text)
+    text = _HASH.sub("[hash]", text)
     text = _EMAIL.sub("[email]", text)
     text = _PHONE.sub("[phone]", text)
     return _ID_NUMBER.sub("[id]", text)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -14,7 +15,7 @@ from dunghan.bus.consumer import Consumer, Delivery
 from dunghan.bus.errors import Duplicate, Reject
 from dunghan.bus.publisher import OutgoingMessage, Publisher
 from dunghan.bus.topology import ConsumerQueue, declare
-from dunghan.db import after_commit, batch, begin, inbox_accept, make_engine, messaging_tables
+from dunghan.db import after_commit, batch, begin, inbox_accept, lock_keys, make_engine, messaging_tables
 from dunghan.metrics import BATCHES
 from dunghan.testing.polling import wait_until
 
@@ -79,6 +80,44 @@ def test_an_error_rolls_the_whole_batch_back_and_drops_its_callbacks(engine: Eng
         after_commit(lambda: ran.append("never"))
         raise RuntimeError("message 2 failed")
     assert "r-1" not in effect_ids(engine) and ran == []
+
+
+def test_after_commit_in_a_transaction_of_its_own_waits_for_its_commit_and_is_dropped_on_rollback(
+        engine: Engine) -> None:
+    ran: list[str] = []
+    with begin(engine) as conn:
+        conn.execute(insert(effects).values(event_id="t-1"))
+        after_commit(lambda: ran.append("committed"))
+        assert ran == []
+    assert ran == ["committed"] and "t-1" in effect_ids(engine)
+    with pytest.raises(RuntimeError), begin(engine) as conn:
+        conn.execute(insert(effects).values(event_id="t-2"))
+        after_commit(lambda: ran.append("never"))
+        raise RuntimeError("the transaction fails after the callback was registered")
+    assert ran == ["committed"] and "t-2" not in effect_ids(engine)
+
+
+def test_transactions_locking_the_same_key_run_one_after_the_other(engine: Engine) -> None:
+    order: list[str] = []
+    first_holds = threading.Event()
+
+    def first() -> None:
+        with begin(engine) as conn:
+            lock_keys(conn, ["dossier:A", "dossier:B"])
+            first_holds.set()
+            time.sleep(0.3)
+            conn.execute(insert(effects).values(event_id="lock-first"))
+            order.append("first committed")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_holds.wait(5)
+    with begin(engine) as conn:
+        lock_keys(conn, ["dossier:B"])
+        order.append("second locked")
+        assert "lock-first" in conn.execute(select(effects.c.event_id)).scalars().all()  # sees the first write
+    thread.join()
+    assert order == ["first committed", "second locked"]
 
 
 def counted(queue: str, result: str) -> float:

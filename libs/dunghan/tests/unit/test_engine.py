@@ -149,6 +149,15 @@ def test_withdrawn_or_refused_after_review_count_as_on_time(kind: str) -> None:
     assert (clock.outcome, clock.stop_reason, clock.state) == ("on_time", kind, "closed")
 
 
+@pytest.mark.parametrize("kind", ["result_ready", "result_returned"])
+def test_a_result_refusing_the_dossier_counts_as_returned_on_time(kind: str) -> None:
+    events = [accepted(at(2017, 9, 1, 9)), ev(kind, at(2017, 9, 5, 9), decision="refused")]
+    clock = compute_clock(events, proc(5), CAL, FAR)
+    assert (clock.outcome, clock.working_days_diff, clock.stop_reason) == ("on_time", 0, "returned")
+    late = [accepted(at(2017, 3, 1, 10)), ev("withdrawn", at(2017, 3, 20, 9))]
+    assert compute_clock(late, proc(3), CAL, FAR).working_days_diff == 0
+
+
 def test_refused_at_intake_has_no_clock() -> None:
     clock = compute_clock([ev("refused", at(2017, 3, 1, 10))], proc(3), CAL, FAR)
     assert clock.due_at is None and clock.state == "closed" and clock.outcome is None

@@ -24,7 +24,8 @@ def explain(events: list[ClockEvent], procedure: ProcedureSnapshot) -> str:
 
 def test_explanation_names_version_acceptance_start_each_skipped_day_and_due() -> None:
     text = explain([ClockEvent("accepted", datetime(2017, 1, 25, 10, tzinfo=TZ))], proc(3, statutory=5))
-    assert f"Lịch làm việc phiên bản {CAL.version}." in text
+    assert "Lịch làm việc năm 2017, phiên bản 2017." in text
+    assert CAL.version not in text and "2024" not in text
     assert "Tiếp nhận lúc 10:00 thứ Tư 25/01/2017." in text
     assert "Thời hạn giải quyết cam kết: 3 ngày làm việc (thời hạn theo quy định: 5 ngày làm việc)." in text
     assert "Bắt đầu tính thời hạn từ 07:30 thứ Năm 02/02/2017." in text
@@ -81,18 +82,34 @@ def test_explanation_flags_a_second_supplement_request_and_a_late_apology() -> N
 def test_explanation_of_an_early_result_says_how_early() -> None:
     events = [ClockEvent("accepted", datetime(2017, 3, 1, 10, tzinfo=TZ)),
               ClockEvent("result_ready", datetime(2017, 3, 2, 10, tzinfo=TZ))]
-    assert explain(events, proc(3)).endswith("(đã có kết quả): sớm hạn 2 ngày làm việc.")
+    assert explain(events, proc(3)).endswith("(đã có kết quả): trước hạn 2 ngày làm việc.")
+
+
+def test_a_result_refusing_the_dossier_is_a_return_counted_on_time() -> None:
+    """Accepted 01/09/2017, returned as ineligible 05/09/2017, due 11/09: on time (Mẫu 06a), not early."""
+    events = [ClockEvent("accepted", datetime(2017, 9, 1, 9, tzinfo=TZ)),
+              ClockEvent("result_ready", datetime(2017, 9, 5, 9, tzinfo=TZ), decision="refused")]
+    clock = compute_clock(events, proc(5), CAL, FAR)
+    assert (clock.outcome, clock.working_days_diff, clock.stop_reason) == ("on_time", 0, "returned")
+    text = "\n".join(clock.explanation)
+    assert "trả lại hồ sơ do không đủ điều kiện giải quyết" in text and "tính là đúng hạn" in text
+    assert "trước hạn" not in text.splitlines()[-1]
+
+
+def test_explanation_names_the_calendar_of_the_dossier_years() -> None:
+    text = explain([ClockEvent("accepted", datetime(2017, 12, 28, 10, tzinfo=TZ))], proc(5))
+    assert "Lịch làm việc năm 2017–2018, phiên bản 2017." in text and "2024" not in text
 
 
 def test_explanation_says_why_a_withdrawal_counts_as_on_time() -> None:
     events = [ClockEvent("accepted", datetime(2017, 3, 1, 10, tzinfo=TZ)),
               ClockEvent("withdrawn", datetime(2017, 3, 2, 10, tzinfo=TZ))]
     clock = compute_clock(events, proc(3), CAL, FAR)
-    assert (clock.outcome, clock.working_days_diff) == ("on_time", -2)
-    assert clock.explanation[-1] == (
-        "Kết thúc lúc 10:00 thứ Năm 02/03/2017 (công dân xin rút hồ sơ): đúng hạn: hồ sơ công dân xin rút được "
-        "tính là đúng hạn theo quy định, không xét sớm hay trễ (kết thúc trước hạn 2 ngày làm việc; chênh lệch "
-        "ghi nhận -2 ngày làm việc).")
+    assert clock.outcome == "on_time"
+    last = clock.explanation[-1]
+    assert last.startswith("Kết thúc lúc 10:00 thứ Năm 02/03/2017 (công dân xin rút hồ sơ): đúng hạn: ")
+    assert "hồ sơ công dân xin rút được tính là đúng hạn theo Mẫu 06a/VPCP/KSTT" in last
+    assert "trước hạn" not in last
 
 
 def test_explanation_says_why_a_second_supplement_request_makes_an_early_result_late() -> None:

@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 from deadline import handlers
 from deadline.views import calendar_year, clock_view, due_date_view, summary
 from dunghan.calendar import CalendarRangeError, Notice
+from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
 
 blp = Blueprint("deadline", __name__, url_prefix="/api/v1", description="Thời hạn giải quyết hồ sơ")
@@ -25,7 +26,7 @@ class ListQuery(Schema):
 
 
 class DueQuery(ListQuery):
-    within = fields.Integer(load_default=1, validate=validate.Range(min=0, max=60))
+    within = strict.QueryInteger(load_default=1, validate=validate.Range(min=0, max=60))
 
 
 class DossierSummary(Schema):
@@ -98,11 +99,11 @@ class DueDateOut(Schema):
 
 
 class NoticeIn(Schema):
-    date = fields.Date(required=True)
+    date = strict.Date(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(("off", "makeup")))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    reference = fields.String(load_default="")
-    effective_from = fields.Date(load_default=None)
+    reference = fields.String(load_default="", validate=validate.Length(max=500))
+    effective_from = strict.Date(load_default=None)
 
 
 class NoticeOut(Schema):
@@ -152,7 +153,7 @@ def _ctx() -> Any:
 
 def _scoped(args: dict[str, Any]) -> dict[str, Any]:
     principal = current_principal()
-    if not principal.is_operator:
+    if not principal.cross_agency:
         if args.get("agency") and args["agency"] != principal.agency:
             abort(403, message="không được truy cập hồ sơ của cơ quan khác", field="agency")
         args = {**args, "agency": principal.agency}

@@ -79,6 +79,7 @@ class Dossier:
     next_threshold_at: datetime | None = None
     classification: dict[str, Any] | None = None
     steps: tuple[dict[str, Any], ...] = field(default=())
+    history: bool = False
     appointment_at: datetime | None = None
     appointment_mismatch: bool = False
 
@@ -89,8 +90,17 @@ class Dossier:
     def accepted(self, e: ev.DossierAccepted) -> Dossier:
         return dataclasses.replace(
             self, agency=e.agency, procedure=e.procedure, unit=e.unit, officer=e.officer, channel=e.channel,
-            applicant_name=e.applicant_name, appointment_at=e.appointment_at,
+            applicant_name=e.applicant_name, history=self.history or e.history, appointment_at=e.appointment_at,
         )
+
+
+def is_history(d: Dossier, clock: Clock, now: datetime) -> bool:
+    """Loaded as history: flagged so on acceptance, or its due instant had already passed when the service
+    first learnt it (every warning threshold lay before the service saw the dossier). Such a dossier counts in
+    every figure but warns nobody (DOMAIN.md section 6)."""
+    if d.history:
+        return True
+    return d.due_at is None and clock.due_at is not None and clock.due_at <= now
 
 
 @dataclass(frozen=True)
@@ -195,7 +205,7 @@ def due_date_set(d: Dossier, clock: Clock, reason: str, previous: datetime | Non
     return ev.DueDateSet(
         code=d.code, agency=d.agency, unit=d.unit, officer=d.officer, due_at=clock.due_at,
         original_due_at=clock.original_due_at or clock.due_at, calendar_version=clock.calendar_version,
-        reason=reason, previous_due_at=previous,
+        reason=reason, previous_due_at=previous, history=d.history,
     )
 
 

@@ -164,6 +164,8 @@ def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetim
         return Change(d, d)
     rules = deps.rules.for_dossier(d.agency, d.procedure.code)
     new = domain.with_clock(d, clock, calendar, rules)
+    if not new.history and domain.is_history(d, clock, now):
+        new = dataclasses.replace(new, history=True)
     if clock.paused:
         new = dataclasses.replace(new, due_at=d.due_at, due_date=d.due_date, next_threshold_at=None)
     elif clock.due_at is not None and clock.due_at != d.due_at:
@@ -173,6 +175,8 @@ def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetim
         c = domain.classified(new, clock)
         tx.publish(c, now)
         new = dataclasses.replace(new, classification=domain.classification_summary(c), next_threshold_at=None)
+    elif new.history:
+        new = dataclasses.replace(new, next_threshold_at=None)  # history warns nobody: never scanned
     elif not clock.paused:
         ths = domain.thresholds(clock, calendar, rules, now + domain.SCHEDULE_HORIZON, since=now)
         fired = set() if first else tx.fired(d.code)
@@ -208,6 +212,9 @@ def scan_thresholds(repo: Repository, deps: Deps, now: datetime, batch: int = BA
 def _fire(tx: Tx, code: str, calendar: WorkCalendar, deps: Deps, now: datetime) -> list[str]:
     d = tx.dossier(code, lock=False)
     if d is None or not d.is_open or d.procedure is None:
+        return []
+    if d.history:
+        tx.save(dataclasses.replace(d, next_threshold_at=None), now)
         return []
     clock = clock_for(tx, d, calendar, deps, now)
     if clock.stopped_at is not None or clock.paused:

@@ -92,8 +92,8 @@ def dossier_row(d: Dossier, now: datetime) -> dict[str, Any]:
         "start_at": d.start_at, "due_at": d.due_at, "original_due_at": d.original_due_at, "due_date": d.due_date,
         "due_soon_at": d.due_soon_at, "paused": d.paused, "stopped_at": d.stopped_at, "stop_reason": d.stop_reason,
         "state": d.state, "calendar_version": d.calendar_version, "next_threshold_at": d.next_threshold_at,
-        "classification": d.classification, "steps": list(d.steps), "appointment_at": d.appointment_at,
-        "appointment_mismatch": d.appointment_mismatch, "updated_at": now,
+        "classification": d.classification, "steps": list(d.steps), "updated_at": now, "history": d.history,
+        "appointment_at": d.appointment_at, "appointment_mismatch": d.appointment_mismatch,
     }
 
 
@@ -105,7 +105,7 @@ def dossier_from_row(r: Any) -> Dossier:
         due_date=r.due_date, due_soon_at=r.due_soon_at, paused=r.paused, stopped_at=r.stopped_at,
         stop_reason=r.stop_reason, state=r.state, calendar_version=r.calendar_version,
         next_threshold_at=r.next_threshold_at, classification=r.classification, steps=tuple(r.steps or ()),
-        appointment_at=r.appointment_at, appointment_mismatch=r.appointment_mismatch,
+        history=r.history, appointment_at=r.appointment_at, appointment_mismatch=r.appointment_mismatch,
     )
 
 
@@ -171,13 +171,14 @@ class SqlTx:
         c = t.dossiers.c
         return list(self.conn.execute(
             select(c.code).where(c.next_threshold_at <= now, c.stopped_at.is_(None), c.paused.is_(False))
-            .order_by(c.next_threshold_at).limit(limit).with_for_update(skip_locked=True)
+            .order_by(c.next_threshold_at, c.code).limit(limit).with_for_update(skip_locked=True)
         ).scalars())
 
     def claim_open(self, after: str, limit: int) -> list[str]:
         c = t.dossiers.c
         return list(self.conn.execute(
-            select(c.code).where(c.code > after, c.stopped_at.is_(None), c.procedure.is_not(None))
+            # procedure_code, not procedure: a dossier without one stores JSON null there, which IS NOT NULL
+            select(c.code).where(c.code > after, c.stopped_at.is_(None), c.procedure_code.is_not(None))
             .order_by(c.code).limit(limit).with_for_update()
         ).scalars())
 
@@ -249,7 +250,7 @@ class SqlRepository:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(c.agency, c.unit, band, func.count()).where(c.stopped_at.is_(None), c.due_at.is_not(None))
-                .group_by(c.agency, c.unit, band)
+                .group_by(c.agency, c.unit, band).order_by(c.agency, c.unit, band)
             ).all()
         return [(r[0], r[1], r[2], int(r[3])) for r in rows]
 

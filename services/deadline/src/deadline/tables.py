@@ -49,6 +49,7 @@ dossiers = Table(
     Column("next_threshold_at", TS),
     Column("classification", Json),
     Column("steps", Json, nullable=False, server_default=text("'[]'")),
+    Column("history", Boolean, nullable=False, server_default="false"),
     Column("appointment_at", TS),
     Column("appointment_mismatch", Boolean, nullable=False, server_default="false"),
     Column("updated_at", TS, nullable=False),

@@ -15,7 +15,7 @@ def test_the_app_over_its_database_lists_due_and_overdue_and_refreshes_bands(db_
     for e in (accepted("A", at(2024, 5, 6)), accepted("B", at(2024, 5, 2)), accepted("D", at(2024, 5, 6)),
               supplement_requested("D", at(2024, 5, 7))):
         handlers.handle_event(cloud(e), repo, deps, e.occurred_at)
-    settings = Settings(database_url=db_url, api_keys=f"ops:ALL:operator:{hash_key('k')}")
+    settings = Settings(database_url=db_url, api_keys=f"ops:ALL:admin:{hash_key('k')}")
     client = create_app(settings, now=lambda: at(2024, 5, 9, 10)).test_client()
     h = {"Authorization": "Bearer k"}
     assert [d["code"] for d in client.get("/api/v1/due?within=1&agency=SCT", headers=h).get_json()] == ["A"]

@@ -109,3 +109,20 @@ def test_calendar_change_recompute_records_before_and_after(repo, deps):
     due = of_type(repo, "due_date_set")[-1]
     assert (due.subject, due.data["reason"]) == ("A", "recomputed")
     assert handlers.recompute(repo, deps, at(2024, 5, 7, 11), "run2") == []
+
+
+def test_history_is_stored_and_never_scanned_on_postgres(repo, deps):
+    import dataclasses
+
+    flagged = dataclasses.replace(accepted("H", at(2024, 5, 6)), history=True)
+    apply(repo, deps, flagged, accepted("OLD", at(2017, 9, 1)), accepted("LIVE", at(2024, 5, 6)),
+          now=at(2024, 5, 6, 9))
+    with repo.transaction() as tx:
+        stored = {c: tx.dossier(c, lock=False) for c in ("H", "OLD", "LIVE")}
+    assert {c: (d.history, d.next_threshold_at is None) for c, d in stored.items()} == {
+        "H": (True, True), "OLD": (True, True), "LIVE": (False, False)}
+    assert {ce.data["code"]: ce.data["history"] for ce in of_type(repo, "due_date_set")} == {
+        "H": True, "OLD": True, "LIVE": False}
+    handlers.scan_thresholds(repo, deps, at(2024, 5, 20))
+    warned = of_type(repo, "deadline_approaching") + of_type(repo, "deadline_breached")
+    assert {ce.data["code"] for ce in warned} == {"LIVE"}

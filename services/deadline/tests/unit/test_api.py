@@ -16,7 +16,7 @@ from dunghan.web.auth import hash_key
 BASE = load_calendar(years=range(2016, 2027))
 KEYS = {"sys": "k-sys", "other": "k-other", "op": "k-op"}
 SPEC = ";".join([f"sct:SCT:system:{hash_key('k-sys')}", f"xyz:XYZ:system:{hash_key('k-other')}",
-                 f"ops:ALL:operator:{hash_key('k-op')}"])
+                 f"ops:ALL:admin:{hash_key('k-op')}"])
 NOW = at(2024, 5, 9, 10)
 
 

@@ -163,3 +163,28 @@ def test_recompute_after_a_new_day_off_moves_open_due_dates_and_logs_before_afte
     assert (due.code, due.reason, due.previous_due_at) == ("A", "recomputed", at(2024, 5, 9, 17))
     assert due.calendar_version != BASE.version
     assert repo.state.dossiers["B"].due_at == at(2024, 5, 9, 17)
+
+
+def test_a_dossier_loaded_as_history_counts_but_warns_nobody(repo, deps):
+    import dataclasses
+
+    live_now = at(2024, 5, 6, 9)
+    flagged = dataclasses.replace(accepted("H1", at(2024, 5, 6)), history=True)
+    apply(repo, deps, flagged, now=live_now)
+    [due] = published(repo, ev.DueDateSet)
+    assert due.history is True and repo.state.dossiers["H1"].next_threshold_at is None
+    assert scan(repo, deps, at(2024, 5, 20)) == []
+    apply(repo, deps, result_ready("H1", at(2024, 5, 21)))
+    [c] = published(repo, ev.DossierClassified)
+    assert c.outcome == "late"  # its figures still count
+
+
+def test_a_dossier_first_seen_after_its_due_instant_is_history(repo, deps):
+    apply(repo, deps, accepted("OLD", at(2017, 9, 1)), now=at(2025, 11, 3, 9))  # the 2017 demo, loaded now
+    apply(repo, deps, accepted("NEW", at(2025, 11, 3, 8)), now=at(2025, 11, 3, 9))
+    dues = {d.code: d.history for d in published(repo, ev.DueDateSet)}
+    assert dues == {"OLD": True, "NEW": False}
+    warned = scan(repo, deps, at(2025, 12, 1, 9))
+    assert {w.code for w in warned} == {"NEW"}
+    apply(repo, deps, result_ready("OLD", at(2017, 9, 5)), now=at(2025, 11, 3, 10))
+    assert [c.code for c in published(repo, ev.DossierClassified)] == ["OLD"]

@@ -15,6 +15,8 @@ from intake.api_schemas import (
     DossierPageSchema,
     DossierQuerySchema,
     FactBodySchema,
+    FactFateSchema,
+    FactQuerySchema,
     LookupQuerySchema,
     LookupSchema,
     ReplySchema,
@@ -56,7 +58,7 @@ class DossierEvents(MethodView):
             if raw["code"] != code:
                 raise InboundError("invalid", "mã hồ sơ khác với đường dẫn", "code")
             data = load_fact(raw)
-            agency = data["agency"] if principal.is_operator else principal.agency
+            agency = data["agency"] if principal.cross_agency else principal.agency
             c = ctx()
             out = record_fact(c.repo, data, Sender(principal.name, agency), now=c.clock(),
                               pepper=c.settings.id_pepper, digest=digest_of(raw),
@@ -65,6 +67,28 @@ class DossierEvents(MethodView):
             metrics.INBOUND_REJECTED.labels(reason=exc.kind).inc()
             fail(exc)
         return out.reply, 202 if out.buffered else 201
+
+
+@blp.route("/facts/<event_id>")
+class FactFate(MethodView):
+    @require_auth()
+    @blp.doc(security=[{"apiKey": []}])
+    @blp.arguments(FactQuerySchema, location="query")
+    @blp.response(200, FactFateSchema)
+    def get(self, args: dict[str, Any], event_id: str) -> Any:
+        """Số phận của một sự kiện đã gửi (theo event_id của bên gửi): đã áp dụng, đang chờ, hay bị từ chối."""
+        principal = current_principal()
+        agency = args.get("agency", principal.agency) if principal.is_operator else principal.agency
+        c = ctx()
+        with c.repo.transaction() as tx:
+            seen = tx.get_received(agency, event_id)
+        if seen is None:
+            abort(404, message=f"không có sự kiện {event_id} của cơ quan {agency}", field="event_id")
+        assert seen is not None
+        reply = seen.reply
+        return {"event_id": event_id, "agency": agency, "status": seen.state, "code": reply.get("code"),
+                "dossier_status": reply.get("dossier_status"), "reason": reply.get("reason"),
+                "errors": reply.get("errors"), "received_at": seen.received_at}
 
 
 @blp.route("/dossiers")
@@ -76,7 +100,7 @@ class Dossiers(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Danh sách hồ sơ theo bộ lọc (cơ quan, đơn vị, cán bộ, trạng thái, thủ tục, thời gian, quá hạn)."""
         principal = current_principal()
-        if not principal.is_operator:
+        if not principal.cross_agency:
             if args.get("agency", principal.agency) != principal.agency:
                 abort(403, message="không được xem hồ sơ của cơ quan khác", field="agency")
             args["agency"] = principal.agency
@@ -116,8 +140,10 @@ class Lookup(MethodView):
     def get(self, args: dict[str, str]) -> Any:
         """Tra cứu cho công dân: mã hồ sơ + số CMND/CCCD → trạng thái và ngày hẹn trả (giới hạn tần suất)."""
         c = ctx()
-        if not c.limiter.allow(request.remote_addr or "?"):
-            abort(429, message="quá nhiều lượt tra cứu, vui lòng thử lại sau", field=None)
+        decision = c.limiter.check(request.remote_addr or "?")
+        if not decision.allowed:
+            abort(429, message=f"quá nhiều lượt tra cứu, vui lòng thử lại sau {decision.retry_after} giây",
+                  field=None, headers={"Retry-After": str(decision.retry_after)})
         with c.repo.transaction() as tx:
             d = tx.get_dossier(args["code"])
         wanted = hash_id_number(c.settings.id_pepper, args["id_number"])

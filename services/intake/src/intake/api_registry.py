@@ -75,6 +75,7 @@ class Procedures(MethodView):
     @blp.response(201, ProcedureSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Thêm một phiên bản thủ tục (mới, sửa đổi, hoặc bãi bỏ với ``abolished``) có hiệu lực từ một ngày."""
+        require_agency(body["agency"])
         c = ctx()
         try:
             proposed = procedure_from_mapping(body)
@@ -94,13 +95,19 @@ class ProcedureImport(MethodView):
     def post(self) -> Any:
         """Nạp danh mục thủ tục từ tệp YAML hoặc CSV (theo Content-Type); nạp lại không tạo phiên bản trùng."""
         text = request.get_data(as_text=True)
+        parse = parse_catalogue_csv if "csv" in (request.content_type or "") else parse_catalogue_yaml
         try:
-            parse = parse_catalogue_csv if "csv" in (request.content_type or "") else parse_catalogue_yaml
-            return import_catalogue(ctx().repo, parse(text), now=ctx().clock())
+            procedures = parse(text)
         except InboundError as exc:
             fail(exc)
-        except Exception as exc:
+        except Exception as exc:  # YAML or CSV syntax, a missing column
             abort(400, message=f"không đọc được tệp: {type(exc).__name__}", field="body")
+        for agency in sorted({p.agency for p in procedures}):
+            require_agency(agency)
+        try:
+            return import_catalogue(ctx().repo, procedures, now=ctx().clock())
+        except InboundError as exc:
+            fail(exc)
 
 
 @blp.route("/procedures/<code>")
@@ -163,6 +170,7 @@ class AgencyOne(MethodView):
     def put(self, body: dict[str, Any], code: str) -> Any:
         """Tạo hoặc sửa một cơ quan."""
         check_path_code(code, agency=True)
+        require_agency(code, field="code")
         agency = Agency(code, body["name"])
         with ctx().repo.transaction() as tx:
             tx.save_agency(agency)
@@ -190,6 +198,7 @@ class UnitOne(MethodView):
     def put(self, body: dict[str, Any], code: str) -> Any:
         """Tạo hoặc sửa một đơn vị (phát sự kiện UnitUpdated)."""
         check_path_code(code)
+        require_agency(body["agency"])
         unit = Unit(code=code, **body)
         c = ctx()
         try:
@@ -208,10 +217,11 @@ class Officers(MethodView):
     @blp.response(200, OfficerSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """Cán bộ; thư điện tử và số điện thoại chỉ hiện cho vai trò operator."""
-        operator = current_principal().is_operator
+        principal = current_principal()
         with ctx().repo.transaction() as tx:
             found = tx.list_officers(args.get("agency"), args.get("unit"))
-        return [asdict(o) if operator else {**asdict(o), "email": None, "phone": None} for o in found]
+        return [asdict(o) if principal.is_operator and principal.may_act_for(o.agency)
+                else {**asdict(o), "email": None, "phone": None} for o in found]
 
 
 @blp.route("/officers/<code>")

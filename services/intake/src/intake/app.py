@@ -11,8 +11,9 @@ from flask import Flask
 from dunghan.web import StaticKeyStore, amqp_check, create_base_app, db_check
 from intake import api_dossiers, api_registry
 from intake.config import Settings
-from intake.context import IntakeContext, RepoKeyStore, TokenBucket
+from intake.context import IntakeContext, RepoKeyStore
 from intake.ports import Repository
+from intake.ratelimit import RateLimiter, SqlTokenBucket, TokenBucket
 
 
 def utc_now() -> datetime:
@@ -28,6 +29,7 @@ def create_app(
     clock: Callable[[], datetime] = utc_now,
 ) -> Flask:
     readiness = {}
+    limiter: RateLimiter = TokenBucket(settings.lookup_rate_per_minute, settings.lookup_burst)
     if repo is None:
         from dunghan.db import make_engine, upgrade
         from intake.repository import SqlRepository
@@ -37,6 +39,7 @@ def create_app(
         engine = make_engine(settings.database_url)
         repo = SqlRepository(engine, cache_seconds=settings.registry_cache_seconds)
         readiness = {"database": db_check(engine), "broker": amqp_check(settings.amqp_url)}
+        limiter = SqlTokenBucket(engine, settings.lookup_rate_per_minute, settings.lookup_burst)
     keystore = RepoKeyStore(repo, StaticKeyStore.from_spec(settings.api_keys), settings.registry_cache_seconds)
     app, api = create_base_app(
         "intake", title="Đúng hạn — intake", readiness=readiness, keystore=keystore,
@@ -46,7 +49,7 @@ def create_app(
     )
     app.extensions["intake"] = IntakeContext(
         repo=repo, settings=settings, clock=clock,
-        limiter=TokenBucket(settings.lookup_rate_per_minute, settings.lookup_burst),
+        limiter=limiter,
     )
     api.register_blueprint(api_dossiers.blp)
     api.register_blueprint(api_registry.blp)

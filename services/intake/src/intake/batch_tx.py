@@ -74,9 +74,18 @@ class BatchTx(SqlTx):
         self._receipts: dict[tuple[str, str], dict[str, Any]] = {}
         self._history: list[dict[str, Any]] = []
         self._outbox: list[CloudEvent] = []
+        self._locked: set[str] = set()
+
+    def lock_dossiers(self, codes: list[str]) -> None:
+        new = sorted(set(codes) - self._locked)
+        if new:
+            super().lock_dossiers(new)
+            self._locked |= set(new)
 
     def prefetch(self, keys: Sequence[tuple[str, str, str]]) -> None:
-        """Read what recording the facts ``(agency, event_id, code)`` starts from."""
+        """Lock the facts' dossiers (in code order), then read what recording the facts ``(agency, event_id,
+        code)`` starts from."""
+        self.lock_dossiers([c for _, _, c in keys])
         pairs = {(a, e) for a, e, _ in keys}
         codes = sorted({c for _, _, c in keys} - self._dossiers.keys())
         self._asked |= pairs
@@ -133,11 +142,6 @@ class BatchTx(SqlTx):
         self._asked.add(key)
         self._received[key] = received
         self._receipts[key] = values_of(received)
-
-    def delete_received(self, agency: str, event_id: str) -> None:
-        self.flush()
-        self._received.pop((agency, event_id), None)
-        super().delete_received(agency, event_id)
 
     def add_pending(self, pending: Any) -> None:
         super().add_pending(pending)

@@ -11,13 +11,14 @@ from typing import Any, Protocol
 
 from dunghan.bus.errors import Duplicate, Reject
 from dunghan.bus.topology import INTAKE_REJECTED
+from dunghan.contract import safejson
 from dunghan.db.unit_of_work import after_commit
 from dunghan.logging import log_context
 from intake import metrics
 from intake.batch_tx import open_batch_tx
 from intake.cache import TtlCache
 from intake.domain import FACTS, InboundError
-from intake.handlers import Sender, digest_of, record_fact, reject_orphans
+from intake.handlers import Sender, digest_of, record_fact, reject_orphans, rejection_reply
 from intake.inbound import load_fact
 from intake.ports import Repository
 
@@ -61,10 +62,6 @@ class BusReplier:
                                    headers=headers, content_type="application/json")
         except Exception as exc:
             log.error("rejected message not copied: %s", type(exc).__name__, extra={"event_id": message_id})
-
-
-def rejection_reply(error: InboundError, event_id: str | None) -> dict[str, Any]:
-    return {"status": "rejected", "event_id": event_id, "reason": error.kind, "errors": error.errors}
 
 
 @dataclass(frozen=True)
@@ -112,6 +109,7 @@ class InboundHandler:
                                                 f"{self.max_body_bytes})", "body")
             raw = _decode(delivery.body)
             event_id = raw.get("event_id") if isinstance(raw, dict) else None
+            event_id = event_id if isinstance(event_id, str) and len(event_id) <= 100 else None
             agency, _, fact = (delivery.routing_key or "").partition(".")
             if fact not in FACTS:
                 raise InboundError("invalid", f"khóa định tuyến phải là <cơ quan>.<fact>: {fact!r}", "routing_key")
@@ -164,30 +162,31 @@ class InboundHandler:
 
 
 def _decode(body: bytes) -> Any:
+    """UTF-8 JSON within the bounds of ``dunghan.contract.safejson`` (depth, digits, storable text)."""
     try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InboundError("not_json", "thông điệp không phải JSON UTF-8", "body") from exc
+        return safejson.loads(body)
+    except safejson.UnsafeJson as exc:
+        raise InboundError("not_json" if exc.not_json else "invalid", exc.reason, exc.field) from exc
 
 
 class OrphanSweeper:
-    """Periodic job: buffered facts whose dossier never fitted within the window are rejected and answered."""
+    """Periodic job: buffered facts that never became applicable within the window are rejected and answered
+    (what became applicable meanwhile is applied first)."""
 
-    def __init__(self, repo: Repository, replier: Replier, window_seconds: float) -> None:
+    def __init__(self, repo: Repository, replier: Replier, window_seconds: float, pepper: str = "") -> None:
         self.repo = repo
         self.replier = replier
         self.window = window_seconds
+        self.pepper = pepper
 
     def __call__(self, now: datetime) -> int:
-        orphans = reject_orphans(self.repo, now=now, window_seconds=self.window)
+        orphans = reject_orphans(self.repo, now=now, window_seconds=self.window, pepper=self.pepper)
         for o in orphans:
-            p = o.pending
-            error = InboundError("unknown_dossier" if o.field == "code" else "lifecycle", o.reason, o.field)
-            kind = error.kind
-            headers = {"x-rejection-reason": o.reason, "x-rejection-field": o.field or "",
-                       "x-rejection-kind": kind, "x-original-routing-key": f"{p.agency}.{p.fact}",
+            p, error = o.pending, o.error
+            headers = {"x-rejection-reason": error.reason, "x-rejection-field": error.field or "",
+                       "x-rejection-kind": error.kind, "x-original-routing-key": f"{p.agency}.{p.fact}",
                        "x-sender": p.source}
             self.replier.quarantine(json.dumps(p.body, ensure_ascii=False).encode(), headers, p.event_id)
             if p.reply_to:
-                self.replier.reply(p.reply_to, rejection_reply(error, p.event_id), p.correlation_id)
+                self.replier.reply(p.reply_to, o.reply, p.correlation_id)
         return len(orphans)

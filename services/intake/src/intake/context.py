@@ -1,7 +1,6 @@
 """What the HTTP views share: the repository, settings, clock, key store, the citizen-lookup limiter, error map."""
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,35 +15,12 @@ from intake.cache import TtlCache
 from intake.config import Settings
 from intake.domain import InboundError
 from intake.ports import Repository
+from intake.ratelimit import RateLimiter
 
 HTTP_STATUS = {
     "invalid": 422, "not_json": 400, "unknown_sender": 401, "forged": 403, "unknown_procedure": 422,
     "lifecycle": 409, "unknown_dossier": 404, "conflict": 409, "too_large": 413,
 }
-
-
-class TokenBucket:
-    """Per-key token bucket (citizen lookup per client IP): ``rate`` tokens a minute, up to ``burst``."""
-
-    def __init__(self, rate_per_minute: int, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.rate = rate_per_minute / 60.0
-        self.burst = burst
-        self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-            if len(self._buckets) > 10_000:
-                self._buckets.clear()
-            if tokens < 1:
-                self._buckets[key] = (tokens, now)
-                return False
-            self._buckets[key] = (tokens - 1, now)
-            return True
 
 
 class RepoKeyStore:
@@ -76,7 +52,7 @@ class IntakeContext:
     repo: Repository
     settings: Settings
     clock: Callable[[], datetime]
-    limiter: TokenBucket
+    limiter: RateLimiter
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -39,7 +39,7 @@ FACTS = (
 )
 TERMINAL = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED})
 OPEN = frozenset({Status.ACCEPTED, Status.PROCESSING, Status.SUPPLEMENT, Status.FEE})
-CODE_RE = re.compile(r"^(?P<agency>[A-Z][A-Z0-9]{1,9})-(?P<ymd>\d{6})-(?P<seq>\d{4})$")
+CODE_RE = re.compile(r"(?P<agency>[A-Z][A-Z0-9]{1,9})-(?P<ymd>[0-9]{6})-(?P<seq>[0-9]{4})")
 EVENT_NAMESPACE = uuid.UUID("5b7c0f7e-2f55-4d4e-9a55-6d756e676861")
 
 RejectKind = Literal[
@@ -153,7 +153,7 @@ def check_not_future(occurred_at: datetime, now: datetime, skew_seconds: float) 
 
 def check_code(code: str, agency: str) -> str | None:
     """Why ``code`` is not a valid dossier code of ``agency`` (``<agency>-<yymmdd>-<4 digits>``), or None."""
-    m = CODE_RE.match(code)
+    m = CODE_RE.fullmatch(code)
     if not m:
         return "mã hồ sơ phải có dạng <mã cơ quan>-<yymmdd>-<4 chữ số>"
     if m["agency"] != agency:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -66,9 +67,10 @@ def record_fact(
     if future:
         raise InboundError("invalid", future, "occurred_at")
     with repo.transaction(cached=True) as tx:
+        tx.lock_dossiers([code])  # both doors and every worker: one dossier's facts one at a time
         state = tx.fact_state(agency, event_id, code)
         seen, dossier = state.received, state.dossier
-        if seen is not None:
+        if seen is not None and seen.state != "rejected":
             if seen.digest != digest:
                 raise InboundError("conflict", "trùng event_id với nội dung khác", "event_id")
             return Outcome(seen.reply, duplicate=True)
@@ -87,10 +89,10 @@ def record_fact(
             return Outcome(reply)
         assert verdict.status is not None
         _apply(tx, dossier, data, verdict.status, sender.name, now=now, pepper=pepper)
-        if state.buffered:
-            _drain_pending(tx, code, now=now, pepper=pepper)
         reply = {"status": "accepted", **base, "dossier_status": int(verdict.status)}
         tx.put_received(Received(agency, event_id, digest, "applied", reply, now))
+        if state.buffered:
+            drain_pending(tx, code, now=now, pepper=pepper)
     return Outcome(reply)
 
 
@@ -102,10 +104,12 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(data, default=lambda v: v.isoformat()))
 
 
-def _drain_pending(tx: Tx, code: str, *, now: datetime, pepper: str) -> None:
+def drain_pending(tx: Tx, code: str, *, now: datetime, pepper: str) -> int:
+    """Apply every buffered fact of ``code`` that has become applicable, in occurrence order, until none is;
+    each applied one's idempotency record turns ``applied``. The caller holds the dossier's lock."""
     from intake.inbound import load_fact
 
-    progressed = True
+    applied, progressed = 0, True
     while progressed:
         progressed = False
         for p in tx.pending_for(code):
@@ -120,8 +124,15 @@ def _drain_pending(tx: Tx, code: str, *, now: datetime, pepper: str) -> None:
             except InboundError:
                 continue
             tx.delete_pending(p.agency, p.event_id)
+            seen = tx.get_received(p.agency, p.event_id)
+            reply = {"status": "accepted", "event_id": p.event_id, "code": code,
+                     "dossier_status": int(verdict.status)}
+            tx.put_received(Received(p.agency, p.event_id, seen.digest if seen else digest_of(p.body),
+                                     "applied", reply, now))
+            applied += 1
             progressed = True
             break
+    return applied
 
 
 def procedure_at(tx: Tx, code: str, agency: str, at: datetime) -> ProcedureVersion:
@@ -148,6 +159,9 @@ def _check_staff(tx: Tx, agency: str, data: dict[str, Any]) -> None:
         o = tx.get_officer(officer)
         if o is None or o.agency != agency:
             raise InboundError("invalid", f"cán bộ {officer!r} không có trong danh mục của {agency}", "officer")
+        if unit is not None and o.unit != unit:
+            raise InboundError("invalid", f"cán bộ {officer!r} thuộc đơn vị {o.unit!r}, không thuộc đơn vị "
+                                          f"{unit!r} nêu trong thông điệp", "officer")
 
 
 def _apply(
@@ -249,7 +263,7 @@ def canonical(data: dict[str, Any], d: Dossier, procedure: ProcedureVersion | No
         return ev.DossierAccepted(**common, unit=d.unit or "", officer=d.officer or "",
                                   procedure=snapshot(procedure), channel=d.channel or 1,
                                   applicant_name=d.applicant_name or "", step=d.step,
-                                  appointment_at=data.get("appointment_at"))
+                                  history=bool(data.get("history")), appointment_at=data.get("appointment_at"))
     if fact == "dossier.refused":
         return ev.DossierRefused(**common, reason=reason, procedure_code=d.procedure_code, channel=d.channel,
                                  unit=d.unit)
@@ -272,24 +286,52 @@ def canonical(data: dict[str, Any], d: Dossier, procedure: ProcedureVersion | No
 @dataclass(frozen=True)
 class Orphan:
     pending: PendingFact
-    reason: str
-    field: str | None
+    error: InboundError
+
+    @property
+    def reply(self) -> dict[str, Any]:
+        return {**rejection_reply(self.error, self.pending.event_id), "code": self.pending.code}
 
 
-def reject_orphans(repo: Repository, *, now: datetime, window_seconds: float) -> list[Orphan]:
-    """Buffered facts older than the window are rejected (their dossier never arrived or never fitted)."""
+def rejection_reply(error: InboundError, event_id: str | None) -> dict[str, Any]:
+    return {"status": "rejected", "event_id": event_id, "reason": error.kind, "errors": error.errors}
+
+
+def reject_orphans(repo: Repository, *, now: datetime, window_seconds: float, pepper: str = "") -> list[Orphan]:
+    """Buffered facts older than the window: each dossier, under its lock, first applies what has become
+    applicable; what still waits is rejected (its dossier never arrived or never fitted), and its idempotency
+    record keeps the rejection so the sender can look its fate up."""
     cutoff = now - timedelta(seconds=window_seconds)
-    out: list[Orphan] = []
     with repo.transaction() as tx:
-        for p in tx.pending_received_before(cutoff):
-            dossier = tx.get_dossier(p.code)
-            if dossier is None:
-                out.append(Orphan(p, f"không có hồ sơ {p.code} sau {int(window_seconds)} giây chờ", "code"))
-            else:
-                out.append(Orphan(p, f"sự kiện không phù hợp trạng thái hồ sơ ({dossier.status})", "fact"))
-            tx.delete_pending(p.agency, p.event_id)
-            tx.delete_received(p.agency, p.event_id)
-    for o in out:
-        kind = "unknown_dossier" if o.field == "code" else "lifecycle"
-        metrics.INBOUND_REJECTED.labels(reason=kind).inc()
+        codes = sorted({p.code for p in tx.pending_received_before(cutoff)})
+    out: list[Orphan] = []
+    for code in codes:
+        with repo.transaction() as tx:
+            tx.lock_dossiers([code])
+            if tx.get_dossier(code) is not None:
+                drain_pending(tx, code, now=now, pepper=pepper)
+            dossier = tx.get_dossier(code)
+            found: list[Orphan] = []
+            for p in tx.pending_for(code):
+                if p.received_at >= cutoff:
+                    continue
+                if dossier is None:
+                    error = InboundError("unknown_dossier",
+                                         f"không có hồ sơ {p.code} sau {int(window_seconds)} giây chờ", "code")
+                else:
+                    error = InboundError("lifecycle", f"sự kiện không phù hợp trạng thái hồ sơ ({dossier.status})",
+                                         "fact")
+                orphan = Orphan(p, error)
+                tx.delete_pending(p.agency, p.event_id)
+                seen = tx.get_received(p.agency, p.event_id)
+                tx.put_received(Received(p.agency, p.event_id, seen.digest if seen else digest_of(p.body),
+                                         "rejected", orphan.reply, now))
+                found.append(orphan)
+            after_commit(partial(_count_rejected, tuple(found)))
+        out += found
     return out
+
+
+def _count_rejected(orphans: tuple[Orphan, ...]) -> None:
+    for o in orphans:
+        metrics.INBOUND_REJECTED.labels(reason=o.error.kind).inc()

@@ -7,12 +7,16 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate
 
+from dunghan.contract import strict
 from intake.domain import FACTS, InboundError
 
 CONTRACT_VERSION = "1.0"
-AGENCY_PATTERN = r"^[A-Z][A-Z0-9]{1,9}$"
-CODE_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-\d{6}-\d{4}$"
-EVENT_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,100}$"
+AGENCY_PATTERN = r"[A-Z][A-Z0-9]{1,9}"
+CODE_PATTERN = r"[A-Z][A-Z0-9]{1,9}-[0-9]{6}-[0-9]{4}"
+EVENT_ID_PATTERN = r"[A-Za-z0-9._:-]{1,100}"
+ID_NUMBER_PATTERN = r"[0-9]{9}([0-9]{3})?"
+PHONE_PATTERN = r"(0|\+84)[0-9]{9,10}"
+MAX_AMOUNT_VND = 10**13
 PERSONAL_FIELDS = ("id_number", "phone", "email", "address")
 
 
@@ -31,28 +35,28 @@ class Strict(Schema):
 
 class ApplicantSchema(Strict):
     name = _text(max_len=200, metadata={"description": "Họ tên người nộp / tên tổ chức"})
-    id_number = fields.String(validate=validate.Regexp(r"^\d{9}(\d{3})?$"),
+    id_number = fields.String(validate=strict.pattern(ID_NUMBER_PATTERN),
                               metadata={"description": "Số CMND/CCCD (9 hoặc 12 chữ số); chỉ dùng để tra cứu"})
-    phone = fields.String(validate=validate.Regexp(r"^(0|\+84)\d{9,10}$"))
+    phone = fields.String(validate=strict.pattern(PHONE_PATTERN))
     email = fields.Email(validate=validate.Length(max=200))
     address = _text(required=False, max_len=300)
 
 
 class FactSchema(Strict):
     fact = fields.String(required=True)
-    event_id = fields.String(required=True, validate=validate.Regexp(EVENT_ID_PATTERN),
+    event_id = fields.String(required=True, validate=strict.pattern(EVENT_ID_PATTERN),
                              metadata={"description": "Mã sự kiện của hệ thống gửi: khóa chống trùng"})
-    code = fields.String(required=True, validate=validate.Regexp(CODE_PATTERN),
+    code = fields.String(required=True, validate=strict.pattern(CODE_PATTERN),
                          metadata={"description": "Mã hồ sơ <mã cơ quan>-<yymmdd>-<4 chữ số>"})
-    agency = fields.String(required=True, validate=validate.Regexp(AGENCY_PATTERN))
-    occurred_at = fields.AwareDateTime(required=True, metadata={"description": "Thời điểm sự việc xảy ra"})
+    agency = fields.String(required=True, validate=strict.pattern(AGENCY_PATTERN))
+    occurred_at = strict.AwareDateTime(required=True, metadata={"description": "Thời điểm sự việc xảy ra"})
     note = _text(required=False, max_len=1000)
 
 
 
 
 def _channel(required: bool = False, **kw: Any) -> fields.Integer:
-    return fields.Integer(required=required, validate=validate.OneOf([1, 2, 3]),
+    return strict.Integer(required=required, validate=validate.OneOf([1, 2, 3]),
                           metadata={"description": "1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích"}, **kw)
 
 
@@ -69,7 +73,10 @@ class AcceptedSchema(FactSchema):
     officer = _ref()
     step = _ref(required=False)
     applicant = fields.Nested(ApplicantSchema, required=True)
-    appointment_at = fields.AwareDateTime(metadata={"description": "Ngày hẹn trả trên giấy tiếp nhận (mẫu 01)"})
+    appointment_at = strict.AwareDateTime(metadata={"description": "Ngày hẹn trả trên giấy tiếp nhận (mẫu 01)"})
+    history = strict.Boolean(load_default=False, metadata={
+        "description": "true: hồ sơ nạp lại từ dữ liệu cũ (lịch sử); được tính vào mọi số liệu nhưng không gửi "
+                       "cảnh báo, thông báo nào cho cán bộ"})
 
 
 class RefusedSchema(FactSchema):
@@ -94,11 +101,11 @@ class OptionalReasonSchema(FactSchema):
 
 
 class FeeSchema(FactSchema):
-    amount_vnd = fields.Integer(validate=validate.Range(min=0))
+    amount_vnd = strict.Integer(validate=validate.Range(min=0, max=MAX_AMOUNT_VND))
 
 
 class ApologySchema(FactSchema):
-    new_due_date = fields.Date(required=True, metadata={"description": "Ngày hẹn mới (mẫu 04)"})
+    new_due_date = strict.Date(required=True, metadata={"description": "Ngày hẹn mới (mẫu 04)"})
     reason = _text()
 
 
@@ -146,13 +153,15 @@ def load_fact(raw: Any, fact: str | None = None) -> dict[str, Any]:
     """Validate one inbound message (a decoded JSON object) and return the loaded fields; raises InboundError."""
     if not isinstance(raw, dict):
         raise InboundError("invalid", "thông điệp phải là một đối tượng JSON", "body")
-    name = raw.get("fact", fact)
+    name = raw.get("fact")
+    if name is None:
+        raise InboundError("invalid", "thiếu trường fact (loại sự kiện)", "fact")
+    if not isinstance(name, str) or name not in SCHEMAS:
+        raise InboundError("invalid", f"fact phải là một trong {', '.join(FACTS)}", "fact")
     if fact is not None and name != fact:
         raise InboundError("invalid", f"fact {name!r} không khớp khóa định tuyến {fact!r}", "fact")
-    if name not in SCHEMAS:
-        raise InboundError("invalid", f"fact phải là một trong {', '.join(FACTS)}", "fact")
     try:
-        loaded: dict[str, Any] = _LOADERS[name].load({**raw, "fact": name})
+        loaded: dict[str, Any] = _LOADERS[name].load(raw)
     except ValidationError as exc:
         field, reason = first_error(exc.normalized_messages())
         raise InboundError("invalid", reason, field, all_errors(exc.normalized_messages())) from exc
@@ -184,7 +193,7 @@ def _field_schema(f: fields.Field) -> dict[str, Any]:
         if isinstance(v, validate.Length):
             out.update({k: val for k, val in (("minLength", v.min), ("maxLength", v.max)) if val is not None})
         elif isinstance(v, validate.Regexp):
-            out["pattern"] = v.regex.pattern
+            out["pattern"] = str(v.regex.pattern).replace("\\Z", "$")  # ECMA-262: $ is the true end
         elif isinstance(v, validate.OneOf):
             out["enum"] = list(v.choices)
         elif isinstance(v, validate.Range):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dunghan.web.auth import hash_key
+from dunghan.web.auth import ROLES, hash_key
 from intake.app import migrations_dir, utc_now
 from intake.config import Settings
 from intake.domain import InboundError
@@ -46,7 +46,8 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     key = sub.add_parser("create-key", help="tạo khóa API cho một hệ thống (in ra một lần)")
     key.add_argument("--name", required=True)
     key.add_argument("--agency", required=True)
-    key.add_argument("--role", choices=("system", "operator"), default="system")
+    key.add_argument("--role", choices=ROLES, default="system",
+                     help="system, operator (của cơ quan mình) hoặc admin (mọi cơ quan)")
     key.add_argument("--amqp-user", default=None, help="tên người dùng RabbitMQ của hệ thống (user_id)")
     args = parser.parse_args(argv)
     settings = settings or Settings.from_env()
@@ -68,6 +69,10 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         elif args.command == "load-org":
             print(load_org(repo, args.file.read_text(encoding="utf-8"), now=utc_now()))
         elif args.command == "create-key":
+            with repo.transaction() as tx:
+                if tx.get_agency(args.agency) is None:
+                    raise InboundError("invalid", f"không có cơ quan {args.agency!r} (nạp load-org trước)",
+                                       "agency")
             secret = secrets.token_urlsafe(32)
             save_source(repo, SourceSystem(args.name, args.agency, args.role,
                                            amqp_user=args.amqp_user, api_key_sha256=hash_key(secret)))

@@ -38,6 +38,7 @@ class _State:
     officers: dict[str, Officer] = field(default_factory=dict)
     sources: dict[str, SourceSystem] = field(default_factory=dict)
     outbox: list[CloudEvent] = field(default_factory=list)
+    locked: list[str] = field(default_factory=list)
 
 
 class InMemoryRepository:
@@ -78,11 +79,14 @@ class _MemoryTx:
     def add_history(self, entry: HistoryEntry) -> None:
         self.s.history.append(entry)
 
+    def lock_dossiers(self, codes: list[str]) -> None:
+        self.s.locked.extend(sorted(set(codes)))
+
     def append_history(self, entry: HistoryEntry) -> None:
         self.s.history.append(replace(entry, seq=len(self.history(entry.code)) + 1))
 
     def history(self, code: str) -> list[HistoryEntry]:
-        return [h for h in self.s.history if h.code == code]
+        return sorted((h for h in self.s.history if h.code == code), key=lambda h: h.seq)
 
     def list_dossiers(self, flt: DossierFilter) -> tuple[list[Dossier], int]:
         rows = sorted((d for d in self.s.dossiers.values() if _matches(d, flt)), key=lambda d: d.code)
@@ -95,14 +99,12 @@ class _MemoryTx:
     def put_received(self, received: Received) -> None:
         self.s.received[(received.agency, received.event_id)] = received
 
-    def delete_received(self, agency: str, event_id: str) -> None:
-        self.s.received.pop((agency, event_id), None)
-
     def add_pending(self, pending: PendingFact) -> None:
         self.s.pending[(pending.agency, pending.event_id)] = pending
 
     def pending_for(self, code: str) -> list[PendingFact]:
-        return sorted((p for p in self.s.pending.values() if p.code == code), key=lambda p: p.occurred_at)
+        return sorted((p for p in self.s.pending.values() if p.code == code),
+                      key=lambda p: (p.occurred_at, p.received_at))
 
     def delete_pending(self, agency: str, event_id: str) -> None:
         self.s.pending.pop((agency, event_id), None)
@@ -177,9 +179,13 @@ def _matches(d: Dossier, f: DossierFilter) -> bool:
         return False
     if f.received_to and not (d.accepted_at and d.accepted_at < f.received_to):
         return False
+    if (f.resolved_from or f.resolved_to) and d.accepted_at is None:
+        return False  # a refusal at intake is not a resolved dossier
     if f.resolved_from and not (d.resolved_at and d.resolved_at >= f.resolved_from):
         return False
     if f.resolved_to and not (d.resolved_at and d.resolved_at < f.resolved_to):
+        return False
+    if f.open is not None and f.open != (d.accepted_at is not None and d.resolved_at is None):
         return False
     if f.overdue_at is not None:
         return is_overdue(d, f.overdue_at)

@@ -168,5 +168,6 @@ class DossierFilter:
     resolved_from: datetime | None = None
     resolved_to: datetime | None = None
     overdue_at: datetime | None = None
+    open: bool | None = None
     page: int = 1
     per_page: int = 50

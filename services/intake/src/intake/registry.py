@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from dataclasses import asdict, replace
 from datetime import date, datetime
@@ -11,18 +12,55 @@ from typing import Any
 import yaml
 
 from dunghan.contract import events as ev
+from dunghan.contract import strict
 from dunghan.contract.envelope import envelope_for
 from dunghan.contract.events import StepBudget
 from intake.domain import InboundError
 from intake.ports import Repository, Tx
 from intake.records import Agency, Officer, ProblemReport, ProcedureVersion, SourceSystem, Unit
 
+AGENCY_CODE = re.compile(r"[A-Z][A-Z0-9]{1,9}")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 UNITS = ("working_days", "working_hours", "calendar_days")
+PROCEDURE_CODE = re.compile(r"[A-Z0-9][A-Za-z0-9._-]{0,49}")
+CUTOFF = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+MAX_DURATION = 3650.0  # ten years of days (or hours): beyond that a duration is a typing error
+
+
+def procedure_problem(p: ProcedureVersion) -> tuple[str, str] | None:
+    """(field, reason) of the first thing wrong with a procedure version, or None (pure)."""
+    checks: list[tuple[bool, str, str]] = [
+        (bool(PROCEDURE_CODE.fullmatch(p.code)), "code", "mã thủ tục: 1–50 ký tự A–Z, 0–9, '.', '_', '-'"),
+        (bool(AGENCY_CODE.fullmatch(p.agency)), "agency", "mã cơ quan: 2–10 chữ in hoa và chữ số"),
+        (0 < len(p.name.strip()) <= 500, "name", "tên thủ tục: 1–500 ký tự"),
+        (len(p.field) <= 200, "field", "lĩnh vực: tối đa 200 ký tự"),
+        (0 < p.statutory_value <= MAX_DURATION and p.statutory_unit in UNITS, "statutory", "thời hạn luật định"),
+        (0 < p.committed_value <= MAX_DURATION and p.committed_unit in UNITS, "committed", "thời hạn cam kết"),
+        (strict.in_calendar(p.effective_from), "effective_from",
+         f"ngày hiệu lực phải trong khoảng {strict.FIRST_DAY}–{strict.LAST_DAY}"),
+        (p.effective_to is None or (strict.in_calendar(p.effective_to) and p.effective_to > p.effective_from),
+         "effective_to", "ngày hết hiệu lực phải sau ngày hiệu lực và trong phạm vi lịch"),
+        (bool(p.channels) and set(p.channels) <= {1, 2, 3}, "channels", "kênh: 1, 2, 3"),
+        (all(s.name.strip() and 0 < s.hours <= MAX_DURATION for s in p.steps), "steps", "bước: tên và số giờ > 0"),
+        (bool(CUTOFF.fullmatch(p.cutoff)), "cutoff", "giờ chốt HH:MM"),
+        (len(p.legal_basis) <= 2000, "legal_basis", "căn cứ pháp lý: tối đa 2000 ký tự"),
+    ]
+    return next(((field, reason) for ok, field, reason in checks if not ok), None)
+
+
+def check_procedure(tx: Tx, p: ProcedureVersion) -> None:
+    """Raise ``InboundError`` unless ``p`` may be stored: well formed, of an agency the registry knows."""
+    problem = procedure_problem(p)
+    if problem is not None:
+        raise InboundError("invalid", f"{p.code[:50]!r}: {problem[1]}", problem[0])
+    if tx.get_agency(p.agency) is None:
+        raise InboundError("invalid", f"không có cơ quan {p.agency!r}", "agency")
 
 
 def add_procedure_version(tx: Tx, proposed: ProcedureVersion, *, now: datetime) -> tuple[ProcedureVersion, bool]:
     """Store ``proposed`` as the next version (closing the open one it supersedes) and announce every version it
     changed (``procedure_updated``, what the due-date preview computes from); (version, created)."""
+    check_procedure(tx, proposed)
     versions = tx.procedure_versions(proposed.code)
     for v in versions:
         if replace(v, version=0, effective_to=None) == replace(proposed, version=0, effective_to=None):
@@ -50,6 +88,8 @@ def procedure_updated(p: ProcedureVersion) -> ev.ProcedureUpdated:
 
 
 def import_catalogue(repo: Repository, procedures: list[ProcedureVersion], *, now: datetime) -> dict[str, int]:
+    if not procedures:
+        raise InboundError("invalid", "tệp danh mục không có thủ tục nào", "body")
     created = 0
     with repo.transaction() as tx:
         for p in procedures:
@@ -73,43 +113,70 @@ def _duration(d: Any, what: str) -> tuple[float, str]:
         value, unit = d.get("value"), d.get("unit", "working_days")
     else:
         value, unit = d, "working_days"
-    if not isinstance(value, int | float) or value <= 0 or unit not in UNITS:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= MAX_DURATION \
+            or unit not in UNITS:
         raise InboundError("invalid", f"thời hạn {what} không hợp lệ", what)
     return float(value), unit
 
 
 def _date(v: Any, what: str) -> date:
-    if isinstance(v, date):
+    if isinstance(v, date) and not isinstance(v, datetime):
         return v
-    try:
-        return date.fromisoformat(str(v))
-    except ValueError as exc:
-        raise InboundError("invalid", "ngày không hợp lệ (YYYY-MM-DD)", what) from exc
+    if isinstance(v, str) and DATE.fullmatch(v):
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            pass
+    raise InboundError("invalid", "ngày không hợp lệ (YYYY-MM-DD)", what)
+
+
+def _flag(v: Any, what: str) -> bool:
+    if not isinstance(v, bool):
+        raise InboundError("invalid", "phải là true hoặc false", what)
+    return v
+
+
+def _str(v: Any, what: str) -> str:
+    if not isinstance(v, str):
+        raise InboundError("invalid", "phải là chuỗi ký tự", what)
+    return v
+
+
+def _channel(v: Any) -> int:
+    if type(v) is not int:
+        raise InboundError("invalid", "kênh phải là số nguyên 1, 2 hoặc 3", "channels")
+    return v
 
 
 def procedure_from_mapping(m: dict[str, Any], default_agency: str | None = None) -> ProcedureVersion:
+    if not isinstance(m, dict):
+        raise InboundError("invalid", "mỗi thủ tục phải là một bảng khóa–giá trị", "procedures")
     try:
         stat = _duration(m.get("statutory"), "statutory")
         comm = _duration(m.get("committed", m.get("statutory")), "committed")
         steps = tuple(StepBudget(str(s["name"]), float(s["hours"])) for s in m.get("steps") or ())
         return ProcedureVersion(
-            code=str(m["code"]), version=0, agency=str(m.get("agency") or default_agency), name=str(m["name"]),
-            field=str(m["field"]), statutory_value=stat[0], statutory_unit=stat[1], committed_value=comm[0],
-            committed_unit=comm[1], effective_from=_date(m["effective_from"], "effective_from"),
+            code=_str(m["code"], "code"), version=0, agency=_str(m.get("agency") or default_agency, "agency"),
+            name=_str(m["name"], "name"), field=_str(m["field"], "field"), statutory_value=stat[0],
+            statutory_unit=stat[1], committed_value=comm[0], committed_unit=comm[1],
+            effective_from=_date(m["effective_from"], "effective_from"),
             effective_to=_date(m["effective_to"], "effective_to") if m.get("effective_to") else None,
-            abolished=bool(m.get("abolished", False)),
-            channels=tuple(int(c) for c in m.get("channels", (1, 2, 3))),
-            steps=steps, cutoff=str(m.get("cutoff", "17:00")), pause_on_fee=bool(m.get("pause_on_fee", False)),
-            legal_basis=str(m.get("legal_basis", "")),
+            abolished=_flag(m.get("abolished", False), "abolished"),
+            channels=tuple(_channel(c) for c in m.get("channels", (1, 2, 3))),
+            steps=steps, cutoff=_str(m.get("cutoff", "17:00"), "cutoff"),
+            pause_on_fee=_flag(m.get("pause_on_fee", False), "pause_on_fee"),
+            legal_basis=_str(m.get("legal_basis", ""), "legal_basis"),
         )
     except KeyError as exc:
         raise InboundError("invalid", "thiếu trường bắt buộc", str(exc.args[0])) from exc
     except (TypeError, ValueError) as exc:
-        raise InboundError("invalid", f"giá trị không hợp lệ: {exc}", m.get("code")) from exc
+        raise InboundError("invalid", f"giá trị không hợp lệ: {type(exc).__name__}", "body") from exc
 
 
 def parse_catalogue_yaml(text: str) -> list[ProcedureVersion]:
     doc = yaml.safe_load(text) or {}
+    if not isinstance(doc, dict) or not isinstance(doc.get("procedures", []), list):
+        raise InboundError("invalid", "tệp YAML phải có dạng {agency: ..., procedures: [...]}", "body")
     return [procedure_from_mapping(p, doc.get("agency")) for p in doc.get("procedures", [])]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import StepBudget
-from dunghan.db import begin, made_member, outbox_add, upsert_statement
+from dunghan.db import begin, lock_keys, made_member, outbox_add, upsert_statement
 from intake import tables as t
 from intake.cache import TtlCache
 from intake.records import (
@@ -127,6 +127,9 @@ class SqlTx:
         row = self.conn.execute(stmt, params).first()
         return None if row is None else record_of(cls, row)
 
+    def lock_dossiers(self, codes: list[str]) -> None:
+        lock_keys(self.conn, (f"intake.dossier:{c}" for c in codes))
+
     def get_dossier(self, code: str) -> Dossier | None:
         return self._one(Dossier, GET_DOSSIER, {"code": code})  # type: ignore[no-any-return]
 
@@ -165,6 +168,11 @@ class SqlTx:
                 conds.append(col >= lo)
             if hi is not None:
                 conds.append(col < hi)
+        if flt.resolved_from is not None or flt.resolved_to is not None:
+            conds.append(c.accepted_at.isnot(None))  # a refusal at intake is not a resolved dossier
+        if flt.open is not None:
+            is_open = and_(c.accepted_at.isnot(None), c.resolved_at.is_(None))
+            conds.append(is_open if flt.open else ~is_open)
         if flt.overdue_at is not None:
             conds += [c.status.in_((2, 4, 6)), c.appointment_at < flt.overdue_at]
         total = self.conn.execute(select(func.count()).select_from(t.dossiers).where(*conds)).scalar_one()
@@ -178,10 +186,6 @@ class SqlTx:
 
     def put_received(self, received: Received) -> None:
         self.conn.execute(PUT_RECEIVED, values_of(received))
-
-    def delete_received(self, agency: str, event_id: str) -> None:
-        r = t.received_facts.c
-        self.conn.execute(delete(t.received_facts).where(r.agency == agency, r.event_id == event_id))
 
     def add_pending(self, pending: PendingFact) -> None:
         self.conn.execute(insert(t.pending_facts).values(**asdict(pending)))

@@ -160,3 +160,10 @@ inbox, outbox = messaging_tables(metadata)
 
 TABLES = (agencies, units, officers, source_systems, procedures, problem_reports, dossiers, dossier_history,
           received_facts, pending_facts)
+lookup_buckets = Table(
+    "lookup_buckets", metadata,
+    Column("client", String(100), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("allowed", Boolean, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
+)

@@ -47,7 +47,7 @@ def build_components(settings: Settings) -> list[Any]:
     relay = OutboxRelay(engine, publisher(), "intake")
     sweeper = Periodic("orphan-sweeper",
                        OrphanSweeper(repo, BusReplier(publisher(), settings.amqp_prefix),
-                                     settings.orphan_window_seconds),
+                                     settings.orphan_window_seconds, settings.id_pepper),
                        settings.orphan_scan_seconds)
     return [consumer, relay, sweeper, retention_job(engine, settings.messaging_retention_days)]
 

@@ -90,3 +90,10 @@ def test_citizen_lookup_against_the_hashed_id_number(env):
     client, _ = env
     r = client.get(f"/api/v1/lookup?code={CODE}&id_number=079123456789")
     assert r.status_code == 200 and r.json["appointment_date"] == "2017-03-20"
+
+
+def test_list_counts_refusals_apart_answers_local_times_and_takes_plain_dates(env):
+    from ..unit.test_api import check_list_counts_times_and_plain_dates  # type: ignore[import-not-found]
+
+    client, _ = env
+    check_list_counts_times_and_plain_dates(client, prefix="SCT-170306-06")

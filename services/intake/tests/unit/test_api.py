@@ -9,7 +9,7 @@ from dunghan.web.auth import hash_key
 from intake.app import create_app
 from intake.config import Settings
 from intake.memory import InMemoryRepository
-from intake.records import SourceSystem
+from intake.records import SourceSystem, Unit
 
 from ..conftest import CODE, T0, make_fact, seed  # type: ignore[import-not-found]
 
@@ -62,6 +62,21 @@ def test_validation_error_names_the_field(client):
     assert r.json["error"]["field"] == "channel"
     r = client.post(f"/api/v1/dossiers/{CODE}/events", data="not json", headers=SCT)
     assert r.status_code == 400 and r.json["error"]["field"] == "body"
+
+
+def test_officer_not_in_the_given_unit_is_422_on_officer_and_nothing_is_stored():
+    repo = InMemoryRepository()
+    client = build(repo)
+    with repo.transaction() as tx:
+        tx.save_unit(Unit("SCT-KTAT", "SCT", "Phòng Kỹ thuật an toàn"))
+    r = post(client, make_fact("dossier.accepted", unit="SCT-KTAT", officer="SCT-CB02"))
+    assert r.status_code == 422 and r.json["error"]["field"] == "officer"
+    assert "SCT-QLTM" in r.json["error"]["message"] and "SCT-KTAT" in r.json["error"]["message"]
+    assert repo.state.dossiers == {} and repo.published == []
+    assert post(client, make_fact("dossier.accepted")).status_code in (200, 201)
+    r = post(client, make_fact("dossier.transferred", unit="SCT-KTAT", officer="SCT-CB01"))
+    assert r.status_code == 422 and r.json["error"]["field"] == "officer"
+    assert repo.state.dossiers[CODE].unit == "SCT-QLTM"
 
 
 def test_other_agency_cannot_write_or_read(client):
@@ -137,3 +152,30 @@ def test_officer_admin_publishes_officer_updated():
     assert repo.published[-1].type == "vn.dunghan.intake.officer_updated.v1"
     listed = client.get("/api/v1/officers?unit=SCT-QLTM", headers=SCT).json
     assert all(o["email"] is None for o in listed)
+
+
+def check_list_counts_times_and_plain_dates(client, prefix: str = "SCT-170306-05") -> None:
+    """Refused at intake is not resolved; times come back in +07:00; plain dates bound whole local days."""
+    accepted, refused, open_ = f"{prefix}01", f"{prefix}02", f"{prefix}03"
+    day = T0 + timedelta(days=1)
+    post(client, make_fact("dossier.accepted", code=accepted, at=T0))
+    post(client, make_fact("result.ready", code=accepted, at=day, decision="approved"))
+    post(client, make_fact("dossier.submitted", code=refused, at=T0, channel=2))
+    post(client, make_fact("dossier.refused", code=refused, at=day, reason="Thiếu giấy tờ"))
+    post(client, make_fact("dossier.accepted", code=open_, at=T0))
+    resolved = client.get("/api/v1/dossiers?resolved_from=2017-03-07&resolved_to=2017-03-07", headers=SCT).json
+    assert [d["code"] for d in resolved["items"] if d["code"].startswith(prefix)] == [accepted]
+    listed = client.get(f"/api/v1/dossiers/{accepted}", headers=SCT).json
+    assert listed["accepted_at"] == "2017-03-06T08:30:00+07:00"
+    assert listed["appointment_at"] == "2017-03-20T17:00:00+07:00"
+    assert listed["history"][0]["occurred_at"].endswith("+07:00")
+    received = client.get("/api/v1/dossiers?received_from=2017-03-06&received_to=2017-03-06&open=true",
+                          headers=SCT).json
+    assert [d["code"] for d in received["items"] if d["code"].startswith(prefix)] == [open_]
+    assert received["items"][0]["accepted_at"].endswith("+07:00")
+    bad = client.get("/api/v1/dossiers?received_from=06/03/2017", headers=SCT)
+    assert bad.status_code == 422 and bad.json["error"]["field"] == "received_from"
+
+
+def test_list_counts_refusals_apart_answers_local_times_and_takes_plain_dates(client):
+    check_list_counts_times_and_plain_dates(client)

@@ -12,6 +12,7 @@ errors = pytest.importorskip("dunghan.bus.errors")
 
 from intake.consumer import InboundHandler, IntakeReject, OrphanSweeper  # noqa: E402
 from intake.memory import InMemoryRepository  # noqa: E402
+from intake.records import Unit  # noqa: E402
 
 from ..conftest import T0, make_fact, seed  # type: ignore[import-not-found]  # noqa: E402
 
@@ -110,6 +111,17 @@ def test_invalid_fact_reply_lists_every_field(world):
     assert consume(handler, delivery(raw)) == "rejected"
     body = replier.replies[0][1]
     assert body["event_id"] == raw["event_id"] and {e["field"] for e in body["errors"]} == {"unit", "officer"}
+
+
+def test_officer_of_another_unit_is_rejected_on_the_officer_field(world):
+    _, replier, handler = world
+    with world[0].transaction() as tx:
+        tx.save_unit(Unit("SCT-MC", "SCT", "Bộ phận một cửa"))
+    raw = make_fact("dossier.accepted", unit="SCT-MC", officer="SCT-CB02")
+    assert consume(handler, delivery(raw)) == "rejected"
+    [error] = replier.replies[0][1]["errors"]
+    assert error["field"] == "officer", error
+    assert "SCT-QLTM" in str(error) and "SCT-MC" in str(error)
 
 
 def test_orphan_sweeper_rejects_and_answers_buffered_facts(world):

@@ -10,6 +10,7 @@ from intake.domain import InboundError, canonical_event_id
 from intake.handlers import Sender, digest_of, record_fact, reject_orphans
 from intake.inbound import load_fact
 from intake.memory import InMemoryRepository
+from intake.records import PendingFact
 
 from ..conftest import T0, make_fact, seed  # type: ignore[import-not-found]
 
@@ -107,15 +108,33 @@ def test_events_before_acceptance_are_buffered_then_applied_in_occurrence_order(
         "dossier_accepted", "dossier_transferred", "result_ready"]
     assert repo.state.dossiers["SCT-170306-0001"].status == 9
     assert repo.state.pending == {}
-    assert send(repo, ready).reply["status"] == "buffered"  # a replay answers as the first time
+    again = send(repo, ready)  # a replay is a duplicate and answers the fact's fate now
+    assert again.duplicate and again.reply["status"] == "accepted"
+    assert {r.state for r in repo.state.received.values()} == {"applied"}
+    assert repo.state.locked.count("SCT-170306-0001") == 4
+
+
+def test_an_orphan_whose_dossier_fits_by_now_is_applied_not_rejected(repo):
+    send(repo, make_fact("dossier.accepted"))
+    raw = make_fact("result.ready", at=T0 + timedelta(days=3))
+    with repo.transaction() as tx:  # stranded in the buffer (as an earlier release could leave it)
+        tx.add_pending(PendingFact(agency="SCT", event_id=raw["event_id"], code=raw["code"], fact=raw["fact"],
+                                   occurred_at=T0 + timedelta(days=3), body=raw, source="sct", received_at=T0))
+    assert reject_orphans(repo, now=T0 + timedelta(minutes=20), window_seconds=600) == []
+    assert repo.state.dossiers["SCT-170306-0001"].status == 9 and repo.state.pending == {}
+    assert repo.state.received[("SCT", raw["event_id"])].state == "applied"
 
 
 def test_orphans_are_rejected_after_the_window(repo):
     send(repo, make_fact("result.ready", code="SCT-170306-0099"))
     assert reject_orphans(repo, now=T0 + timedelta(minutes=5), window_seconds=600) == []
     [orphan] = reject_orphans(repo, now=T0 + timedelta(minutes=20), window_seconds=600)
-    assert orphan.field == "code" and orphan.pending.code == "SCT-170306-0099"
-    assert repo.state.pending == {} and repo.state.received == {}
+    assert orphan.error.field == "code" and orphan.pending.code == "SCT-170306-0099"
+    assert repo.state.pending == {}
+    [fate] = repo.state.received.values()
+    assert (fate.state, fate.reply["reason"]) == ("rejected", "unknown_dossier")
+    resent = send(repo, make_fact("result.ready", code="SCT-170306-0099"))  # a rejected fact may be sent again
+    assert resent.reply["status"] == "buffered" and not resent.duplicate
 
 
 def test_full_lifecycle_publishes_one_event_per_fact(repo):

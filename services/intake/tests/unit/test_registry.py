@@ -21,6 +21,7 @@ def test_shipped_catalogue_has_30_procedures_with_cut_durations_and_loads_idempo
     assert all(p.committed_value <= p.statutory_value or p.committed_unit != p.statutory_unit for p in procedures)
     assert sum(1 for p in procedures if p.steps) >= 5
     repo = InMemoryRepository()
+    load_org(repo, data("org_sct.yaml"), now=NOW)
     first = import_catalogue(repo, procedures, now=NOW)
     assert first["created"] == len(procedures)
     assert import_catalogue(repo, procedures, now=NOW)["created"] == 0
@@ -59,6 +60,7 @@ def test_each_stored_or_closed_procedure_version_is_announced_for_the_due_date_p
     from intake.registry import announce_catalogue
 
     repo = InMemoryRepository()
+    load_org(repo, data("org_sct.yaml"), now=NOW)
     versions = [p for p in parse_catalogue_yaml(data("procedures_sct.yaml")) if p.code == "SCT-TM-01"]
     import_catalogue(repo, versions, now=NOW)
     announced = [ce for ce in repo.published if ce.type == "vn.dunghan.intake.procedure_updated.v1"]

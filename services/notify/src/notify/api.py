@@ -1,14 +1,18 @@
 """HTTP API: the delivery log by dossier and per-recipient channel preferences."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
+from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
+from notify import domain
+from notify.digest import digest_context
 from notify.domain import CHANNELS, Preferences
 
 blp = Blueprint("notify", __name__, url_prefix="/api/v1", description="Thông báo và nhật ký gửi")
@@ -44,7 +48,7 @@ class DeliveryLogSchema(Schema):
 
 class PreferencesSchema(Schema):
     channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), required=True)
-    digest = fields.Boolean(load_default=True)
+    digest = strict.Boolean(load_default=True)
 
 
 def _repo() -> Any:
@@ -59,7 +63,7 @@ def delivery_log(args: dict[str, Any]) -> dict[str, Any]:
     """Nhật ký gửi thông báo của một hồ sơ."""
     principal = current_principal()
     rows = [r for r in _repo().delivery_log(args["dossier"])
-            if principal.is_operator or r["agency"] in (principal.agency, "")]
+            if principal.cross_agency or r["agency"] in (principal.agency, "")]
     return {"dossier": args["dossier"], "notifications": rows}
 
 
@@ -92,3 +96,49 @@ def put_preferences(args: dict[str, Any], officer: str) -> Preferences:
         _officer(tx, officer)
         tx.set_preferences(officer, prefs, datetime.now(UTC))
     return prefs
+
+
+class DigestQuery(Schema):
+    on = fields.Date(load_default=None, metadata={"description": "ngày của bản tin (mặc định: hôm nay)"})
+
+
+class DigestRowSchema(Schema):
+    code = fields.String()
+    procedure = fields.String()
+    applicant = fields.String()
+    due = fields.String()
+    link = fields.String()
+
+
+class DigestSchema(Schema):
+    unit = fields.String()
+    unit_name = fields.String()
+    date = fields.String()
+    head_officer = fields.String(allow_none=True)
+    due_soon = fields.List(fields.Nested(DigestRowSchema))
+    overdue = fields.List(fields.Nested(DigestRowSchema))
+    subject = fields.String()
+    text = fields.String()
+
+
+@blp.get("/digests/<unit>")
+@blp.arguments(DigestQuery, location="query")
+@blp.response(200, DigestSchema)
+@require_auth()
+def get_digest(args: dict[str, Any], unit: str) -> dict[str, Any]:
+    """Bản tin hằng ngày của trưởng đơn vị: hồ sơ đến hạn trong 1 ngày làm việc và hồ sơ quá hạn, như được gửi
+    vào giờ gửi bản tin của ngày ``on`` (theo các hồ sơ đang mở)."""
+    services = current_app.extensions["notify"]
+    settings = services.settings
+    tz = settings.timezone
+    day: date = args["on"] or domain.local(datetime.now(UTC), tz).date()
+    at = datetime.combine(day, domain.parse_time(settings.digest_time), ZoneInfo(tz))
+    with _repo().transaction() as tx:
+        found = tx.unit(unit)
+        if found is None:
+            abort(404, message=f"không có đơn vị {unit}", field="unit")
+        require_agency(found.agency, field="unit")
+        _selection, context = digest_context(tx, found, at, services.calendar, settings.link_base, tz)
+    rendered = services.renderer.render("digest", "email", {**context, "recipient": ""})
+    return {"unit": unit, "head_officer": found.head_officer, **context, "subject": rendered.subject,
+            "text": rendered.text}

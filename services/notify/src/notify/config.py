@@ -49,7 +49,7 @@ class Settings:
     max_attempts: int = 5
     retry_base_seconds: float = 30.0
     retry_cap_seconds: float = 3600.0
-    claim_lease_seconds: float = 300.0
+    claim_lease_seconds: float = 60.0
     send_batch: int = 20
     send_interval_seconds: float = 2.0
     digest_time: str = "07:30"

@@ -5,7 +5,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from notify import domain
 from notify.domain import Calendar, Recipient
@@ -18,6 +18,16 @@ log = logging.getLogger(__name__)
 
 class TxSource(Protocol):
     def transaction(self) -> AbstractContextManager[Tx]: ...
+
+
+def digest_context(tx: Tx, unit: domain.Unit, now: datetime, calendar: Calendar, link_base: str,
+                   tz: str = domain.DEFAULT_TZ) -> tuple[domain.Digest, dict[str, Any]]:
+    """What a unit head's digest holds at ``now``: its selection and the template fields (also for the API)."""
+    selection = domain.digest_selection(tx.open_dossiers(unit.unit), now, calendar, tz)
+    day = domain.local(now, tz).date()
+    return selection, {"date": day.strftime("%d/%m/%Y"), "unit_name": unit.name,
+                       "due_soon": domain.digest_rows(selection.due_soon, link_base, tz),
+                       "overdue": domain.digest_rows(selection.overdue, link_base, tz)}
 
 
 class DigestJob:
@@ -53,15 +63,12 @@ class DigestJob:
                 yield unit, head
 
     def _one(self, tx: Tx, unit: domain.Unit, head: domain.Officer, now: datetime) -> int:
-        selection = domain.digest_selection(tx.open_dossiers(unit.unit), now, self.calendar, self.tz)
+        selection, context = digest_context(tx, unit, now, self.calendar, self.link_base, self.tz)
         day = domain.local(now, self.tz).date()
         if selection.empty or not tx.claim_digest(head.officer, day, now):
             return 0
         ctx = Context(self.renderer, self.calendar, now, self.link_base, self.tz, self.sms_windows,
                       available=self.available)
-        context = {"date": day.strftime("%d/%m/%Y"), "unit_name": unit.name,
-                   "due_soon": domain.digest_rows(selection.due_soon, self.link_base, self.tz),
-                   "overdue": domain.digest_rows(selection.overdue, self.link_base, self.tz)}
         queue(tx, ctx, kind="digest", dossier=f"digest:{unit.unit}", agency=unit.agency, threshold=day.isoformat(),
               recipients=[Recipient(head, "unit_head")], context=context)
         log.info("digest for unit %s queued to officer %s", unit.unit, head.officer)

@@ -5,7 +5,7 @@ import dataclasses
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from notify.domain import Claimed, NewNotification, Officer, OpenDossier, Preferences, Unit
@@ -64,7 +64,8 @@ class FakeTx:
         self.repo.dossiers.pop(code, None)
 
     def open_dossiers(self, unit: str) -> list[OpenDossier]:
-        return [d for d in self.repo.dossiers.values() if d.unit == unit]
+        found = [d for d in self.repo.dossiers.values() if d.unit == unit]
+        return sorted(found, key=lambda d: (d.due_at is None, d.due_at or datetime.min.replace(tzinfo=UTC)))
 
     def claim_digest(self, officer: str, day: date, now: datetime) -> bool:
         if (officer, day) in self.repo.digests:
@@ -93,7 +94,7 @@ class FakeRepository:
     def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[Claimed]:
         out: list[Claimed] = []
         with self._lock:
-            for r in self.notifications:
+            for r in sorted(self.notifications, key=lambda r: (r["next_attempt_at"], r["id"])):
                 due = (r["status"] == "queued" and r["next_attempt_at"] <= now) or (
                     r["status"] == "sending" and r["claimed_until"] < now)
                 if due and len(out) < limit:
@@ -101,13 +102,30 @@ class FakeRepository:
                              claimed_until=now + timedelta(seconds=lease_seconds))
                     out.append(Claimed(r["id"], r["channel"], r["recipient"], r["address"], r["subject"],
                                        r["text"], r["html"], r["attempts"]))
-        return out
+        return sorted(out, key=lambda c: c.id)
+
+    def renew_claims(self, ids: list[int], now: datetime, lease_seconds: float) -> set[int]:
+        with self._lock:
+            held = [r for r in self.notifications if r["id"] in ids and r["status"] == "sending"]
+            for r in held:
+                r.update(claimed_until=now + timedelta(seconds=lease_seconds))
+            return {r["id"] for r in held}
+
+    def release_claims(self, ids: list[int], now: datetime) -> set[int]:
+        with self._lock:
+            held = [r for r in self.notifications if r["id"] in ids and r["status"] == "sending"]
+            for r in held:
+                r.update(status="queued", claimed_until=None, attempts=r["attempts"] - 1)
+            return {r["id"] for r in held}
 
     def _row(self, notification_id: int) -> dict[str, Any]:
-        return next(r for r in self.notifications if r["id"] == notification_id)
+        """The row being sent (an outcome for any other is ignored, as the SQL's ``status = 'sending'``)."""
+        return next((r for r in self.notifications if r["id"] == notification_id and r["status"] == "sending"),
+                    {})
 
     def mark_sent(self, notification_id: int, provider_id: str, now: datetime) -> None:
-        self._row(notification_id).update(status="sent", provider_id=provider_id, sent_at=now, last_error=None)
+        self._row(notification_id).update(status="sent", provider_id=provider_id or None, sent_at=now,
+                                          last_error=None)
 
     def mark_retry(self, notification_id: int, error: str, next_at: datetime, now: datetime) -> None:
         self._row(notification_id).update(status="queued", last_error=error, next_attempt_at=next_at)

@@ -79,12 +79,16 @@ def handle_phase_closed(event: ev.PhaseClosed, tx: Tx, ctx: Context) -> None:
     dossier, threshold = domain.subject_and_threshold(event, ctx.tz)
     context = {"phase_name": event.phase_name, "campaign": event.campaign,
                "review_date": event.review_date.strftime("%d/%m/%Y"),
-               "standings": event.standings, "proposals": event.proposals}
+               "standings": event.standings, "proposals": event.proposals, "rules": event.rules,
+               "corrections": event.corrections, "final": event.phase == "tong-ket"}
     queue(tx, ctx, kind="phase_closed", dossier=dossier, agency="", threshold=threshold,
           recipients=domain.resolve(tx, domain.audience(event)), context=context)
 
 
 def handle_due_date_set(event: ev.DueDateSet, tx: Tx, ctx: Context) -> None:
+    if event.history:  # loaded as history: never in a digest, never warned about
+        tx.close_dossier(event.code, ctx.now)
+        return
     _track(event, tx, ctx)
 
 

@@ -14,6 +14,12 @@ PACKAGED = Path(__file__).parent / "templates"
 KINDS = ("deadline_approaching", "deadline_breached", "step_overdue", "phase_closed", "digest")
 
 
+def vn_number(value: float, decimals: int = 1) -> str:
+    """A number as Vietnamese staff write it: ``.`` between thousands, ``,`` before decimals (1.234,5)."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
 @dataclass(frozen=True)
 class Rendered:
     subject: str
@@ -29,6 +35,7 @@ class Renderer:
             autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
             undefined=StrictUndefined, keep_trailing_newline=False, trim_blocks=False,
         )
+        self.env.filters["so"] = vn_number
         self.sms_gsm7 = sms_gsm7
 
     def _one(self, name: str, context: dict[str, Any]) -> str:

@@ -98,8 +98,8 @@ class SqlTx:
             recipient=n.recipient, role=n.role, channel=n.channel, address=n.address, subject=n.subject,
             body_text=n.text, body_html=n.html, segments=n.segments, status="queued",
             next_attempt_at=n.next_attempt_at, created_at=now, updated_at=now,
-        ).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        return self.conn.execute(stmt).rowcount == 1
+        ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(t.notifications.c.id)
+        return self.conn.execute(stmt).first() is not None
 
     def track_dossier(self, d: OpenDossier, now: datetime) -> None:
         """An empty procedure or applicant name keeps the one already known."""
@@ -118,8 +118,9 @@ class SqlTx:
                 for r in rows]
 
     def claim_digest(self, officer: str, day: date, now: datetime) -> bool:
-        stmt = insert(t.digests).values(officer=officer, digest_date=day, created_at=now).on_conflict_do_nothing()
-        return self.conn.execute(stmt).rowcount == 1
+        stmt = (insert(t.digests).values(officer=officer, digest_date=day, created_at=now)
+                .on_conflict_do_nothing().returning(t.digests.c.officer))
+        return self.conn.execute(stmt).first() is not None
 
 
 def _unit(row: Any) -> Unit:
@@ -204,6 +205,23 @@ class SqlRepository:
             rows = conn.execute(stmt).all()
         return [Claimed(r.id, r.channel, r.recipient, r.address, r.subject, r.body_text, r.body_html, r.attempts)
                 for r in sorted(rows, key=lambda r: r.id)]
+
+    def renew_claims(self, ids: list[int], now: datetime, lease_seconds: float) -> set[int]:
+        """The claims still held (status sending) extended by the lease; the ids returned are those held."""
+        n = t.notifications
+        stmt = (update(n).where(n.c.id.in_(ids), n.c.status == "sending")
+                .values(claimed_until=now + timedelta(seconds=lease_seconds), updated_at=now).returning(n.c.id))
+        with self.engine.begin() as conn:
+            return set(conn.execute(stmt).scalars())
+
+    def release_claims(self, ids: list[int], now: datetime) -> set[int]:
+        """Claimed rows not sent given back (queued, due now, the attempt not counted); the ids released."""
+        n = t.notifications
+        stmt = (update(n).where(n.c.id.in_(ids), n.c.status == "sending")
+                .values(status="queued", claimed_until=None, attempts=n.c.attempts - 1, updated_at=now)
+                .returning(n.c.id))
+        with self.engine.begin() as conn:
+            return set(conn.execute(stmt).scalars())
 
     def _finish(self, notification_id: int, **values: Any) -> None:
         n = t.notifications

@@ -6,7 +6,7 @@ import random
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from dunghan.bus.consumer import is_transient
@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 class SendStore(Protocol):
     def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[Claimed]: ...
+    def renew_claims(self, ids: list[int], now: datetime, lease_seconds: float) -> set[int]: ...
+    def release_claims(self, ids: list[int], now: datetime) -> set[int]: ...
     def mark_sent(self, notification_id: int, provider_id: str, now: datetime) -> None: ...
     def mark_retry(self, notification_id: int, error: str, next_at: datetime, now: datetime) -> None: ...
     def mark_failed(self, notification_id: int, error: str, now: datetime) -> None: ...
@@ -44,7 +46,7 @@ class Sender:
 
     def __init__(
         self, store: SendStore, channels: Mapping[str, Channel], calendar: Calendar, *,
-        policy: RetryPolicy = RetryPolicy(), batch: int = 20, lease_seconds: float = 300.0,
+        policy: RetryPolicy = RetryPolicy(), batch: int = 20, lease_seconds: float = 60.0,
         interval: float = 2.0, tz: str = domain.DEFAULT_TZ, clock: Callable[[], datetime] = utc_now,
         jitter: Callable[[], float] = random.random, sms_windows: domain.Windows = domain.WINDOWS,
     ) -> None:
@@ -55,8 +57,23 @@ class Sender:
         self._stop = threading.Event()
 
     def run_once(self) -> int:
+        """One claimed batch. Past half its lease, the claim of what is left is renewed (a message another
+        sender took meanwhile is skipped); on ``stop()`` the unsent rest is released for the next sender at
+        once. A crash leaves only its claims, which run out after the lease: the one message that was in
+        flight may go out again, with the same Message-ID / SMS reference."""
         claimed = self.store.claim_due(self.clock(), self.batch, self.lease)
-        for n in claimed:
+        renew_at = self.clock() + timedelta(seconds=self.lease / 2)
+        for i, n in enumerate(claimed):
+            rest = [c.id for c in claimed[i:]]
+            if self._stop.is_set():
+                released = self.store.release_claims(rest, self.clock())
+                log.info("sender stopping: %d claimed notification(s) released", len(released))
+                break
+            if self.clock() >= renew_at:
+                held = self.store.renew_claims(rest, self.clock(), self.lease)
+                renew_at = self.clock() + timedelta(seconds=self.lease / 2)
+                if n.id not in held:
+                    continue
             with log_context(notification=n.id, recipient=n.recipient):
                 self._send(n)
         metrics.set_pending(self.store.pending(self.clock()))

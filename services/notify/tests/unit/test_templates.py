@@ -61,3 +61,31 @@ def test_phase_closed_lists_standings_and_proposals():
            "review_date": date(2017, 6, 30).strftime("%d/%m/%Y")}
     text = Renderer().render("phase_closed", "email", ctx).text
     assert "1. Phòng QLTM" in text and "Giấy khen: Phòng QLTM (726.000 đ)" in text
+
+
+def test_phase_closed_email_carries_the_rules_and_the_corrections_after_a_freeze():
+    from dunghan.contract.events import StandingEntry
+
+    ctx = {**CONTEXT, "standings": [StandingEntry(1, "officer", "MC-02", "Lê Phúc", 98.5, 0, 0, True, "Một cửa")],
+           "proposals": [], "review_date": "31/12/2017", "final": True, "phase_name": "Tổng kết chiến dịch",
+           "rules": ["Bước ký duyệt tính cho Lãnh đạo Sở."],
+           "corrections": ["Đợt 1: hồ sơ SCT-170403-0001 phân loại sau khi đã sơ kết: trước hạn → quá hạn."]}
+    rendered = Renderer().render("phase_closed", "email", ctx)
+    for text in (rendered.text, rendered.html):
+        assert "đã tổng kết" in text and "Bước ký duyệt tính cho Lãnh đạo Sở." in text
+        assert "SCT-170403-0001" in text and "Một cửa" in text
+    assert "tổng kết" in rendered.subject
+
+
+def test_phase_mail_writes_numbers_the_vietnamese_way():
+    from dunghan.contract.events import RewardProposal, StandingEntry
+    from notify.render import vn_number
+
+    assert (vn_number(98.5), vn_number(1234.25, 2), vn_number(1_300_000, 0)) == ("98,5", "1.234,25", "1.300.000")
+    ctx = {**CONTEXT, "standings": [StandingEntry(1, "unit", "QLTM", "Phòng QLTM", 1234.5, 40, 0, True)],
+           "proposals": [RewardProposal("unit", "QLTM", "Phòng QLTM", "Giấy khen", 1_040_000, ())],
+           "review_date": "30/06/2017"}
+    for kind in ("email",):
+        rendered = Renderer().render("phase_closed", kind, ctx)
+        assert "điểm 1.234,5" in rendered.text and "1.040.000 đ" in rendered.text
+        assert "1.234,5" in (rendered.html or "")

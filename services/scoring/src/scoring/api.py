@@ -1,4 +1,4 @@
-"""HTTP API: campaigns, standings, closing, corrections, complaints, discipline and the reports."""
+"""HTTP API: campaigns, standings, closing, corrections, complaints, discipline (reports: ``api_reports``)."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -8,13 +8,13 @@ from typing import Any
 from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, validate, validates_schema
 
+from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
 from scoring import handlers, readers
 from scoring.domain import Standing, StepFigures, campaign_to_dict
 from scoring.export import CSV_MIME, XLSX_MIME, to_csv, to_xlsx
-from scoring.reports import COLUMNS_06A, COLUMNS_INDEX, Period
 
 blp = Blueprint("scoring", __name__, url_prefix="/api/v1", description="Thi đua, xếp hạng và báo cáo")
 
@@ -22,7 +22,7 @@ blp = Blueprint("scoring", __name__, url_prefix="/api/v1", description="Thi đua
 class CampaignIn(Schema):
     id = fields.String(required=True, validate=validate.Length(1, 100))
     name = fields.String(required=True)
-    agency = fields.String(required=True)
+    agency = fields.String(required=True, validate=strict.pattern(r"[A-Z][A-Z0-9]{1,9}"))
     plan = fields.String(load_default="")
     phases = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1))
     scoring = fields.Dict(load_default=None, allow_none=True)
@@ -42,33 +42,24 @@ class ComplaintIn(Schema):
     subject = fields.String(required=True)
     phase = fields.String(load_default=None, allow_none=True)
     dossier_code = fields.String(load_default=None, allow_none=True)
-    well_founded = fields.Boolean(load_default=True)
-    occurred_on = fields.Date(required=True)
+    well_founded = strict.Boolean(load_default=True)
+    occurred_on = strict.Date(required=True)
     note = fields.String(load_default="")
 
 
 class DisciplineIn(Schema):
     officer = fields.String(required=True)
     unit = fields.String(required=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(load_default=None, allow_none=True)
+    starts_on = strict.Date(required=True)
+    ends_on = strict.Date(load_default=None, allow_none=True)
     note = fields.String(load_default="")
 
-
-AGENCY_CODE = validate.Regexp(r"^[A-Z][A-Z0-9]{1,9}$")
-
-
-class Report06aQuery(Schema):
-    agency = fields.String(required=True, validate=AGENCY_CODE)
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
-    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+    @validates_schema
+    def _span(self, data: dict[str, Any], **_: Any) -> None:
+        strict.check_span(data.get("starts_on"), data.get("ends_on"), "ends_on")
 
 
-class IndexQuery(Schema):
-    agency = fields.String(required=True, validate=AGENCY_CODE)
-    year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
-    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+AGENCY_CODE = strict.pattern(r"[A-Z][A-Z0-9]{1,9}")
 
 
 def _repo() -> Any:
@@ -78,6 +69,15 @@ def _repo() -> Any:
 def _now() -> datetime:
     clock = current_app.extensions.get("scoring_clock")
     return clock() if clock else datetime.now(UTC)
+
+
+def _require_campaign_agency(campaign_id: str) -> None:
+    """Abort 404 for an unknown campaign, 403 unless the caller acts for the campaign's agency."""
+    def agency_of() -> str:
+        with _repo().transaction() as tx:
+            return handlers._campaign(tx, campaign_id).agency
+
+    require_agency(_call(agency_of))
 
 
 def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -94,11 +94,13 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
         abort(422, message=exc.message, field=exc.field)
 
 
-def _standing(s: Standing) -> dict[str, Any]:
+def _standing(s: Standing, flags: dict[tuple[str, str], list[dict[str, Any]]] | None = None) -> dict[str, Any]:
     t = s.tally
+    corrections = (flags or {}).get((t.kind, t.subject), [])
     return {"rank": s.rank, "kind": t.kind, "subject": t.subject, "name": t.name, "unit": t.unit, "score": s.score,
-            "criteria": s.values, "gates": s.gates, "eligible": s.eligible,
-            "complaints": t.complaints, "disciplined": t.disciplined}
+            "role": t.role, "criteria": s.values, "gates": s.gates, "eligible": s.eligible,
+            "complaints": t.complaints, "disciplined": t.disciplined,
+            "corrected": bool(corrections), "corrections": corrections}
 
 
 def _step(f: StepFigures) -> dict[str, Any]:
@@ -131,6 +133,7 @@ class Campaigns(MethodView):
     @blp.response(201)
     def post(self, body: dict[str, Any]) -> Any:
         """Tạo chiến dịch thi đua (quản trị)."""
+        require_agency(body["agency"])
         return campaign_to_dict(_call(handlers.create_campaign, _repo(), body))
 
 
@@ -139,12 +142,18 @@ class Campaigns(MethodView):
 @blp.arguments(StandingsQuery, location="query")
 @blp.response(200)
 def get_standings(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
-    """Bảng xếp hạng của một đợt: hạng (đồng hạng), giá trị từng tiêu chí, điều kiện."""
+    """Bảng xếp hạng của một đợt (hoặc `tong-ket`: tổng kết chiến dịch): hạng (đồng hạng), giá trị từng tiêu chí,
+    điều kiện. Đơn vị xếp chung; cán bộ xếp trong nhóm vai trò tương đương (`role`: một cửa — tiếp nhận, trả kết
+    quả; chuyên viên — thẩm định; lãnh đạo phòng — phân công, xem xét), mỗi nhóm có tiêu chí và khối lượng tối
+    thiểu riêng; mỗi bước tính cho người thực hiện, bước ký duyệt tính cho Lãnh đạo Sở. Đợt đã sơ kết: kết quả giữ
+    nguyên, phân loại đến sau được đánh dấu `corrected` / `corrections` trên người, đơn vị và đề nghị liên quan.
+    Quy tắc đầy đủ: `GET /campaigns/{id}/rules`."""
     st: handlers.Standings = _call(handlers.standings, _repo(), campaign_id, phase, query["kind"])
     require_agency(st.campaign.agency)
     return {"campaign": st.campaign.id, "phase": st.phase.key, "phase_name": st.phase.name, "state": st.state,
             "kind": st.kind, "closed_at": st.closed_at.isoformat() if st.closed_at else None,
-            "config": st.config, "entries": [_standing(s) for s in st.entries], "proposals": st.proposals,
+            "config": st.config, "entries": [_standing(s, st.flags) for s in st.entries],
+            "proposals": st.proposals,
             "steps": [_step(f) for f in st.steps]}
 
 
@@ -166,6 +175,7 @@ def get_steps(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
 @blp.response(200)
 def post_close(campaign_id: str, phase: str) -> Any:
     """Kết thúc đợt (sơ kết): đóng băng kết quả và gửi sự kiện phase_closed."""
+    _require_campaign_agency(campaign_id)
     ev = _call(handlers.close_phase, _repo(), campaign_id, phase, _now(), current_principal().name)
     steps = readers.step_report(_repo(), campaign_id, phase).steps
     return {"campaign": ev.campaign, "phase": ev.phase, "standings": [asdict(s) for s in ev.standings],
@@ -177,6 +187,7 @@ def post_close(campaign_id: str, phase: str) -> Any:
 @blp.response(200)
 def get_corrections(campaign_id: str, phase: str) -> Any:
     """Các phân loại đến sau khi đợt đã kết thúc, ghi bên cạnh kết quả đã đóng băng."""
+    _require_campaign_agency(campaign_id)
     items = _call(handlers.corrections, _repo(), campaign_id, phase)
     return {"items": [{k: (v.isoformat() if isinstance(v, datetime | date) else v) for k, v in i.items()}
                       for i in items]}
@@ -188,6 +199,7 @@ def get_corrections(campaign_id: str, phase: str) -> Any:
 @blp.response(201)
 def post_complaint(body: dict[str, Any], campaign_id: str) -> Any:
     """Ghi nhận khiếu nại (có cơ sở hay không) đối với đơn vị hoặc cán bộ."""
+    _require_campaign_agency(campaign_id)
     return {"id": _call(handlers.record_complaint, _repo(), campaign_id, body, current_principal().name)}, 201
 
 
@@ -197,34 +209,5 @@ def post_complaint(body: dict[str, Any], campaign_id: str) -> Any:
 @blp.response(201)
 def post_discipline(body: dict[str, Any], campaign_id: str) -> Any:
     """Ghi nhận cán bộ bị kỷ luật trong thời gian thi đua."""
+    _require_campaign_agency(campaign_id)
     return {"id": _call(handlers.record_discipline, _repo(), campaign_id, body, current_principal().name)}, 201
-
-
-@blp.route("/reports/06a")
-@require_auth()
-@blp.arguments(Report06aQuery, location="query")
-@blp.response(200)
-def get_06a(query: dict[str, Any]) -> Any:
-    """Mẫu 06a: tình hình giải quyết hồ sơ theo cơ quan và đơn vị trong kỳ."""
-    require_agency(query["agency"])
-    period = Period(query["from_"], query["to"])
-    rows = [r.as_dict() for r in _call(readers.report_06a, _repo(), query["agency"], period)]
-    name = f"06a_{query['agency']}_{period.start:%Y%m%d}_{period.end:%Y%m%d}"
-    heading = f"Mẫu 06a — {query['agency']} — từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y}"
-    return _export(query["format"], COLUMNS_06A, rows, name, heading) or {
-        "agency": query["agency"], "from": period.start.isoformat(), "to": period.end.isoformat(),
-        "columns": dict(COLUMNS_06A), "rows": rows}
-
-
-@blp.route("/reports/index")
-@require_auth()
-@blp.arguments(IndexQuery, location="query")
-@blp.response(200)
-def get_index(query: dict[str, Any]) -> Any:
-    """Chỉ số phục vụ (QĐ 766/QĐ-TTg): 2.1, 2.2, 3.3, 5.4 theo tháng."""
-    require_agency(query["agency"])
-    months = _call(readers.report_index, _repo(), query["agency"], query["year"], _now().date())
-    rows = [m.as_dict() for m in months]
-    name = f"chiso_{query['agency']}_{query['year']}"
-    return _export(query["format"], COLUMNS_INDEX, rows, name, f"Chỉ số phục vụ — {query['agency']}") or {
-        "agency": query["agency"], "year": query["year"], "columns": dict(COLUMNS_INDEX), "months": rows}

@@ -31,11 +31,16 @@ def create_app(settings: Settings, *, repo: Any = None, publish: Callable[..., A
         keystore=StaticKeyStore.from_spec(settings.api_keys), multiproc_dir=settings.multiproc_dir,
     )
     app.extensions["scoring_repo"] = repo
+    app.extensions["scoring_settings"] = settings
     if clock is not None:
         app.extensions["scoring_clock"] = clock
     from scoring.api import blp
+    from scoring.api_awards import blp as awards_blp
+    from scoring.api_reports import blp as reports_blp
 
     api.register_blueprint(blp)
+    api.register_blueprint(awards_blp)
+    api.register_blueprint(reports_blp)
     return app
 
 

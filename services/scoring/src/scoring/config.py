@@ -33,6 +33,16 @@ class Settings:
     auto_close_window_days: int = 30
     migrate_on_start: bool = True
     multiproc_dir: str | None = None
+    report_agency_names: str = "SCT:Sở Công Thương tỉnh Bà Rịa-Vũng Tàu"
+    report_place: str = "Bà Rịa-Vũng Tàu"
+
+    def agency_name(self, agency: str) -> str:
+        """The reporting agency's name on signed forms (``SCORING_REPORT_AGENCY_NAMES``: ``CODE:Tên;…``)."""
+        for item in self.report_agency_names.split(";"):
+            code, _, name = item.partition(":")
+            if code.strip() == agency and name.strip():
+                return name.strip()
+        return agency
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -45,4 +55,6 @@ class Settings:
             close_check_seconds=float(e.get("SCORING_CLOSE_CHECK_SECONDS", d.close_check_seconds)),
             auto_close_window_days=int(e.get("SCORING_AUTO_CLOSE_WINDOW_DAYS", d.auto_close_window_days)),
             migrate_on_start=_bool(e.get("SCORING_MIGRATE", "true")),
+            report_agency_names=e.get("SCORING_REPORT_AGENCY_NAMES", d.report_agency_names),
+            report_place=e.get("SCORING_REPORT_PLACE", d.report_place),
         )

@@ -1,6 +1,7 @@
 """Use cases: apply events, campaigns, standings, closing a phase, complaints and discipline, reports."""
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -14,6 +15,7 @@ from dunghan.contract.events import (
     DossierClassified,
     DossierRefused,
     DossierSubmitted,
+    DossierTransferred,
     DueDateSet,
     Event,
     OfficerUpdated,
@@ -24,8 +26,11 @@ from dunghan.contract.events import (
     SupplementRequested,
     UnitUpdated,
 )
+from dunghan.db.unit_of_work import after_commit
 from scoring import metrics
+from scoring.awards import correction_flags, correction_notes, draft_proposals
 from scoring.domain import (
+    FINAL_KEY,
     Campaign,
     CampaignError,
     Phase,
@@ -37,7 +42,8 @@ from scoring.domain import (
     rank,
     step_figures,
 )
-from scoring.reports import LOCAL
+from scoring.periods import LOCAL
+from scoring.rules import rules_text
 
 WAITING_REASONS = frozenset({"supplement_requested", "supplement_paused", "paused"})
 REPEAT_SUPPLEMENT = "second_supplement_request"
@@ -70,6 +76,11 @@ def local_day(instant: datetime) -> date:
 
 def on_accepted(tx: Any, ev: DossierAccepted, ce: CloudEvent, now: datetime) -> None:
     tx.record_accepted(ev)
+    tx.record_move(ev.code, ev.occurred_at, "holder", ev.unit)
+
+
+def on_transferred(tx: Any, ev: DossierTransferred, ce: CloudEvent, now: datetime) -> None:
+    tx.record_move(ev.code, ev.occurred_at, "holder", ev.unit)
 
 
 def on_submitted(tx: Any, ev: DossierSubmitted, ce: CloudEvent, now: datetime) -> None:
@@ -87,10 +98,12 @@ def on_due_date_set(tx: Any, ev: DueDateSet, ce: CloudEvent, now: datetime) -> N
 
 def on_supplement_requested(tx: Any, ev: SupplementRequested, ce: CloudEvent, now: datetime) -> None:
     tx.set_waiting(ev.code, True)
+    tx.record_move(ev.code, ev.occurred_at, "waiting")
 
 
 def on_supplement_received(tx: Any, ev: SupplementReceived, ce: CloudEvent, now: datetime) -> None:
     tx.set_waiting(ev.code, False)
+    tx.record_move(ev.code, ev.occurred_at, "resumed")
 
 
 def on_unit_updated(tx: Any, ev: UnitUpdated, ce: CloudEvent, now: datetime) -> None:
@@ -111,12 +124,13 @@ def on_classified(tx: Any, ev: DossierClassified, ce: CloudEvent, now: datetime)
     for campaign_id, phase, state in tx.phases_covering(ev.agency, local_day(ev.stopped_at)):
         if state == "closed":
             tx.add_correction(campaign_id, phase, ev, ce.id, previous, now)
-        elif previous is None:
-            metrics.resolved(campaign_id, phase, ev.unit, ev.outcome)
+        elif previous is None and phase != FINAL_KEY:  # counted once committed, never on a rollback
+            after_commit(functools.partial(metrics.resolved, campaign_id, phase, ev.unit, ev.outcome))
 
 
 EVENT_HANDLERS: dict[type[Event], Callable[[Any, Any, CloudEvent, datetime], None]] = {
     DossierAccepted: on_accepted,
+    DossierTransferred: on_transferred,
     DossierSubmitted: on_submitted,
     DossierRefused: on_refused,
     DueDateSet: on_due_date_set,
@@ -194,6 +208,7 @@ class Standings:
     closed_at: datetime | None = None
     proposals: list[dict[str, Any]] = field(default_factory=list)
     steps: list[StepFigures] = field(default_factory=list)
+    flags: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def _live(tx: Any, c: Campaign, p: Phase) -> tuple[list[Standing], list[Standing]]:
@@ -209,24 +224,31 @@ def standings(repo: Repository, campaign_id: str, phase_key: str, kind: str) -> 
         frozen = tx.frozen(c.id, p.key, kind)
         if frozen is not None:
             closure, entries = frozen
+            flags = correction_flags(tx, c.id, p.key)
+            proposals = [{**x, "corrections": flags.get((x["kind"], x["subject"]), [])}
+                         for x in closure["proposals"]]
             return Standings(c, p, "closed", kind, entries, closure["config"], closure["closed_at"],
-                             closure["proposals"], step_figures(tx.frozen_steps(c.id, p.key) or []))
+                             proposals, step_figures(tx.frozen_steps(c.id, p.key) or []), flags)
         units, officers = _live(tx, c, p)
         steps = step_figures(tx.step_counts(c, p))
     for s in units:
         metrics.unit_score(c.id, p.key, s.tally.subject, s.score)
-    proposals = [p_.__dict__ for p_ in propose(units, officers, c.config, p.review_date)]
+    proposals = [p_.__dict__ for p_ in propose(units, officers, c.config, p.review_date, final=p.final)]
     return Standings(c, p, "open", kind, units if kind == "unit" else officers, c.config.to_json(),
                      proposals=proposals, steps=steps)
 
 
-def phase_closed_event(c: Campaign, p: Phase, standings: list[Standing], proposals: list[Proposal]) -> PhaseClosed:
+def phase_closed_event(c: Campaign, p: Phase, standings: list[Standing], proposals: list[Proposal],
+                       corrections: tuple[str, ...] = ()) -> PhaseClosed:
+    roles = {r.key: r.label for r in c.config.roles}
     return PhaseClosed(
         campaign=c.id, phase=p.key, phase_name=p.name, review_date=p.review_date,
         standings=tuple(StandingEntry(s.rank, s.tally.kind, s.tally.subject, s.tally.name, s.score,
-                                      s.tally.handled, s.tally.late, s.eligible) for s in standings),
+                                      s.tally.handled, s.tally.late, s.eligible,
+                                      roles.get(s.tally.role, "")) for s in standings),
         proposals=tuple(RewardProposal(x.kind, x.subject, x.name, x.title, x.amount_vnd, x.criteria)  # type: ignore[arg-type]
                         for x in proposals),
+        rules=tuple(rules_text(c, p)), corrections=corrections,
     )
 
 
@@ -239,11 +261,17 @@ def close_phase(
         p = _phase(c, phase_key)
         if tx.lock_phase(c.id, p.key) != "open":
             raise Conflict("phase", f"đợt {p.key} của chiến dịch {c.id} đã kết thúc")
+        if p.final:
+            still_open = [q.key for q in c.phases if tx.lock_phase(c.id, q.key) == "open"]
+            if still_open:
+                raise Conflict("phase", f"chưa sơ kết đợt {', '.join(still_open)}: chưa thể tổng kết chiến dịch")
         units, officers = _live(tx, c, p)
-        proposals = propose(units, officers, c.config, p.review_date)
-        ev = phase_closed_event(c, p, units + officers, proposals)
+        proposals = propose(units, officers, c.config, p.review_date, final=p.final)
+        notes = correction_notes(tx, c, [q for q in c.phases if q.key != p.key and q.starts_on < p.ends_on])
+        ev = phase_closed_event(c, p, units + officers, proposals, notes)
         ce = envelope_for(ev, now=now, event_id=str(uuid.uuid4()))
         tx.freeze(c, p, units + officers, proposals, now, by, ce.id, steps=tx.step_counts(c, p))
+        draft_proposals(tx, c, p, proposals, now, by)
         tx.add_outbox(ce)
     metrics.phase_state(c.id, p.key, "closed")
     for s in units:

@@ -4,9 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from scoring.domain import Campaign, CampaignError, Phase, StepFigures, step_figures
+from scoring.domain import Campaign, Phase, StepFigures, step_figures
+from scoring.form06a import Row06a
 from scoring.handlers import Repository, _campaign, _phase
-from scoring.reports import IndexMonth, Period, Row06a, index_month
+from scoring.periods import Period
+from scoring.reports import IndexMonth, applies_766, index_month, indicator_notes
 
 
 @dataclass(frozen=True)
@@ -31,14 +33,40 @@ def step_report(repo: Repository, campaign_id: str, phase_key: str, *, unit: str
 
 
 
-def report_06a(repo: Repository, agency: str, period: Period) -> list[Row06a]:
-    if period.end < period.start:
-        raise CampaignError("to", "ngày kết thúc trước ngày bắt đầu")
+@dataclass(frozen=True)
+class Report06a:
+    agency: str
+    period: Period
+    by: str
+    rows: list[Row06a]
+    refused_at_intake: dict[str, int]
+
+
+def report_06a(repo: Repository, agency: str, period: Period, by: str = "unit") -> Report06a:
     with repo.transaction() as tx:
-        return tx.form_06a(agency, period)  # type: ignore[no-any-return]
+        rows = tx.form_06a(agency, period, by)
+        refused = tx.refused_at_intake(agency, period)
+    return Report06a(agency, period, by, rows, refused)
 
 
-def report_index(repo: Repository, agency: str, year: int, today: date | None = None) -> list[IndexMonth]:
+@dataclass(frozen=True)
+class IndexReport:
+    agency: str
+    year: int
+    applies_766: bool
+    with_766: bool
+    months: list[IndexMonth]
+    notes: list[str]
+
+
+def report_index(repo: Repository, agency: str, year: int, today: date | None = None, *,
+                 retroactive: bool = False) -> IndexReport:
+    """Months up to ``today`` and the annual row; the QĐ 766 indicators only for a year it applies to (or,
+    asked ``retroactive``, for reference)."""
     last = 12 if today is None or today.year > year else today.month if today.year == year else 0
+    with_766 = applies_766(year) or retroactive
     with repo.transaction() as tx:
-        return [index_month(tx.month_figures(agency, year, m)) for m in range(1, last + 1)]
+        months = [index_month(tx.month_figures(agency, year, m), with_766=with_766) for m in range(1, last + 1)]
+        if last:
+            months.append(index_month(tx.month_figures(agency, year, 0), with_766=with_766))
+    return IndexReport(agency, year, applies_766(year), with_766, months, indicator_notes(year, with_766))

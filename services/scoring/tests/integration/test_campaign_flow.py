@@ -70,7 +70,8 @@ def test_classified_events_make_standings_with_ties_gates_and_names(repo: SqlRep
     assert by["chi"].gates["no_late"] is False and not by["chi"].eligible
     units = handlers.standings(repo, CAMPAIGN, "1", "unit").entries
     assert {u.tally.subject: (u.tally.handled, u.tally.late_steps, u.eligible) for u in units} == {
-        "KTAT": (13, 1, True), "QLTM": (6, 0, False)}
+        "KTAT": (13, 1, False), "QLTM": (6, 0, False)}  # KTAT: its one step was late
+    assert next(u for u in units if u.tally.subject == "KTAT").gates["within_late_share"] is False
 
 
 def test_close_freezes_once_queues_phase_closed_and_records_late_corrections(repo: SqlRepository) -> None:
@@ -99,7 +100,8 @@ def test_close_freezes_once_queues_phase_closed_and_records_late_corrections(rep
 def test_periodic_job_closes_phases_whose_review_date_has_come(repo: SqlRepository) -> None:
     assert handlers.close_due_phases(repo, datetime(2017, 6, 29, 12, tzinfo=UTC)) == []
     assert handlers.close_due_phases(repo, datetime(2017, 6, 29, 17, 30, tzinfo=UTC)) == [(CAMPAIGN, "1")]
-    assert handlers.close_due_phases(repo, datetime(2018, 1, 1, tzinfo=UTC)) == [(CAMPAIGN, "2")]
+    assert handlers.close_due_phases(repo, datetime(2018, 1, 1, tzinfo=UTC)) == [
+        (CAMPAIGN, "2"), (CAMPAIGN, "tong-ket")]
 
 
 def test_phases_reviewed_long_ago_are_history_left_for_an_operator_to_close(repo: SqlRepository) -> None:
@@ -122,11 +124,11 @@ def test_sql_06a_matches_the_pure_report_and_reconciles(
             conn.execute(text("UPDATE dossiers SET original_due_at = :d, waiting_supplement = :w WHERE code = :c"),
                          {"d": f.due_at, "w": f.waiting_supplement, "c": f.code})
     period = Period(date(2017, 1, 1), date(2017, 12, 31))
-    rows = readers.report_06a(repo, "SCT", period)
+    rows = readers.report_06a(repo, "SCT", period).rows
     assert rows == form_06a(facts, period)
     assert all(r.reconciles() for r in rows)
-    months = readers.report_index(repo, "SCT", 2017)
-    assert len(months) == 12 and all(m.i2_1 is not None for m in months)
+    months = readers.report_index(repo, "SCT", 2017, retroactive=True).months
+    assert len(months) == 13 and all(m.i2_1 is not None for m in months)
 
 
 def api_client(repo: SqlRepository) -> Any:
@@ -161,14 +163,15 @@ def test_api_standings_close_exports_and_auth(repo: SqlRepository) -> None:
     q = "/api/v1/reports/06a?agency=SCT&from=2017-01-01&to=2017-12-31"
     assert c.get(q, headers=sys_).json["rows"][-1]["received_total"] == 20
     csv_text = c.get(q + "&format=csv", headers=sys_).data.decode("utf-8-sig")
-    assert csv_text.splitlines()[0].startswith("Đơn vị,Tổng số hồ sơ tiếp nhận,Trực tuyến,Trực tiếp và bưu chính")
+    assert csv_text.splitlines()[1].startswith("STT,Đơn vị / lĩnh vực,Số hồ sơ nhận giải quyết: Tổng số,"
+                                               "Trong kỳ: Trực tuyến,\"Trong kỳ: Trực tiếp, dịch vụ bưu chính\"")
     wb = load_workbook(io.BytesIO(c.get(q + "&format=xlsx", headers=sys_).data))
-    headers = [cell.value for cell in wb.active[2]]  # type: ignore[index]
-    assert headers[1:5] == ["Tổng số hồ sơ tiếp nhận", "Trực tuyến", "Trực tiếp và bưu chính",
-                            "Từ kỳ trước chuyển sang"]
-    assert headers[-4:] == ["Đang giải quyết", "Trong hạn", "Quá hạn", "Từ chối tiếp nhận"]
+    assert wb.active["A1"].value == "SỞ CÔNG THƯƠNG TỈNH BÀ RỊA-VŨNG TÀU"  # type: ignore[index]
     idx = c.get("/api/v1/reports/index?agency=SCT&year=2017", headers=sys_).json
-    assert len(idx["months"]) == 12 and idx["months"][3]["i3_3"] == 100.0
+    assert len(idx["months"]) == 13 and idx["months"][-1]["month"] == "Cả năm"
+    assert idx["applies"] is False and idx["months"][3]["i3_3"] is None and idx["months"][3]["on_time_rate"]
+    back = c.get("/api/v1/reports/index?agency=SCT&year=2017&retroactive=true", headers=sys_).json
+    assert back["retroactive"] is True and back["months"][3]["i3_3"] == 100.0
     assert c.get("/api/v1/reports/index?agency=SCT&year=2017&format=xlsx", headers=sys_).status_code == 200
 
 

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from scoring.domain import (
+    CHIEN_SI_THI_DUA_CO_SO,
     GIAY_KHEN_CA_NHAN,
     GIAY_KHEN_TAP_THE,
     LAO_DONG_TIEN_TIEN,
@@ -62,28 +63,67 @@ def test_base_salary_changes_on_1_july_2017_and_2024() -> None:
     assert reward_amount(TAP_THE_LDTT, date(2024, 7, 1)) == 1_872_000
 
 
-def test_proposals_go_to_top_eligible_with_ties_and_amounts_of_the_decision_date() -> None:
+def test_a_phase_review_proposes_giay_khen_only_to_the_top_eligible_with_ties_at_the_decision_date() -> None:
     cfg = ScoringConfig.from_dict({"rewards": {"officer_top_n": 2, "unit_top_n": 1}})
     officers = rank([officer("a", early=5), officer("b", early=2), officer("c", early=2), officer("d", late=1),
                      officer("e", unit="U2", late=2)], cfg)
     units = rank([Tally("unit", "U1", "Phòng 1", handled=40, early=9, on_time=30, late=1),
                   Tally("unit", "U2", "Phòng 2", handled=10, on_time=10)], cfg)
     phase1 = propose(units, officers, cfg, date(2017, 6, 30))
+    assert {p.title for p in phase1} == {GIAY_KHEN_CA_NHAN, GIAY_KHEN_TAP_THE}
     gk = [(p.subject, p.amount_vnd) for p in phase1 if p.title == GIAY_KHEN_CA_NHAN]
     assert gk == [("a", 363_000), ("b", 363_000), ("c", 363_000)]
     assert [(p.subject, p.amount_vnd) for p in phase1 if p.title == GIAY_KHEN_TAP_THE] == [("U2", 726_000)]
-    assert {p.subject for p in phase1 if p.title == LAO_DONG_TIEN_TIEN} == {"a", "b", "c"}
-    assert [p.subject for p in phase1 if p.title == TAP_THE_LDTT] == []
     assert "Không có hồ sơ quá hạn" in phase1[0].criteria
     phase2 = propose(units, officers, cfg, date(2017, 12, 31))
     assert {p.amount_vnd for p in phase2 if p.title == GIAY_KHEN_CA_NHAN} == {390_000}
 
 
-def test_collective_title_needs_70_percent_of_members_as_ldtt_candidates() -> None:
+def test_criteria_met_list_merits_and_absent_penalties_never_a_penalty_value() -> None:
+    (s,) = rank([officer("a", early=5)], CONFIG)
+    [p] = [p for p in propose([], [s], CONFIG, date(2017, 6, 30))]
+    assert "Tỷ lệ trước hạn (%): 50" in p.criteria and "Không có bước xử lý trễ" in p.criteria
+    assert not any(c.startswith(("Số hồ sơ quá hạn", "Số bước xử lý trễ", "Số văn bản")) for c in p.criteria)
+
+
+def test_the_final_review_gives_each_officer_one_title_the_highest_reached() -> None:
+    cfg = ScoringConfig.from_dict({"rewards": {"officer_top_n": 1, "cstdcs_max_share_of_ldtt": 15}})
+    people = [officer(f"o{i:02d}", early=i % 7) for i in range(14)] + [officer("late", late=1)]
+    officers = rank(people, cfg)
+    out = propose([], officers, cfg, date(2017, 12, 31), final=True)
+    by_subject: dict[str, list[str]] = {}
+    for p in out:
+        by_subject.setdefault(p.subject, []).append(p.title)
+    assert all(len(titles) == 1 for titles in by_subject.values())
+    assert "late" not in by_subject
+    titles = [t for [t] in by_subject.values()]
+    assert titles.count(CHIEN_SI_THI_DUA_CO_SO) == 2 and titles.count(LAO_DONG_TIEN_TIEN) == 12
+    assert GIAY_KHEN_CA_NHAN not in titles
+    cstdcs = [p for p in out if p.title == CHIEN_SI_THI_DUA_CO_SO]
+    assert {p.subject for p in cstdcs} == {"o06", "o13"} and cstdcs[0].amount_vnd == 1_300_000
+
+
+def test_collective_title_needs_70_percent_of_members_as_ldtt_and_only_at_the_final_review() -> None:
     officers = rank([officer("a"), officer("b"), officer("c"), officer("d", late=1)], CONFIG)
-    unit = rank([Tally("unit", "U1", handled=40, on_time=40)], CONFIG)
+    unit = rank([Tally("unit", "U1", handled=40, on_time=40, steps=100)], CONFIG)
+    assert [p.title for p in propose(unit, officers, CONFIG, date(2017, 12, 31), final=True)
+            if p.kind == "unit"] == [TAP_THE_LDTT]
     assert [p.title for p in propose(unit, officers, CONFIG, date(2017, 12, 31)) if p.kind == "unit"] == [
-        GIAY_KHEN_TAP_THE, TAP_THE_LDTT]
+        GIAY_KHEN_TAP_THE]
+
+
+def test_a_unit_beyond_the_late_share_threshold_gets_no_collective_award() -> None:
+    units = rank([Tally("unit", "U1", handled=40, on_time=40, steps=200, late_steps=73),
+                  Tally("unit", "U2", handled=10, on_time=10, steps=30, late_steps=1)], CONFIG)
+    u1 = next(s for s in units if s.tally.subject == "U1")
+    assert u1.gates["within_late_share"] is False
+    assert [p.subject for p in propose(units, [], CONFIG, date(2017, 6, 30))] == ["U2"]  # 1 late step in 30
+    strict = ScoringConfig.from_dict({"rewards": {"unit_max_late_share": 3}})
+    assert propose(rank(units_of(units), strict), [], strict, date(2017, 6, 30)) == []
+
+
+def units_of(standings: list) -> list[Tally]:
+    return [s.tally for s in standings]
 
 
 def test_campaign_checks_phases() -> None:

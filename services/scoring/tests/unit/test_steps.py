@@ -10,6 +10,7 @@ from dunghan.contract.envelope import CloudEvent, envelope_for
 from dunghan.contract.events import DossierRefused, DossierSubmitted
 from scoring import handlers, readers
 from scoring.domain import Campaign, Phase, StepCount, campaign_from_dict, step_figures
+from scoring.fakes import FakeProposalStore
 
 NOW = datetime(2017, 6, 30, 10, tzinfo=UTC)
 CAMPAIGN = campaign_from_dict({"id": "c", "name": "n", "agency": "SCT", "phases": [
@@ -46,9 +47,10 @@ def test_step_figures_for_one_unit_or_one_officer() -> None:
     assert step_figures(COUNTS, unit="KTAT", officer="chi") == []
 
 
-class FakeTx:
+class FakeTx(FakeProposalStore):
     def __init__(self, store: FakeRepo) -> None:
         self.s = store
+        self.rows = store.rows
 
     def inbox_accept(self, source: str, event_id: str) -> bool:
         return True
@@ -91,6 +93,7 @@ class FakeRepo:
         self.frozen: list[StepCount] | None = None
         self.outbox: list[CloudEvent] = []
         self.intake: list[tuple[str, str, int | None, str | None]] = []
+        self.rows: dict[str, Any] = {}
 
     @contextmanager
     def transaction(self) -> Iterator[FakeTx]:

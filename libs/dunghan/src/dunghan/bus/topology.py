@@ -56,7 +56,7 @@ DEADLINE_EVENTS = ConsumerQueue("deadline", "deadline.events", EVENTS_EXCHANGE, 
 SCORING_EVENTS = ConsumerQueue(
     "scoring", "scoring.events", EVENTS_EXCHANGE,
     ("intake.dossier_accepted.*", "intake.dossier_refused.*", "intake.dossier_submitted.*",
-     "intake.supplement_requested.*", "intake.supplement_received.*",
+     "intake.dossier_transferred.*", "intake.supplement_requested.*", "intake.supplement_received.*",
      "intake.unit_updated.*", "intake.officer_updated.*", "deadline.#"),
 )
 NOTIFY_EVENTS = ConsumerQueue(

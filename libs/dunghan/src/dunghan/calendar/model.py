@@ -122,6 +122,17 @@ class WorkCalendar:
         self._offset(start), self._offset(end)
         return [self.makeup[o] for o in range(start.toordinal(), end.toordinal() + 1) if o in self.makeup]
 
+    def version_label(self, first: date, last: date | None = None) -> str:
+        """The calendar version in force for the years of ``first``..``last``: the notices of those years only,
+        so a 2017 deadline names the 2017 days off it used, not the newest file's version."""
+        last = last or first
+        years = f"năm {first.year}" if first.year == last.year else f"năm {first.year}–{last.year}"
+        kept = [n for n in self.notices if first.year <= n.date.year <= last.year]
+        published = max((n.effective_from for n in kept), default=None)
+        notes = f"thông báo ngày nghỉ, làm bù ban hành đến {published:%d/%m/%Y}; " if published else ""
+        return (f"{years}, phiên bản {first.year}.{notices_digest(kept)} "
+                f"({notes}gói holidays {self.holidays_version})")
+
     def with_notices(self, notices: Sequence[Notice]) -> WorkCalendar:
         return build_calendar(
             holidays=self.holidays, package_makeup=self.package_makeup, notices=(*self.notices, *notices),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from dunghan.contract import safejson
 from dunghan.contract.events import EVENT_TYPES, Event
 from dunghan.contract.fastload import fast_load
 from dunghan.contract.schemas import schema_instance
@@ -73,9 +74,9 @@ def encode(ce: CloudEvent) -> bytes:
 
 def decode(body: bytes) -> CloudEvent:
     try:
-        raw = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ContractError("body", f"not UTF-8 JSON: {exc}") from exc
+        raw = safejson.loads(body)
+    except safejson.UnsafeJson as exc:
+        raise ContractError(exc.field, exc.reason) from exc
     if not isinstance(raw, dict):
         raise ContractError("body", "not a JSON object")
     for key in ("specversion", "id", "source", "type", "time"):

@@ -103,6 +103,7 @@ class DossierAccepted(Event):
     channel: int
     applicant_name: str
     step: str | None = None
+    history: bool = False  # loaded as history (an import of past dossiers): counted everywhere, notifies nobody
     appointment_at: datetime | None = None
 
 
@@ -266,6 +267,7 @@ class DueDateSet(Event):
     calendar_version: str
     reason: str
     previous_due_at: datetime | None = None
+    history: bool = False  # a dossier loaded as history: its due date counts, nobody is warned about it
 
 
 @event("deadline", "appointment_mismatch")
@@ -373,6 +375,7 @@ class StandingEntry:
     handled: int
     late: int
     eligible: bool
+    role: str = ""  # the officer's comparable role (label), ranks are within it
 
 
 @dataclass(frozen=True)
@@ -394,3 +397,5 @@ class PhaseClosed(Event):
     review_date: date
     standings: tuple[StandingEntry, ...] = ()
     proposals: tuple[RewardProposal, ...] = field(default=())
+    rules: tuple[str, ...] = ()  # the scoring and reward rules, in Vietnamese, one line each
+    corrections: tuple[str, ...] = ()  # classifications recorded after earlier reviews were frozen

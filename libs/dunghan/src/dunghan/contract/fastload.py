@@ -15,8 +15,9 @@ from datetime import date, datetime
 from typing import Any
 
 _MISS: Any = object()
-_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3}|\.\d{6})?(Z|[+-]\d{2}:\d{2})\Z")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_INSTANT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{3}|\.[0-9]{6})?(Z|[+-][0-9]{2}:[0-9]{2})\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 Loader = Callable[[Any], Any]
 _loaders: dict[type, Loader | None] = {}
 

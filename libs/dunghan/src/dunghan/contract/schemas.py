@@ -9,13 +9,15 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load
 
-_SCALARS: dict[Any, type[fields.Field]] = {
+from dunghan.contract import strict
+
+_SCALARS: dict[Any, type[fields.Field]] = {  # strict: JSON types as written, RFC 3339 instants and dates
     str: fields.String,
-    int: fields.Integer,
-    float: fields.Float,
-    bool: fields.Boolean,
-    datetime: fields.AwareDateTime,
-    date: fields.Date,
+    int: strict.Integer,
+    float: strict.Float,
+    bool: strict.Boolean,
+    datetime: strict.AwareDateTime,
+    date: strict.Date,
 }
 _cache: dict[type, type[Schema]] = {}
 
@@ -46,6 +48,8 @@ def _field_for_inner(tp: Any, *, required: bool, allow_none: bool) -> fields.Fie
         return fields.String(validate=OneOf(typing.get_args(tp)), **opts)
     if tp is dict or origin is dict:
         return fields.Dict(**opts)
+    if tp in (date, datetime):
+        opts["metadata"] = {"any_year": True}  # internal events: the producer already bounded them
     return _SCALARS[tp](**opts)
 
 

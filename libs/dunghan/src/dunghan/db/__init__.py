@@ -17,7 +17,7 @@ from dunghan.db.migrations import run_migrations, upgrade
 from dunghan.db.relay import OutboxRelay
 from dunghan.db.retention import MessagingRetention, retention_job
 from dunghan.db.statements import upsert_statement
-from dunghan.db.unit_of_work import after_commit, batch, batch_member, begin, made_member
+from dunghan.db.unit_of_work import after_commit, batch, batch_member, begin, lock_keys, made_member
 
 __all__ = [
     "BatchInbox",
@@ -32,6 +32,7 @@ __all__ = [
     "drop_messaging_tables",
     "inbox_accept",
     "inbox_accept_many",
+    "lock_keys",
     "made_member",
     "make_engine",
     "messaging_tables",

@@ -1,11 +1,16 @@
-"""SQLAlchemy engine factory: psycopg 3 driver, pre-ping, a small bounded pool."""
+"""SQLAlchemy engine factory: psycopg 3 driver, pre-ping, a small bounded pool, and a transaction's first
+statement run again once on a new connection when the server had dropped the pooled one."""
 from __future__ import annotations
 
+import logging
 import select
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, create_engine
+from psycopg.pq import TransactionStatus
+from sqlalchemy import Engine, create_engine, event
+
+log = logging.getLogger(__name__)
 
 _PLAIN_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg2://")
 
@@ -25,11 +30,14 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5, pre_ping
     options: dict[str, Any] = {
         "pool_pre_ping": pre_ping, "pool_size": pool_size, "max_overflow": max_overflow,
         "pool_recycle": 1800, "pool_timeout": 10,
+        "hide_parameters": True,  # an error's text never quotes the values (an applicant's name, an ID hash)
     }
     options.update(kwargs)
     engine = create_engine(sqlalchemy_url(url), **options)
     if pre_ping:
         engine.dialect.do_ping = quiet_or_ping(engine.dialect.do_ping)  # type: ignore[method-assign,assignment]
+    if engine.dialect.driver == "psycopg":
+        retry_first_statement(engine)
     return engine
 
 
@@ -48,3 +56,41 @@ def quiet_or_ping(ping: Callable[[Any], bool]) -> Callable[[Any], bool]:
         return ping(dbapi_connection)
 
     return do_ping
+
+
+def retry_first_statement(engine: Engine) -> None:
+    """A server that restarts, or terminates a session, closes the socket a moment after the fact: a connection
+    checked out in that moment passes the quiet pre-ping (and any ping can pass just before the server goes).
+    Its first statement then fails with a disconnect. Nothing had run in that transaction yet (psycopg sends the
+    BEGIN with it), so the statement runs again, once, on a new connection of the same pool slot. A disconnect
+    later in a transaction, or in autocommit mode (the statement may have committed), is raised as before."""
+    dialect = engine.dialect
+
+    def once_more(run: Callable[..., None]) -> Callable[..., bool]:
+        def execute(cursor: Any, statement: str, *rest: Any) -> bool:
+            context = rest[-1]
+            dbapi = cursor.connection
+            fresh = not dbapi.autocommit and dbapi.pgconn.transaction_status == TransactionStatus.IDLE
+            try:
+                run(cursor, statement, *rest)
+            except dialect.loaded_dbapi.Error as error:
+                if not fresh or not dialect.is_disconnect(error, dbapi, cursor):
+                    raise
+                log.warning("database connection lost before its first statement; running it on a new one")
+                context.cursor = _reconnected(context.root_connection.connection, error).cursor()
+                run(context.cursor, statement, *rest)
+            return True
+
+        return execute
+
+    event.listen(engine, "do_execute", once_more(dialect.do_execute))
+    event.listen(engine, "do_execute_no_params", once_more(dialect.do_execute_no_params))
+    event.listen(engine, "do_executemany", once_more(dialect.do_executemany))
+
+
+def _reconnected(fairy: Any, error: BaseException) -> Any:
+    """The checked-out pool connection's record closed and connected again (connect events run as usual)."""
+    record = fairy._connection_record
+    record.invalidate(error)
+    fairy.dbapi_connection = record.get_connection()
+    return fairy.dbapi_connection

@@ -17,11 +17,11 @@ from dunghan.worker import Periodic
 log = logging.getLogger(__name__)
 
 _PURGES = {
-    "outbox": text("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < :cut "
-                   "ORDER BY id LIMIT :chunk)"),
-    "inbox": text("DELETE FROM inbox WHERE ctid = ANY(ARRAY(SELECT ctid FROM inbox WHERE received_at < :cut "
-                  "LIMIT :chunk))"),
-}
+    "outbox": text("WITH gone AS (DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < :cut "
+                   "ORDER BY id LIMIT :chunk) RETURNING 1) SELECT count(*) FROM gone"),
+    "inbox": text("WITH gone AS (DELETE FROM inbox WHERE ctid = ANY(ARRAY(SELECT ctid FROM inbox "
+                  "WHERE received_at < :cut LIMIT :chunk)) RETURNING 1) SELECT count(*) FROM gone"),
+}  # the count comes back as a row (RETURNING), not as the driver's rowcount
 
 
 class MessagingRetention:
@@ -41,7 +41,7 @@ class MessagingRetention:
         for table in self.tables:
             while True:
                 with self.engine.begin() as conn:
-                    deleted = conn.execute(_PURGES[table], {"cut": cut, "chunk": self.chunk}).rowcount
+                    deleted = conn.execute(_PURGES[table], {"cut": cut, "chunk": self.chunk}).scalar_one()
                 total += deleted
                 if deleted < self.chunk:
                     break

@@ -6,21 +6,22 @@ the batch commits, or rolls back, together: one commit and one pool checkout for
 message propagates out of ``batch`` and rolls the whole batch back; the consumer then handles the messages one
 by one, each in its own transaction, so a bad message costs its batch-mates a second pass and nothing more.
 
-``after_commit(fn)`` runs ``fn`` once the effect is durable: at once outside a batch (the caller's transaction
-has ended), after the commit inside one, never if the batch rolls back. ``batch_member(engine, key, make)`` keeps,
-for as long as the open batch, an object made with the batch's connection whose ``flush()`` runs just before the
-batch commits: a repository's batch transaction, which reads for all the batch's messages at once and buffers
-their writes; ``made_member(engine, key)`` finds it again.
+``after_commit(fn)`` runs ``fn`` once the effect is durable: after the commit of the innermost transaction
+``begin`` opened (or of the batch), never if it rolls back; at once only where no transaction is open.
+``batch_member(engine, key, make)`` keeps, for as long as the open batch, an object made with the batch's
+connection whose ``flush()`` runs just before the batch commits: a repository's batch transaction, which reads
+for all the batch's messages at once and buffers their writes; ``made_member(engine, key)`` finds it again.
+``lock_keys(conn, keys)`` serializes the transactions that touch the same keys (a dossier, say).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
 
 @dataclass
@@ -32,18 +33,29 @@ class _Batch:
     state: dict[str, Any] = field(default_factory=dict)
 
 
+_LOCK_KEYS = text("SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) "
+                  "FROM (SELECT unnest(CAST(:keys AS text[])) AS k ORDER BY 1) AS ordered")
 _current: ContextVar[_Batch | None] = ContextVar("dunghan_batch", default=None)
+_deferred: ContextVar[list[Callable[[], object]] | None] = ContextVar("dunghan_after_commit", default=None)
 
 
 @contextmanager
 def begin(engine: Engine) -> Iterator[Connection]:
-    """A transaction of its own, or the open batch's when there is one on ``engine``."""
+    """A transaction of its own, or the open batch's when there is one on ``engine``. ``after_commit`` callbacks
+    registered inside run once this transaction has committed, and are dropped if it rolls back."""
     open_batch = _current.get()
     if open_batch is not None and open_batch.engine is engine:
         yield open_batch.conn
         return
-    with engine.begin() as conn:
-        yield conn
+    callbacks: list[Callable[[], object]] = []
+    token = _deferred.set(callbacks)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        _deferred.reset(token)
+    for fn in callbacks:
+        fn()
 
 
 @contextmanager
@@ -54,15 +66,24 @@ def batch(engine: Engine) -> Iterator[None]:
     state: _Batch | None = None
     with engine.begin() as conn:
         state = _Batch(engine, conn)
-        token = _current.set(state)
+        token, outer = _current.set(state), _deferred.set(None)
         try:
             yield
             for flush in state.flushes:
                 flush()
         finally:
             _current.reset(token)
+            _deferred.reset(outer)
     for fn in state.callbacks:
         fn()
+
+
+def lock_keys(conn: Connection, keys: Iterable[str]) -> None:
+    """Transaction-level advisory locks on ``keys``, taken in sorted order (two transactions locking
+    overlapping sets cannot deadlock): whoever locks second waits, then reads what the first committed."""
+    ordered = sorted(set(keys))
+    if ordered:
+        conn.execute(_LOCK_KEYS, {"keys": ordered})
 
 
 def made_member(engine: Engine, key: str) -> Any | None:
@@ -95,6 +116,11 @@ def batch_member(engine: Engine, key: str, make: Callable[[Connection], F]) -> F
 
 
 def after_commit(fn: Callable[[], object]) -> None:
+    """Run ``fn`` after the open transaction (``begin``) or batch commits; at once when none is open."""
+    pending = _deferred.get()
+    if pending is not None:
+        pending.append(fn)
+        return
     open_batch = _current.get()
     if open_batch is None:
         fn()

@@ -7,7 +7,16 @@ from dunghan.calendar import WorkCalendar
 from dunghan.deadline.counting import WorkAxis
 from dunghan.deadline.model import Rules
 
-INELIGIBLE = frozenset({"withdrawn", "refused"})
+INELIGIBLE = frozenset({"withdrawn", "refused", "returned"})
+RETURNED = "returned"
+
+
+def stop_reason_of(kind: str, decision: str | None) -> str:
+    """The reason a clock stopped: a result that refuses the dossier (trả lại vì không đủ điều kiện) is a return,
+    counted like a withdrawal (DOMAIN.md section 5), not as a result delivered early or on time."""
+    if kind in ("result_ready", "result_returned") and decision == "refused":
+        return RETURNED
+    return kind
 
 
 def outcome_on_dates(result: date, due: date | None) -> str:
@@ -35,7 +44,9 @@ def classify(
     outcome = outcome_on_dates(result, due)
     diff = working_days_diff(cal, result, due) if due else 0
     if stop_reason in INELIGIBLE and rules.ineligible_on_time:
-        return "on_time", min(diff, 0)
+        # Mẫu 06a: "Đúng hạn (bao gồm cả hồ sơ trả lại/xin rút)". On time by definition, so the day difference is
+        # 0: the dossier was neither early nor late, it left the procedure.
+        return "on_time", 0
     if "second_supplement_request" in violations and rules.second_supplement_is_late:
         return "late", max(diff, 1)
     return outcome, diff

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from dunghan.calendar import WorkCalendar
 from dunghan.contract.events import ProcedureSnapshot
-from dunghan.deadline.classification import classify, open_state
+from dunghan.deadline.classification import classify, open_state, stop_reason_of
 from dunghan.deadline.counting import WorkAxis, parse_clock_time, start_and_due
 from dunghan.deadline.durations import Duration
 from dunghan.deadline.explanation import Facts, explain
@@ -83,7 +83,9 @@ def _walk(events: Sequence[ClockEvent], now: datetime, fee_pauses: bool, rules: 
 
 def _no_clock(calendar: WorkCalendar, walk: _Walk) -> Clock:
     refused = walk.refused_before_acceptance
-    lines = (f"Lịch làm việc phiên bản {calendar.version}.",
+    day = (refused.at.astimezone(calendar.tz).date() if refused else None)
+    version = calendar.version_label(day) if day else f"phiên bản {calendar.version}"
+    lines = (f"Lịch làm việc {version}.",
              "Hồ sơ không được tiếp nhận: không tính thời hạn." if refused else "Hồ sơ chưa được tiếp nhận.")
     return Clock(
         accepted_at=None, start_at=None, due_at=None, original_due_at=None, due_date=None, paused=False,
@@ -129,8 +131,9 @@ def compute_clock(
         apology_notes.append((apology, problem))
     violations = tuple(walk.violations)
     outcome = diff = resolution = None
-    if walk.stop:
-        outcome, diff = classify(calendar, walk.stop.kind, walk.stop.at, original_due_at, violations, rules)
+    stop_reason = stop_reason_of(walk.stop.kind, walk.stop.decision) if walk.stop else None
+    if walk.stop and stop_reason:
+        outcome, diff = classify(calendar, stop_reason, walk.stop.at, original_due_at, violations, rules)
         used = axis.position(walk.stop.at) - axis.position(accepted.at) - paused_total
         resolution = max(0, used) / 3600
         state = "closed"
@@ -143,14 +146,14 @@ def compute_clock(
         calendar=calendar, axis=axis, accepted_at=accepted.at, duration=duration,
         statutory=Duration(procedure.statutory_value, procedure.statutory_unit), cutoff=cutoff, start=start,
         pauses=tuple(pauses), apologies=tuple(apology_notes), original_due_at=original_due_at, due_at=due_at,
-        stop=walk.stop, outcome=outcome, diff=diff, violations=violations, state=state,
+        stop=walk.stop, stop_reason=stop_reason, outcome=outcome, diff=diff, violations=violations, state=state,
         apology_min_working_days=rules.apology_min_working_days,
     )
     return Clock(
         accepted_at=accepted.at, start_at=axis.instant_start(start.start_pos), due_at=due_at,
         original_due_at=original_due_at, due_date=due_at.astimezone(calendar.tz).date(),
         paused=state == "waiting_applicant", paused_working_hours=paused_total / 3600,
-        stopped_at=walk.stop.at if walk.stop else None, stop_reason=walk.stop.kind if walk.stop else None,
+        stopped_at=walk.stop.at if walk.stop else None, stop_reason=stop_reason,
         outcome=outcome, working_days_diff=diff, resolution_working_hours=resolution, state=state,
         supplement_requests=walk.supplement_requests, apologies=len(walk.apologies), violations=violations,
         holder_unit=holder.unit, holder_officer=holder.officer, steps=steps, calendar_version=calendar.version,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 UNITS = ("working_days", "working_hours", "calendar_days")
 _SUFFIX = {"d": "working_days", "h": "working_hours", "cd": "calendar_days"}
-_PATTERN = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(cd|d|h)\s*$", re.IGNORECASE)
+_PATTERN = re.compile(r"[ \t]*([0-9]+(?:[.,][0-9]+)?)[ \t]*(cd|d|h)[ \t]*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Duration:
 
 
 def parse_duration(text: str) -> Duration:
-    match = _PATTERN.match(text)
+    match = _PATTERN.fullmatch(text)
     if not match:
         raise ValueError(f"bad duration {text!r}: use e.g. 3d, 0.5d, 4h, 10cd")
     return Duration(float(match.group(1).replace(",", ".")), _SUFFIX[match.group(2).lower()])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from dunghan.calendar import WorkCalendar
+from dunghan.deadline.classification import INELIGIBLE
 from dunghan.deadline.counting import Start, WorkAxis
 from dunghan.deadline.durations import Duration
 from dunghan.deadline.model import ClockEvent, Pause
@@ -16,6 +17,7 @@ PAUSE_KINDS = {"supplement": "chờ bổ sung hồ sơ", "fee": "chờ thực hi
 STOP_REASONS = {
     "result_ready": "đã có kết quả", "result_returned": "đã trả kết quả", "withdrawn": "công dân xin rút hồ sơ",
     "stopped": "dừng xử lý", "refused": "trả lại do không đủ điều kiện",
+    "returned": "trả lại hồ sơ do không đủ điều kiện giải quyết",
 }
 APOLOGY_PROBLEMS = {
     "late_apology": "ban hành muộn: phải trước hạn ít nhất {n} ngày làm việc",
@@ -55,6 +57,7 @@ class Facts:
     original_due_at: datetime
     due_at: datetime
     stop: ClockEvent | None
+    stop_reason: str | None
     outcome: str | None
     diff: int | None
     violations: tuple[str, ...]
@@ -64,7 +67,9 @@ class Facts:
 
 def _head(f: Facts) -> list[str]:
     tz = f.calendar.tz
-    lines = [f"Lịch làm việc phiên bản {f.calendar.version}.",
+    first, last = f.accepted_at.astimezone(tz).date(), f.original_due_at.astimezone(tz).date()
+    version = f.calendar.version_label(first, last)
+    lines = [f"Lịch làm việc {version}.",
              f"Tiếp nhận lúc {instant_label(f.accepted_at, tz)}."]
     statutory = "" if f.statutory == f.duration else f" (thời hạn theo quy định: {f.statutory.label()})"
     lines.append(f"Thời hạn giải quyết cam kết: {f.duration.label()}{statutory}.")
@@ -124,7 +129,8 @@ def _tail(f: Facts) -> list[str]:
         lines.append("Yêu cầu bổ sung hồ sơ lần thứ hai: vi phạm quy định chỉ yêu cầu bổ sung một lần, "
                      "hồ sơ tính là trễ hạn trong Bộ chỉ số.")
     if f.stop is not None:
-        lines.append(f"Kết thúc lúc {instant_label(f.stop.at, tz)} ({STOP_REASONS[f.stop.kind]}): {_verdict(f)}.")
+        reason = STOP_REASONS.get(f.stop_reason or f.stop.kind, f.stop.kind)
+        lines.append(f"Kết thúc lúc {instant_label(f.stop.at, tz)} ({reason}): {_verdict(f)}.")
     else:
         lines.append(f"Trạng thái: {STATES[f.state]}.")
     return lines
@@ -133,6 +139,7 @@ def _tail(f: Facts) -> list[str]:
 INELIGIBLE_WHY = {
     "withdrawn": "hồ sơ công dân xin rút",
     "refused": "hồ sơ trả lại do không đủ điều kiện",
+    "returned": "hồ sơ trả lại do không đủ điều kiện (từ chối sau thẩm định)",
 }
 
 
@@ -142,17 +149,17 @@ def _verdict(f: Facts) -> str:
     tz = f.calendar.tz
     result = f.stop.at.astimezone(tz).date()
     due = f.original_due_at.astimezone(tz).date()
-    if f.stop.kind in INELIGIBLE_WHY and f.outcome == "on_time":
-        when = (f"kết thúc trước hạn {days} ngày làm việc" if result < due
-                else "kết thúc sau hạn" if result > due else "kết thúc đúng ngày hạn")
-        return (f"đúng hạn: {INELIGIBLE_WHY[f.stop.kind]} được tính là đúng hạn theo quy định, không xét sớm hay "
-                f"trễ ({when}; chênh lệch ghi nhận {f.diff or 0} ngày làm việc)")
+    kind = f.stop_reason if f.stop_reason in INELIGIBLE else f.stop.kind
+    if kind in INELIGIBLE_WHY and f.outcome == "on_time":
+        return (f"đúng hạn: {INELIGIBLE_WHY[kind]} được tính là đúng hạn theo Mẫu 06a/VPCP/KSTT (cột Đúng hạn "
+                f"bao gồm cả hồ sơ trả lại/xin rút), không so ngày kết thúc {day_label(result)} với hạn "
+                f"{day_label(due)}")
     if f.outcome == "late" and "second_supplement_request" in f.violations and result <= due:
         return (f"trễ hạn: kết quả có {'trước hạn' if result < due else 'đúng ngày hạn'} nhưng hồ sơ đã bị yêu "
                 "cầu bổ sung lần thứ hai (chỉ được yêu cầu bổ sung một lần), nên tính là trễ hạn trong Bộ chỉ số; "
                 f"chênh lệch ghi nhận +{days} ngày làm việc theo quy ước")
     if f.outcome == "early":
-        return f"sớm hạn {days} ngày làm việc"
+        return f"trước hạn {days} ngày làm việc"
     if f.outcome == "late":
         return f"trễ hạn {days} ngày làm việc"
     return "đúng hạn"

@@ -130,8 +130,8 @@ class Stack:
     def seed_sample(self, amqp_user: str = "guest", agency: str = "SCT") -> None:
         """Intake's sample catalogue and organisation, and ``amqp_user`` registered as the agency's system."""
         data = ROOT / "services/intake/src/intake/data"
-        for args in (["load-catalogue", str(data / "procedures_sct.yaml")],
-                     ["load-org", str(data / "org_sct.yaml")],
+        for args in (["load-org", str(data / "org_sct.yaml")],
+                     ["load-catalogue", str(data / "procedures_sct.yaml")],
                      ["create-key", "--name", f"{amqp_user}-system", "--agency", agency, "--role", "system",
                       "--amqp-user", amqp_user]):
             subprocess.run([sys.executable, "-m", "intake.manage", *args], env=self.services["intake"].env,

@@ -6,16 +6,19 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
+from dunghan.contract import safejson
 from dunghan.metrics import HTTP_REQUEST_DURATION
 from dunghan.web.auth import KeyStore, StaticKeyStore
-from dunghan.web.errors import ErrorSchema, error_response, handle_http_exception
+from dunghan.web.errors import ErrorSchema, error_response, handle_http_exception, is_unavailable, unavailable
 
 ReadinessCheck = Callable[[], None]
 OPEN_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json")
+STORABLE = "dữ liệu chứa ký tự không hợp lệ (NUL hoặc mã Unicode lỗi)"
 
 
 class _Api(Api):
@@ -37,6 +40,8 @@ def create_base_app(
     description: str = "",
 ) -> tuple[Flask, Api]:
     app = Flask(service)
+    app.json_provider_class = SafeJSONProvider
+    app.json = SafeJSONProvider(app)
     app.config.update(
         API_TITLE=title, API_VERSION=version, OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json", MAX_CONTENT_LENGTH=max_content_length, JSON_AS_ASCII=False,
@@ -81,7 +86,7 @@ def create_base_app(
         g.request_started = time.perf_counter()
         bad = unstorable_input()
         if bad is not None:
-            return error_response(400, "dữ liệu chứa ký tự không hợp lệ (NUL hoặc mã Unicode lỗi)", field=bad)
+            return error_response(400, bad[1], field=bad[0])
         return None
 
     @app.after_request
@@ -98,47 +103,39 @@ def create_base_app(
     def _unexpected(exc: Exception) -> Any:
         if isinstance(exc, HTTPException):
             return handle_http_exception(exc)
+        if is_unavailable(exc):
+            app.logger.warning("database unavailable on %s: %s", request.path, type(exc).__name__)
+            return unavailable()
         app.logger.exception("unhandled error on %s", request.path)
         return error_response(500, "lỗi hệ thống")
 
     return app, api
 
 
-def _unstorable(value: Any, path: str) -> str | None:
-    """The first string (or key) PostgreSQL cannot store: a NUL character or a lone surrogate."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return path
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return path
-        return None
-    if isinstance(value, dict):
-        for k, v in value.items():
-            found = _unstorable(k, path) or _unstorable(v, f"{path}.{k}" if path else str(k))
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for v in value:
-            found = _unstorable(v, path)
-            if found is not None:
-                return found
-    return None
+class SafeJSONProvider(DefaultJSONProvider):
+    """Request bodies are decoded by ``dunghan.contract.safejson``: bounded depth and digits, storable text."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return safejson.loads(s)
 
 
-def unstorable_input() -> str | None:
-    """Where the request carries text no service can store (path, query or JSON body), or None."""
-    if _unstorable(request.path, "path") is not None:
-        return "path"
+def unstorable_input() -> tuple[str, str] | None:
+    """(field, reason) where the request carries what no service accepts: text PostgreSQL cannot store in the
+    path or the query, or a JSON body beyond ``safejson``'s bounds; None when it is clean."""
+    if safejson.unstorable(request.path) is not None:
+        return "path", STORABLE
     for key, values in request.args.lists():
-        found = _unstorable([key, *values], key)
-        if found is not None:
-            return found
-    if request.is_json:
-        body = request.get_json(silent=True)
-        if body is not None:
-            return _unstorable(body, "")
+        if safejson.unstorable([key, *values]) is not None:
+            return key if safejson.unstorable(key) is None else "query", STORABLE
+    if request.is_json and request.content_length != 0:
+        try:
+            request.get_json(silent=False)
+        except BadRequest as exc:
+            cause: BaseException | None = exc
+            while cause is not None and not isinstance(cause, safejson.UnsafeJson):
+                cause = cause.__cause__ or cause.__context__
+            if isinstance(cause, safejson.UnsafeJson) and not cause.not_json:
+                return cause.field, cause.reason
     return None
 
 

@@ -1,6 +1,9 @@
-"""API keys: sha256-hashed, each naming an agency and a role (``system`` scoped to its agency, ``operator``)."""
+"""API keys: sha256-hashed, each naming an agency and a role. ``system`` (a departmental system), ``operator``,
+``union`` and ``leadership`` (scoring's reward workflow) keys act for their own agency only; ``admin`` (an
+operator of every agency) is the one explicit cross-agency role."""
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import hmac
@@ -14,15 +17,26 @@ from flask_smorest import abort
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+ROLES = ("system", "operator", "union", "leadership", "admin")
+SECURITY: list[dict[str, list[str]]] = [{"apiKey": []}]  # the bearer scheme each protected operation declares
+
+
 @dataclass(frozen=True)
 class Principal:
     name: str
     agency: str
-    role: str  # "system" | "operator"
+    role: str  # one of ROLES
 
     @property
     def is_operator(self) -> bool:
-        return self.role == "operator"
+        return self.role in ("operator", "admin")
+
+    @property
+    def cross_agency(self) -> bool:
+        return self.role == "admin"
+
+    def may_act_for(self, agency: str) -> bool:
+        return self.cross_agency or self.agency == agency
 
 
 class KeyStore(Protocol):
@@ -46,6 +60,8 @@ class StaticKeyStore:
             if not raw.strip():
                 continue
             name, agency, role, digest = (p.strip() for p in raw.split(":"))
+            if role not in ROLES:
+                raise ValueError(f"API_KEYS: {name}: role must be one of {', '.join(ROLES)}")
             entries[digest.lower()] = Principal(name, agency, role)
         return cls(entries)
 
@@ -77,7 +93,8 @@ def authenticate() -> Principal:
 
 
 def require_auth(role: str | None = None) -> Callable[[F], F]:
-    """View decorator: a valid key, and the role when one is named (operators pass every role check)."""
+    """View decorator: a valid key, and the role when one is named (operators and admins pass every role
+    check; the agency is checked by the view)."""
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
@@ -87,6 +104,9 @@ def require_auth(role: str | None = None) -> Callable[[F], F]:
                 abort(403, message=f"cần vai trò {role}", field="Authorization")
             return view(*args, **kwargs)
 
+        doc = copy.deepcopy(getattr(wrapped, "_apidoc", {}))  # flask-smorest's documentation of the view
+        doc.setdefault("manual_doc", {}).setdefault("security", SECURITY)
+        wrapped._apidoc = doc  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorate
@@ -97,7 +117,7 @@ def current_principal() -> Principal:
 
 
 def require_agency(agency: str, field: str = "agency") -> None:
-    """Abort 403 unless the caller is an operator or belongs to ``agency``."""
+    """Abort 403 unless the caller acts for ``agency`` (its own, or every agency with the ``admin`` role)."""
     principal = authenticate()
-    if not principal.is_operator and principal.agency != agency:
+    if not principal.may_act_for(agency):
         abort(403, message="không được truy cập hồ sơ của cơ quan khác", field=field)

@@ -65,7 +65,7 @@ class SmppGateway:
 
     def __init__(
         self, host: str, port: int, *, system_id: str, password: str, sender: str, timeout: float = 10.0,
-        reference: Callable[[], int] = lambda: random.randint(0, 255),
+        reference: Callable[[int], int] = lambda notification: notification & 0xFF or random.randint(1, 255),
     ) -> None:
         self.host, self.port, self.timeout = host, port, timeout
         self.system_id, self.password = system_id, password
@@ -90,7 +90,8 @@ class SmppGateway:
                 if self._client is None:
                     self._client = self._connect()
                 ids = []
-                for pdu in submit_pdus(message, self.sender, self.reference(), self._client.next_sequence):
+                for pdu in submit_pdus(message, self.sender, self.reference(message.notification_id),
+                                       self._client.next_sequence):
                     self._client.send_pdu(pdu)
                     resp = self._client.read_pdu()
                     if getattr(resp, "status", 0):

@@ -9,12 +9,17 @@ from typing import Any
 CRITERIA_LABELS = {
     "handled": "Số hồ sơ đã giải quyết",
     "early_share": "Tỷ lệ trước hạn (%)",
-    "on_time_share": "Tỷ lệ đúng hạn (%)",
+    "on_time_share": "Tỷ lệ trước hạn và đúng hạn (%)",
     "late": "Số hồ sơ quá hạn",
     "apologies": "Số văn bản xin lỗi",
-    "repeat_supplements": "Số lần yêu cầu bổ sung lần hai",
+    "repeat_supplements": "Số lần yêu cầu bổ sung hồ sơ quá một lần",
     "late_steps": "Số bước xử lý trễ",
+    "steps": "Số bước xử lý đã thực hiện",
+    "step_early_share": "Tỷ lệ bước xử lý trước hạn (%)",
+    "step_on_time_share": "Tỷ lệ bước xử lý trước hạn và đúng hạn (%)",
 }
+FINAL_KEY = "tong-ket"
+VOLUMES = ("handled", "steps")
 
 
 class CampaignError(ValueError):
@@ -43,10 +48,29 @@ class Gates:
 
 @dataclass(frozen=True)
 class RewardRules:
-    officer_top_n: int = 3
+    officer_top_n: int = 3  # Giấy khen per comparable role
     unit_top_n: int = 1
     ldtt_min_on_time_share: float = 100.0
     collective_min_ldtt_share: float = 70.0
+    unit_max_late_share: float = 5.0  # % of the unit's dossiers, and of its steps, that were late
+    cstdcs_max_share_of_ldtt: float = 15.0
+
+
+@dataclass(frozen=True)
+class Role:
+    """A group of comparable officers: the steps that make an officer one of them, how much they must have done
+    (``volume``: dossiers ``handled`` or ``steps`` of the role) and what they are scored on."""
+
+    key: str
+    label: str
+    steps: tuple[str, ...]
+    min_volume: int
+    volume: str = "steps"
+    criteria: tuple[Criterion, ...] = ()
+    proposable: bool = True
+
+    def owns(self, step: str) -> bool:
+        return step_matches(step, self.steps)
 
 
 DEFAULT_CRITERIA = (
@@ -56,36 +80,113 @@ DEFAULT_CRITERIA = (
 )
 
 
+STEP_CRITERIA = (Criterion("step_early_share", 0.3), Criterion("step_on_time_share", 0.7),
+                 Criterion("late_steps", -1.0))
+DEFAULT_ROLES = (
+    Role("mot_cua", "Bộ phận một cửa (tiếp nhận, trả kết quả)", ("tiếp nhận", "trả kết quả"), 20, "steps",
+         STEP_CRITERIA),
+    Role("chuyen_vien", "Chuyên viên thẩm định", ("thẩm định",), 5, "handled", DEFAULT_CRITERIA),
+    Role("lanh_dao_phong", "Lãnh đạo phòng (phân công, xem xét hồ sơ của phòng)", ("phân công", "trưởng phòng"),
+         10, "steps", STEP_CRITERIA),
+)
+DEFAULT_ROLE = "chuyen_vien"
+
+
+@dataclass(frozen=True)
+class Leadership:
+    """Steps that belong to the department's leadership (the director's signature), whoever records them."""
+
+    steps: tuple[str, ...] = ("lãnh đạo",)
+    subject: str = "LANH-DAO-SO"
+    name: str = "Lãnh đạo Sở"
+
+    def owns(self, step: str) -> bool:
+        return step_matches(step, self.steps)
+
+
+def step_matches(step: str, names: tuple[str, ...]) -> bool:
+    """A step belongs to a list when its name starts with one of the names (case-insensitive)."""
+    s = step.strip().lower()
+    return any(s.startswith(n.strip().lower()) for n in names)
+
+
 @dataclass(frozen=True)
 class ScoringConfig:
     criteria: tuple[Criterion, ...] = DEFAULT_CRITERIA
     gates: Gates = field(default_factory=Gates)
     rewards: RewardRules = field(default_factory=RewardRules)
+    roles: tuple[Role, ...] = DEFAULT_ROLES
+    default_role: str = DEFAULT_ROLE
+    leadership: Leadership = field(default_factory=Leadership)
+
+    def role(self, key: str) -> Role:
+        for r in self.roles:
+            if r.key == key:
+                return r
+        return self.roles[0]
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "criteria": [{"key": c.key, "weight": c.weight, "label": label_of(c)} for c in self.criteria],
+            "criteria": _criteria_json(self.criteria),
             "gates": asdict(self.gates),
             "rewards": asdict(self.rewards),
+            "roles": [{"key": r.key, "label": r.label, "steps": list(r.steps), "min_volume": r.min_volume,
+                       "volume": r.volume, "criteria": _criteria_json(r.criteria), "proposable": r.proposable}
+                      for r in self.roles],
+            "default_role": self.default_role,
+            "leadership": {"steps": list(self.leadership.steps), "subject": self.leadership.subject,
+                           "name": self.leadership.name},
         }
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> ScoringConfig:
         raw = raw or {}
-        criteria: tuple[Criterion, ...] = DEFAULT_CRITERIA
-        if raw.get("criteria") is not None:
-            items = []
-            for i, c in enumerate(raw["criteria"]):
-                if c.get("key") not in CRITERIA_LABELS:
-                    raise CampaignError(f"scoring.criteria.{i}.key", f"tiêu chí không hợp lệ: {c.get('key')!r}")
-                items.append(Criterion(c["key"], float(c.get("weight", 0)), str(c.get("label", ""))))
-            criteria = tuple(items)
+        criteria = _criteria(raw.get("criteria"), "scoring.criteria", DEFAULT_CRITERIA)
         try:
             gates = Gates(**(raw.get("gates") or {}))
             rewards = RewardRules(**(raw.get("rewards") or {}))
+            lead: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                                    for k, v in (raw.get("leadership") or {}).items()}
+            leadership = Leadership(**lead)
         except TypeError as exc:
             raise CampaignError("scoring", f"cấu hình không hợp lệ: {exc}") from exc
-        return cls(criteria, gates, rewards)
+        roles = DEFAULT_ROLES if raw.get("roles") is None else tuple(
+            _role(r, f"scoring.roles.{i}") for i, r in enumerate(raw["roles"]))
+        if not roles or len({r.key for r in roles}) != len(roles):
+            raise CampaignError("scoring.roles", "cần ít nhất một nhóm vai trò, mã không trùng nhau")
+        default_role = str(raw.get("default_role") or (DEFAULT_ROLE if raw.get("roles") is None else roles[0].key))
+        if default_role not in {r.key for r in roles}:
+            raise CampaignError("scoring.default_role", f"không có nhóm vai trò {default_role!r}")
+        return cls(criteria, gates, rewards, roles, default_role, leadership)
+
+
+def _criteria_json(criteria: tuple[Criterion, ...]) -> list[dict[str, Any]]:
+    return [{"key": c.key, "weight": c.weight, "label": label_of(c)} for c in criteria]
+
+
+def _criteria(raw: Any, where: str, default: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
+    if raw is None:
+        return default
+    items = []
+    for i, c in enumerate(raw):
+        if c.get("key") not in CRITERIA_LABELS:
+            raise CampaignError(f"{where}.{i}.key", f"tiêu chí không hợp lệ: {c.get('key')!r}")
+        items.append(Criterion(c["key"], float(c.get("weight", 0)), str(c.get("label", ""))))
+    return tuple(items)
+
+
+def _role(raw: dict[str, Any], where: str) -> Role:
+    for key in ("key", "label", "steps"):
+        if not raw.get(key):
+            raise CampaignError(f"{where}.{key}", f"thiếu trường {key}")
+    volume = str(raw.get("volume", "steps"))
+    if volume not in VOLUMES:
+        raise CampaignError(f"{where}.volume", f"khối lượng tính theo {' hoặc '.join(VOLUMES)}")
+    default = DEFAULT_CRITERIA if volume == "handled" else STEP_CRITERIA
+    return Role(str(raw["key"]), str(raw["label"]), tuple(str(s) for s in raw["steps"]),
+                int(raw.get("min_volume", 0)), volume,
+                _criteria(raw.get("criteria"), f"{where}.criteria", default),
+                bool(raw.get("proposable", True)))
 
 
 def label_of(c: Criterion) -> str:
@@ -99,6 +200,7 @@ class Phase:
     starts_on: date
     ends_on: date
     review_date: date
+    final: bool = False
 
     def covers(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
@@ -112,9 +214,24 @@ class Campaign:
     plan: str
     phases: tuple[Phase, ...]
     config: ScoringConfig = field(default_factory=ScoringConfig)
+    final_review_date: date | None = None
+    agency_name: str = ""
+    union: str = ""
+
+    @property
+    def final(self) -> Phase:
+        """The final review (tổng kết) of the whole campaign: every phase's window, after the last review."""
+        return Phase(FINAL_KEY, f"Tổng kết chiến dịch “{self.name}”", min(p.starts_on for p in self.phases),
+                     max(p.ends_on for p in self.phases),
+                     self.final_review_date or max(p.review_date for p in self.phases), final=True)
+
+    @property
+    def reviews(self) -> tuple[Phase, ...]:
+        """Every review: each phase's (sơ kết), then the final one (tổng kết)."""
+        return (*self.phases, self.final)
 
     def phase(self, key: str) -> Phase:
-        for p in self.phases:
+        for p in self.reviews:
             if p.key == key:
                 return p
         raise CampaignError("phase", f"không có đợt {key!r}")
@@ -139,6 +256,8 @@ def campaign_from_dict(raw: dict[str, Any]) -> Campaign:
         where = f"phases.{i}"
         if not p.get("key"):
             raise CampaignError(f"{where}.key", "thiếu mã đợt")
+        if str(p["key"]) == FINAL_KEY:
+            raise CampaignError(f"{where}.key", f"mã {FINAL_KEY!r} dành cho tổng kết chiến dịch")
         phase = Phase(
             str(p["key"]), str(p.get("name") or f"Đợt {p['key']}"),
             _date(p.get("starts_on"), f"{where}.starts_on"), _date(p.get("ends_on"), f"{where}.ends_on"),
@@ -155,9 +274,14 @@ def campaign_from_dict(raw: dict[str, Any]) -> Campaign:
             raise CampaignError("phases", f"các đợt {a.key} và {b.key} chồng lên nhau")
     if len({p.key for p in phases}) != len(phases):
         raise CampaignError("phases", "mã đợt trùng nhau")
+    final_review = (_date(raw["final_review_date"], "final_review_date") if raw.get("final_review_date")
+                    else None)
+    if final_review is not None and final_review < max(p.review_date for p in phases):
+        raise CampaignError("final_review_date", "ngày tổng kết trước ngày sơ kết đợt cuối")
     return Campaign(
         str(raw["id"]), str(raw["name"]), str(raw["agency"]), str(raw.get("plan", "")), tuple(phases),
-        ScoringConfig.from_dict(raw.get("scoring")),
+        ScoringConfig.from_dict(raw.get("scoring")), final_review, str(raw.get("agency_name") or raw["agency"]),
+        str(raw.get("union") or "Công đoàn cơ sở"),
     )
 
 
@@ -169,4 +293,5 @@ def campaign_to_dict(c: Campaign) -> dict[str, Any]:
              "review_date": p.review_date.isoformat()} for p in c.phases
         ],
         "scoring": c.config.to_json(),
+        "final_review_date": c.final.review_date.isoformat(), "agency_name": c.agency_name, "union": c.union,
     }

@@ -1,20 +1,16 @@
 """Aggregation queries in SQL: phase tallies per unit, officer and step, form 06a, the index month figures."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, text
 
-from scoring.domain import Campaign, Phase, StepCount, Tally
-from scoring.reports import (
-    UNKNOWN_UNIT,
-    MonthFigures,
-    Period,
-    Row06a,
-    month_period,
-    row_from_counts,
-    with_total,
-)
+from scoring.domain import Campaign, Phase, StepCount, Tally, charge_steps
+from scoring.domain.scoring import Kind
+from scoring.form06a import UNKNOWN_FIELD, UNKNOWN_UNIT, Row06a, rows_with_total
+from scoring.periods import Period
+from scoring.reports import MonthFigures, figures_from_counts, month_period
 
 _TALLY = """
 SELECT {col} AS subject, max(unit) AS unit, count(*) AS handled,
@@ -24,7 +20,7 @@ SELECT {col} AS subject, max(unit) AS unit, count(*) AS handled,
 FROM {table} WHERE agency = :agency AND stopped_at >= :start AND stopped_at < :end AND stopped_at IS NOT NULL
 GROUP BY {col}
 """
-_LATE_STEPS = """
+_STEPS = """
 SELECT {col} AS subject, count(*) AS n FROM step_results
 WHERE agency = :agency AND outcome = 'late' AND stopped_at >= :start AND stopped_at < :end GROUP BY {col}
 """
@@ -37,51 +33,47 @@ FROM step_results s LEFT JOIN names n ON n.kind = 'officer' AND n.subject = s.of
 WHERE s.agency = :agency AND s.stopped_at >= :start AND s.stopped_at < :end
 GROUP BY s.step, s.unit, s.officer
 """
+# Form 06a, one row per dossier open at some point of the period: the unit that held it when its clock stopped
+# (resolved in the period) or at the period's end (pending), from its moves (the dossier's last unit when it has
+# none); waiting at the period's end from its supplement moves (the current flag when it has none).
+_PLACED = """
+WITH d AS (
+  SELECT code, channel, accepted_at, stopped_at, outcome, original_due_at, waiting_supplement, unit,
+         procedure_code, procedure_field, resolution_hours,
+         CASE WHEN stopped_at < :end THEN stopped_at END AS resolved_at
+  FROM {table}
+  WHERE agency = :agency AND accepted_at < :end AND (stopped_at IS NULL OR stopped_at >= :start)
+)
+SELECT d.*,
+  coalesce((SELECT m.unit FROM dossier_moves m WHERE m.code = d.code AND m.kind = 'holder' AND m.at < :end
+            AND (d.resolved_at IS NULL OR m.at <= d.resolved_at) ORDER BY m.at DESC LIMIT 1), d.unit) AS holder,
+  coalesce((SELECT m.kind = 'waiting' FROM dossier_moves m WHERE m.code = d.code
+            AND m.kind IN ('waiting', 'resumed') AND m.at < :end ORDER BY m.at DESC LIMIT 1),
+           d.waiting_supplement) AS waiting
+FROM d
+"""
 _06A = """
-SELECT unit,
+WITH p AS ({placed})
+SELECT {key} AS key,
   count(*) FILTER (WHERE accepted_at < :start) AS carried_over,
   count(*) FILTER (WHERE accepted_at >= :start AND channel = 2) AS received_online,
   count(*) FILTER (WHERE accepted_at >= :start AND channel <> 2) AS received_offline,
-  count(*) FILTER (WHERE stopped_at < :end) AS resolved_total,
-  count(*) FILTER (WHERE stopped_at < :end AND outcome = 'early') AS early,
-  count(*) FILTER (WHERE stopped_at < :end AND outcome = 'late') AS late,
-  count(*) FILTER (WHERE stopped_at IS NULL OR stopped_at >= :end) AS pending_total,
-  count(*) FILTER (WHERE (stopped_at IS NULL OR stopped_at >= :end) AND original_due_at < :end_day
-                     AND NOT waiting_supplement) AS pending_overdue
-  {extra}
-FROM {table}
-WHERE agency = :agency AND accepted_at < :end AND (stopped_at IS NULL OR stopped_at >= :start)
-GROUP BY unit ORDER BY unit
+  count(*) FILTER (WHERE resolved_at IS NOT NULL) AS resolved_total,
+  count(*) FILTER (WHERE resolved_at IS NOT NULL AND outcome = 'early') AS early,
+  count(*) FILTER (WHERE resolved_at IS NOT NULL AND outcome = 'late') AS late,
+  count(*) FILTER (WHERE resolved_at IS NULL) AS pending_total,
+  count(*) FILTER (WHERE resolved_at IS NULL AND original_due_at < :end_day AND NOT waiting) AS pending_overdue,
+  count(*) FILTER (WHERE resolved_at IS NOT NULL AND EXISTS (
+      SELECT 1 FROM complaints c WHERE c.dossier_code = p.code AND c.well_founded)) AS complained
+FROM p GROUP BY 1 ORDER BY 1
 """
-_MONTH_EXTRA = """,
-  count(*) FILTER (WHERE stopped_at < :end AND EXISTS (
-      SELECT 1 FROM complaints c WHERE c.dossier_code = {table}.code AND c.well_founded)) AS complained
-"""
+_KEYS = {"unit": "holder", "field": "coalesce(nullif(procedure_field, ''), :unknown_field)"}
 _REFUSED = """
-SELECT coalesce(unit, :unknown) AS unit, count(*) AS n FROM intake_events
+SELECT coalesce(unit, :unknown) AS unit, count(DISTINCT code) AS n FROM intake_events
 WHERE agency = :agency AND kind = 'refused' AND occurred_at >= :start AND occurred_at < :end GROUP BY 1
 """
-# Indicator 3.3: every dossier first received in the period (submitted online, accepted or refused at intake),
-# once per code, online if any of its receipts came through channel 2.
-_RECEIPTS = """
-WITH touched AS (
-  SELECT code FROM {table} WHERE agency = :agency AND accepted_at >= :start AND accepted_at < :end
-  UNION
-  SELECT code FROM intake_events WHERE agency = :agency AND kind IN ('submitted', 'refused')
-    AND occurred_at >= :start AND occurred_at < :end
-), receipts AS (
-  SELECT d.code, d.accepted_at AS at, d.channel = 2 AS online FROM {table} d JOIN touched t ON t.code = d.code
-  UNION ALL
-  SELECT i.code, i.occurred_at,
-         coalesce(i.channel, CASE WHEN i.kind = 'submitted' THEN 2 END) IS NOT DISTINCT FROM 2
-  FROM intake_events i JOIN touched t ON t.code = i.code WHERE i.kind IN ('submitted', 'refused')
-), firsts AS (
-  SELECT code, min(at) AS first_at, bool_or(online) AS online FROM receipts GROUP BY code
-)
-SELECT count(*) AS received, count(*) FILTER (WHERE online) AS online FROM firsts WHERE first_at >= :start
-"""
 _PROCEDURE_DAYS = """
-SELECT avg(resolution_hours) / 8.0 AS days FROM {table}
+SELECT procedure_code, array_agg(resolution_hours) AS hours FROM {table}
 WHERE agency = :agency AND stopped_at >= :start AND stopped_at < :end AND resolution_hours IS NOT NULL
 GROUP BY procedure_code
 """
@@ -109,23 +101,31 @@ def phase_tallies(
         "AND (ends_on IS NULL OR ends_on >= :s)"), {"c": campaign.id, "s": phase.starts_on, "e": phase.ends_on},
     ).all()
     out: dict[str, list[Tally]] = {}
-    for kind, col in (("unit", "unit"), ("officer", "officer")):
-        late_steps = {r.subject: r.n for r in conn.execute(text(_LATE_STEPS.format(col=col)), params)}
-        rows = {r.subject: r for r in conn.execute(text(_TALLY.format(col=col, table=table)), params)}
+    kinds: tuple[tuple[Kind, str], ...] = (("unit", "unit"), ("officer", "officer"))
+    for kind, col in kinds:
         tallies = []
-        for subject in sorted(set(rows) | set(late_steps)):
-            row: Any = rows.get(subject)
-            name, unit = names.get((kind, subject), (subject, None))
-            unit = subject if kind == "unit" else (unit or (row.unit if row else ""))
-            handled, early, late = (row.handled, row.early, row.late) if row else (0, 0, 0)
+        for row in conn.execute(text(_TALLY.format(col=col, table=table)), params):
+            name, unit = names.get((kind, row.subject), (row.subject, None))
             tallies.append(Tally(
-                kind, subject, name or subject, unit, handled, early, handled - early - late, late,  # type: ignore[arg-type]
-                row.apologies if row else 0, row.repeat_supplements if row else 0, late_steps.get(subject, 0),
-                complaints.get((kind, subject), 0),
-                any((d.officer if kind == "officer" else d.unit) == subject for d in disciplined),
+                kind, row.subject, name or row.subject, row.subject if kind == "unit" else (unit or row.unit),
+                row.handled, row.early, row.handled - row.early - row.late, row.late,
+                row.apologies, row.repeat_supplements,
             ))
         out[kind] = tallies
-    return out["unit"], out["officer"]
+    steps = phase_steps(conn, campaign, phase)
+    units, officers = charge_steps(out["unit"], out["officer"], steps, campaign.config)
+    return [_known(t, names, complaints, disciplined) for t in units], [
+        _known(t, names, complaints, disciplined) for t in officers]
+
+
+def _known(t: Tally, names: dict[tuple[str, str], tuple[str, str | None]], complaints: dict[tuple[str, str], int],
+           disciplined: Any) -> Tally:
+    """A tally with its registry name and unit, its well-founded complaints and any discipline."""
+    name, unit = names.get((t.kind, t.subject), (t.name, None))
+    subject = t.subject
+    hit = any((d.officer if t.kind == "officer" else d.unit) == subject for d in disciplined)
+    return replace(t, name=name or t.name or subject, unit=subject if t.kind == "unit" else (unit or t.unit),
+                   complaints=complaints.get((t.kind, subject), 0), disciplined=hit)
 
 
 def phase_steps(conn: Connection, campaign: Campaign, phase: Phase) -> list[StepCount]:
@@ -136,41 +136,46 @@ def phase_steps(conn: Connection, campaign: Campaign, phase: Phase) -> list[Step
 
 def _period_params(agency: str, period: Period) -> dict[str, Any]:
     start, end = period.bounds()
-    return {"agency": agency, "start": start, "end": end, "end_day": period.end_instant()}
+    return {"agency": agency, "start": start, "end": end, "end_day": period.end_instant(),
+            "unknown_field": UNKNOWN_FIELD}
 
 
-def _counts(r: Any) -> dict[str, int]:
-    d = dict(r._mapping)
-    d.pop("unit", None)
-    d["on_time"] = d["resolved_total"] - d["early"] - d["late"]
-    d["pending_in_time"] = d["pending_total"] - d["pending_overdue"]
-    return d
+def _06a_counts(conn: Connection, params: dict[str, Any], by: str, table: str) -> dict[str, dict[str, int]]:
+    sql = _06A.format(placed=_PLACED.format(table=table), key=_KEYS[by])
+    out = {}
+    for r in conn.execute(text(sql), params):
+        d = dict(r._mapping)
+        out[d.pop("key")] = d
+    return out
+
+
+def names_of(conn: Connection, agency: str, kind: str = "unit") -> dict[str, str]:
+    rows = conn.execute(text("SELECT subject, name FROM names WHERE agency = :agency AND kind = :kind"),
+                        {"agency": agency, "kind": kind})
+    return {r.subject: r.name for r in rows if r.name}
 
 
 def form_06a(conn: Connection, agency: str, period: Period, table: str = "dossiers", *,
-             refusals: bool = False) -> list[Row06a]:
-    """Rows per unit and the total; with ``refusals``, refused-at-intake counts (outside the received identity)."""
-    params = _period_params(agency, period)
-    per_unit = {r.unit: _counts(r) for r in conn.execute(text(_06A.format(table=table, extra="")), params)}
-    if refusals:
-        for r in conn.execute(text(_REFUSED), {**params, "unknown": UNKNOWN_UNIT}):
-            per_unit.setdefault(r.unit, {})["refused_at_intake"] = r.n
-    return with_total([row_from_counts(u, c) for u, c in sorted(per_unit.items())])
+             by: str = "unit") -> list[Row06a]:
+    """Rows per unit (named) or per procedure field, and the total row."""
+    per_key = _06a_counts(conn, _period_params(agency, period), by, table)
+    return rows_with_total(per_key, names_of(conn, agency) if by == "unit" else {})
+
+
+def refused_at_intake(conn: Connection, agency: str, period: Period) -> dict[str, int]:
+    """Refusals at intake per unit in the period: reported beside form 06a, outside its rows."""
+    params = {**_period_params(agency, period), "unknown": UNKNOWN_UNIT}
+    return {r.unit: r.n for r in conn.execute(text(_REFUSED), params)}
 
 
 def month_figures(conn: Connection, agency: str, year: int, month: int, table: str = "dossiers") -> MonthFigures:
-    params = _period_params(agency, month_period(year, month))
+    """The index figures of a month (0: the calendar year): the 06a total, complaints, days per procedure."""
+    period = month_period(year, month)
+    params = _period_params(agency, period)
     c: dict[str, int] = {}
-    for r in conn.execute(text(_06A.format(table=table, extra=_MONTH_EXTRA.format(table=table))), params):
-        for k, v in _counts(r).items():
+    for counts in _06a_counts(conn, params, "unit", table).values():
+        for k, v in counts.items():
             c[k] = c.get(k, 0) + v
-    days = tuple(sorted(round(float(r.days), 4) for r in conn.execute(
-        text(_PROCEDURE_DAYS.format(table=table)), params)))
-    receipts = conn.execute(text(_RECEIPTS.format(table=table)), params).one()
-    refused = sum(r.n for r in conn.execute(text(_REFUSED), {**params, "unknown": UNKNOWN_UNIT}))
-    return MonthFigures(
-        month, receipts.received, receipts.online,
-        c.get("resolved_total", 0), c.get("early", 0) + c.get("on_time", 0), c.get("late", 0),
-        c.get("pending_total", 0), c.get("pending_in_time", 0), c.get("complained", 0), days, refused,
-    )
-
+    per_proc = {r.procedure_code: [h / 8.0 for h in r.hours]
+                for r in conn.execute(text(_PROCEDURE_DAYS.format(table=table)), params)}
+    return figures_from_counts(month, c, per_proc, sum(refused_at_intake(conn, agency, period).values()))

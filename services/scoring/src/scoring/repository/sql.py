@@ -15,6 +15,7 @@ from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified, DueDateSet
 from dunghan.db import BatchInbox, batch_member, begin, inbox_accept, made_member, outbox_add, upsert_statement
 from scoring.domain import (
+    FINAL_KEY,
     Campaign,
     Phase,
     Proposal,
@@ -26,11 +27,13 @@ from scoring.domain import (
 )
 from scoring.reports import MonthFigures, Period, Row06a
 from scoring.repository import queries
+from scoring.repository.proposals import ProposalStore
 from scoring.repository.tables import (
     campaigns,
     complaints,
     corrections,
     discipline,
+    dossier_moves,
     dossiers,
     intake_events,
     names,
@@ -45,6 +48,7 @@ from scoring.repository.tables import (
 _ACCEPTED = upsert_statement(dossiers, ["channel", "accepted_at"])
 _DUE = upsert_statement(dossiers, ["due_at", "original_due_at", "waiting_supplement"])
 _INTAKE_EVENT = pg_insert(intake_events).on_conflict_do_nothing()
+_MOVE = pg_insert(dossier_moves).on_conflict_do_nothing()
 _NAME = upsert_statement(names, ["name", "unit", "agency"])
 _CLASSIFIED_COLUMNS = (
     "agency", "unit", "officer", "procedure_code", "procedure_field", "channel", "accepted_at", "due_at",
@@ -91,7 +95,7 @@ def open_batch_tx(repo: SqlRepository) -> BatchTx | None:
     return batch_member(repo.engine, BATCH_TX, BatchTx)
 
 
-class SqlTx:
+class SqlTx(ProposalStore):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
@@ -143,6 +147,10 @@ class SqlTx:
     def set_waiting(self, code: str, waiting: bool) -> None:
         self.conn.execute(_SET_WAITING, {"of_code": code, "waiting": waiting})
 
+    def record_move(self, code: str, at: datetime, kind: str, unit: str | None = None) -> None:
+        """One step of the dossier's history (holder, waiting, resumed); a replay adds nothing."""
+        self.conn.execute(_MOVE, {"code": code, "at": at, "kind": kind, "unit": unit})
+
     def upsert_name(self, kind: str, subject: str, agency: str, name: str, unit: str | None) -> None:
         self.conn.execute(_NAME, {"kind": kind, "subject": subject, "agency": agency, "name": name, "unit": unit})
 
@@ -168,7 +176,7 @@ class SqlTx:
                     id=c.id, name=c.name, agency=c.agency, plan=c.plan, definition=campaign_to_dict(c)))
                 self.conn.execute(insert(phases), [
                     {"campaign_id": c.id, "key": p.key, "name": p.name, "starts_on": p.starts_on,
-                     "ends_on": p.ends_on, "review_date": p.review_date} for p in c.phases])
+                     "ends_on": p.ends_on, "review_date": p.review_date} for p in c.reviews])
         except IntegrityError as exc:
             raise AlreadyExists(c.id) from exc
 
@@ -191,7 +199,8 @@ class SqlTx:
         due = and_(phases.c.state == "open", phases.c.review_date <= today)
         if not_before is not None:
             due = and_(due, phases.c.review_date >= not_before)
-        query = select(phases.c.campaign_id, phases.c.key).where(due).order_by(phases.c.review_date)
+        query = select(phases.c.campaign_id, phases.c.key).where(due).order_by(
+            phases.c.review_date, phases.c.key == FINAL_KEY, phases.c.starts_on)
         rows = self.conn.execute(query)
         return [(r.campaign_id, r.key) for r in rows]
 
@@ -255,8 +264,11 @@ class SqlTx:
         return [dict(r._mapping) for r in rows]
 
     # ---- reports ----
-    def form_06a(self, agency: str, period: Period) -> list[Row06a]:
-        return queries.form_06a(self.conn, agency, period, refusals=True)
+    def form_06a(self, agency: str, period: Period, by: str = "unit") -> list[Row06a]:
+        return queries.form_06a(self.conn, agency, period, by=by)
+
+    def refused_at_intake(self, agency: str, period: Period) -> dict[str, int]:
+        return queries.refused_at_intake(self.conn, agency, period)
 
     def month_figures(self, agency: str, year: int, month: int) -> MonthFigures:
         return queries.month_figures(self.conn, agency, year, month)

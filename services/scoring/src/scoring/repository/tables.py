@@ -78,6 +78,16 @@ dossiers = Table(
                               "waiting_supplement"]),
 )
 
+# A dossier's history as form 06a needs it: who held it (acceptance, transfers) and its supplement waits, so a
+# past period's rows do not move when the dossier resolves later.
+dossier_moves = Table(
+    "dossier_moves", metadata,
+    Column("code", String(64), primary_key=True),
+    Column("at", TS, primary_key=True),
+    Column("kind", String(10), primary_key=True),  # holder | waiting | resumed
+    Column("unit", String(64)),
+)
+
 step_results = Table(
     "step_results", metadata,
     Column("code", String(64), primary_key=True),
@@ -203,4 +213,51 @@ phase_step_results = Table(
     Column("early", Integer, nullable=False),
     Column("on_time", Integer, nullable=False),
     Column("late", Integer, nullable=False),
+)
+
+proposals = Table(
+    "proposals", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("campaign_id", String(100), nullable=False),
+    Column("phase", String(50), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("unit", String(64), nullable=False, server_default=""),
+    Column("role", String(50), nullable=False, server_default=""),
+    Column("title", String(100), nullable=False),
+    Column("amount_vnd", BigInteger, nullable=False),
+    Column("criteria", JSONB, nullable=False),
+    Column("origin", String(10), nullable=False),  # system | union
+    Column("status", String(10), nullable=False, server_default="proposed"),  # proposed | removed
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("updated_by", String(100), nullable=False, server_default=""),
+    Column("updated_at", TS, nullable=False),
+    UniqueConstraint("campaign_id", "phase", "kind", "subject", name="uq_proposals_one_per_subject"),
+)
+
+proposal_reviews = Table(
+    "proposal_reviews", metadata,
+    Column("campaign_id", String(100), primary_key=True),
+    Column("phase", String(50), primary_key=True),
+    Column("state", String(10), nullable=False),  # drafted | compiled | decided
+    Column("decision_number", String(100)),
+    Column("decision_date", Date),
+    Column("updated_by", String(100), nullable=False, server_default=""),
+    Column("updated_at", TS, nullable=False),
+)
+
+proposal_log = Table(
+    "proposal_log", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("campaign_id", String(100), nullable=False),
+    Column("phase", String(50), nullable=False),
+    Column("proposal_id", BigInteger),
+    Column("action", String(20), nullable=False),
+    Column("by", String(100), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("at", TS, nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("details", JSONB, nullable=False),
+    Index("ix_proposal_log_review", "campaign_id", "phase", "id"),
 )

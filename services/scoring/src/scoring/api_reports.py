@@ -1,0 +1,115 @@
+"""HTTP API of the reports: form 06a (JSON, CSV, the official XLSX) and the national service index."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate, validates_schema
+
+from dunghan.contract import strict
+from dunghan.web.auth import require_agency, require_auth
+from scoring import readers
+from scoring.api import AGENCY_CODE, _call, _now, _repo
+from scoring.export import CSV_MIME, XLSX_MIME, to_csv, to_xlsx
+from scoring.export06a import SheetHeading, xlsx_06a
+from scoring.form06a import COLUMNS_06A, GROUPINGS, TOTAL
+from scoring.periods import LOCAL, PERIOD_HELP, Period, PeriodError, period_of
+from scoring.reports import COLUMNS_INDEX, DECISION_766, INDICATORS
+
+blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Báo cáo Mẫu 06a và Bộ chỉ số phục vụ")
+
+
+class Report06aQuery(Schema):
+    agency = fields.String(required=True, validate=AGENCY_CODE)
+    from_ = strict.Date(load_default=None, data_key="from", metadata={"description": "ngày đầu kỳ (kèm to)"})
+    to = strict.Date(load_default=None, metadata={"description": "ngày cuối kỳ, tính cả ngày đó"})
+    period = fields.String(load_default=None, validate=validate.Length(4, 8),
+                           metadata={"description": PERIOD_HELP})
+    by = fields.String(load_default="unit", validate=validate.OneOf(GROUPINGS),
+                       metadata={"description": "unit: theo đơn vị; field: theo lĩnh vực"})
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+
+    @validates_schema
+    def _span(self, data: dict[str, Any], **_: Any) -> None:
+        strict.check_span(data.get("from_"), data.get("to"), "to")
+
+
+class IndexQuery(Schema):
+    agency = fields.String(required=True, validate=AGENCY_CODE)
+    year = strict.QueryInteger(required=True, validate=validate.Range(2000, 2050))
+    retroactive = fields.Boolean(load_default=False, metadata={
+        "description": f"tính hồi tố các chỉ tiêu của {DECISION_766} cho năm trước khi áp dụng (tham khảo)"})
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+
+
+def _period(query: dict[str, Any]) -> Period:
+    try:
+        return period_of(period=query["period"], start=query["from_"], end=query["to"])
+    except PeriodError as exc:
+        abort(422, message=exc.message, field=exc.field)
+        raise  # unreachable: abort raises
+
+
+def _attachment(body: bytes, mimetype: str, name: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blp.route("/reports/06a")
+@require_auth()
+@blp.arguments(Report06aQuery, location="query")
+@blp.response(200)
+def get_06a(query: dict[str, Any]) -> Any:
+    """Mẫu 06a/VPCP/KSTT: tình hình, kết quả giải quyết TTHC theo đơn vị hoặc lĩnh vực, trong kỳ bất kỳ hoặc
+    kỳ báo cáo chính thức (Nghị định 09/2019/NĐ-CP)."""
+    require_agency(query["agency"])
+    period = _period(query)
+    report: readers.Report06a = _call(readers.report_06a, _repo(), query["agency"], period, query["by"])
+    rows = [{"stt": i if r.key != TOTAL else None, **r.as_dict()} for i, r in enumerate(report.rows, start=1)]
+    name = f"06a_{query['agency']}_{query['by']}_{period.start:%Y%m%d}_{period.end:%Y%m%d}"
+    refused = sum(report.refused_at_intake.values())
+    if query["format"] == "xlsx":
+        settings = current_app.extensions["scoring_settings"]
+        heading = SheetHeading(settings.agency_name(query["agency"]), period, query["by"], settings.report_place,
+                               _now().astimezone(LOCAL).date(), refused)
+        return _attachment(xlsx_06a(report.rows, heading), XLSX_MIME, f"{name}.xlsx")
+    if query["format"] == "csv":
+        columns = [("stt", "STT"), *COLUMNS_06A]
+        preamble = [f"Mẫu số 06a/VPCP/KSTT — {query['agency']} — {period.title}"]
+        return _attachment(to_csv(columns, rows, preamble=preamble), CSV_MIME, f"{name}.csv")
+    return {
+        "agency": query["agency"], "from": period.start.isoformat(), "to": period.end.isoformat(),
+        "period": period.label or None, "by": query["by"], "columns": dict(COLUMNS_06A), "rows": rows,
+        "refused_at_intake": {"total": refused, "by_unit": report.refused_at_intake},
+    }
+
+
+@blp.route("/reports/index")
+@require_auth()
+@blp.arguments(IndexQuery, location="query")
+@blp.response(200)
+def get_index(query: dict[str, Any]) -> Any:
+    """Bộ chỉ số phục vụ (QĐ 766/QĐ-TTg ngày 23/6/2022): 2.1, 2.2, 3.3, 5.4 theo tháng và cả năm; cho năm trước
+    khi áp dụng chỉ các số liệu đã có quy định (hoặc tính hồi tố để tham khảo khi ``retroactive``)."""
+    require_agency(query["agency"])
+    report: readers.IndexReport = _call(readers.report_index, _repo(), query["agency"], query["year"],
+                                        _now().date(), retroactive=query["retroactive"])
+    rows = [m.as_dict() for m in report.months]
+    columns = [c for c in COLUMNS_INDEX if report.with_766 or c[0] in _BASIC]
+    name = f"chiso_{query['agency']}_{query['year']}"
+    heading = f"Chỉ số phục vụ — {query['agency']} — năm {query['year']}"
+    if query["format"] == "csv":
+        return _attachment(to_csv(columns, rows, preamble=[heading, *report.notes]), CSV_MIME, f"{name}.csv")
+    if query["format"] == "xlsx":
+        body = to_xlsx(columns, rows, title=name, heading=heading, notes=report.notes)
+        return _attachment(body, XLSX_MIME, f"{name}.xlsx")
+    return {
+        "agency": query["agency"], "year": query["year"], "decision": DECISION_766,
+        "applies": report.applies_766, "retroactive": report.with_766 and not report.applies_766,
+        "columns": dict(columns), "months": rows, "notes": report.notes,
+        "indicators": [{"key": k, "label": label, "basis": basis, "formula": formula}
+                       for k, label, basis, formula in INDICATORS if report.with_766 or k in _BASIC],
+    }
+
+
+_BASIC = frozenset({"month", "received", "received_in_period", "resolved", "pending", "refused", "on_time_rate"})
