@@ -7,7 +7,7 @@ import json
 import random
 import subprocess
 import sys
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,7 +56,8 @@ def test_the_preview_is_the_due_instant_the_clock_computes_and_a_wrong_receipt_i
     when = datetime.combine(recent_working_day(), time(16, 45), tzinfo=VN)
     shown = wait_until(lambda: preview(system, when), timeout=60, what="the catalogue announced to deadline")
     assert shown["receipt_text"].startswith("Hẹn trả kết quả: 17:00") and shown["explanation"]
-    right, wrong = accepted(1, when, shown["due_at"]), accepted(2, when, "2099-01-01T17:00:00+07:00")
+    a_day_late = (datetime.fromisoformat(shown["due_at"]) + timedelta(days=1)).isoformat()
+    right, wrong = accepted(1, when, shown["due_at"]), accepted(2, when, a_day_late)
     assert [r["status"] for r in system.send([right, wrong])] == ["accepted", "accepted"]
     for fact in (right, wrong):
         got = wait_until(lambda f=fact: clock(system, f["code"]), timeout=60, what=f"clock of {fact['code']}")
