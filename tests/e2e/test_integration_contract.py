@@ -7,14 +7,13 @@ import json
 import random
 import subprocess
 import sys
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from dunghan.calendar import load_calendar
 from dunghan.testing.polling import wait_until
 
 from .conftest import SYSTEM_KEY, System
@@ -23,14 +22,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ROOT = Path(__file__).resolve().parents[2]
-CAL = load_calendar()
 SEQ = random.Random().randint(8000, 9800)
 PROCEDURE = "SCT-TM-01"
 
 
-def recent_working_day() -> date:
-    day = CAL.previous_working_day(datetime.now(VN).date())
-    return CAL.previous_working_day(day)
+def past_working_day() -> date:
+    """A working day of 2017: outside the periods test_system counts (its 06a and standings), and a dossier whose
+    due date has passed is history to deadline (flagged, announced to nobody)."""
+    return date(2017, 3, 6)
 
 
 def accepted(n: int, when: datetime, appointment: str | None) -> dict[str, Any]:
@@ -39,6 +38,14 @@ def accepted(n: int, when: datetime, appointment: str | None) -> dict[str, Any]:
             "occurred_at": when.isoformat(), "procedure_code": PROCEDURE, "channel": 1, "unit": "SCT-QLTM",
             "officer": "SCT-QLTM-02", "applicant": {"name": "Công ty TNHH Biển Xanh"}}
     return {**fact, "appointment_at": appointment} if appointment else fact
+
+
+def resolve(system: System, *facts: dict[str, Any]) -> None:
+    """Result ready the next morning: resolved in 2017, these dossiers are in no period test_system counts."""
+    results = [{"fact": "result.ready", "event_id": f"{f['event_id']}-result", "code": f["code"], "agency": "SCT",
+                "occurred_at": datetime.combine(date(2017, 3, 7), time(9), tzinfo=VN).isoformat(),
+                "decision": "approved"} for f in facts]
+    assert [r["status"] for r in system.send(results)] == ["accepted"] * len(results)
 
 
 def preview(system: System, when: datetime) -> dict[str, Any] | None:
@@ -53,10 +60,11 @@ def clock(system: System, code: str) -> dict[str, Any] | None:
 
 
 def test_the_preview_is_the_due_instant_the_clock_computes_and_a_wrong_receipt_is_flagged(system: System) -> None:
-    when = datetime.combine(recent_working_day(), time(16, 45), tzinfo=VN)
+    when = datetime.combine(past_working_day(), time(16, 45), tzinfo=VN)
     shown = wait_until(lambda: preview(system, when), timeout=60, what="the catalogue announced to deadline")
     assert shown["receipt_text"].startswith("Hẹn trả kết quả: 17:00") and shown["explanation"]
-    right, wrong = accepted(1, when, shown["due_at"]), accepted(2, when, "2099-01-01T17:00:00+07:00")
+    a_day_late = (datetime.fromisoformat(shown["due_at"]) + timedelta(days=1)).isoformat()
+    right, wrong = accepted(1, when, shown["due_at"]), accepted(2, when, a_day_late)
     assert [r["status"] for r in system.send([right, wrong])] == ["accepted", "accepted"]
     for fact in (right, wrong):
         got = wait_until(lambda f=fact: clock(system, f["code"]), timeout=60, what=f"clock of {fact['code']}")
@@ -64,14 +72,17 @@ def test_the_preview_is_the_due_instant_the_clock_computes_and_a_wrong_receipt_i
         assert got["appointment_mismatch"] is (fact is wrong)
     listed = system.api("deadline", "GET", "/api/v1/appointment-mismatches", key=SYSTEM_KEY).json()
     assert wrong["code"] in {d["code"] for d in listed} and right["code"] not in {d["code"] for d in listed}
+    resolve(system, right, wrong)
 
 
 def test_the_example_publisher_gets_intakes_reply(system: System, tmp_path: Path) -> None:
-    when = datetime.combine(recent_working_day(), time(9, 30), tzinfo=VN)
+    when = datetime.combine(past_working_day(), time(9, 30), tzinfo=VN)
     path = tmp_path / "accepted.json"
-    path.write_text(json.dumps(accepted(3, when, None), ensure_ascii=False), encoding="utf-8")
+    fact = accepted(3, when, None)
+    path.write_text(json.dumps(fact, ensure_ascii=False), encoding="utf-8")
     result = subprocess.run([sys.executable, str(ROOT / "docs/integration/example_publisher.py"), str(path),
                              "--url", system.amqp_url, "--prefix", system.prefix, "--timeout", "30"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert '"status": "accepted"' in result.stdout and '"dossier_status": 2' in result.stdout
+    resolve(system, fact)

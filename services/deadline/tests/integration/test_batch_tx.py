@@ -2,6 +2,7 @@
 exactly as the same messages handled one by one do."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
@@ -12,6 +13,7 @@ from deadline_factories import (
     at,
     cloud,
     result_ready,
+    snapshot,
     supplement_received,
     supplement_requested,
     transferred,
@@ -25,6 +27,7 @@ from deadline.repository import SqlRepository
 from dunghan.bus.consumer import Delivery
 from dunghan.calendar import load_calendar
 from dunghan.contract import CloudEvent, encode
+from dunghan.contract import events as ev
 from dunghan.db import batch, make_engine, upgrade
 from dunghan.testing.batches import delivery as deliver
 from dunghan.testing.batches import in_batches, one_by_one, tables
@@ -40,8 +43,10 @@ def delivery(ce: CloudEvent) -> Delivery:
 
 def batches() -> list[list[CloudEvent]]:
     a, b, c, d = (f"SCT-240506-000{i}" for i in range(1, 5))
-    acc_b = cloud(accepted(b, at(2024, 5, 6, 10)))
-    first = [cloud(accepted(a, at(2024, 5, 6))), acc_b, cloud(supplement_requested(a, at(2024, 5, 7))),
+    acc_b = cloud(dataclasses.replace(accepted(b, at(2024, 5, 6, 10)), appointment_at=at(2024, 5, 20, 17)))
+    procedure = cloud(ev.ProcedureUpdated(procedure=snapshot(3), agency="SCT", effective_from=date(2024, 1, 1)))
+    first = [cloud(accepted(a, at(2024, 5, 6))), procedure, acc_b, procedure,
+             cloud(supplement_requested(a, at(2024, 5, 7))),
              cloud(supplement_received(a, at(2024, 5, 9))), acc_b, cloud(accepted(c, at(2024, 5, 6, 11))),
              cloud(accepted(d, at(2024, 5, 2), days=1))]
     second = [cloud(transferred(b, at(2024, 5, 7), "P2", "cb2")), cloud(result_ready(a, at(2024, 5, 14))),
@@ -58,6 +63,7 @@ def state(repo: SqlRepository) -> dict[str, Any]:
         "thresholds": "SELECT code, threshold, emitted FROM thresholds ORDER BY code, threshold",
         "inbox": "SELECT source, event_id FROM inbox ORDER BY source, event_id",
         "outbox": "SELECT routing_key, headers->>'ce-subject' FROM outbox ORDER BY id",
+        "procedures": "SELECT code, version, agency, effective_from, procedure FROM procedure_versions",
     })
 
 
@@ -81,7 +87,9 @@ def test_a_batch_writes_what_one_by_one_writes(two_repos):
     handle_many = make_batch_handler(many, Deps(CalendarSource(BASE, many.notices)), clock=lambda: NOW)
     outcomes_many = in_batches(many.engine, handle_many, groups)
     assert outcomes_many == outcomes_one
-    assert outcomes_one.count("duplicate") == 2
+    assert outcomes_one.count("duplicate") == 3
+    assert any(r[0] == "deadline.appointment_mismatch.v1" for r in state(one)["outbox"])
+    assert len(state(one)["procedures"]) == 1
     got, want = state(many), state(one)
     assert want["outbox"] and any(r[0] == "deadline.dossier_classified.v1" for r in want["outbox"])
     for key in want:

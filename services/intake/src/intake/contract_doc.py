@@ -12,11 +12,13 @@ from intake.inbound import CONTRACT_VERSION, json_schema
 
 # reason → (what happened, how to fix it). Every RejectKind has an entry (a test checks it).
 REJECTIONS: dict[str, tuple[str, str]] = {
-    "invalid": ("Sai lược đồ: thiếu trường, sai kiểu / định dạng, trường lạ, mã hồ sơ sai dạng hoặc không "
-                "thuộc cơ "
-                "quan, đơn vị / cán bộ không có trong danh mục, `occurred_at` ở tương lai quá độ lệch cho phép. "
-                "`errors` liệt kê mọi trường sai.",
-                "Sửa các trường nêu trong `errors` rồi gửi lại với cùng `event_id`."),
+    "invalid": ("Sai lược đồ hoặc dữ liệu không chặt chẽ: thiếu trường, sai kiểu (không ép kiểu: chuỗi \"2\" "
+                "không phải số), sai mẫu (chữ số ASCII, khớp đến hết chuỗi), trường lạ, thời điểm không theo "
+                "RFC 3339 hoặc ngoài 2000–2050, `occurred_at` ở tương lai, `fact` khác routing key, mã hồ sơ "
+                "không thuộc cơ quan, đơn vị / cán bộ không có trong danh mục hoặc cán bộ không thuộc đơn vị."
+                " `errors` liệt kê mọi trường sai. Qua HTTP, JSON quá sâu, số quá lớn hay NUL trong chuỗi là "
+                "400.",
+                "Sửa các trường nêu trong `errors` theo `schemas/<fact>.json` rồi gửi lại với cùng `event_id`."),
     "not_json": ("Thân thông điệp không phải JSON UTF-8.",
                  "Gửi đối tượng JSON mã hóa UTF-8, `content_type=application/json`."),
     "unknown_sender": ("Thuộc tính `user_id` thiếu hoặc không phải người dùng AMQP đã đăng ký (HTTP: thiếu / sai "

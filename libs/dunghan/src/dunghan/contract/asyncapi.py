@@ -106,6 +106,8 @@ def dataclass_schema(cls: type, found: dict[str, type]) -> dict[str, Any]:
             schema["default"] = list(f.default_factory())  # type: ignore[call-overload]
         else:
             required.append(f.name)
+        if "$ref" in schema:  # keywords beside a $ref are ignored (JSON Schema draft 7)
+            schema = {"allOf": [{"$ref": schema.pop("$ref")}], **schema}
         props[f.name] = _describe(schema, cls.__name__, f.name, nullable)
     out: dict[str, Any] = {"type": "object", "properties": props, "required": required}
     doc = EVENTS.get(cls.__name__) or (cls.__doc__ or "").strip()

@@ -23,9 +23,9 @@ EVENTS: dict[str, str] = {
     "FeePaid": "Đã thực hiện nghĩa vụ tài chính (trạng thái 4).",
     "ApologyIssued": "Văn bản xin lỗi và hẹn lại ngày trả (mẫu 04). Chỉ lần đầu đổi ngày hẹn; phân loại vẫn theo "
                      "hạn ban đầu.",
-    "ResultReady": "Đã có kết quả (trạng thái 9): dừng tính thời hạn. `decision: refused` là từ chối sau "
-                   "thẩm định "
-                   "(kết quả là văn bản từ chối), phân loại theo ngày như mọi kết quả.",
+    "ResultReady": "Đã có kết quả (trạng thái 9): dừng tính thời hạn. `decision: refused` là trả lại hồ sơ do "
+                   "không đủ điều kiện sau thẩm định (`stop_reason: returned`): tính là đúng hạn như hồ sơ "
+                   "xin rút.",
     "ResultReturned": "Đã trả kết quả cho công dân (trạng thái 10); dừng tính thời hạn nếu chưa có "
                       "`result_ready`.",
     "DossierWithdrawn": "Công dân xin rút hồ sơ (trạng thái 7, chỉ trước khi có kết quả): dừng tính thời hạn, "
@@ -88,9 +88,8 @@ FIELDS: dict[str, str] = {
     "stop_reason": "Sự kiện đã kết thúc tính thời hạn.",
     "outcome": "Phân loại, so sánh theo NGÀY (ngày kết thúc với ngày của hạn ban đầu).",
     "working_days_diff": "Chênh lệch có dấu, tính bằng ngày làm việc giữa ngày kết thúc và ngày hạn ban đầu: âm = "
-                         "sớm hạn (−2: sớm 2 ngày), 0 = đúng ngày hạn, dương = trễ hạn. Hồ sơ rút / trả "
-                         "lại: không "
-                         "dương. Yêu cầu bổ sung lần hai: ít nhất +1.",
+                         "sớm hạn (−2: sớm 2 ngày), 0 = đúng ngày hạn, dương = trễ hạn. Hồ sơ rút / trả lại "
+                         "(`withdrawn`, `returned`): luôn 0. Yêu cầu bổ sung lần hai: ít nhất +1.",
     "resolution_working_hours": "Thời gian giải quyết thực tế, giờ làm việc (8 giờ = 1 ngày) từ tiếp nhận đến kết "
                                 "thúc, trừ thời gian tạm dừng.",
     "apologies": "Số văn bản xin lỗi (mẫu 04).",
@@ -100,6 +99,9 @@ FIELDS: dict[str, str] = {
     "working_hours_diff": "Chênh lệch có dấu, giờ làm việc, từ hạn tính theo quy định đến ngày hẹn trên giấy tiếp "
                           "nhận: dương = hẹn muộn hơn quy định, âm = hẹn sớm hơn; null khi ngày hẹn nằm ngoài "
                           "phạm vi lịch làm việc (ví dụ gõ nhầm năm).",
+    "history": "true: hồ sơ nạp từ dữ liệu cũ (lịch sử): tính vào mọi số liệu nhưng không cảnh báo, thông báo ai.",
+    "rules": "Quy tắc chấm điểm và khen thưởng đã áp dụng, tiếng Việt, mỗi dòng một quy tắc.",
+    "corrections": "Các phân loại được ghi nhận sau khi các đợt trước đã chốt (không sửa kết quả đã chốt).",
     "campaign": "Mã phong trào thi đua.",
     "phase": "Mã đợt.",
     "phase_name": "Tên đợt.",
@@ -128,6 +130,7 @@ FIELDS: dict[str, str] = {
                          "quy tắc.",
     "PhaseClosed.corrections": "Các phân loại ghi nhận sau khi các đợt trước đã chốt (đính chính, không đổi số "
                                "liệu đã chốt).",
+    "ProcedureUpdated.procedure": "Phiên bản thủ tục: thời hạn cam kết và theo quy định, giờ chốt, các bước.",
     "StepBudget.name": "Tên bước.",
     "StepBudget.hours": "Định mức, giờ làm việc (8 giờ = 1 ngày).",
     "StepResult.step": "Tên bước.",
@@ -166,7 +169,7 @@ FIELDS: dict[str, str] = {
 VALUES: dict[str, dict[object, str]] = {
     "channel": {1: "trực tiếp", 2: "trực tuyến", 3: "bưu chính công ích"},
     "decision": {"approved": "chấp thuận (cấp / giải quyết)",
-                 "refused": "từ chối sau thẩm định (kết quả là văn bản từ chối)"},
+                 "refused": "trả lại hồ sơ do không đủ điều kiện sau thẩm định: tính là đúng hạn"},
     "outcome": {"early": "sớm hạn: ngày kết thúc trước ngày hạn ban đầu",
                 "on_time": "đúng hạn: cùng ngày hạn ban đầu; hồ sơ rút / trả lại luôn đúng hạn",
                 "late": "trễ hạn: sau ngày hạn ban đầu, hoặc có yêu cầu bổ sung lần hai"},
@@ -176,11 +179,13 @@ VALUES: dict[str, dict[object, str]] = {
                           "apology": "văn bản xin lỗi (mẫu 04): ngày hẹn mới",
                           "recomputed": "tính lại theo lịch làm việc mới (thông báo nghỉ / làm bù)",
                           "corrected": "sự kiện đến muộn làm thay đổi hạn"},
-    "stop_reason": {"result_ready": "đã có kết quả (`result.ready`)",
+    "stop_reason": {"result_ready": "đã có kết quả (`result.ready`, `decision: approved`)",
                     "result_returned": "đã trả kết quả (`result.returned`) khi chưa có `result.ready`",
                     "withdrawn": "công dân xin rút (`dossier.withdrawn`): tính là đúng hạn",
+                    "returned": "trả lại do không đủ điều kiện (`result.ready` với `decision: refused`): tính là "
+                                "đúng hạn",
                     "stopped": "dừng xử lý (`dossier.stopped`): phân loại theo ngày dừng",
-                    "refused": "không được tiếp nhận (`dossier.refused`): tính là đúng hạn"},
+                    "refused": "không được tiếp nhận (`dossier.refused`, chỉ trên đồng hồ): không tính hạn"},
     "violations": {"second_supplement_request": "yêu cầu bổ sung lần thứ hai (chỉ được một lần): hồ sơ tính là "
                                                 "trễ hạn dù có kết quả trước hạn",
                    "late_apology": "văn bản xin lỗi ban hành muộn (ít hơn 1 ngày làm việc trước hạn)",
