@@ -45,3 +45,42 @@ def engine_clock(d: DossierFacts, proposal: Proposal, period: Period = YEAR) -> 
         overrides["cutoff"] = change.cutoff
     rules = dataclasses.replace(rules, **overrides) if overrides else rules
     return compute_clock(d.events, snap, CALENDAR, period_end(period, CALENDAR), rules)
+
+
+def canonical_events(d: DossierFacts) -> list[Any]:
+    """The dossier's clock events as the canonical events intake publishes (what the deadline service consumes)."""
+    from dunghan.contract import events as ev
+
+    common = {"code": d.code, "agency": d.agency}
+    out: list[Any] = []
+    for e in d.events:
+        at = {"occurred_at": e.at}
+        if e.kind == "accepted":
+            out.append(ev.DossierAccepted(**common, **at, unit=e.unit or "", officer=e.officer or "",
+                                          procedure=d.procedure, channel=2, applicant_name="", step=e.step,
+                                          history=True))
+        elif e.kind == "transferred":
+            out.append(ev.DossierTransferred(**common, **at, unit=e.unit or "", officer=e.officer or "", step=e.step))
+        elif e.kind == "apology_issued":
+            assert e.new_due_date is not None
+            out.append(ev.ApologyIssued(**common, **at, new_due_date=e.new_due_date))
+        elif e.kind == "result_ready":
+            out.append(ev.ResultReady(**common, **at, decision=e.decision or "approved"))  # type: ignore[arg-type]
+        else:
+            cls = {"supplement_requested": ev.SupplementRequested, "supplement_received": ev.SupplementReceived,
+                   "fee_requested": ev.FeeRequested, "fee_paid": ev.FeePaid, "result_returned": ev.ResultReturned,
+                   "withdrawn": ev.DossierWithdrawn, "stopped": ev.DossierStopped, "refused": ev.DossierRefused}
+            out.append(cls[e.kind](**common, **at))
+    return out
+
+
+def feed(facts: tuple[DossierFacts, ...], repo: Any, deps: Any) -> None:
+    """Every event through the deadline service's own handler, in time order (as the consumer sees them)."""
+    from deadline_factories import cloud
+
+    from deadline import handlers
+
+    stream = sorted(((e.occurred_at, d.code, i, e) for d in facts for i, e in enumerate(canonical_events(d))),
+                    key=lambda x: (x[0], x[1], x[2]))
+    for at, code, i, e in stream:
+        handlers.handle_event(cloud(e, f"whatif-{code}-{i}"), repo, deps, at)
