@@ -57,7 +57,8 @@ def bench_whatif(n: int = 100_000, seed: int = 2017) -> list[dict[str, Any]]:
     scalar = scalar_outcomes(sample, calendar, PROPOSAL)
     scalar_s = (clock.perf_counter() - started) * len(facts) / len(sample)
     # The same sweep dossier by dossier: every dossier of a procedure once per candidate duration.
-    scalar_sweep_s = scalar_s / len(facts) * sum(p["dossiers"] * len(p.get("curve", ())) for p in result["procedures"])
+    scalar_sweep_s = scalar_s / len(facts) * sum(
+        p["dossiers"] * len(p.get("curve", ())) for p in result["procedures"])
     late = {d["code"] for d in result["late_dossiers"]}
     kept = set(prepared.codes)
     mismatch = sum(1 for code, outcome in scalar.items()

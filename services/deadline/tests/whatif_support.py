@@ -10,13 +10,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tools"))
 
-from whatif_demo import demo_facts  # noqa: E402
+from whatif_demo import demo_facts
 
-from deadline.whatif import DossierFacts, Proposal  # noqa: E402
-from deadline.whatif.model import Period  # noqa: E402
-from deadline.whatif.prepare import period_end  # noqa: E402
-from dunghan.calendar import load_calendar  # noqa: E402
-from dunghan.deadline import Clock, compute_clock  # noqa: E402
+from deadline.whatif import DossierFacts, Proposal
+from deadline.whatif.model import Period
+from deadline.whatif.prepare import period_end
+from dunghan.calendar import load_calendar
+from dunghan.deadline import Clock, compute_clock
 
 CALENDAR = load_calendar(years=range(2016, 2020))
 YEAR = Period(date(2017, 1, 1), date(2017, 12, 31))
@@ -60,7 +60,8 @@ def canonical_events(d: DossierFacts) -> list[Any]:
                                           procedure=d.procedure, channel=2, applicant_name="", step=e.step,
                                           history=True))
         elif e.kind == "transferred":
-            out.append(ev.DossierTransferred(**common, **at, unit=e.unit or "", officer=e.officer or "", step=e.step))
+            out.append(ev.DossierTransferred(**common, **at, unit=e.unit or "", officer=e.officer or "",
+                                             step=e.step))
         elif e.kind == "apology_issued":
             assert e.new_due_date is not None
             out.append(ev.ApologyIssued(**common, **at, new_due_date=e.new_due_date))

@@ -1,5 +1,5 @@
-"""The `deadline` command: check a due date, count working days, keep the official notices file, and replay a period
-under proposed durations (`what-if`)."""
+"""The `deadline` command: check a due date, count working days, keep the official notices file, and replay a
+period under proposed durations (`what-if`)."""
 from __future__ import annotations
 
 import argparse

@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from deadline_fakes import FakeRepository
 from openpyxl import load_workbook
 from whatif_support import CALENDAR, YEAR, feed, year
 
@@ -17,7 +18,6 @@ from deadline.repository import SqlRepository
 from deadline.whatif import Change, Proposal, prepare, run_whatif
 from deadline.whatif.check import no_change_mismatches
 from deadline.whatif.source import period_facts
-from deadline_fakes import FakeRepository
 from dunghan.db import make_engine, upgrade
 from dunghan.web.auth import hash_key
 

@@ -137,7 +137,7 @@ def test_shortening_a_duration_never_turns_a_late_dossier_on_time(
     at = [accepted]
     for g in gaps:
         at.append(at[-1] + timedelta(minutes=g))
-    kinds = ["accepted", *(["supplement_requested", "supplement_received"] * 2)][: len(at) - 1] + ["result_ready"]
+    kinds = [*["accepted", *(["supplement_requested", "supplement_received"] * 2)][: len(at) - 1], "result_ready"]
     events = tuple(ClockEvent(k, t, event_id=str(i)) for i, (k, t) in enumerate(zip(kinds, at, strict=True)))
     d = DossierFacts("X", "SCT", _snap(long, unit), events)
     short = max(0.25, round(long * cut, 2))

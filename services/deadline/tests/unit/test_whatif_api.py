@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from deadline_fakes import FakeRepository
 from openpyxl import Workbook, load_workbook
 from whatif_support import CALENDAR, feed, year
 
@@ -11,7 +12,6 @@ from deadline.app import create_app
 from deadline.config import Settings
 from deadline.handlers import CalendarSource, Deps
 from deadline.whatif.api import XLSX_MIME
-from deadline_fakes import FakeRepository
 from dunghan.web.auth import hash_key
 
 SPEC = ";".join([f"sct:SCT:system:{hash_key('k-sys')}", f"op:SCT:operator:{hash_key('k-op')}",
@@ -83,7 +83,8 @@ def _catalogue_xlsx(rows: list[list[object]]) -> bytes:
 
 
 def test_xlsx_proposal_in_the_catalogue_format_and_xlsx_export(client) -> None:
-    data = _catalogue_xlsx([["SCT-TM-01", "Cấp Giấy phép bán buôn sản phẩm rượu", "x", 15, 7, "working_days", None]])
+    data = _catalogue_xlsx([["SCT-TM-01", "Cấp Giấy phép bán buôn sản phẩm rượu", "x", 15, 7, "working_days",
+                             None]])
     r = client.post("/api/v1/what-if?from=2017-01-01&to=2017-12-31&agency=SCT", data=data,
                     content_type=XLSX_MIME, headers=auth("k-op"))
     assert r.status_code == 200, r.get_json()

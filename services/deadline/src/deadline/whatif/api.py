@@ -41,7 +41,8 @@ class WhatIfIn(Schema):
                            metadata={"description": "Giờ chốt tiếp nhận đề xuất cho mọi thủ tục (HH:MM)"})
     windows = fields.List(fields.List(fields.String(validate=validate.Regexp(CLOCK)), validate=validate.Length(
         equal=2)), load_default=None, validate=validate.Length(min=1, max=6),
-        metadata={"description": "Khung giờ làm việc đề xuất, ví dụ [[\"07:30\",\"11:30\"],[\"13:00\",\"17:00\"]]"})
+        metadata={"description": "Khung giờ làm việc đề xuất, ví dụ "
+                  "[[\"07:30\",\"11:30\"],[\"13:00\",\"17:00\"]]"})
 
 
 class WhatIfQuery(Schema):

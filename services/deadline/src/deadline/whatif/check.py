@@ -1,4 +1,4 @@
-"""The "no change" check: a replay under today's durations must reproduce every recorded due instant and outcome."""
+"""The "no change" check: a replay under today's durations reproduces every recorded due instant and outcome."""
 from __future__ import annotations
 
 from typing import Any

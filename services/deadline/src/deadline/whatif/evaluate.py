@@ -11,8 +11,8 @@ from datetime import datetime
 
 import numpy as np
 
-from dunghan.calendar import CalendarRangeError
 from deadline.whatif.prepare import LATE, ON_TIME, Prepared
+from dunghan.calendar import CalendarRangeError
 
 EARLY, ON, LATE_OUT = 0, 1, 2  # outcome codes
 NAMES = ("early", "on_time", "late")

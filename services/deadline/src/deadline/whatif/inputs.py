@@ -5,9 +5,9 @@ import io
 from datetime import date, time
 from typing import Any
 
+from deadline.whatif.model import DEFAULT_TARGET, Change, Period, Proposal
 from dunghan.deadline import parse_clock_time, parse_duration
 from dunghan.deadline.durations import UNITS
-from deadline.whatif.model import DEFAULT_TARGET, Change, Period, Proposal
 
 MAX_VALUE = 365.0
 MAX_DAYS = 3 * 366
@@ -31,7 +31,8 @@ def _time(text: Any, what: str) -> time:
 
 def change_from(value: Any, unit: Any, cutoff: Any, what: str) -> Change:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < float(value) <= MAX_VALUE:
-        raise ProposalError(f"thời hạn cam kết phải là số dương không quá {MAX_VALUE:g}", f"{what}.committed_value")
+        raise ProposalError(f"thời hạn cam kết phải là số dương không quá {MAX_VALUE:g}",
+                            f"{what}.committed_value")
     unit = unit or "working_days"
     if unit not in UNITS:
         raise ProposalError(f"đơn vị phải là một trong {', '.join(UNITS)}", f"{what}.committed_unit")
@@ -112,7 +113,8 @@ def procedures_from_xlsx(data: bytes) -> dict[str, Any]:
                 value = float(value.replace(",", "."))
             except ValueError:
                 raise ProposalError(f"dòng {n}: thời hạn cam kết không phải số", "file.committed_value") from None
-        out[str(rec["code"]).strip()] = {"committed_value": value, "committed_unit": rec.get("committed_unit") or None,
+        out[str(rec["code"]).strip()] = {"committed_value": value,
+                                         "committed_unit": rec.get("committed_unit") or None,
                                          "cutoff": rec.get("cutoff") or None}
     if not out:
         raise ProposalError("bảng tính không có thủ tục nào", "file")

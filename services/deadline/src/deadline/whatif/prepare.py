@@ -13,13 +13,12 @@ from datetime import datetime, time, timedelta
 
 import numpy as np
 
+from deadline.whatif.model import UNIT_CODES, DossierFacts, Period
 from dunghan.calendar import WorkCalendar
 from dunghan.calendar.model import EPOCH_ORDINAL
-from dunghan.deadline import Rules, WorkAxis, parse_clock_time
+from dunghan.deadline import WorkAxis, parse_clock_time
 from dunghan.deadline.classification import INELIGIBLE, stop_reason_of
 from dunghan.deadline.clock import _walk
-from dunghan.deadline.model import ClockEvent
-from deadline.whatif.model import UNIT_CODES, DossierFacts, Period
 
 FREE, ON_TIME, LATE = 0, 1, 2  # forced outcomes: none, ineligible (withdrawn/returned), second supplement request
 
@@ -110,7 +109,8 @@ def prepare(dossiers: Sequence[DossierFacts], calendar: WorkCalendar, period: Pe
         for key, value in (
             ("unit", holder or d.unit), ("proc", d.procedure.code), ("resolved", stop is not None),
             ("day", axis.day), ("k", k), ("after", after),
-            ("second", local.hour * 3600 + local.minute * 60 + local.second), ("acc_pos", axis.position(accepted.at)),
+            ("second", local.hour * 3600 + local.minute * 60 + local.second),
+            ("acc_pos", axis.position(accepted.at)),
             ("cutoff", _seconds(rules.cutoff or parse_clock_time(d.procedure.cutoff))),
             ("value", d.procedure.committed_value), ("ucode", UNIT_CODES[d.procedure.committed_unit]),
             ("open", stop is None and any(b is None for _, _, b in walk.pauses)),
@@ -143,5 +143,3 @@ def prepare(dossiers: Sequence[DossierFacts], calendar: WorkCalendar, period: Pe
         workday_ord=calendar.np_workdays + EPOCH_ORDINAL,
     )
 
-
-__all__ = ["FREE", "LATE", "ON_TIME", "ClockEvent", "Prepared", "Rules", "period_end", "prepare"]

@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from dunghan.calendar import WorkCalendar
 from deadline.whatif.evaluate import EARLY, LATE_OUT, ON, Evaluation, due_instant, evaluate
-from deadline.whatif.model import UNIT_NAMES, DossierFacts, Period, Proposal
+from deadline.whatif.model import UNIT_CODES, DossierFacts, Period, Proposal
 from deadline.whatif.prepare import Prepared, _seconds, prepare
 from deadline.whatif.sweep import candidates, curve, shortest
+from dunghan.calendar import WorkCalendar
 
 
 def _rate(num: int, den: int) -> float | None:
@@ -57,7 +57,7 @@ def proposal_arrays(p: Prepared, proposal: Proposal) -> tuple[np.ndarray, np.nda
     for code, change in proposal.procedures.items():
         rows = p.procedures == code
         value[rows] = change.committed_value
-        unit[rows] = {"working_days": 0, "working_hours": 1, "calendar_days": 2}[change.committed_unit]
+        unit[rows] = UNIT_CODES[change.committed_unit]
         if change.cutoff is not None:
             cutoff[rows] = _seconds(change.cutoff)
     return value, unit, cutoff
@@ -130,8 +130,10 @@ def report(base: Prepared, proposal: Proposal, under: Prepared | None = None) ->
     return {
         "period": {"from": base.period.first, "to": base.period.last}, "target": proposal.target,
         "proposal": {
-            "procedures": {c: _duration(ch.committed_value, ch.committed_unit) | (
-                {"cutoff": ch.cutoff.strftime("%H:%M")} if ch.cutoff else {}) for c, ch in proposal.procedures.items()},
+            "procedures": {
+                c: _duration(ch.committed_value, ch.committed_unit)
+                | ({"cutoff": ch.cutoff.strftime("%H:%M")} if ch.cutoff else {})
+                for c, ch in proposal.procedures.items()},
             "cutoff": proposal.cutoff.strftime("%H:%M") if proposal.cutoff else None,
             "windows": [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in proposal.windows or ()] or None,
         },
@@ -148,5 +150,3 @@ def run_whatif(dossiers: Sequence[DossierFacts], calendar: WorkCalendar, period:
     under = prepare(dossiers, calendar, period, proposal.windows) if proposal.windows else base
     return report(base, proposal, under)
 
-
-__all__ = ["UNIT_NAMES", "figures", "proposal_arrays", "report", "run_whatif"]

@@ -40,7 +40,7 @@ def candidates(unit: str, committed: float, statutory: float, statutory_unit: st
 
 
 def curve(p: Prepared, rows: np.ndarray, unit: str, values: list[float], cutoff: np.ndarray) -> list[Point]:
-    """``rows``: the procedure's prepared rows; ``cutoff``: the cut-off of every prepared row under the proposal."""
+    """``rows``: the procedure's prepared rows; ``cutoff``: every prepared row's cut-off under the proposal."""
     resolved_rows = rows[p.resolved[rows]]
     code = UNIT_CODES[unit]
     out = []

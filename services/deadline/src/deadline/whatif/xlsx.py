@@ -128,7 +128,8 @@ def _curves(ws: Worksheet, r: dict[str, Any]) -> None:
     """Rows: candidate durations 1…; one column per procedure with resolved dossiers; a line chart over them."""
     shown = [p for p in r["procedures"] if p.get("curve") and p.get("resolved")]
     longest = max((len(p["curve"]) for p in shown), default=0)
-    _header(ws, ["Thời hạn cam kết", *(f"{p['procedure_code']} ({UNITS_VI[p['curve'][0]['unit']]})" for p in shown)])
+    _header(ws, ["Thời hạn cam kết",
+                 *(f"{p['procedure_code']} ({UNITS_VI[p['curve'][0]['unit']]})" for p in shown)])
     for i in range(longest):
         ws.append([i + 1, *(p["curve"][i]["on_time_rate"] if i < len(p["curve"]) else None for p in shown)])
     for row in ws.iter_rows(min_row=2, min_col=2):
