@@ -20,6 +20,8 @@ from dunghan.deadline import WorkAxis, parse_clock_time
 from dunghan.deadline.classification import INELIGIBLE, stop_reason_of
 from dunghan.deadline.clock import _walk
 
+COLUMNS = ("unit", "proc", "resolved", "day", "k", "after", "second", "acc_pos", "cutoff", "value", "ucode",
+           "open", "stop_pos", "result_ord", "forced", "stopped_at", "accepted_at")
 FREE, ON_TIME, LATE = 0, 1, 2  # forced outcomes: none, ineligible (withdrawn/returned), second supplement request
 
 
@@ -78,10 +80,10 @@ def prepare(dossiers: Sequence[DossierFacts], calendar: WorkCalendar, period: Pe
     start_of_period = datetime.combine(period.first, time(0), tzinfo=calendar.tz)
     axes: dict[tuple[tuple[time, time], ...], WorkAxis] = {}
     kept: list[DossierFacts] = []
-    cols: dict[str, list[object]] = {k: [] for k in (
-        "unit", "proc", "resolved", "day", "k", "after", "second", "acc_pos", "cutoff", "value", "ucode",
-        "open", "stop_pos", "result_ord", "forced", "stopped_at", "accepted_at")}
+    rows: list[tuple[object, ...]] = []  # one per kept dossier, in the order of COLUMNS
+    cutoffs: dict[tuple[time | None, str], int] = {}
     pauses: list[list[tuple[int, int]]] = []
+    tz = calendar.tz
     for d in dossiers:
         rules = d.rules if windows is None else dataclasses.replace(d.rules, windows=windows)
         fee = d.procedure.pause_on_fee if rules.pause_on_fee is None else rules.pause_on_fee
@@ -92,7 +94,7 @@ def prepare(dossiers: Sequence[DossierFacts], calendar: WorkCalendar, period: Pe
         axis = axes.get(rules.windows)
         if axis is None:
             axis = axes[rules.windows] = WorkAxis(calendar, rules.windows)
-        local = accepted.at.astimezone(calendar.tz)
+        local = accepted.at.astimezone(tz)
         i = local.toordinal() - calendar.lo
         k, after = calendar.index_before(local.toordinal()), calendar.cum[i + 1]
         end_at = stop.at if stop else now
@@ -104,21 +106,20 @@ def prepare(dossiers: Sequence[DossierFacts], calendar: WorkCalendar, period: Pe
                 forced = ON_TIME
             elif "second_supplement_request" in walk.violations and rules.second_supplement_is_late:
                 forced = LATE
+        key = (rules.cutoff, d.procedure.cutoff)
+        cutoff = cutoffs.get(key)
+        if cutoff is None:
+            cutoff = cutoffs[key] = _seconds(rules.cutoff or parse_clock_time(d.procedure.cutoff))
         kept.append(d)
         holder = walk.segments[-1].unit if walk.segments else None
-        for key, value in (
-            ("unit", holder or d.unit), ("proc", d.procedure.code), ("resolved", stop is not None),
-            ("day", axis.day), ("k", k), ("after", after),
-            ("second", local.hour * 3600 + local.minute * 60 + local.second),
-            ("acc_pos", axis.position(accepted.at)),
-            ("cutoff", _seconds(rules.cutoff or parse_clock_time(d.procedure.cutoff))),
-            ("value", d.procedure.committed_value), ("ucode", UNIT_CODES[d.procedure.committed_unit]),
-            ("open", stop is None and any(b is None for _, _, b in walk.pauses)),
-            ("stop_pos", axis.position(stop.at) if stop else 0),
-            ("result_ord", stop.at.astimezone(calendar.tz).toordinal() if stop else 0), ("forced", forced),
-            ("stopped_at", stop.at if stop else None), ("accepted_at", accepted.at),
-        ):
-            cols[key].append(value)
+        rows.append((
+            holder or d.unit, d.procedure.code, stop is not None, axis.day, k, after,
+            local.hour * 3600 + local.minute * 60 + local.second, axis.position(accepted.at), cutoff,
+            d.procedure.committed_value, UNIT_CODES[d.procedure.committed_unit],
+            stop is None and any(b is None for _, _, b in walk.pauses),
+            axis.position(stop.at) if stop else 0, stop.at.astimezone(tz).toordinal() if stop else 0, forced,
+            stop.at if stop else None, accepted.at,
+        ))
         pauses.append(spans)
     width = max((len(p) for p in pauses), default=0) or 1
     pa = np.zeros((len(pauses), width), dtype=np.int64)
@@ -126,6 +127,8 @@ def prepare(dossiers: Sequence[DossierFacts], calendar: WorkCalendar, period: Pe
     for row, spans in enumerate(pauses):
         for j, (a, b) in enumerate(spans):
             pa[row, j], pb[row, j] = a, b
+    cols = dict(zip(COLUMNS, (list(c) for c in zip(*rows, strict=True)), strict=True)) if rows else {
+        c: [] for c in COLUMNS}
 
     def ints(key: str) -> np.ndarray:
         return np.asarray(cols[key], dtype=np.int64)
