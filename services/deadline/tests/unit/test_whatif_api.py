@@ -110,3 +110,21 @@ def test_an_xlsx_without_the_columns_names_them(client) -> None:
     r = client.post("/api/v1/what-if?from=2017-01-01&to=2017-12-31", data=b"not a workbook",
                     content_type=XLSX_MIME, headers=auth("k-op"))
     assert r.status_code == 422 and r.get_json()["error"]["field"] == "file"
+
+
+@pytest.mark.parametrize(("first", "last", "field"), [
+    ("1990-01-01", "1990-12-31", "from"), ("9999-12-30", "9999-12-31", "to"), ("2017-01-01", "2027-12-31", "to")])
+def test_a_period_beyond_the_calendar_is_refused(client, first, last, field) -> None:
+    r = client.post("/api/v1/what-if", json={**QUESTION, "from": first, "to": last}, headers=auth("k-op"))
+    assert r.status_code == 422 and r.get_json()["error"]["field"] == field
+
+
+def test_a_period_without_dossiers_answers_zeros(client) -> None:
+    r = client.post("/api/v1/what-if", json={**QUESTION, "from": "2019-01-01", "to": "2019-06-30"},
+                    headers=auth("k-op"))
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["total"]["dossiers"] == 0 and body["late_dossiers"] == []
+    assert body["indicator_2_1"] == {"before": None, "after": None}
+    assert client.post("/api/v1/what-if?format=xlsx", json={**QUESTION, "from": "2019-01-01", "to": "2019-06-30"},
+                       headers=auth("k-op")).status_code == 200

@@ -20,6 +20,8 @@ from dunghan.web.auth import current_principal, require_agency, require_auth
 
 blp = Blueprint("whatif", __name__, url_prefix="/api/v1", description="Phân tích giả định thời hạn giải quyết")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OUT_REF = {"$ref": "#/components/schemas/WhatIfOut"}
+BINARY = {"schema": {"type": "string", "format": "binary"}}
 CLOCK = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
 
 
@@ -156,8 +158,10 @@ class WhatIf(MethodView):
     @require_auth(role="operator")
     @blp.arguments(WhatIfQuery, location="query")
     @blp.arguments(WhatIfIn, location="json", required=False)
-    @blp.response(200, WhatIfOut)
-    @blp.alt_response(200, description="Bảng tính XLSX (?format=xlsx)", content_type=XLSX_MIME, success=True)
+    @blp.response(200, WhatIfOut, description="Kết quả phân tích (JSON), hoặc bảng tính XLSX khi ?format=xlsx")
+    @blp.doc(responses={"200": {"description": "Kết quả phân tích (JSON), hoặc bảng tính XLSX khi ?format=xlsx",
+                                "content": {"application/json": {"schema": OUT_REF}, XLSX_MIME: BINARY}}},
+             requestBody={"content": {XLSX_MIME: BINARY}})
     def post(self, query: dict[str, Any], body: dict[str, Any] | None) -> Any:
         """Nếu rút ngắn thời hạn cam kết: tính lại hạn và phân loại của mọi hồ sơ trong kỳ theo đề xuất (JSON,
         hoặc tệp XLSX theo mẫu nhập danh mục thủ tục: cột code, committed_value, committed_unit, cutoff; kỳ và
@@ -180,6 +184,10 @@ class WhatIf(MethodView):
         if agency:
             require_agency(agency)
         calendar = ctx.deps.calendars.current()
+        if period.first < calendar.first or period.last >= calendar.last:
+            abort(422, message=f"kỳ phải nằm trong phạm vi lịch {calendar.first:%d/%m/%Y}–"
+                  f"{calendar.last:%d/%m/%Y}",
+                  field="from" if period.first < calendar.first else "to")
         try:
             facts = load_facts(ctx.repo, period, agency, ctx.deps, calendar.tz)
             result = run_whatif(facts, calendar, period, proposal)

@@ -63,6 +63,8 @@ def cmd_whatif(args: argparse.Namespace) -> dict[str, Any]:
         notices = SqlRepository(engine).notices()
         calendar = load_calendar(settings.notices_file)
         calendar = calendar.with_notices(notices) if notices else calendar
+        if period.first < calendar.first or period.last >= calendar.last:
+            raise ValueError(f"the period must lie within the calendar {calendar.first}–{calendar.last}")
         rules = load_rules(settings.rules_file)
         facts = period_facts(engine, period, calendar.tz, agency=args.agency, rules_for=rules.for_dossier)
     finally:
