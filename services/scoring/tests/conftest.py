@@ -1,13 +1,17 @@
-"""Shared test helpers: generated dossier facts (deterministic, seeded)."""
+"""Shared test helpers: generated dossier facts (deterministic, seeded); makes ``scoring_fakes`` importable."""
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from scoring.reports import LOCAL, DossierFact, IntakeFact
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 def _generated_facts(n: int = 2000, seed: int = 7, year: int = 2017) -> list[DossierFact]:

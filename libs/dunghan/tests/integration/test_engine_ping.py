@@ -2,6 +2,7 @@
 connection the server dropped unnoticed is replaced at its transaction's first statement."""
 from __future__ import annotations
 
+import select
 import time
 from collections.abc import Iterator
 
@@ -21,9 +22,9 @@ def admin(make_database) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _terminate(admin: Engine, pid: int) -> None:
+def _terminate(admin: Engine, pid: int, socket_of: object = None) -> None:
     """Ends the backend and waits until the server has really let it go (``pg_terminate_backend`` only signals
-    it): its socket has been closed by then."""
+    it), and, given the client's connection, until its socket has the server's farewell to read."""
     with admin.connect() as conn:
         conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         conn.commit()
@@ -33,7 +34,9 @@ def _terminate(admin: Engine, pid: int) -> None:
             assert time.monotonic() < deadline, "the terminated backend did not go"
             time.sleep(0.02)
         conn.commit()
-    time.sleep(0.05)  # the FATAL message and the close reach our end of the socket
+    if socket_of is not None:
+        readable, _, _ = select.select([socket_of.fileno()], [], [], 30)  # type: ignore[attr-defined]
+        assert readable, "the server's close never reached the client"
 
 
 def _pid(engine: Engine) -> int:
@@ -48,10 +51,12 @@ def test_a_connection_closed_by_the_server_is_replaced_at_checkout(make_database
     engine.dialect.do_ping = quiet_or_ping(  # type: ignore[method-assign]
         lambda c: pings.append(c) or type(dialect).do_ping(dialect, c))
     try:
-        first = _pid(engine)
+        with engine.connect() as conn:
+            first = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            dbapi = conn.connection.dbapi_connection
         assert _pid(engine) == first  # quiet socket: no round trip, same session
         assert pings == []
-        _terminate(admin, first)
+        _terminate(admin, first, dbapi)
         second = _pid(engine)  # the server said goodbye: pinged, found dead, reconnected
         assert second != first
         assert len(pings) == 1

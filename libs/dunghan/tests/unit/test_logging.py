@@ -19,3 +19,27 @@ def test_formatter_emits_one_json_line_with_context():
     entry = json.loads(line)
     assert entry["event_id"] == "e1" and entry["dossier"] == "SCT-170125-0001"
     assert entry["service"] == "intake" and "a@b.vn" not in line
+
+
+def test_a_database_error_in_a_traceback_loses_its_values_and_identity_hashes():
+    error = ("(psycopg.errors.UniqueViolation) duplicate key value violates unique constraint \"d_pkey\"\n"
+             "DETAIL:  Key (applicant_name)=(Nguyễn Văn An) already exists.\n"
+             "[SQL: INSERT INTO dossiers (applicant_name) VALUES (%(name)s)]\n"
+             "[parameters: [{'name': 'Nguyễn Văn An', 'x': ']'}]]\n"
+             "(Background on this error at: https://sqlalche.me/e/20/gkpj) " + "ab12" * 16)
+    try:
+        raise RuntimeError(error)
+    except RuntimeError:
+        import sys
+
+        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "boom", (), sys.exc_info())
+    line = JsonFormatter("intake").format(record)
+    assert "Nguyễn Văn An" not in line and "ab12" * 16 not in line
+    assert "[parameters hidden]" in line and "INSERT INTO dossiers" in line
+
+
+def test_engines_hide_sql_parameters():
+    from dunghan.db import make_engine
+
+    engine = make_engine("postgresql+psycopg://u@127.0.0.1:1/x")
+    assert engine.hide_parameters

@@ -267,7 +267,7 @@ class CalendarNotices(MethodView):
         """Các thông báo nghỉ và làm bù đang áp dụng."""
         return list(_ctx().deps.calendars.current().notices)
 
-    @require_auth(role="operator")
+    @require_auth(role="admin")  # the national calendar moves every agency's deadlines
     @blp.arguments(NoticeIn)
     @blp.response(201, NoticeAdded)
     def post(self, args: dict[str, Any]) -> Any:
@@ -281,7 +281,7 @@ class CalendarNotices(MethodView):
 
 @blp.route("/recompute")
 class Recompute(MethodView):
-    @require_auth(role="operator")
+    @require_auth(role="admin")  # every agency's open dossiers
     @blp.response(200, RecomputeOut)
     def post(self) -> Any:
         """Tính lại hạn của các hồ sơ đang mở theo lịch hiện hành."""

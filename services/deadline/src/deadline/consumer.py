@@ -10,6 +10,7 @@ from deadline.batch_tx import open_batch_tx
 from deadline.handlers import Deps, handle_event
 from deadline.repository import Repository, SqlRepository
 from dunghan.bus.errors import Duplicate, Reject
+from dunghan.calendar import CalendarRangeError
 from dunghan.contract import decode
 from dunghan.contract.envelope import ContractError
 from dunghan.contract.events import ProcedureUpdated
@@ -23,6 +24,8 @@ def make_handler(repo: Repository, deps: Deps, clock: Callable[[], datetime] = u
             outcome = handle_event(ce, repo, deps, clock())
         except ContractError as exc:
             raise Reject(exc.reason, exc.field) from exc
+        except CalendarRangeError as exc:  # a date the calendar does not cover: no retry will change that
+            raise Reject(str(exc), "calendar") from exc
         if outcome == "duplicate":
             raise Duplicate(f"{ce.source} {ce.id}")
 

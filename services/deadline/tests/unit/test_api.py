@@ -14,9 +14,9 @@ from dunghan.calendar import load_calendar
 from dunghan.web.auth import hash_key
 
 BASE = load_calendar(years=range(2016, 2027))
-KEYS = {"sys": "k-sys", "other": "k-other", "op": "k-op"}
+KEYS = {"sys": "k-sys", "other": "k-other", "op": "k-op", "sct-op": "k-sct-op"}
 SPEC = ";".join([f"sct:SCT:system:{hash_key('k-sys')}", f"xyz:XYZ:system:{hash_key('k-other')}",
-                 f"ops:ALL:admin:{hash_key('k-op')}"])
+                 f"ops:ALL:admin:{hash_key('k-op')}", f"sct-op:SCT:operator:{hash_key('k-sct-op')}"])
 NOW = at(2024, 5, 9, 10)
 
 
@@ -87,3 +87,11 @@ def test_recompute_is_for_operators_and_reports_changed_dossiers(client):
     r = client.post("/api/v1/recompute", headers=auth("op"))
     assert r.status_code == 200
     assert sorted(c["code"] for c in r.get_json()["changed"]) == ["C"]
+
+
+def test_an_agency_operator_neither_changes_the_national_calendar_nor_reads_another_agency(client):
+    notice = {"date": "2024-05-10", "kind": "off", "name": "Nghỉ bù"}
+    assert client.post("/api/v1/calendar/notices", json=notice, headers=auth("sct-op")).status_code == 403
+    assert client.post("/api/v1/recompute", headers=auth("sct-op")).status_code == 403
+    assert client.get("/api/v1/overdue?agency=XYZ", headers=auth("sct-op")).status_code == 403
+    assert client.get("/api/v1/due?within=%D9%A3", headers=auth("sct-op")).status_code == 422

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from dunghan.web.auth import current_principal, require_agency, require_auth
+from dunghan.web.errors import ErrorSchema
 from intake import metrics
 from intake.api_schemas import (
     DossierDetailSchema,
@@ -137,6 +138,8 @@ class DossierOne(MethodView):
 class Lookup(MethodView):
     @blp.arguments(LookupQuerySchema, location="query")
     @blp.response(200, LookupSchema)
+    @blp.alt_response(429, schema=ErrorSchema, description="Quá giới hạn tần suất (chung cho mọi tiến trình)",
+                      headers={"Retry-After": {"description": "số giây cần chờ", "schema": {"type": "integer"}}})
     def get(self, args: dict[str, str]) -> Any:
         """Tra cứu cho công dân: mã hồ sơ + số CMND/CCCD → trạng thái và ngày hẹn trả (giới hạn tần suất)."""
         c = ctx()

@@ -28,6 +28,7 @@ from intake.handlers import LOCAL
 from intake.records import Agency, Officer, Unit
 from intake.registry import (
     add_procedure_version,
+    check_unit_refs,
     import_catalogue,
     parse_catalogue_csv,
     parse_catalogue_yaml,
@@ -40,12 +41,14 @@ from intake.registry import (
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1", description="Thủ tục, cơ quan, đơn vị, cán bộ")
 SECURED: list[dict[str, list[str]]] = [{"apiKey": []}]
-AGENCY_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+AGENCY_RE = re.compile(r"[A-Z][A-Z0-9]{1,9}")
+CODE_RE = re.compile(r"[A-Z0-9][A-Za-z0-9._-]{0,49}")
 
 
 def check_path_code(code: str, agency: bool = False) -> None:
-    """A code in the path must fit its column (agency codes: 2–10 capitals and digits)."""
-    if not (AGENCY_RE.match(code) if agency else 1 <= len(code) <= 50):
+    """A code in the path must fit its column: agency codes 2–10 capitals and digits, unit and officer codes
+    1–50 ASCII letters, digits, '.', '_', '-' (nothing after the last one, not even a newline)."""
+    if not (AGENCY_RE if agency else CODE_RE).fullmatch(code):
         abort(422, message=f"mã không hợp lệ: {code[:60]!r}", field="code")
 
 
@@ -203,6 +206,7 @@ class UnitOne(MethodView):
         c = ctx()
         try:
             with c.repo.transaction() as tx:
+                check_unit_refs(tx, unit)
                 save_unit(tx, unit, now=c.clock())
         except InboundError as exc:
             fail(exc)

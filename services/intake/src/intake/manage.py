@@ -3,6 +3,7 @@ create-key ...``."""
 from __future__ import annotations
 
 import argparse
+import re
 import secrets
 import sys
 from collections.abc import Sequence
@@ -25,6 +26,8 @@ from intake.registry import (
 
 if TYPE_CHECKING:
     from intake.repository import SqlRepository
+
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
 
 
 def _repo(settings: Settings) -> SqlRepository:
@@ -69,6 +72,9 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         elif args.command == "load-org":
             print(load_org(repo, args.file.read_text(encoding="utf-8"), now=utc_now()))
         elif args.command == "create-key":
+            for field, value in (("name", args.name), ("amqp-user", args.amqp_user or "x")):
+                if not NAME.fullmatch(value):
+                    raise InboundError("invalid", "1–100 ký tự A–Z, a–z, 0–9, '.', '_', '-', '@'", field)
             with repo.transaction() as tx:
                 if tx.get_agency(args.agency) is None:
                     raise InboundError("invalid", f"không có cơ quan {args.agency!r} (nạp load-org trước)",

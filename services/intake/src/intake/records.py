@@ -151,7 +151,7 @@ class Officer:
 class SourceSystem:
     name: str
     agency: str
-    role: str  # system | operator
+    role: str  # system | operator | admin (dunghan.web.auth.ROLES)
     amqp_user: str | None = None
     api_key_sha256: str | None = None
 

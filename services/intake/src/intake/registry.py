@@ -224,6 +224,16 @@ def save_unit(tx: Tx, unit: Unit, *, now: datetime) -> None:
                                 head_officer=unit.head_officer, union_contact=unit.union_contact), now)
 
 
+def check_unit_refs(tx: Tx, unit: Unit) -> None:
+    """The head and the union contact a unit names must be officers of its agency (``load_org`` sets them once
+    the officers exist, so only the API checks)."""
+    for field in ("head_officer", "union_contact"):
+        code = getattr(unit, field)
+        found = tx.get_officer(code) if code else None
+        if code and (found is None or found.agency != unit.agency):
+            raise InboundError("invalid", f"không có cán bộ {code!r} của {unit.agency}", field)
+
+
 def save_officer(tx: Tx, officer: Officer, *, now: datetime) -> None:
     unit = tx.get_unit(officer.unit)
     if unit is None or unit.agency != officer.agency:

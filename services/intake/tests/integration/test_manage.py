@@ -27,6 +27,7 @@ def test_cli_loads_shipped_data_and_creates_a_key_printed_once(make_database, ca
     key = capsys.readouterr().out.strip()
     assert main(["create-key", "--name", "ghost", "--agency", "XYZ"], settings) == 2  # no such agency
     assert "XYZ" in capsys.readouterr().err
+    assert main(["create-key", "--name", "x\n" + "y" * 200, "--agency", "SCT"], settings) == 2
     engine = make_engine(settings.database_url)
     with SqlRepository(engine).transaction() as tx:
         assert tx.source_by_key(hash_key(key)).agency == "SCT"  # type: ignore[union-attr]

@@ -179,3 +179,82 @@ def check_list_counts_times_and_plain_dates(client, prefix: str = "SCT-170306-05
 
 def test_list_counts_refusals_apart_answers_local_times_and_takes_plain_dates(client):
     check_list_counts_times_and_plain_dates(client)
+def scoped_client(repo=None):
+    repo = repo or InMemoryRepository()
+    client = build(repo)
+    with repo.transaction() as tx:
+        tx.save_source(SourceSystem("ops-stp", "STP", "operator", api_key_sha256=hash_key("key-op-stp")))
+        tx.save_source(SourceSystem("admin", "SCT", "admin", api_key_sha256=hash_key("key-admin")))
+    return client
+
+
+OP_STP = {"Authorization": "Bearer key-op-stp"}
+ADMIN = {"Authorization": "Bearer key-admin"}
+
+
+def test_an_operator_of_another_agency_cannot_post_to_or_list_this_agencys_dossiers():
+    client = scoped_client()
+    resp = post(client, make_fact("dossier.accepted"), headers=OP_STP)
+    assert resp.status_code == 403 and resp.json["error"]["field"] == "agency"
+    assert client.get(f"/api/v1/dossiers/{CODE}", headers=OP).status_code == 404
+    assert client.get("/api/v1/dossiers?agency=SCT", headers=OP_STP).status_code == 403
+    assert post(client, make_fact("dossier.accepted"), headers=ADMIN).status_code == 201
+
+
+PROCEDURE = {"code": "SCT-TM-77", "agency": "SCT", "name": "Thủ tục thử", "field": "Thương mại",
+             "statutory": {"value": 5}, "committed": {"value": 4}, "effective_from": "2017-02-17"}
+
+
+@pytest.mark.parametrize(("change", "status", "field"), [
+    ({"code": ""}, 422, "code"),
+    ({"code": "SCT-TM-77\n"}, 422, "code"),
+    ({"agency": "STP"}, 403, "agency"),
+    ({"effective_to": "2017-01-01"}, 422, "effective_to"),
+    ({"effective_to": "2017-02-17"}, 422, "effective_to"),
+    ({"effective_from": "0011-02-17"}, 422, "effective_from"),
+    ({"channels": [1.0]}, 422, "channels.0"),
+    ({"cutoff": "25:00"}, 422, "cutoff"),
+    ({"statutory": {"value": 1e30}}, 422, "statutory.value"),
+])
+def test_the_catalogue_refuses_what_it_must_not_store(change, status, field):
+    client = scoped_client()
+    resp = client.post("/api/v1/procedures", json={**PROCEDURE, **change}, headers=OP)
+    assert resp.status_code == status and resp.json["error"]["field"] == field, resp.json
+    assert client.get("/api/v1/procedures/SCT-TM-77", headers=OP).status_code == 404
+
+
+def test_an_unknown_agency_is_refused_even_to_an_admin_and_an_empty_import_is_an_error():
+    client = scoped_client()
+    resp = client.post("/api/v1/procedures", json={**PROCEDURE, "agency": "XYZ"}, headers=ADMIN)
+    assert resp.status_code == 422 and resp.json["error"]["field"] == "agency"
+    for content_type in ("application/yaml", "text/csv"):
+        resp = client.post("/api/v1/procedures/import", data=b"", content_type=content_type, headers=OP)
+        assert resp.status_code == 422 and resp.json["error"]["field"] == "body"
+    resp = client.post("/api/v1/procedures/import", data=b"- just\n- a list\n", content_type="application/yaml",
+                       headers=OP)
+    assert resp.status_code == 422
+
+
+def test_a_unit_head_must_be_an_officer_of_the_agency():
+    client = scoped_client()
+    body = {"agency": "SCT", "name": "Phòng thử", "head_officer": "NOBODY"}
+    resp = client.put("/api/v1/units/SCT-THU", json=body, headers=OP)
+    assert resp.status_code == 422 and resp.json["error"]["field"] == "head_officer"
+
+
+def test_a_refused_lookup_says_when_to_retry(client):
+    for _ in range(2):
+        client.get(f"/api/v1/lookup?code={CODE}&id_number=079123456789")
+    resp = client.get(f"/api/v1/lookup?code={CODE}&id_number=079123456789")
+    assert resp.status_code == 429 and int(resp.headers["Retry-After"]) >= 1
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/api/v1/agencies/SCT%0A", {"name": "x"}),
+    ("/api/v1/agencies/S%D9%A1", {"name": "x"}),
+    ("/api/v1/units/SCT-X%0A", {"agency": "SCT", "name": "x"}),
+    ("/api/v1/officers/SCT-%EF%BC%91", {"agency": "SCT", "unit": "SCT-QLTM", "full_name": "x"}),
+])
+def test_codes_in_the_path_are_ascii_up_to_the_true_end(path, body):
+    resp = scoped_client().put(path, json=body, headers=ADMIN)
+    assert resp.status_code == 422 and resp.json["error"]["field"] == "code", resp.json

@@ -62,3 +62,47 @@ def test_fact_must_match_the_routing_key():
     with pytest.raises(InboundError) as err:
         load_fact(make_fact("result.ready"), "dossier.accepted")
     assert err.value.field == "fact"
+
+
+ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize(("fact", "change", "field"), [
+    ("dossier.accepted", {"channel": "1"}, "channel"),
+    ("dossier.accepted", {"channel": 1.5}, "channel"),
+    ("dossier.accepted", {"channel": 1.0}, "channel"),
+    ("dossier.accepted", {"channel": True}, "channel"),
+    ("dossier.accepted", {"channel": 1e30}, "channel"),
+    ("fee.requested", {"amount_vnd": "1200000"}, "amount_vnd"),
+    ("fee.requested", {"amount_vnd": 1e30}, "amount_vnd"),
+    ("fee.requested", {"amount_vnd": 10**14}, "amount_vnd"),
+    ("dossier.accepted", {"code": "SCT-170306-0001\n"}, "code"),
+    ("dossier.accepted", {"code": "SCT-170306-0001".translate(ARABIC)}, "code"),
+    ("dossier.accepted", {"agency": "SCT\n"}, "agency"),
+    ("dossier.accepted", {"event_id": "e-1\n"}, "event_id"),
+    ("dossier.accepted", {"applicant": {"name": "A", "id_number": "079123456789".translate(ARABIC)}},
+     "applicant.id_number"),
+    ("dossier.accepted", {"applicant": {"name": "A", "phone": "0912345678\n"}}, "applicant.phone"),
+    ("dossier.accepted", {"occurred_at": "2017-03-06T08:30:00+07"}, "occurred_at"),
+    ("dossier.accepted", {"occurred_at": "2017-W10-1T08:30:00+07:00"}, "occurred_at"),
+    ("dossier.accepted", {"occurred_at": "2017-03-06"}, "occurred_at"),
+    ("dossier.accepted", {"occurred_at": "0011-03-06T08:30:00+07:00"}, "occurred_at"),
+    ("dossier.accepted", {"appointment_at": "2017-03-20T17:00:00+0700"}, "appointment_at"),
+    ("apology.issued", {"new_due_date": "1900-01-01"}, "new_due_date"),
+    ("apology.issued", {"new_due_date": "9999-12-31"}, "new_due_date"),
+    ("apology.issued", {"new_due_date": "2017-W12-5"}, "new_due_date"),
+    ("dossier.accepted", {"fact": ["dossier.accepted"]}, "fact"),
+    ("dossier.accepted", {"fact": None}, "fact"),
+])
+def test_values_not_written_as_the_contract_says_are_refused(fact, change, field):
+    with pytest.raises(InboundError) as err:
+        load_fact({**make_fact(fact), **change})
+    assert err.value.field == field and err.value.kind == "invalid"
+
+
+def test_fact_is_required_even_with_a_routing_key():
+    raw = make_fact("dossier.accepted")
+    del raw["fact"]
+    with pytest.raises(InboundError) as err:
+        load_fact(raw, "dossier.accepted")
+    assert err.value.field == "fact"

@@ -25,3 +25,11 @@ def test_submit_pdus_generate_with_sequences_and_international_number():
     assert [int.from_bytes(r[4:8], "big") for r in raw] == [4, 4]  # submit_sm
     assert b"DUNGHAN\x00" in raw[0] and b"84912345678\x00" in raw[0]
     assert msisdn("+84 912 345 678") == "84912345678"
+
+
+def test_a_resent_notification_carries_the_same_concatenation_reference():
+    from notify.channels.sms_smpp import SmppGateway
+
+    gateway = SmppGateway("127.0.0.1", 2775, system_id="x", password="y", sender="DUNGHAN")
+    assert gateway.reference(256) == gateway.reference(256) != gateway.reference(257)
+    assert all(1 <= gateway.reference(n) <= 255 for n in range(1, 600))

@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate, validates_schema
 
 from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
-from scoring import handlers, readers
+from scoring import handlers, readers, records
 from scoring.domain import Standing, StepFigures, campaign_to_dict
 from scoring.export import CSV_MIME, XLSX_MIME, to_csv, to_xlsx
 
@@ -21,9 +21,9 @@ blp = Blueprint("scoring", __name__, url_prefix="/api/v1", description="Thi đua
 
 class CampaignIn(Schema):
     id = fields.String(required=True, validate=validate.Length(1, 100))
-    name = fields.String(required=True)
+    name = fields.String(required=True, validate=validate.Length(1, 500))
     agency = fields.String(required=True, validate=strict.pattern(r"[A-Z][A-Z0-9]{1,9}"))
-    plan = fields.String(load_default="")
+    plan = fields.String(load_default="", validate=validate.Length(max=10_000))
     phases = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1))
     scoring = fields.Dict(load_default=None, allow_none=True)
 
@@ -39,20 +39,20 @@ class StepsQuery(Schema):
 
 class ComplaintIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["unit", "officer"]))
-    subject = fields.String(required=True)
-    phase = fields.String(load_default=None, allow_none=True)
-    dossier_code = fields.String(load_default=None, allow_none=True)
+    subject = fields.String(required=True, validate=validate.Length(1, 64))
+    phase = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 50))
+    dossier_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
     well_founded = strict.Boolean(load_default=True)
     occurred_on = strict.Date(required=True)
-    note = fields.String(load_default="")
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 class DisciplineIn(Schema):
-    officer = fields.String(required=True)
-    unit = fields.String(required=True)
+    officer = fields.String(required=True, validate=validate.Length(1, 64))
+    unit = fields.String(required=True, validate=validate.Length(1, 64))
     starts_on = strict.Date(required=True)
     ends_on = strict.Date(load_default=None, allow_none=True)
-    note = fields.String(load_default="")
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
 
     @validates_schema
     def _span(self, data: dict[str, Any], **_: Any) -> None:
@@ -188,7 +188,7 @@ def post_close(campaign_id: str, phase: str) -> Any:
 def get_corrections(campaign_id: str, phase: str) -> Any:
     """Các phân loại đến sau khi đợt đã kết thúc, ghi bên cạnh kết quả đã đóng băng."""
     _require_campaign_agency(campaign_id)
-    items = _call(handlers.corrections, _repo(), campaign_id, phase)
+    items = _call(records.corrections, _repo(), campaign_id, phase)
     return {"items": [{k: (v.isoformat() if isinstance(v, datetime | date) else v) for k, v in i.items()}
                       for i in items]}
 
@@ -200,7 +200,7 @@ def get_corrections(campaign_id: str, phase: str) -> Any:
 def post_complaint(body: dict[str, Any], campaign_id: str) -> Any:
     """Ghi nhận khiếu nại (có cơ sở hay không) đối với đơn vị hoặc cán bộ."""
     _require_campaign_agency(campaign_id)
-    return {"id": _call(handlers.record_complaint, _repo(), campaign_id, body, current_principal().name)}, 201
+    return {"id": _call(records.record_complaint, _repo(), campaign_id, body, current_principal().name)}, 201
 
 
 @blp.route("/campaigns/<campaign_id>/discipline", methods=["POST"])
@@ -210,4 +210,4 @@ def post_complaint(body: dict[str, Any], campaign_id: str) -> Any:
 def post_discipline(body: dict[str, Any], campaign_id: str) -> Any:
     """Ghi nhận cán bộ bị kỷ luật trong thời gian thi đua."""
     _require_campaign_agency(campaign_id)
-    return {"id": _call(handlers.record_discipline, _repo(), campaign_id, body, current_principal().name)}, 201
+    return {"id": _call(records.record_discipline, _repo(), campaign_id, body, current_principal().name)}, 201

@@ -12,6 +12,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from scoring.awards import ProposalReview
+from scoring.domain import GATE_LABELS
+from scoring.domain.scoring import UNIT_GATE_LABELS
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STATE_LABELS = {"drafted": "Dự thảo (Công đoàn đang tổng hợp)", "compiled": "Công đoàn đã trình",
@@ -23,10 +25,14 @@ def vnd(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+CONDITIONS = (set(GATE_LABELS.values()) | set(UNIT_GATE_LABELS.values())) - {GATE_LABELS["no_late"]}
+
+
 def _rows(review: ProposalReview, units: dict[str, str]) -> list[tuple[Any, ...]]:
+    """One row per active proposal; its achievements without the conditions every proposal meets."""
     out = []
     for i, p in enumerate(review.active, start=1):
-        achievements = "; ".join(p["criteria"])
+        achievements = "; ".join(c for c in p["criteria"] if c not in CONDITIONS)
         if p["corrections"]:
             achievements += f" (có {len(p['corrections'])} đính chính sau sơ kết)"
         unit = units.get(p["unit"], p["unit"]) if p["kind"] == "officer" else ""
@@ -143,7 +149,7 @@ def proposals_docx(review: ProposalReview, units: dict[str, str], *, union: str,
     table = doc.add_table(rows=1, cols=len(HEADERS))
     table.style = "Table Grid"
     for cell, label in zip(table.rows[0].cells, HEADERS, strict=True):
-        _cell(cell, label, bold=True, center=True)
+        _cell(cell, label, bold=True, center=True, size=11)
     for r in rows:
         cells = table.add_row().cells
         for i, value in enumerate(r):
@@ -152,7 +158,7 @@ def proposals_docx(review: ProposalReview, units: dict[str, str], *, union: str,
     total[0].merge(total[4])
     _cell(total[0], "Tổng cộng", bold=True, center=True)
     _cell(total[5], vnd(sum(r[5] for r in rows)), bold=True, center=True)
-    _widths(table, (1.2, 3.4, 2.8, 2.6, 4.0, 2.0))
+    _widths(table, (1.2, 3.2, 2.7, 2.4, 4.3, 2.2))
     _para(doc, "")
     total_vnd = vnd(sum(r[5] for r in rows))
     _para(doc, f"Tổng số: {len(rows)} đề nghị; tổng số tiền thưởng: {total_vnd} đồng (mức lương "

@@ -34,6 +34,7 @@ from scoring.domain import (
     Standing,
     StepFigures,
     campaign_from_dict,
+    charged,
     propose,
     rank,
     step_figures,
@@ -219,10 +220,11 @@ def standings(repo: Repository, campaign_id: str, phase_key: str, kind: str) -> 
             flags = correction_flags(tx, c.id, p.key)
             proposals = [{**x, "corrections": flags.get((x["kind"], x["subject"]), [])}
                          for x in closure["proposals"]]
+            steps = step_figures(charged(tx.frozen_steps(c.id, p.key) or [], c.config))
             return Standings(c, p, "closed", kind, entries, closure["config"], closure["closed_at"],
-                             proposals, step_figures(tx.frozen_steps(c.id, p.key) or []), flags)
+                             proposals, steps, flags)
         units, officers = _live(tx, c, p)
-        steps = step_figures(tx.step_counts(c, p))
+        steps = step_figures(charged(tx.step_counts(c, p), c.config))
     proposals = [p_.__dict__ for p_ in propose(units, officers, c.config, p.review_date, final=p.final)]
     return Standings(c, p, "open", kind, units if kind == "unit" else officers, c.config.to_json(),
                      proposals=proposals, steps=steps)
@@ -280,23 +282,3 @@ def close_due_phases(repo: Repository, now: datetime, window_days: int = 30) -> 
             continue
         closed.append((campaign_id, key))
     return closed
-
-
-def corrections(repo: Repository, campaign_id: str, phase_key: str) -> list[dict[str, Any]]:
-    with repo.transaction() as tx:
-        _phase(_campaign(tx, campaign_id), phase_key)
-        return tx.corrections(campaign_id, phase_key)  # type: ignore[no-any-return]
-
-
-def record_complaint(repo: Repository, campaign_id: str, values: dict[str, Any], by: str) -> int:
-    with repo.transaction() as tx:
-        c = _campaign(tx, campaign_id)
-        if values.get("phase"):
-            _phase(c, values["phase"])
-        return tx.add_complaint(c, {**values, "recorded_by": by})  # type: ignore[no-any-return]
-
-
-def record_discipline(repo: Repository, campaign_id: str, values: dict[str, Any], by: str) -> int:
-    with repo.transaction() as tx:
-        c = _campaign(tx, campaign_id)
-        return tx.add_discipline(c, {**values, "recorded_by": by})  # type: ignore[no-any-return]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from scoring.domain import Campaign, Phase, StepFigures, step_figures
+from scoring.domain import Campaign, Phase, StepFigures, charged, step_figures
 from scoring.form06a import Row06a
 from scoring.handlers import Repository, _campaign, _phase
 from scoring.periods import Period
@@ -29,7 +29,7 @@ def step_report(repo: Repository, campaign_id: str, phase_key: str, *, unit: str
         state = "open" if counts is None else "closed"
         if counts is None:
             counts = tx.step_counts(c, p)
-    return StepReport(c, p, state, step_figures(counts, unit=unit, officer=officer))
+    return StepReport(c, p, state, step_figures(charged(counts, c.config), unit=unit, officer=officer))
 
 
 

@@ -24,6 +24,8 @@ def rules_text(c: Campaign, review: Phase | None = None) -> list[str]:
         volume = "hồ sơ đã giải quyết" if role.volume == "handled" else "bước xử lý của nhóm"
         lines.append(f"– {role.label}: các bước “{'”, “'.join(role.steps)}”; tối thiểu {role.min_volume} "
                      f"{volume}; điểm = {_criteria(role.criteria)}"
+                     + ("" if role.max_late_step_share is None
+                        else f"; bước xử lý trễ không quá {role.max_late_step_share:g}%")
                      + ("" if role.proposable else "; không xét khen thưởng") + ".")
     lines += [
         f"Đơn vị: điểm = {_criteria(cfg.criteria)}; tối thiểu {g.min_handled} hồ sơ; tỷ lệ hồ sơ quá hạn và tỷ lệ "

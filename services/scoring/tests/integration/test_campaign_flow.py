@@ -21,7 +21,7 @@ from dunghan.contract.events import (
     StepResult,
 )
 from dunghan.web import hash_key
-from scoring import handlers, readers
+from scoring import handlers, readers, records
 from scoring.app import create_app
 from scoring.config import Settings
 from scoring.reports import LOCAL, DossierFact, Period, form_06a
@@ -84,14 +84,14 @@ def test_close_freezes_once_queues_phase_closed_and_records_late_corrections(rep
     assert handlers.close_due_phases(repo, datetime(2017, 7, 1, tzinfo=UTC)) == []
     with repo.engine.connect() as conn:
         rows = conn.execute(text("SELECT routing_key, body FROM outbox")).all()
-    assert [r.routing_key for r in rows] == ["scoring.phase_closed.v1"]
+    assert [r.routing_key for r in rows] == ["scoring.phase_closed.v1._"]  # no agency: the word `_`
     assert json.loads(rows[0].body)["data"]["phase"] == "1"
 
     ce = apply(repo, classified("A0", "an", "late", datetime(2017, 4, 3, 9, tzinfo=LOCAL)))
     apply(repo, classified("NEW", "binh", "early", datetime(2017, 5, 3, 9, tzinfo=LOCAL)))
     frozen = handlers.standings(repo, CAMPAIGN, "1", "officer")
     assert frozen.state == "closed" and next(s for s in frozen.entries if s.tally.subject == "an").tally.late == 0
-    corr = handlers.corrections(repo, CAMPAIGN, "1")
+    corr = records.corrections(repo, CAMPAIGN, "1")
     assert [(c["code"], c["outcome"], c["previous_outcome"]) for c in corr] == [
         ("A0", "late", "early"), ("NEW", "early", None)]
     assert corr[0]["event_id"] == ce.id

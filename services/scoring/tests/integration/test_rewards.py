@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import pytest
 from docx import Document
 from openpyxl import load_workbook
+from proposal_fakes import proposal_store_contract
 from sqlalchemy import text
 
 from dunghan.web import hash_key
 from scoring import handlers
 from scoring.app import create_app
 from scoring.config import Settings
-from scoring.fakes import proposal_store_contract
 from scoring.reports import LOCAL
 from scoring.repository import SqlRepository
 

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from proposal_fakes import FakeProposalStore, proposal_store_contract
 
 from scoring import awards, handlers
 from scoring.domain import CampaignError, Proposal, Standing, Tally, campaign_from_dict
-from scoring.fakes import FakeProposalStore, proposal_store_contract
 
 CAMPAIGN = campaign_from_dict({"id": "c", "name": "Thi đua", "agency": "SCT", "phases": [
     {"key": "1", "starts_on": "2017-03-01", "ends_on": "2017-06-29", "review_date": "2017-06-30"},

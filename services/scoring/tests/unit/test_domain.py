@@ -138,3 +138,33 @@ def test_campaign_checks_phases() -> None:
     assert c.phase("2").review_date == date(2017, 12, 31)
     with pytest.raises(CampaignError):
         campaign_from_dict({**raw, "scoring": {"criteria": [{"key": "bogus", "weight": 1}]}})
+
+
+PHASE = {"key": "1", "starts_on": "2017-03-01", "ends_on": "2017-06-29", "review_date": "2017-06-30"}
+
+
+@pytest.mark.parametrize(("phase", "scoring", "field"), [
+    ({**PHASE, "starts_on": "2017-W09-3"}, None, "phases.0.starts_on"),
+    ({**PHASE, "ends_on": "２０１７-０６-２９"}, None, "phases.0.ends_on"),
+    ({**PHASE, "review_date": "9999-12-31"}, None, "phases.0.review_date"),
+    ({**PHASE, "key": "k" * 51}, None, "phases.0.key"),
+    ("not a phase", None, "phases.0"),
+    (PHASE, {"criteria": [{"key": "late", "weight": "5"}]}, "scoring.criteria.0.weight"),
+    (PHASE, {"criteria": "late"}, "scoring.criteria"),
+    (PHASE, {"gates": {"min_handled": "5"}}, "scoring.gates.min_handled"),
+    (PHASE, {"gates": {"no_discipline": 1}}, "scoring.gates.no_discipline"),
+    (PHASE, {"rewards": {"officer_top_n": 2.5}}, "scoring.rewards.officer_top_n"),
+    (PHASE, {"rewards": {"nope": 1}}, "scoring.rewards.nope"),
+    (PHASE, [1], "scoring"),
+])
+def test_a_campaign_definition_is_checked_before_it_is_stored(phase, scoring, field) -> None:
+    raw = {"id": "c", "name": "n", "agency": "SCT", "phases": [phase], "scoring": scoring}
+    with pytest.raises(CampaignError) as err:
+        campaign_from_dict(raw)
+    assert err.value.field == field
+
+
+def test_a_campaign_takes_whole_numbers_for_float_rules() -> None:
+    c = campaign_from_dict({"id": "c", "name": "n", "agency": "SCT", "phases": [PHASE],
+                            "scoring": {"rewards": {"ldtt_min_on_time_share": 90}}})
+    assert c.config.rewards.ldtt_min_on_time_share == 90.0

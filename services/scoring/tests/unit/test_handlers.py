@@ -1,56 +1,29 @@
-"""Event handlers against a recording fake: inbox dedupe, corrections for closed phases, repeat supplements."""
+"""Event handlers against the shared fake (held to PostgreSQL by test_port_contract): inbox dedupe, corrections
+for closed phases, repeat supplements, waiting for the applicant."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from scoring_fakes import FakeRepository
 
 from dunghan.contract.envelope import envelope_for
 from dunghan.contract.events import DossierClassified, DueDateSet
 from scoring import handlers
+from scoring.domain import campaign_from_dict
 
 STOP = datetime(2017, 5, 2, 3, tzinfo=UTC)
+CAMPAIGN = campaign_from_dict({"id": "c", "name": "n", "agency": "SCT", "phases": [
+    {"key": "1", "starts_on": "2017-03-01", "ends_on": "2017-06-29", "review_date": "2017-06-30"}]})
 
 
-class FakeTx:
-    def __init__(self, store: FakeRepo) -> None:
-        self.s = store
-
-    def inbox_accept(self, source: str, event_id: str) -> bool:
-        if (source, event_id) in self.s.inbox:
-            return False
-        self.s.inbox.add((source, event_id))
-        return True
-
-    def record_classified(self, ev: DossierClassified, repeat: int, at: datetime) -> str | None:
-        previous = self.s.outcomes.get(ev.code)
-        self.s.outcomes[ev.code] = ev.outcome
-        self.s.repeats[ev.code] = repeat
-        return previous
-
-    def phases_covering(self, agency: str, day: Any) -> list[tuple[str, str, str]]:
-        return [("c", "1", self.s.state)]
-
-    def add_correction(self, campaign: str, phase: str, ev: Any, event_id: str, prev: Any, at: Any) -> None:
-        self.s.corrections.append((campaign, phase, ev.code, prev))
-
-    def record_due(self, ev: DueDateSet, waiting: bool, accepted_at: datetime) -> None:
-        self.s.waiting[ev.code] = waiting
-
-
-class FakeRepo:
-    def __init__(self, state: str = "open") -> None:
-        self.state = state
-        self.inbox: set[tuple[str, str]] = set()
-        self.outcomes: dict[str, str] = {}
-        self.repeats: dict[str, int] = {}
-        self.waiting: dict[str, bool] = {}
-        self.corrections: list[tuple[str, str, str, str | None]] = []
-
-    @contextmanager
-    def transaction(self) -> Iterator[FakeTx]:
-        yield FakeTx(self)
+def repo_with_phase(state: str = "open") -> FakeRepository:
+    repo = FakeRepository()
+    with repo.transaction() as tx:
+        tx.save_campaign(CAMPAIGN)
+        if state == "closed":
+            tx.freeze(CAMPAIGN, CAMPAIGN.phase("1"), [], [], STOP, "system", "e0")
+    return repo
 
 
 def classified(outcome: str = "on_time", **kw: Any) -> DossierClassified:
@@ -59,19 +32,23 @@ def classified(outcome: str = "on_time", **kw: Any) -> DossierClassified:
 
 
 def test_a_redelivered_event_is_applied_once() -> None:
-    repo, ev = FakeRepo(), classified()
+    repo, ev = repo_with_phase(), classified()
     ce = envelope_for(ev, now=STOP)
     assert handlers.handle_event(repo, ce, ev, STOP)
     assert not handlers.handle_event(repo, ce, ev, STOP)
 
 
 def test_classification_for_a_closed_phase_is_recorded_as_a_correction() -> None:
-    repo = FakeRepo("closed")
+    repo = repo_with_phase("closed")
     for outcome in ("on_time", "late"):
         ev = classified(outcome)
         handlers.handle_event(repo, envelope_for(ev, now=STOP), ev, STOP)
-    assert repo.corrections == [("c", "1", "D1", None), ("c", "1", "D1", "on_time")]
-    assert FakeRepo("open").corrections == []
+    assert [(c["campaign_id"], c["phase"], c["code"], c["previous_outcome"]) for c in repo.state.corrections] == [
+        ("c", "1", "D1", None), ("c", "1", "D1", "on_time")]
+    open_repo = repo_with_phase("open")
+    ev = classified()
+    handlers.handle_event(open_repo, envelope_for(ev, now=STOP), ev, STOP)
+    assert open_repo.state.corrections == []
 
 
 def test_repeat_supplement_requests_come_from_the_count_or_the_violation() -> None:
@@ -81,8 +58,8 @@ def test_repeat_supplement_requests_come_from_the_count_or_the_violation() -> No
 
 
 def test_due_date_set_while_waiting_for_the_applicant_marks_the_dossier_in_time() -> None:
-    repo = FakeRepo()
+    repo = repo_with_phase()
     for reason in ("supplement_requested", "supplement_received"):
         ev = DueDateSet("D1", "SCT", "U", "o", STOP, STOP, "v1", reason)
         handlers.handle_event(repo, envelope_for(ev, now=STOP), ev, STOP)
-        assert repo.waiting["D1"] is (reason == "supplement_requested")
+        assert repo.state.dossiers["D1"]["waiting_supplement"] is (reason == "supplement_requested")

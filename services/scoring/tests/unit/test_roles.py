@@ -17,6 +17,7 @@ from scoring.domain import (
     propose,
     rank,
 )
+from scoring.rules import rules_text
 
 CONFIG = ScoringConfig()
 
@@ -34,6 +35,8 @@ def test_the_signing_step_is_charged_to_the_leadership_not_to_the_office_clerk()
     lead = by[CONFIG.leadership.subject]
     assert (lead.role, lead.late_steps, lead.steps, lead.name) == (LEADERSHIP_ROLE, 31, 41, "Lãnh đạo Sở")
     assert [(u.subject, u.steps, u.late_steps) for u in units] == [("VP", 2, 0)]
+    units, officers = charge_steps([], [], [step("thẩm định", "QLTM", "", late=1)], CONFIG)
+    assert officers == [] and units[0].late_steps == 1  # a step with no officer named counts for its unit only
 
 
 def test_each_officer_is_placed_in_the_role_whose_steps_they_did_most_and_measured_on_them() -> None:
@@ -99,3 +102,25 @@ def test_the_final_review_spans_the_whole_campaign_after_the_last_phase_review()
     assert (final.starts_on, final.ends_on, final.review_date, final.final) == (
         date(2017, 3, 1), date(2017, 12, 30), date(2017, 12, 31), True)
     assert [p.key for p in c.reviews] == ["1", "2", "tong-ket"]
+
+
+def test_a_role_may_gate_on_its_late_step_share() -> None:
+    base = {"id": "c", "name": "n", "agency": "SCT", "phases": [
+        {"key": "1", "starts_on": "2017-03-01", "ends_on": "2017-06-29", "review_date": "2017-06-30"}]}
+    roles = [{"key": "desk", "label": "Một cửa", "steps": ["tiếp nhận"], "min_volume": 3,
+              "max_late_step_share": 10}]
+    cfg = campaign_from_dict({**base, "scoring": {"roles": roles}}).config
+    _, officers = charge_steps([], [], [step("tiếp nhận", "MC", "ok", early=19, late=1),
+                                        step("tiếp nhận", "MC", "slow", early=16, late=4)], cfg)
+    gates = {s.tally.subject: s.gates["within_late_step_share"] for s in rank(officers, cfg)}
+    assert gates == {"ok": True, "slow": False}
+    assert "bước xử lý trễ không quá 10%" in " ".join(rules_text(campaign_from_dict({**base, "scoring": {
+        "roles": roles}})))
+
+
+def test_step_figures_show_the_signature_under_the_leadership_not_the_clerk() -> None:
+    from scoring.domain import charged, step_figures
+
+    [figures] = step_figures(charged([step("lãnh đạo Sở ký", "VP", "clerk", late=31)], CONFIG))
+    assert [(o.officer, o.name, o.late) for o in figures.top_late_officers] == [
+        (CONFIG.leadership.subject, "Lãnh đạo Sở", 31)]

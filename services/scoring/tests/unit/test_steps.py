@@ -1,16 +1,14 @@
 """Per-step figures: aggregation, filters, worst officers with ties; live vs frozen through handlers (fakes)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
 
-from dunghan.contract.envelope import CloudEvent, envelope_for
+from scoring_fakes import FakeRepository
+
+from dunghan.contract.envelope import envelope_for
 from dunghan.contract.events import DossierRefused, DossierSubmitted
 from scoring import handlers, readers
-from scoring.domain import Campaign, Phase, StepCount, campaign_from_dict, step_figures
-from scoring.fakes import FakeProposalStore
+from scoring.domain import StepCount, campaign_from_dict, step_figures
 
 NOW = datetime(2017, 6, 30, 10, tzinfo=UTC)
 CAMPAIGN = campaign_from_dict({"id": "c", "name": "n", "agency": "SCT", "phases": [
@@ -47,66 +45,22 @@ def test_step_figures_for_one_unit_or_one_officer() -> None:
     assert step_figures(COUNTS, unit="KTAT", officer="chi") == []
 
 
-class FakeTx(FakeProposalStore):
-    def __init__(self, store: FakeRepo) -> None:
-        self.s = store
-        self.rows = store.rows
-
-    def inbox_accept(self, source: str, event_id: str) -> bool:
-        return True
-
-    def record_intake(self, code: str, kind: str, agency: str, channel: int | None, at: datetime,
-                      unit: str | None = None) -> None:
-        self.s.intake.append((code, kind, channel, unit))
-
-    def get_campaign(self, campaign_id: str) -> Campaign | None:
-        return CAMPAIGN if campaign_id == CAMPAIGN.id else None
-
-    def lock_phase(self, campaign_id: str, key: str) -> str:
-        return "closed" if self.s.frozen is not None else "open"
-
-    def tallies(self, c: Campaign, p: Phase) -> tuple[list[Any], list[Any]]:
-        return [], []
-
-    def step_counts(self, c: Campaign, p: Phase) -> list[StepCount]:
-        return list(self.s.live)
-
-    def frozen_steps(self, campaign_id: str, phase: str) -> list[StepCount] | None:
-        return self.s.frozen
-
-    def frozen(self, campaign_id: str, phase: str, kind: str) -> Any:
-        if self.s.frozen is None:
-            return None
-        return {"config": {}, "closed_at": NOW, "proposals": []}, []
-
-    def freeze(self, c: Campaign, p: Phase, standings: Any, proposals: Any, at: datetime, by: str, event_id: str,
-               steps: list[StepCount] | None = None) -> None:
-        self.s.frozen = list(steps or [])
-
-    def add_outbox(self, ce: CloudEvent) -> None:
-        self.s.outbox.append(ce)
-
-
-class FakeRepo:
-    def __init__(self, live: list[StepCount]) -> None:
-        self.live = live
-        self.frozen: list[StepCount] | None = None
-        self.outbox: list[CloudEvent] = []
-        self.intake: list[tuple[str, str, int | None, str | None]] = []
-        self.rows: dict[str, Any] = {}
-
-    @contextmanager
-    def transaction(self) -> Iterator[FakeTx]:
-        yield FakeTx(self)
+def fake(live: list[StepCount]) -> FakeRepository:
+    """The shared fake with the campaign stored and ``live`` as what the step query would count."""
+    repo = FakeRepository()
+    with repo.transaction() as tx:
+        tx.save_campaign(CAMPAIGN)
+    repo.state.live_steps = list(live)
+    return repo
 
 
 def test_closing_freezes_the_step_figures_and_later_step_results_do_not_change_them() -> None:
-    repo = FakeRepo(COUNTS[:2])
+    repo = fake(COUNTS[:2])
     live = readers.step_report(repo, "c", "1")
     assert live.state == "open" and [f.handled for f in live.steps] == [8]
     handlers.close_phase(repo, "c", "1", NOW)
-    assert len(repo.outbox) == 1 and repo.frozen == COUNTS[:2]
-    repo.live = COUNTS
+    assert len(repo.state.outbox) == 1 and repo.state.frozen_steps[("c", "1")] == COUNTS[:2]
+    repo.state.live_steps = COUNTS
     closed = readers.step_report(repo, "c", "1", unit="KTAT")
     assert closed.state == "closed" and [(f.step, f.handled) for f in closed.steps] == [("review", 8)]
     st = handlers.standings(repo, "c", "1", "officer")
@@ -114,16 +68,16 @@ def test_closing_freezes_the_step_figures_and_later_step_results_do_not_change_t
 
 
 def test_live_standings_carry_the_step_figures() -> None:
-    st = handlers.standings(FakeRepo(COUNTS), "c", "1", "unit")
+    st = handlers.standings(fake(COUNTS), "c", "1", "unit")
     assert st.state == "open" and [f.step for f in st.steps] == ["intake", "review", "sign"]
 
 
 def test_submissions_and_refusals_are_recorded_with_channel_and_unit() -> None:
-    repo = FakeRepo([])
+    repo = fake([])
     at = datetime(2017, 4, 3, 2, tzinfo=UTC)
     events = (DossierSubmitted("D1", "SCT", at, "P1"), DossierRefused("D1", "SCT", at, "thiếu giấy tờ", unit="VP"),
               DossierRefused("D2", "SCT", at))
     for ev in events:
         assert handlers.handle_event(repo, envelope_for(ev, now=at), ev, at)
-    assert repo.intake == [
+    assert [(code, kind, r["channel"], r["unit"]) for (code, kind), r in repo.state.intake.items()] == [
         ("D1", "submitted", 2, None), ("D1", "refused", None, "VP"), ("D2", "refused", None, None)]

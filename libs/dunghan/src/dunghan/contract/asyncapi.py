@@ -209,7 +209,7 @@ def _event_parts(doc: dict[str, Any]) -> None:
         channels[f"events_{ident}"] = {
             "address": f"{key}.{{agency}}", "title": f"{EVENTS_EXCHANGE}: {key}.<cơ quan>",
             "description": "Routing key: loại sự kiện và mã cơ quan của hồ sơ (`_` khi sự kiện không thuộc "
-                           "cơ quan nào). Một hệ thống nghiệp vụ chỉ được bind khóa kết thúc bằng cơ quan của mình.",
+                           "cơ quan nào). Hệ thống nghiệp vụ chỉ được bind khóa kết thúc bằng cơ quan của mình.",
             "parameters": {"agency": {"$ref": "#/components/parameters/agency"}},
             "messages": {"event": {"$ref": f"#/components/messages/{ident}"}},
             "bindings": _amqp_exchange(EVENTS_EXCHANGE),

@@ -43,16 +43,11 @@ EVENTS: dict[str, str] = {
     "DeadlineBreached": "Quá hạn: tại thời điểm hạn (`days_overdue` 0), rồi mỗi ngày làm việc tiếp theo.",
     "StepOverdue": "Một bước xử lý nội bộ quá định mức giờ của bước (quy trình nội bộ của thủ tục).",
     "DossierClassified": "Hồ sơ kết thúc tính thời hạn: sớm / đúng / trễ hạn, một lần cho mỗi hồ sơ.",
-    "PhaseClosed": "Một đợt thi đua được sơ kết: bảng xếp hạng và đề xuất khen thưởng được chốt.",
+    "PhaseClosed": "Một đợt thi đua được sơ kết (hoặc cả chiến dịch được tổng kết, `phase` = `tong-ket`): bảng "
+                   "xếp hạng và dự thảo đề nghị khen thưởng được chốt.",
 }
 
 FIELDS: dict[str, str] = {
-    "history": "true: hồ sơ nạp lại từ dữ liệu cũ (lịch sử): được tính vào mọi số liệu nhưng không có cảnh báo, "
-               "thông báo nào cho cán bộ; cũng true khi hạn đã qua trước lúc Đúng hạn biết đến hồ sơ.",
-    "PhaseClosed.rules": "Quy tắc chấm điểm và khen thưởng của đợt, bằng tiếng Việt (xếp hạng trong nhóm vai trò "
-                         "tương đương, bước ký duyệt tính cho Lãnh đạo, ngưỡng xét khen).",
-    "PhaseClosed.corrections": "Đính chính sau khi đợt đã chốt: hồ sơ phân loại muộn, ghi bên cạnh, không đổi kết "
-                               "quả đã đóng băng.",
     "code": "Mã hồ sơ `<mã cơ quan>-<yymmdd>-<4 chữ số>` (subject của sự kiện).",
     "agency": "Mã cơ quan (ví dụ `SCT`); lọc sự kiện của cơ quan mình theo trường này.",
     "occurred_at": "Thời điểm sự việc xảy ra, như hệ thống nghiệp vụ đã gửi (ISO 8601 có múi giờ).",
@@ -142,8 +137,14 @@ FIELDS: dict[str, str] = {
     "StandingEntry.handled": "Số hồ sơ đã giải quyết trong đợt.",
     "StandingEntry.late": "Số hồ sơ trễ hạn.",
     "StandingEntry.eligible": "Đủ điều kiện đề xuất khen thưởng.",
-    "StandingEntry.role": "Nhóm vai trò tương đương của cán bộ (một cửa, chuyên viên, lãnh đạo phòng); thứ hạng "
-                          "tính trong nhóm này. Rỗng với đơn vị.",
+    "StandingEntry.role": "Nhóm vai trò tương đương của cán bộ (hạng tính trong nhóm); trống với đơn vị.",
+    "PhaseClosed.rules": "Quy tắc chấm điểm, xếp hạng và khen thưởng của chiến dịch, tiếng Việt, mỗi dòng một "
+                         "quy tắc.",
+    "PhaseClosed.corrections": "Các phân loại đến sau khi các đợt trước đã sơ kết (kết quả đã chốt giữ nguyên).",
+    "DossierAccepted.history": "Hồ sơ nạp như dữ liệu lịch sử: vẫn tính vào mọi số liệu, không gửi cảnh báo "
+                               "cho ai.",
+    "DueDateSet.history": "Hạn của hồ sơ lịch sử (hạn đã qua khi hệ thống biết hồ sơ): không cảnh báo, không vào "
+                          "bản tin hằng ngày.",
     "RewardProposal.kind": "Đơn vị hay cán bộ.",
     "RewardProposal.subject": "Mã đơn vị / cán bộ.",
     "RewardProposal.name": "Tên.",

@@ -9,6 +9,7 @@ from typing import Any
 
 from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine.interfaces import ExecuteStyle
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,9 @@ def retry_first_statement(engine: Engine) -> None:
         def execute(cursor: Any, statement: str, *rest: Any) -> bool:
             context = rest[-1]
             dbapi = cursor.connection
-            fresh = not dbapi.autocommit and dbapi.pgconn.transaction_status == TransactionStatus.IDLE
+            # Not for insertmanyvalues batches: SQLAlchemy reads their rows from the cursor it passed in.
+            fresh = (context is not None and context.execute_style is not ExecuteStyle.INSERTMANYVALUES
+                     and not dbapi.autocommit and dbapi.pgconn.transaction_status == TransactionStatus.IDLE)
             try:
                 run(cursor, statement, *rest)
             except dialect.loaded_dbapi.Error as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from dunghan.calendar import WorkCalendar
+from dunghan.calendar import CalendarRangeError, WorkCalendar
 from dunghan.deadline.durations import Duration
 
 
@@ -115,10 +115,10 @@ class WorkAxis:
 
     def works(self, ordinal: int) -> bool:
         i = ordinal - self.cal.lo
-        cum = self.cal.cum
-        if i < 0 or i >= len(cum) - 1:  # a negative index would read the calendar's other end
-            self.cal.index_before(ordinal)  # raises CalendarRangeError
-        return cum[i + 1] > cum[i]
+        if not 0 <= i < len(self.cal.cum) - 1:  # a negative index would silently read another day
+            raise CalendarRangeError(
+                f"{date.fromordinal(ordinal)} ngoài phạm vi lịch {self.cal.first}–{self.cal.last}")
+        return self.cal.cum[i + 1] > self.cal.cum[i]
 
 
 @dataclass(frozen=True)

@@ -93,14 +93,14 @@ def authenticate() -> Principal:
 
 
 def require_auth(role: str | None = None) -> Callable[[F], F]:
-    """View decorator: a valid key, and the role when one is named (operators and admins pass every role
-    check; the agency is checked by the view)."""
+    """View decorator: a valid key, and the role when one is named (operators pass every role check but
+    ``admin``, admins every one; the agency is checked by the view)."""
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             principal = authenticate()
-            if role and principal.role != role and not principal.is_operator:
+            if role and principal.role != role and not (principal.is_operator and role != "admin"):
                 abort(403, message=f"cần vai trò {role}", field="Authorization")
             return view(*args, **kwargs)
 

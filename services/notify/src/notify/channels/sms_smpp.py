@@ -1,7 +1,6 @@
 """SMS over SMPP (smpplib): submit_sm in GSM-7 (data_coding 0), concatenated with a UDH when over 160 septets."""
 from __future__ import annotations
 
-import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,7 +64,7 @@ class SmppGateway:
 
     def __init__(
         self, host: str, port: int, *, system_id: str, password: str, sender: str, timeout: float = 10.0,
-        reference: Callable[[int], int] = lambda notification: notification & 0xFF or random.randint(1, 255),
+        reference: Callable[[int], int] = lambda notification: notification % 255 + 1,
     ) -> None:
         self.host, self.port, self.timeout = host, port, timeout
         self.system_id, self.password = system_id, password

@@ -30,7 +30,7 @@ from scoring.domain.rewards import (
     reward_amount,
     titles_for,
 )
-from scoring.domain.roles import LEADERSHIP_ROLE, charge_steps, role_of
+from scoring.domain.roles import LEADERSHIP_ROLE, charge_steps, charged, role_of
 from scoring.domain.scoring import GATE_LABELS, Standing, Tally, gates_of, rank, score_of
 from scoring.domain.steps import LateOfficer, StepCount, StepFigures, step_figures
 
@@ -66,6 +66,7 @@ __all__ = [
     "campaign_from_dict",
     "campaign_to_dict",
     "charge_steps",
+    "charged",
     "gates_of",
     "label_of",
     "propose",

@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+
+from dunghan.contract.strict import FIRST_DAY, LAST_DAY, in_calendar
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 CRITERIA_LABELS = {
     "handled": "Số hồ sơ đã giải quyết",
@@ -68,6 +73,7 @@ class Role:
     volume: str = "steps"
     criteria: tuple[Criterion, ...] = ()
     proposable: bool = True
+    max_late_step_share: float | None = None  # a gate: % of the officer's steps that were late
 
     def owns(self, step: str) -> bool:
         return step_matches(step, self.steps)
@@ -131,7 +137,8 @@ class ScoringConfig:
             "gates": asdict(self.gates),
             "rewards": asdict(self.rewards),
             "roles": [{"key": r.key, "label": r.label, "steps": list(r.steps), "min_volume": r.min_volume,
-                       "volume": r.volume, "criteria": _criteria_json(r.criteria), "proposable": r.proposable}
+                       "volume": r.volume, "criteria": _criteria_json(r.criteria), "proposable": r.proposable,
+                       "max_late_step_share": r.max_late_step_share}
                       for r in self.roles],
             "default_role": self.default_role,
             "leadership": {"steps": list(self.leadership.steps), "subject": self.leadership.subject,
@@ -141,15 +148,19 @@ class ScoringConfig:
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> ScoringConfig:
         raw = raw or {}
+        if not isinstance(raw, dict):
+            raise CampaignError("scoring", "cấu hình chấm điểm phải là một bảng khóa–giá trị")
         criteria = _criteria(raw.get("criteria"), "scoring.criteria", DEFAULT_CRITERIA)
+        gates = _rules(Gates, raw.get("gates"), "scoring.gates")
+        rewards = _rules(RewardRules, raw.get("rewards"), "scoring.rewards")
         try:
-            gates = Gates(**(raw.get("gates") or {}))
-            rewards = RewardRules(**(raw.get("rewards") or {}))
             lead: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
                                     for k, v in (raw.get("leadership") or {}).items()}
             leadership = Leadership(**lead)
-        except TypeError as exc:
-            raise CampaignError("scoring", f"cấu hình không hợp lệ: {exc}") from exc
+        except (TypeError, AttributeError) as exc:
+            raise CampaignError("scoring.leadership", f"cấu hình không hợp lệ: {exc}") from exc
+        if raw.get("roles") is not None and not isinstance(raw["roles"], list):
+            raise CampaignError("scoring.roles", "roles phải là một danh sách")
         roles = DEFAULT_ROLES if raw.get("roles") is None else tuple(
             _role(r, f"scoring.roles.{i}") for i, r in enumerate(raw["roles"]))
         if not roles or len({r.key for r in roles}) != len(roles):
@@ -167,26 +178,59 @@ def _criteria_json(criteria: tuple[Criterion, ...]) -> list[dict[str, Any]]:
 def _criteria(raw: Any, where: str, default: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
     if raw is None:
         return default
+    if not isinstance(raw, list):
+        raise CampaignError(where, "criteria phải là một danh sách")
     items = []
     for i, c in enumerate(raw):
-        if c.get("key") not in CRITERIA_LABELS:
-            raise CampaignError(f"{where}.{i}.key", f"tiêu chí không hợp lệ: {c.get('key')!r}")
-        items.append(Criterion(c["key"], float(c.get("weight", 0)), str(c.get("label", ""))))
+        if not isinstance(c, dict) or c.get("key") not in CRITERIA_LABELS:
+            raise CampaignError(f"{where}.{i}.key", f"tiêu chí không hợp lệ: {str(c)[:60]!r}")
+        weight, label = c.get("weight", 0), c.get("label", "")
+        if not _is_number(weight) or not isinstance(label, str) or len(label) > 200:
+            raise CampaignError(f"{where}.{i}.weight", "trọng số phải là số, nhãn là chuỗi")
+        items.append(Criterion(c["key"], float(weight), label))
     return tuple(items)
 
 
-def _role(raw: dict[str, Any], where: str) -> Role:
+def _role(raw: Any, where: str) -> Role:
+    if not isinstance(raw, dict):
+        raise CampaignError(where, "mỗi nhóm vai trò phải là một bảng khóa–giá trị")
     for key in ("key", "label", "steps"):
         if not raw.get(key):
             raise CampaignError(f"{where}.{key}", f"thiếu trường {key}")
     volume = str(raw.get("volume", "steps"))
     if volume not in VOLUMES:
         raise CampaignError(f"{where}.volume", f"khối lượng tính theo {' hoặc '.join(VOLUMES)}")
+    min_volume = raw.get("min_volume", 0)
+    if not _is_number(min_volume) or not isinstance(min_volume, int):
+        raise CampaignError(f"{where}.min_volume", "phải là số nguyên")
     default = DEFAULT_CRITERIA if volume == "handled" else STEP_CRITERIA
     return Role(str(raw["key"]), str(raw["label"]), tuple(str(s) for s in raw["steps"]),
-                int(raw.get("min_volume", 0)), volume,
+                min_volume, volume,
                 _criteria(raw.get("criteria"), f"{where}.criteria", default),
-                bool(raw.get("proposable", True)))
+                bool(raw.get("proposable", True)),
+                None if raw.get("max_late_step_share") is None else float(raw["max_late_step_share"]))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) <= 1e9
+
+
+def _rules(cls: Any, raw: Any, where: str) -> Any:
+    """``cls`` (a dataclass of numbers and flags) from ``raw``, each value of its default's type."""
+    if raw is None:
+        return cls()
+    if not isinstance(raw, dict):
+        raise CampaignError(where, "phải là một bảng khóa–giá trị")
+    defaults = asdict(cls())
+    for key, value in raw.items():
+        if key not in defaults:
+            raise CampaignError(f"{where}.{key}", "khóa không có trong cấu hình")
+        expected = defaults[key]
+        ok = isinstance(value, bool) if isinstance(expected, bool) else (
+            _is_number(value) and (isinstance(value, int) or isinstance(expected, float)))
+        if not ok:
+            raise CampaignError(f"{where}.{key}", f"phải là {type(expected).__name__}")
+    return cls(**{k: float(v) if isinstance(defaults[k], float) else v for k, v in raw.items()})
 
 
 def label_of(c: Criterion) -> str:
@@ -238,12 +282,16 @@ class Campaign:
 
 
 def _date(value: Any, where: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise CampaignError(where, f"ngày không hợp lệ: {value!r}") from exc
+    """``YYYY-MM-DD`` in ASCII digits (or a YAML date), within the calendar's years."""
+    day: date | None = value if isinstance(value, date) and not isinstance(value, datetime) else None
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            day = None
+    if day is None or not in_calendar(day):
+        raise CampaignError(where, f"ngày không hợp lệ (YYYY-MM-DD, {FIRST_DAY}–{LAST_DAY}): {str(value)[:40]!r}")
+    return day
 
 
 def campaign_from_dict(raw: dict[str, Any]) -> Campaign:
@@ -251,11 +299,15 @@ def campaign_from_dict(raw: dict[str, Any]) -> Campaign:
     for key in ("id", "name", "agency", "phases"):
         if not raw.get(key):
             raise CampaignError(key, f"thiếu trường {key}")
+    if not isinstance(raw["phases"], list):
+        raise CampaignError("phases", "phases phải là một danh sách")
     phases = []
     for i, p in enumerate(raw["phases"]):
         where = f"phases.{i}"
-        if not p.get("key"):
-            raise CampaignError(f"{where}.key", "thiếu mã đợt")
+        if not isinstance(p, dict):
+            raise CampaignError(where, "mỗi đợt phải là một bảng khóa–giá trị")
+        if not p.get("key") or not isinstance(p["key"], str | int) or len(str(p["key"])) > 50:
+            raise CampaignError(f"{where}.key", "thiếu mã đợt (tối đa 50 ký tự)")
         if str(p["key"]) == FINAL_KEY:
             raise CampaignError(f"{where}.key", f"mã {FINAL_KEY!r} dành cho tổng kết chiến dịch")
         phase = Phase(

@@ -51,7 +51,8 @@ def charge_steps(units: Sequence[Tally], officers: Sequence[Tally], steps: Itera
             continue
         u = by_unit.get(c.unit) or Tally("unit", c.unit, c.unit, c.unit)
         by_unit[c.unit] = _add(u, c, own=True)
-        officer_steps.setdefault(c.officer, []).append(c)
+        if c.officer:
+            officer_steps.setdefault(c.officer, []).append(c)
     out_officers = []
     for subject in sorted(set(by_officer) | set(officer_steps)):
         counts = officer_steps.get(subject, [])
@@ -67,3 +68,10 @@ def charge_steps(units: Sequence[Tally], officers: Sequence[Tally], steps: Itera
     if leadership is not None:
         out_officers.append(leadership)
     return [by_unit[k] for k in sorted(by_unit)], out_officers
+
+
+def charged(counts: Iterable[StepCount], config: ScoringConfig) -> list[StepCount]:
+    """Step counts as charged: the leadership's steps under the leadership, whoever recorded them."""
+    lead = config.leadership
+    return [replace(c, unit=lead.subject, officer=lead.subject, name=lead.name) if lead.owns(c.step) else c
+            for c in counts]

@@ -18,6 +18,7 @@ GATE_LABELS = {
     "no_complaints": "Không có khiếu nại có cơ sở",
     "no_discipline": "Không bị kỷ luật",
     "within_late_share": "Tỷ lệ hồ sơ và bước xử lý trễ của đơn vị trong ngưỡng cho phép",
+    "within_late_step_share": "Tỷ lệ bước xử lý trễ trong ngưỡng của nhóm",
 }
 UNIT_GATE_LABELS = {**GATE_LABELS, "no_discipline": "Không có cá nhân nào trong đơn vị bị kỷ luật"}
 
@@ -92,6 +93,9 @@ def gates_of(t: Tally, config: ScoringConfig, role: Role | None = None) -> dict[
     if role is not None:
         volume = t.handled if role.volume == "handled" else t.steps
         result = {"min_volume": volume >= role.min_volume}
+        if role.max_late_step_share is not None:
+            result["within_late_step_share"] = (
+                _share(t.late_steps, max(t.steps, t.late_steps)) <= role.max_late_step_share)
     else:
         result = {"min_handled": t.handled >= g.min_handled}
     result["no_late"] = t.late <= g.max_late

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified, DueDateSet
@@ -64,7 +63,8 @@ _PHASES_COVERING = (
     select(phases.c.campaign_id, phases.c.key, phases.c.state)
     .join(campaigns, campaigns.c.id == phases.c.campaign_id)
     .where(and_(campaigns.c.agency == bindparam("agency"), phases.c.starts_on <= bindparam("day"),
-                phases.c.ends_on >= bindparam("day"))))
+                phases.c.ends_on >= bindparam("day")))
+    .order_by(phases.c.campaign_id, phases.c.key))
 
 
 BATCH_TX = "scoring.batch_tx"
@@ -170,15 +170,15 @@ class SqlTx(ProposalStore):
 
     # ---- campaigns ----
     def save_campaign(self, c: Campaign) -> None:
-        try:
-            with self.conn.begin_nested():
-                self.conn.execute(insert(campaigns).values(
-                    id=c.id, name=c.name, agency=c.agency, plan=c.plan, definition=campaign_to_dict(c)))
-                self.conn.execute(insert(phases), [
-                    {"campaign_id": c.id, "key": p.key, "name": p.name, "starts_on": p.starts_on,
-                     "ends_on": p.ends_on, "review_date": p.review_date} for p in c.reviews])
-        except IntegrityError as exc:
-            raise AlreadyExists(c.id) from exc
+        """A new campaign and its phases; ``AlreadyExists`` (nothing written) when the id is taken."""
+        inserted = self.conn.execute(pg_insert(campaigns).values(
+            id=c.id, name=c.name, agency=c.agency, plan=c.plan, definition=campaign_to_dict(c),
+        ).on_conflict_do_nothing().returning(campaigns.c.id)).first()
+        if inserted is None:
+            raise AlreadyExists(c.id)
+        self.conn.execute(insert(phases), [
+            {"campaign_id": c.id, "key": p.key, "name": p.name, "starts_on": p.starts_on,
+             "ends_on": p.ends_on, "review_date": p.review_date} for p in c.reviews])
 
     def get_campaign(self, campaign_id: str) -> Campaign | None:
         raw = self.conn.execute(select(campaigns.c.definition).where(campaigns.c.id == campaign_id)).scalar()
@@ -200,7 +200,8 @@ class SqlTx(ProposalStore):
         if not_before is not None:
             due = and_(due, phases.c.review_date >= not_before)
         query = select(phases.c.campaign_id, phases.c.key).where(due).order_by(
-            phases.c.review_date, phases.c.key == FINAL_KEY, phases.c.starts_on)
+            phases.c.review_date, phases.c.campaign_id, phases.c.key == FINAL_KEY, phases.c.starts_on,
+            phases.c.key)
         rows = self.conn.execute(query)
         return [(r.campaign_id, r.key) for r in rows]
 
@@ -262,7 +263,9 @@ class SqlTx(ProposalStore):
         if closed is None:
             return None
         rows = self.conn.execute(select(phase_step_results).where(and_(
-            phase_step_results.c.campaign_id == campaign_id, phase_step_results.c.phase == phase)))
+            phase_step_results.c.campaign_id == campaign_id, phase_step_results.c.phase == phase))
+            .order_by(phase_step_results.c.position, phase_step_results.c.step, phase_step_results.c.unit,
+                      phase_step_results.c.officer))
         return [StepCount(r.step, r.unit, r.officer, r.name, r.position, r.early, r.on_time, r.late)
                 for r in rows]
 
