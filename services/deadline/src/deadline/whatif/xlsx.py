@@ -125,28 +125,37 @@ def _late(ws: Worksheet, r: dict[str, Any], tz: ZoneInfo) -> None:
 
 
 def _curves(ws: Worksheet, r: dict[str, Any]) -> None:
-    """Rows: candidate durations 1…; one column per procedure with resolved dossiers; a line chart over them."""
+    """Rows: candidate durations 1…; one column per procedure with resolved dossiers, then the target; one line
+    chart per procedure (its on-time rate against the duration, with the target line)."""
     shown = [p for p in r["procedures"] if p.get("curve") and p.get("resolved")]
     longest = max((len(p["curve"]) for p in shown), default=0)
     _header(ws, ["Thời hạn cam kết",
-                 *(f"{p['procedure_code']} ({UNITS_VI[p['curve'][0]['unit']]})" for p in shown)])
+                 *(f"{p['procedure_code']} ({UNITS_VI[p['curve'][0]['unit']]})" for p in shown), "Mục tiêu"])
     for i in range(longest):
-        ws.append([i + 1, *(p["curve"][i]["on_time_rate"] if i < len(p["curve"]) else None for p in shown)])
+        ws.append([i + 1, *(p["curve"][i]["on_time_rate"] if i < len(p["curve"]) else None for p in shown),
+                   r["target"]])
     for row in ws.iter_rows(min_row=2, min_col=2):
         for cell in row:
             cell.number_format = "0.00%"
-    if not shown:
-        return
-    chart = LineChart()
-    chart.title = "Tỷ lệ đúng hạn theo thời hạn cam kết"
-    chart.y_axis.title = "Tỷ lệ đúng hạn"
-    chart.x_axis.title = "Thời hạn cam kết"
-    chart.y_axis.number_format = "0%"
-    chart.height, chart.width = 12, 26
-    chart.add_data(Reference(ws, min_col=2, max_col=len(shown) + 1, min_row=1, max_row=longest + 1),
-                   titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=longest + 1))
-    ws.add_chart(chart, ws.cell(row=2, column=len(shown) + 3).coordinate)
+    target_col = len(shown) + 2
+    for i, p in enumerate(shown):
+        rows = len(p["curve"]) + 1
+        chart = LineChart()
+        chart.title = p["procedure_code"]
+        chart.y_axis.title = "Tỷ lệ đúng hạn"
+        chart.x_axis.title = f"Thời hạn cam kết ({UNITS_VI[p['curve'][0]['unit']]})"
+        chart.y_axis.number_format = "0%"
+        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
+        chart.x_axis.delete = chart.y_axis.delete = False  # newer Excel hides axes openpyxl leaves undecided
+        chart.height, chart.width = 7.5, 15
+        chart.legend.position = "b"
+        chart.add_data(Reference(ws, min_col=i + 2, min_row=1, max_row=rows), titles_from_data=True)
+        chart.add_data(Reference(ws, min_col=target_col, min_row=1, max_row=rows), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=rows))
+        for series in chart.series:
+            series.smooth = False
+        anchor = ws.cell(row=2 + (i // 2) * 16, column=target_col + 2 + (i % 2) * 10)
+        ws.add_chart(chart, anchor.coordinate)
 
 
 def workbook(r: dict[str, Any], tz: ZoneInfo, agency: str | None = None) -> bytes:
