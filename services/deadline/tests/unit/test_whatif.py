@@ -150,3 +150,18 @@ def test_shortening_a_duration_never_turns_a_late_dossier_on_time(
         outcomes.append(int(e.outcome[0]))
     assert outcomes[0] != LATE_OUT or outcomes[1] == LATE_OUT
     assert outcomes[1] >= outcomes[0]  # early(0) <= on time(1) <= late(2): shortening only moves right
+
+
+@settings(max_examples=25, deadline=None)
+@given(shorter=st.floats(0.1, 0.95), unit=st.sampled_from(["working_days", "working_hours", "calendar_days"]),
+       cutoff=st.sampled_from([None, time(10, 0), time(15, 0), time(17, 0)]))
+def test_on_the_demo_year_no_late_dossier_becomes_on_time_when_shortened(shorter: float, unit: str,
+                                                                         cutoff: time | None) -> None:
+    p = prepare(year(), CALENDAR, YEAR)
+    cut = p.cutoff if cutoff is None else np.full(p.size, cutoff.hour * 3600 + cutoff.minute * 60)
+    units = np.full(p.size, {"working_days": 0, "working_hours": 1, "calendar_days": 2}[unit])
+    longer = evaluate(p, p.value, units, cut)
+    short = evaluate(p, np.maximum(0.25, p.value * shorter), units, cut)
+    late_before = p.resolved & (longer.outcome == LATE_OUT)
+    assert not (late_before & (short.outcome != LATE_OUT)).any()
+    assert (short.due_pos <= longer.due_pos).all()
