@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, and_, or_, select
 
 from deadline import tables as t
-from deadline.repository import _snapshot_load, clock_event
+from deadline.repository import _snapshot_load
 from deadline.whatif.model import DossierFacts, Period
 from dunghan.deadline import ClockEvent, Rules
 
@@ -32,9 +32,12 @@ def period_facts(engine: Engine, period: Period, tz: ZoneInfo, *, agency: str | 
     out: list[DossierFacts] = []
     with engine.connect() as conn:
         rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
-            select(t.dossier_events).join(t.dossiers, c.code == e.code).where(where).order_by(e.code, e.at, e.id))
-        for r in rows:
-            events.setdefault(r.code, []).append(clock_event(r))
+            select(e.code, e.kind, e.at, e.unit, e.officer, e.step, e.new_due_date, e.decision, e.event_id)
+            .join(t.dossiers, c.code == e.code).where(where).order_by(e.code, e.at, e.id))
+        for code, kind, at, unit, officer, step, new_due, decision, event_id in rows.tuples():
+            events.setdefault(code, []).append(ClockEvent(
+                kind=kind, at=at, unit=unit, officer=officer, step=step, new_due_date=new_due, decision=decision,
+                event_id=event_id))
         dossiers = conn.execution_options(stream_results=True, yield_per=5000).execute(
             select(c.code, c.agency, c.unit, c.procedure, c.original_due_at, c.classification)
             .where(where).order_by(c.code))
