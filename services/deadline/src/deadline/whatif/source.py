@@ -34,7 +34,7 @@ def period_facts(engine: Engine, period: Period, tz: ZoneInfo, *, agency: str | 
         rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
             select(e.code, e.kind, e.at, e.unit, e.officer, e.step, e.new_due_date, e.decision, e.event_id)
             .join(t.dossiers, c.code == e.code).where(where).order_by(e.code, e.at, e.id))
-        for code, kind, at, unit, officer, step, new_due, decision, event_id in rows.tuples():
+        for code, kind, at, unit, officer, step, new_due, decision, event_id in rows:
             events.setdefault(code, []).append(ClockEvent(
                 kind=kind, at=at, unit=unit, officer=officer, step=step, new_due_date=new_due, decision=decision,
                 event_id=event_id))
