@@ -16,7 +16,15 @@ from dunghan.db import make_engine
 from scoring.domain import campaign_from_dict
 from scoring.reports import LOCAL, Period
 from scoring.repository import queries
-from scoring.repository.tables import complaints, discipline, dossiers, metadata, names, step_results
+from scoring.repository.tables import (
+    complaints,
+    discipline,
+    dossier_moves,
+    dossiers,
+    metadata,
+    names,
+    step_results,
+)
 
 COLUMNS = ("code", "agency", "unit", "officer", "procedure_code", "procedure_field", "channel", "accepted_at",
            "due_at", "original_due_at", "stopped_at", "stop_reason", "outcome", "working_days_diff",
@@ -67,7 +75,8 @@ def run(database_url: str, n: int = 1_000_000) -> list[dict[str, Any]]:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
             conn.execute(text(f'SET search_path TO "{schema}"'))
             mapped = conn.execution_options(schema_translate_map={None: schema})
-            metadata.create_all(mapped, tables=[dossiers, step_results, names, complaints, discipline])
+            metadata.create_all(mapped, tables=[dossiers, dossier_moves, step_results, names, complaints,
+                                                    discipline])
             _fill(conn, n)
             conn.execute(text("VACUUM ANALYZE dossiers"))
             baseline = _median(lambda: conn.execute(text("SELECT count(*) FROM dossiers")).scalar())

@@ -28,31 +28,31 @@ def ontime() -> dict[str, Any]:
     sel = 'agency=~"$agency",unit=~"$unit"'
     period = "agency_unit_period:dunghan_ontime:ratio"
     panels: list[Panel] = [
-        panel("stat", "Tỷ lệ đúng hạn tháng này (chính thức)", [
+        panel("stat", "Tỷ lệ trước hạn và đúng hạn tháng này (chính thức)", [
             q('agency_period:dunghan_ontime:ratio{agency=~"$agency",period="month"}', "{{agency}}", instant=True)],
             w=6, h=6, unit="percentunit", steps=ONTIME_STEPS, description=OFFICIAL),
-        panel("stat", "Tỷ lệ đúng hạn năm nay (chính thức)", [
+        panel("stat", "Tỷ lệ trước hạn và đúng hạn năm nay (chính thức)", [
             q('agency_period:dunghan_ontime:ratio{agency=~"$agency",period="year"}', "{{agency}}", instant=True)],
             w=6, h=6, unit="percentunit", steps=ONTIME_STEPS, description=OFFICIAL),
-        panel("stat", "Tỷ lệ đúng hạn 24 giờ qua (theo thời điểm xử lý)", [
+        panel("stat", "Tỷ lệ trước hạn và đúng hạn 24 giờ qua (theo thời điểm xử lý)", [
             q('agency:dunghan_ontime:ratio1d{agency=~"$agency"}', "{{agency}}", instant=True)],
             w=6, h=6, unit="percentunit", steps=ONTIME_STEPS, description=PROCESSING),
         panel("stat", "Mục tiêu phong trào", [q(TARGET, "Mục tiêu", instant=True)], w=6, h=6, unit="percentunit"),
-        panel("bargauge", "Tỷ lệ đúng hạn tháng này theo đơn vị (chính thức)", [
+        panel("bargauge", "Tỷ lệ trước hạn và đúng hạn tháng này theo đơn vị (chính thức)", [
             q(f'sort({period}{{{sel},period="month"}})', "{{unit}}", instant=True)],
             unit="percentunit", steps=ONTIME_STEPS, h=10, options=BAR, description=OFFICIAL),
-        panel("bargauge", "Tỷ lệ đúng hạn 30 ngày theo lĩnh vực thủ tục (theo thời điểm xử lý)", [
+        panel("bargauge", "Tỷ lệ trước hạn và đúng hạn 30 ngày theo lĩnh vực thủ tục (theo thời điểm xử lý)", [
             q('sort(agency_procedure_field:dunghan_ontime:ratio30d{agency=~"$agency"})', "{{procedure_field}}",
               instant=True)],
             unit="percentunit", steps=ONTIME_STEPS, h=10, options=BAR, description=PROCESSING),
-        panel("timeseries", "Tỷ lệ đúng hạn theo đơn vị, 24 giờ trượt (theo thời điểm xử lý) so với mục tiêu", [
+        panel("timeseries", "Tỷ lệ trước hạn và đúng hạn theo đơn vị, 24 giờ trượt (theo thời điểm xử lý) so với mục tiêu", [
             q(f"agency_unit:dunghan_ontime:ratio1d{{{sel}}}", "{{agency}} · {{unit}}"),
             q(TARGET, "Mục tiêu phong trào")],
             w=24, h=9, unit="percentunit", overrides=[target_line("B")], description=PROCESSING),
-        panel("bargauge", "Tỷ lệ đúng hạn 30 ngày theo đơn vị (theo thời điểm xử lý)", [
+        panel("bargauge", "Tỷ lệ trước hạn và đúng hạn 30 ngày theo đơn vị (theo thời điểm xử lý)", [
             q(f"sort(agency_unit:dunghan_ontime:ratio30d{{{sel}}})", "{{agency}} · {{unit}}", instant=True)],
             unit="percentunit", steps=ONTIME_STEPS, h=10, options=BAR, description=PROCESSING),
-        panel("timeseries", "Tỷ lệ đúng hạn đợt thi đua đang mở theo đơn vị", [
+        panel("timeseries", "Tỷ lệ trước hạn và đúng hạn đợt thi đua đang mở theo đơn vị", [
             q('campaign_phase_unit:dunghan_campaign_ontime:ratio{unit=~"$unit"}', "{{unit}} (đợt {{phase}})"),
             q(TARGET, "Mục tiêu phong trào")],
             unit="percentunit", overrides=[target_line("B")], h=10,
@@ -154,7 +154,7 @@ def standings() -> dict[str, Any]:
             q(f"sort_desc(max by (campaign, phase, unit) (dunghan_campaign_score{{{sel}}}))", table=True)],
             w=12, h=12, options={"showHeader": True, "sortBy": [{"displayName": "Value", "desc": True}]},
             description="Đợt đang mở: điểm tính trực tiếp; đợt đã kết thúc: điểm đã chốt."),
-        panel("bargauge", "Tỷ lệ đúng hạn trong đợt (đợt đang mở)", [
+        panel("bargauge", "Tỷ lệ trước hạn và đúng hạn trong đợt (đợt đang mở)", [
             q(f"sort_desc(campaign_phase_unit:dunghan_campaign_ontime:ratio{{{sel}}})", "{{unit}}",
               instant=True)],
             w=12, h=12, unit="percentunit", steps=ONTIME_STEPS, options=BAR),

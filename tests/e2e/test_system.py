@@ -162,6 +162,11 @@ def test_standings_06a_and_phase_closed_proposal(system: System, world: dict[str
     assert total["received_total"] == total["resolved_total"] + total["pending_total"]
     assert total["received_total"] == 4 and total["resolved_total"] == 2 and total["late"] == 1
     assert total["pending_overdue"] == 1 and total["pending_in_time"] == 1
+    for row in report["rows"][:-1]:  # each unit's pending = the registry's open dossiers of that unit now
+        listed = system.api("intake", "GET", "/api/v1/dossiers", params={
+            "unit": row["key"], "open": "true", "received_to": world["anchor"].isoformat()}).json()
+        assert row["pending_total"] == listed["total"], row
+    assert {r["key"]: r["pending_total"] for r in report["rows"][:-1]} == {UNIT: 2}
     closed = system.api("scoring", "POST", f"/api/v1/campaigns/{campaign}/phases/1/close")
     assert closed.status_code in (200, 201), closed.text
     mails = wait_until(lambda: by_subject(system.smtp.messages, "Đợt 1"), what="phase-closed e-mail")

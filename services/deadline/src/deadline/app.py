@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,8 @@ def build_deps(settings: Settings, repo: Repository, metrics: MetricsPort | None
                calendar_max_age: float = 0.0) -> Deps:
     """``calendar_max_age``: the worker reuses the notices it read for that long; the API reads them each time."""
     base = load_calendar(settings.notices_file)
-    return Deps(CalendarSource(base, repo.notices, calendar_max_age), load_rules(settings.rules_file), metrics)
+    return Deps(CalendarSource(base, repo.notices, calendar_max_age), load_rules(settings.rules_file), metrics,
+                history_grace=timedelta(hours=settings.history_grace_hours))
 
 
 def sql_repository(settings: Settings, *, pre_ping: bool = True) -> SqlRepository:

@@ -27,6 +27,7 @@ class Settings:
     messaging_retention_days: float = 30.0
     migrate: bool = True
     multiproc_dir: str | None = None
+    history_grace_hours: float = 168.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -38,4 +39,5 @@ class Settings:
             scan_interval_seconds=float(e.get("DEADLINE_SCAN_INTERVAL_SECONDS", cls.scan_interval_seconds)),
             calendar_cache_seconds=float(e.get("DEADLINE_CALENDAR_CACHE_SECONDS", cls.calendar_cache_seconds)),
             migrate=e.get("DEADLINE_MIGRATE", "1") != "0",
+            history_grace_hours=float(e.get("DEADLINE_HISTORY_GRACE_HOURS", cls.history_grace_hours)),
         )

@@ -34,6 +34,7 @@ DUE_REASONS = {
     "recomputed": "recomputed",
 }
 APPROACHING = ("d-1", "due_day")
+HISTORY_GRACE = timedelta(days=7)
 SCHEDULE_HORIZON = timedelta(days=45)
 
 
@@ -94,13 +95,15 @@ class Dossier:
         )
 
 
-def is_history(d: Dossier, clock: Clock, now: datetime) -> bool:
-    """Loaded as history: flagged so on acceptance, or its due instant had already passed when the service
-    first learnt it (every warning threshold lay before the service saw the dossier). Such a dossier counts in
-    every figure but warns nobody (DOMAIN.md section 6)."""
+def is_history(d: Dossier, clock: Clock, now: datetime, grace: timedelta = HISTORY_GRACE) -> bool:
+    """Loaded as history: flagged so on acceptance, or its due instant had already passed (by more than
+    ``grace``, DEADLINE_HISTORY_GRACE_HOURS) when the service first learnt it: every warning threshold lay before
+    the service saw the dossier. Such a dossier counts in every figure but warns nobody (DOMAIN.md section 6).
+    The grace keeps a dossier that reaches the service a few days late (a departmental system's outage) live:
+    its head still hears that it is overdue."""
     if d.history:
         return True
-    return d.due_at is None and clock.due_at is not None and clock.due_at <= now
+    return d.due_at is None and clock.due_at is not None and clock.due_at + grace <= now
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from deadline import domain, preview
@@ -59,6 +59,7 @@ class Deps:
     calendars: CalendarSource
     rules: RuleBook = field(default_factory=RuleBook)
     metrics: MetricsPort | None = None
+    history_grace: timedelta = domain.HISTORY_GRACE
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetim
         return Change(d, d)
     rules = deps.rules.for_dossier(d.agency, d.procedure.code)
     new = domain.with_clock(d, clock, calendar, rules)
-    if not new.history and domain.is_history(d, clock, now):
+    if not new.history and domain.is_history(d, clock, now, deps.history_grace):
         new = dataclasses.replace(new, history=True)
     if clock.paused:
         new = dataclasses.replace(new, due_at=d.due_at, due_date=d.due_date, next_threshold_at=None)

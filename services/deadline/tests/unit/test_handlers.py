@@ -180,11 +180,13 @@ def test_a_dossier_loaded_as_history_counts_but_warns_nobody(repo, deps):
 
 
 def test_a_dossier_first_seen_after_its_due_instant_is_history(repo, deps):
+    """Past the grace (7 days by default): a dossier arriving a few days late after an outage still warns."""
     apply(repo, deps, accepted("OLD", at(2017, 9, 1)), now=at(2025, 11, 3, 9))  # the 2017 demo, loaded now
     apply(repo, deps, accepted("NEW", at(2025, 11, 3, 8)), now=at(2025, 11, 3, 9))
+    apply(repo, deps, accepted("LATE", at(2025, 10, 24, 8)), now=at(2025, 11, 3, 9))  # due 29/10: an outage
     dues = {d.code: d.history for d in published(repo, ev.DueDateSet)}
-    assert dues == {"OLD": True, "NEW": False}
+    assert dues == {"OLD": True, "NEW": False, "LATE": False}
     warned = scan(repo, deps, at(2025, 12, 1, 9))
-    assert {w.code for w in warned} == {"NEW"}
+    assert {w.code for w in warned} == {"NEW", "LATE"}
     apply(repo, deps, result_ready("OLD", at(2017, 9, 5)), now=at(2025, 11, 3, 10))
     assert [c.code for c in published(repo, ev.DossierClassified)] == ["OLD"]

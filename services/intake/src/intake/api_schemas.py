@@ -223,7 +223,7 @@ class ProblemSchema(Schema):
     reported_by = fields.String()
     summary = fields.String()
     details = fields.String()
-    created_at = fields.DateTime()
+    created_at = LocalDateTime()
     status = fields.String()
 
 

@@ -9,6 +9,7 @@ from flask import current_app
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
+from dunghan.calendar import CalendarRangeError
 from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
 from notify import domain
@@ -99,7 +100,7 @@ def put_preferences(args: dict[str, Any], officer: str) -> Preferences:
 
 
 class DigestQuery(Schema):
-    on = fields.Date(load_default=None, metadata={"description": "ngày của bản tin (mặc định: hôm nay)"})
+    on = strict.Date(load_default=None, metadata={"description": "ngày của bản tin (mặc định: hôm nay)"})
 
 
 class DigestRowSchema(Schema):
@@ -138,7 +139,10 @@ def get_digest(args: dict[str, Any], unit: str) -> dict[str, Any]:
         if found is None:
             abort(404, message=f"không có đơn vị {unit}", field="unit")
         require_agency(found.agency, field="unit")
-        _selection, context = digest_context(tx, found, at, services.calendar, settings.link_base, tz)
+        try:
+            _selection, context = digest_context(tx, found, at, services.calendar, settings.link_base, tz)
+        except CalendarRangeError:
+            abort(422, message="ngày ngoài phạm vi lịch làm việc", field="on")
     rendered = services.renderer.render("digest", "email", {**context, "recipient": ""})
     return {"unit": unit, "head_officer": found.head_officer, **context, "subject": rendered.subject,
             "text": rendered.text}

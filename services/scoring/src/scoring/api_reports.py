@@ -65,7 +65,8 @@ def get_06a(query: dict[str, Any]) -> Any:
     require_agency(query["agency"])
     period = _period(query)
     report: readers.Report06a = _call(readers.report_06a, _repo(), query["agency"], period, query["by"])
-    rows = [{"stt": i if r.key != TOTAL else None, **r.as_dict()} for i, r in enumerate(report.rows, start=1)]
+    rows = [{"stt": i if r.key != TOTAL else None, query["by"]: r.key, **r.as_dict()}
+            for i, r in enumerate(report.rows, start=1)]
     name = f"06a_{query['agency']}_{query['by']}_{period.start:%Y%m%d}_{period.end:%Y%m%d}"
     refused = sum(report.refused_at_intake.values())
     if query["format"] == "xlsx":

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+FIRST_YEAR, LAST_YEAR = 1990, 2100
 PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<q>[1-4])|H(?P<h>[12])|M(?P<m>0[1-9]|1[0-2])))?$")
 PERIOD_HELP = ("kỳ báo cáo: YYYY (năm), YYYY-H1 / YYYY-H2 (6 tháng), YYYY-Q1..Q4 (quý), YYYY-Mmm (tháng) "
                "theo Nghị định 09/2019/NĐ-CP")
@@ -55,6 +56,8 @@ def official_period(text: str) -> Period:
     if m is None:
         raise PeriodError("period", f"không đọc được kỳ báo cáo {text!r}; {PERIOD_HELP}")
     year = int(m["year"])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError("period", f"năm ngoài phạm vi {FIRST_YEAR}–{LAST_YEAR}")
     if m["q"]:
         q = int(m["q"])
         first, last, label = 3 * q - 2, 3 * q, f"Quý {['I', 'II', 'III', 'IV'][q - 1]} năm {year}"
@@ -77,6 +80,9 @@ def period_of(*, period: str | None = None, start: date | None = None, end: date
         return official_period(period)
     if start is None or end is None:
         raise PeriodError("from" if start is None else "to", f"cần from và to, hoặc period ({PERIOD_HELP})")
+    for name, day in (("from", start), ("to", end)):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise PeriodError(name, f"năm ngoài phạm vi {FIRST_YEAR}–{LAST_YEAR}")
     if end < start:
         raise PeriodError("to", "ngày kết thúc trước ngày bắt đầu")
     return Period(start, end)

@@ -156,10 +156,11 @@ def test_api_takes_an_official_period_and_groups_by_field(repo: SqlRepository) -
     sys_ = {"Authorization": "Bearer sys-key"}
     body = c.get("/api/v1/reports/06a?agency=SCT&period=2017-Q2", headers=sys_).json
     assert (body["from"], body["to"], body["period"]) == ("2017-03-15", "2017-06-14", "Quý II năm 2017")
-    assert body["rows"][0]["stt"] == 1 and body["rows"][-1]["key"] == TOTAL
+    assert body["rows"][0]["stt"] == 1 and body["rows"][-1]["key"] == body["rows"][-1]["unit"] == TOTAL
     assert all(r["name"] in NAMES.values() or r["key"] == TOTAL for r in body["rows"])
     by_field = c.get("/api/v1/reports/06a?agency=SCT&period=2017-Q2&by=field", headers=sys_).json
     assert by_field["rows"][-1]["received_total"] == body["rows"][-1]["received_total"]
+    assert all(r["field"] == r["key"] for r in by_field["rows"])
     bad: dict[str, Any] = c.get("/api/v1/reports/06a?agency=SCT&period=2017-Q5", headers=sys_).json
     assert bad["error"]["field"] == "period"
     both = c.get("/api/v1/reports/06a?agency=SCT&period=2017&from=2017-01-01&to=2017-02-01", headers=sys_)

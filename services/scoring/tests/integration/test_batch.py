@@ -13,6 +13,7 @@ from dunghan.contract.envelope import CloudEvent, encode, envelope_for
 from dunghan.contract.events import (
     DossierAccepted,
     DossierClassified,
+    DossierTransferred,
     DueDateSet,
     ProcedureSnapshot,
     SupplementRequested,
@@ -47,6 +48,7 @@ def events() -> list[CloudEvent]:
                 DueDateSet(code, "SCT", "KTAT", "an", DAY + timedelta(days=3), DAY + timedelta(days=3), "v1",
                            "accepted"),
                 SupplementRequested(code, "SCT", DAY + timedelta(hours=2), reason="thiếu"),
+                DossierTransferred(code, "SCT", DAY + timedelta(hours=1), "QLTM", "binh"),
                 DossierClassified(code, "SCT", "KTAT", "an", "P1", "x", 1, DAY, DAY + timedelta(days=3),
                                   "result_ready", "early", -1, 16.0)]
     out.append(UnitUpdated(agency="SCT", unit="KTAT", name="Phòng Kỹ thuật an toàn"))
@@ -57,7 +59,8 @@ def events() -> list[CloudEvent]:
 def state(repo: SqlRepository) -> dict[str, Any]:
     return tables(repo.engine, {"dossiers": "SELECT * FROM dossiers ORDER BY code",
                                 "inbox": "SELECT source, event_id FROM inbox ORDER BY event_id",
-                                "names": "SELECT * FROM names ORDER BY kind, subject"})
+                                "names": "SELECT * FROM names ORDER BY kind, subject",
+                                "moves": "SELECT * FROM dossier_moves ORDER BY code, at, kind"})
 
 
 @pytest.fixture
@@ -82,5 +85,5 @@ def test_a_batch_stores_what_one_by_one_stores(two_repos: list[SqlRepository]) -
     assert outcomes_many == outcomes_one
     assert outcomes_one.count("duplicate") == 2
     want, got = state(one), state(many)
-    assert len(want["dossiers"]) == 3
+    assert len(want["dossiers"]) == 3 and len(want["moves"]) == 9
     assert got == want

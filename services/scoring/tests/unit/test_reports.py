@@ -176,7 +176,10 @@ def test_period_needs_an_official_code_or_both_dates() -> None:
     assert period_of(start=date(2017, 3, 1), end=date(2017, 3, 31)) == Period(date(2017, 3, 1), date(2017, 3, 31))
     for kwargs, field in (({"period": "2017-Q5"}, "period"), ({"start": date(2017, 3, 1)}, "to"),
                           ({"period": "2017", "start": date(2017, 1, 1)}, "period"),
-                          ({"start": date(2017, 3, 2), "end": date(2017, 3, 1)}, "to")):
+                          ({"start": date(2017, 3, 2), "end": date(2017, 3, 1)}, "to"),
+                          ({"period": "0000"}, "period"),
+                          ({"start": date(1, 1, 1), "end": date(2017, 1, 1)}, "from"),
+                          ({"start": date(2017, 1, 1), "end": date(9999, 12, 31)}, "to")):
         with pytest.raises(PeriodError) as err:
             period_of(**kwargs)  # type: ignore[arg-type]
         assert err.value.field == field

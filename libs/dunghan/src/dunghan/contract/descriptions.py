@@ -120,6 +120,14 @@ FIELDS: dict[str, str] = {
     "ProcedureSnapshot.pause_on_fee": "Thời gian chờ nghĩa vụ tài chính có được trừ (tạm dừng) hay không.",
     "ProcedureSnapshot.steps": "Định mức giờ làm việc của các bước nội bộ.",
     "ProcedureUpdated.channels": "Kênh tiếp nhận thủ tục này.",
+    "DossierAccepted.history": "true: hồ sơ nạp từ dữ liệu cũ (lịch sử): được tính vào mọi số liệu nhưng "
+                               "không sinh cảnh báo, tin nhắn hay bản tin nào cho cán bộ.",
+    "DueDateSet.history": "true: hồ sơ lịch sử (nạp với history: true, hoặc Đúng hạn biết hạn lần đầu khi hạn "
+                          "đã qua quá lâu): hạn vẫn được tính, không ai bị cảnh báo.",
+    "PhaseClosed.rules": "Quy tắc chấm điểm, xếp hạng và khen thưởng đã áp dụng, bằng tiếng Việt, mỗi dòng một "
+                         "quy tắc.",
+    "PhaseClosed.corrections": "Các phân loại ghi nhận sau khi các đợt trước đã chốt (đính chính, không đổi số "
+                               "liệu đã chốt).",
     "StepBudget.name": "Tên bước.",
     "StepBudget.hours": "Định mức, giờ làm việc (8 giờ = 1 ngày).",
     "StepResult.step": "Tên bước.",
@@ -138,13 +146,6 @@ FIELDS: dict[str, str] = {
     "StandingEntry.late": "Số hồ sơ trễ hạn.",
     "StandingEntry.eligible": "Đủ điều kiện đề xuất khen thưởng.",
     "StandingEntry.role": "Nhóm vai trò tương đương của cán bộ (hạng tính trong nhóm); trống với đơn vị.",
-    "PhaseClosed.rules": "Quy tắc chấm điểm, xếp hạng và khen thưởng của chiến dịch, tiếng Việt, mỗi dòng một "
-                         "quy tắc.",
-    "PhaseClosed.corrections": "Các phân loại đến sau khi các đợt trước đã sơ kết (kết quả đã chốt giữ nguyên).",
-    "DossierAccepted.history": "Hồ sơ nạp như dữ liệu lịch sử: vẫn tính vào mọi số liệu, không gửi cảnh báo "
-                               "cho ai.",
-    "DueDateSet.history": "Hạn của hồ sơ lịch sử (hạn đã qua khi hệ thống biết hồ sơ): không cảnh báo, không vào "
-                          "bản tin hằng ngày.",
     "RewardProposal.kind": "Đơn vị hay cán bộ.",
     "RewardProposal.subject": "Mã đơn vị / cán bộ.",
     "RewardProposal.name": "Tên.",

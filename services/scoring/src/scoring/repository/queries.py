@@ -43,14 +43,17 @@ WITH d AS (
          CASE WHEN stopped_at < :end THEN stopped_at END AS resolved_at
   FROM {table}
   WHERE agency = :agency AND accepted_at < :end AND (stopped_at IS NULL OR stopped_at >= :start)
+), holders AS (
+  SELECT DISTINCT ON (m.code) m.code, m.unit FROM dossier_moves m JOIN d ON d.code = m.code
+  WHERE m.kind = 'holder' AND m.at < :end AND (d.resolved_at IS NULL OR m.at <= d.resolved_at)
+  ORDER BY m.code, m.at DESC
+), waits AS (
+  SELECT DISTINCT ON (m.code) m.code, m.kind = 'waiting' AS waiting FROM dossier_moves m JOIN d ON d.code = m.code
+  WHERE m.kind IN ('waiting', 'resumed') AND m.at < :end
+  ORDER BY m.code, m.at DESC
 )
-SELECT d.*,
-  coalesce((SELECT m.unit FROM dossier_moves m WHERE m.code = d.code AND m.kind = 'holder' AND m.at < :end
-            AND (d.resolved_at IS NULL OR m.at <= d.resolved_at) ORDER BY m.at DESC LIMIT 1), d.unit) AS holder,
-  coalesce((SELECT m.kind = 'waiting' FROM dossier_moves m WHERE m.code = d.code
-            AND m.kind IN ('waiting', 'resumed') AND m.at < :end ORDER BY m.at DESC LIMIT 1),
-           d.waiting_supplement) AS waiting
-FROM d
+SELECT d.*, coalesce(h.unit, d.unit) AS holder, coalesce(w.waiting, d.waiting_supplement) AS waiting
+FROM d LEFT JOIN holders h ON h.code = d.code LEFT JOIN waits w ON w.code = d.code
 """
 _06A = """
 WITH p AS ({placed})
@@ -62,10 +65,13 @@ SELECT {key} AS key,
   count(*) FILTER (WHERE resolved_at IS NOT NULL AND outcome = 'early') AS early,
   count(*) FILTER (WHERE resolved_at IS NOT NULL AND outcome = 'late') AS late,
   count(*) FILTER (WHERE resolved_at IS NULL) AS pending_total,
-  count(*) FILTER (WHERE resolved_at IS NULL AND original_due_at < :end_day AND NOT waiting) AS pending_overdue,
+  count(*) FILTER (WHERE resolved_at IS NULL AND original_due_at < :end_day AND NOT waiting) AS pending_overdue
+  {extra}
+FROM p GROUP BY 1 ORDER BY 1
+"""
+_COMPLAINED = """,
   count(*) FILTER (WHERE resolved_at IS NOT NULL AND EXISTS (
       SELECT 1 FROM complaints c WHERE c.dossier_code = p.code AND c.well_founded)) AS complained
-FROM p GROUP BY 1 ORDER BY 1
 """
 _KEYS = {"unit": "holder", "field": "coalesce(nullif(procedure_field, ''), :unknown_field)"}
 _REFUSED = """
@@ -140,8 +146,9 @@ def _period_params(agency: str, period: Period) -> dict[str, Any]:
             "unknown_field": UNKNOWN_FIELD}
 
 
-def _06a_counts(conn: Connection, params: dict[str, Any], by: str, table: str) -> dict[str, dict[str, int]]:
-    sql = _06A.format(placed=_PLACED.format(table=table), key=_KEYS[by])
+def _06a_counts(conn: Connection, params: dict[str, Any], by: str, table: str,
+                extra: str = "") -> dict[str, dict[str, int]]:
+    sql = _06A.format(placed=_PLACED.format(table=table), key=_KEYS[by], extra=extra)
     out = {}
     for r in conn.execute(text(sql), params):
         d = dict(r._mapping)
@@ -173,7 +180,7 @@ def month_figures(conn: Connection, agency: str, year: int, month: int, table: s
     period = month_period(year, month)
     params = _period_params(agency, period)
     c: dict[str, int] = {}
-    for counts in _06a_counts(conn, params, "unit", table).values():
+    for counts in _06a_counts(conn, params, "unit", table, _COMPLAINED).values():
         for k, v in counts.items():
             c[k] = c.get(k, 0) + v
     per_proc = {r.procedure_code: [h / 8.0 for h in r.hours]
