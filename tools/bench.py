@@ -19,6 +19,7 @@ import bench_history
 import bench_http
 import bench_pipeline
 import bench_scoring
+import bench_whatif
 from bench_cpu import process_tree
 from bench_report import log, stamp
 from bench_rss import peak_rss_mib, rss_figures
@@ -42,10 +43,12 @@ class Sizes:
     latency_rate: float = 50.0
     history_dossiers: int = 100_000
     history_max_seconds: float = 7200.0
+    whatif_dossiers: int = 100_000
 
 
 FULL = Sizes(1_000_000, 1_000_000, 1000, 900, 20, 40_000, 60, 180)
-QUICK = Sizes(100_000, 100_000, 150, 150, 10, 4000, 15, 30, history_dossiers=600, history_max_seconds=300)
+QUICK = Sizes(100_000, 100_000, 150, 150, 10, 4000, 15, 30, history_dossiers=600, history_max_seconds=300,
+              whatif_dossiers=10_000)
 
 
 def emit(figure: dict[str, Any]) -> None:
@@ -115,18 +118,21 @@ def guarded(step: Callable[[], list[dict[str, Any]]], *, emit_each: bool) -> lis
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes: the whole run in under 3 minutes")
-    parser.add_argument("--only", choices=("engine", "scoring", "system"), action="append",
+    parser.add_argument("--only", choices=("engine", "whatif", "scoring", "system"), action="append",
                         help="run only these parts (repeatable)")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     amqp_url = os.environ.get("AMQP_URL", DEFAULT_AMQP)
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DB)
-    parts = set(args.only or ("engine", "scoring", "system"))
+    parts = set(args.only or ("engine", "whatif", "scoring", "system"))
     log_dir = Path(tempfile.mkdtemp(prefix=f"dunghan-bench-{stamp()}-"))
     log(f"{'quick' if args.quick else 'full'} run; service logs in {log_dir}")
     if "engine" in parts:
         log(f"engine: {sizes.engine_cases} cases")
         guarded(lambda: engine_figures(sizes.engine_cases), emit_each=True)
+    if "whatif" in parts:
+        log(f"what-if: a year of {sizes.whatif_dossiers} dossiers under a proposal, and the full sweep")
+        guarded(lambda: bench_whatif.bench_whatif(sizes.whatif_dossiers), emit_each=True)
     if "scoring" in parts:
         log(f"scoring: {sizes.scoring_dossiers} classified dossiers")
         guarded(lambda: scoring_figures(database_url, sizes.scoring_dossiers), emit_each=True)

@@ -144,6 +144,28 @@ class FakeRepository:
     def procedure_on(self, code: str, day: date) -> ProcedureUpdated | None:
         return in_force([p for (c, _), p in self.state.procedures.items() if c == code], day)
 
+    def whatif_facts(self, period: Any, tz: Any, *, agency: str | None = None,
+                     rules_for: Any = None) -> list[Any]:
+        """The fake of ``deadline.whatif.source.period_facts``: same selection, in code order."""
+        from datetime import time, timedelta
+
+        from deadline.whatif import DossierFacts
+        from dunghan.deadline import Rules
+
+        first = datetime.combine(period.first, time(0), tzinfo=tz)
+        after = datetime.combine(period.last + timedelta(days=1), time(0), tzinfo=tz)
+        out = []
+        for d in sorted(self.state.dossiers.values(), key=lambda d: d.code):
+            if d.procedure is None or d.accepted_at is None or d.accepted_at >= after \
+                    or (d.stopped_at is not None and d.stopped_at < first) or (agency and d.agency != agency):
+                continue
+            events = tuple(sorted(self.state.events.get(d.code, ()), key=lambda e: e.at))
+            out.append(DossierFacts(
+                code=d.code, agency=d.agency, procedure=d.procedure, events=events,
+                rules=rules_for(d.agency, d.procedure.code) if rules_for else Rules(), unit=d.unit,
+                stored_original_due_at=d.original_due_at, stored_outcome=(d.classification or {}).get("outcome")))
+        return out
+
     @property
     def published(self) -> list[Event]:
         return self.state.published

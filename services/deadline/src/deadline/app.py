@@ -58,6 +58,7 @@ def create_app(
     """``publish`` is unused: every event leaves through the outbox that the worker relays."""
     from deadline.api import blp
     from deadline.metrics import PrometheusMetrics
+    from deadline.whatif.api import blp as whatif_blp
 
     readiness = {}
     if repo is None:
@@ -71,4 +72,5 @@ def create_app(
     )
     app.extensions["deadline"] = Context(repo, deps or build_deps(settings, repo, PrometheusMetrics()), now)
     api.register_blueprint(blp)
+    api.register_blueprint(whatif_blp)
     return app

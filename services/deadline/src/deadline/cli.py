@@ -1,4 +1,5 @@
-"""The `deadline` command: check a due date, count working days, and keep the official notices file."""
+"""The `deadline` command: check a due date, count working days, keep the official notices file, and replay a
+period under proposed durations (`what-if`)."""
 from __future__ import annotations
 
 import argparse
@@ -115,9 +116,19 @@ def parser() -> argparse.ArgumentParser:
     add.set_defaults(run=cmd_notices_add)
     listing = notices.add_parser("list")
     listing.set_defaults(run=cmd_notices_list)
+    from deadline.whatif.cli import add_parser as add_whatif
+
+    add_whatif(sub)
     for command in (due, days, add, listing):
         command.add_argument("--file", help=f"notices file (default ${NOTICES_ENV}, else the packaged one)")
     return root
+
+
+def _plain(value: Any) -> str:
+    """Dates and instants in the JSON output (the what-if report carries them)."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -127,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"deadline: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    print(json.dumps(result, ensure_ascii=False, indent=2, default=_plain))
     return 0
 
 
