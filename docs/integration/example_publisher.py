@@ -28,6 +28,7 @@ from collections.abc import Iterator
 import pika
 
 EXCHANGE = "dunghan.inbound"
+DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
 EXIT = {"accepted": 0, "rejected": 1, None: 2, "buffered": 3}
 
 
@@ -36,16 +37,20 @@ def replies(url: str, user: str, message: dict, *, prefix: str = "", timeout: fl
     """Publish ``message`` (persistent, with publisher confirms) and yield intake's replies as they come: the
     first within ``timeout`` seconds, and, after ``buffered``, a possible rejection within ``wait_buffered``.
 
-    ``reply_queue``: a durable queue of your own (``dept.…``) that outlives this connection; by default a
-    server-named exclusive queue, which lives as long as the connection (so the connection stays open)."""
+    ``reply_queue``: a durable queue of your own (``<your AMQP user>.…``, e.g. ``dept.sct.replies``) that
+    outlives this connection; by default RabbitMQ's direct reply-to (``amq.rabbitmq.reply-to``), which lives as
+    long as this channel (so the connection stays open for a second reply). Intake answers no other queue."""
     connection = pika.BlockingConnection(pika.URLParameters(url))
+    direct: list[tuple[str | None, bytes]] = []
     try:
         channel = connection.channel()
-        channel.confirm_delivery()
         if reply_queue:
             channel.queue_declare(queue=reply_queue, durable=True, arguments={"x-queue-type": "quorum"})
         else:
-            reply_queue = channel.queue_declare(queue="", exclusive=True).method.queue
+            reply_queue = DIRECT_REPLY_TO  # consumed (no-ack) on this channel before publishing
+            channel.basic_consume(
+                reply_queue, lambda _c, _m, props, raw: direct.append((props.correlation_id, raw)), auto_ack=True)
+        channel.confirm_delivery()
         correlation_id = str(uuid.uuid4())
         properties = pika.BasicProperties(
             content_type="application/json", delivery_mode=2, user_id=user, message_id=message["event_id"],
@@ -56,17 +61,23 @@ def replies(url: str, user: str, message: dict, *, prefix: str = "", timeout: fl
         channel.basic_publish(prefix + EXCHANGE, routing_key, body, properties, mandatory=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            method, props, raw = channel.basic_get(reply_queue, auto_ack=True)
-            if method is None:
-                connection.sleep(0.1)
+            if reply_queue == DIRECT_REPLY_TO:
+                connection.process_data_events(time_limit=0.1)
+                got = direct.pop(0) if direct else None
+            else:
+                method, props, raw = channel.basic_get(reply_queue, auto_ack=True)
+                got = None if method is None else (props.correlation_id, raw)
+                if got is None:
+                    connection.sleep(0.1)
+            if got is None:
                 continue
-            if props.correlation_id != correlation_id:
+            if got[0] != correlation_id:
                 continue  # a reply to another message sent through the same queue
-            reply = json.loads(raw)
+            reply = json.loads(got[1])
             yield reply
             if reply.get("status") != "buffered":
                 return
-            deadline = time.monotonic() + wait_buffered  # keep the queue: a rejection may follow
+            deadline = time.monotonic() + wait_buffered  # keep listening: a rejection may follow
     finally:
         connection.close()
 
