@@ -50,8 +50,9 @@ public final class Publisher {
         factory.setUri(url);
         try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
             channel.confirmSelect();
-            // Server-named, exclusive: lives as long as this connection, which stays open for a second reply.
-            String replyQueue = channel.queueDeclare().getQueue();
+            // RabbitMQ's direct reply-to (consumed no-ack on this channel before publishing): lives as long as the
+            // channel, which stays open for a second reply. Intake answers no queue but this or the sender's own.
+            String replyQueue = "amq.rabbitmq.reply-to";
             String correlationId = UUID.randomUUID().toString();
             BlockingQueue<String> replies = new LinkedBlockingQueue<>();
             channel.basicConsume(replyQueue, true, (tag, delivery) -> {
