@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dunghan.settings import common_from_env
+from dunghan.web.pages.settings import PagesSettings
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Settings:
     messaging_retention_days: float = 30.0
     migrate: bool = True
     multiproc_dir: str | None = None
+    pages: PagesSettings = field(default_factory=PagesSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -38,4 +40,5 @@ class Settings:
             scan_interval_seconds=float(e.get("DEADLINE_SCAN_INTERVAL_SECONDS", cls.scan_interval_seconds)),
             calendar_cache_seconds=float(e.get("DEADLINE_CALENDAR_CACHE_SECONDS", cls.calendar_cache_seconds)),
             migrate=e.get("DEADLINE_MIGRATE", "1") != "0",
+            pages=PagesSettings.from_env(e),
         )
