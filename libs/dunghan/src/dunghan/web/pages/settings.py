@@ -1,4 +1,4 @@
-"""Settings of the staff pages (sign-in, session, organisation), read from the mapping a service's config passes."""
+"""Settings of the staff pages (sign-in, session, organisation), from the mapping a service's config passes."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -18,7 +18,7 @@ class PagesSettings:
     oidc_issuer: str = ""
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
-    oidc_claim: str = "email"  # the ID token claim naming the officer: email (the organisation's) or sub (its code)
+    oidc_claim: str = "email"  # the ID token claim naming the officer: email, or sub (the officer code)
     secret_key: str = ""
     dev_login: bool = False
     org_file: str = ""
