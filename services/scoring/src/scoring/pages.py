@@ -1,5 +1,5 @@
 """Staff pages of the campaign: phases and their state, standings with what each score is made of, corrections
-after a freeze, and the reward proposals' workflow — all through the service's own API, as the signed-in officer."""
+after a freeze, the reward proposals' workflow — all through the service's own API, as the signed-in officer."""
 from __future__ import annotations
 
 from typing import Any

@@ -40,9 +40,11 @@ class FakeOidcProvider:
         def discovery() -> Any:
             return jsonify({"issuer": self.issuer, "authorization_endpoint": f"{self.issuer}/authorize",
                             "token_endpoint": f"{self.issuer}/token", "jwks_uri": f"{self.issuer}/jwks",
-                            "response_types_supported": ["code"], "subject_types_supported": ["public"],
+                            "response_types_supported": ["code"],
+                            "subject_types_supported": ["public"],
                             "id_token_signing_alg_values_supported": ["RS256"],
-                            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"]})
+                            "token_endpoint_auth_methods_supported": ["client_secret_basic",
+                                                                      "client_secret_post"]})
 
         @app.get("/jwks")
         def jwks() -> Any:
