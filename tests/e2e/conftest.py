@@ -23,6 +23,7 @@ OPERATOR_KEY = "e2e-operator-key"
 SYSTEM_KEY = "e2e-sct-system-key"
 STP_OPERATOR_KEY = "e2e-stp-operator-key"  # an operator of another agency
 ADMIN_KEY = "e2e-admin-key"  # the explicit cross-agency role
+ORG_FILE = ROOT / "services/intake/src/intake/data/org_sct.yaml"
 
 
 @dataclass
@@ -77,7 +78,9 @@ def system(amqp_url: str, make_database: Callable[[str], str], tmp_path_factory:
     sms = SmsGatewayStub().start()
     keys = (f"ops:SCT:operator:{hash_key(OPERATOR_KEY)};sct:SCT:system:{hash_key(SYSTEM_KEY)};"
             f"stp-ops:STP:operator:{hash_key(STP_OPERATOR_KEY)};admin:SCT:admin:{hash_key(ADMIN_KEY)}")
-    common = {"AMQP_URL": amqp_url, "AMQP_PREFIX": prefix, "API_KEYS": keys, "LOG_LEVEL": "INFO"}
+    common = {"AMQP_URL": amqp_url, "AMQP_PREFIX": prefix, "API_KEYS": keys, "LOG_LEVEL": "INFO",
+              # the staff pages with the development sign-in (loopback only), the sample organisation's people
+              "PAGES_DEV_LOGIN": "1", "PAGES_ORG_FILE": str(ORG_FILE), "PAGES_ROLES": "SCT-VP-02:leadership"}
     per_service = {
         "intake": {"DATABASE_URL": make_database("e2e_intake"), "INTAKE_ORPHAN_SCAN_SECONDS": "1"},
         "deadline": {"DATABASE_URL": make_database("e2e_deadline"), "DEADLINE_SCAN_INTERVAL_SECONDS": "1"},
@@ -86,7 +89,8 @@ def system(amqp_url: str, make_database: Callable[[str], str], tmp_path_factory:
         "notify": {"DATABASE_URL": make_database("e2e_notify"), "NOTIFY_SMTP_HOST": "127.0.0.1",
                    "NOTIFY_SMTP_PORT": str(smtp.port), "NOTIFY_SMS_PROVIDER": "http",
                    "NOTIFY_SMS_HTTP_URL": sms.url, "NOTIFY_SMS_WINDOWS": "always",
-                   "NOTIFY_SEND_INTERVAL_SECONDS": "0.3", "NOTIFY_RETRY_BASE_SECONDS": "0.2"},
+                   "NOTIFY_SEND_INTERVAL_SECONDS": "0.3", "NOTIFY_RETRY_BASE_SECONDS": "0.2",
+                   "NOTIFY_LINK_BASE": "{url:deadline}/ho-so/"},  # every alert links to deadline's dossier page
     }
     stack = Stack(common, per_service, tmp_path_factory.mktemp("e2e-logs"))
     try:
