@@ -140,7 +140,7 @@ def test_a_phase_review_a_proposal_to_decision_and_06a_in_the_browser(system: Sy
     sign_in(page, "SCT-VP-02")  # the leadership
     page.wait_for_url(f"{phase}/khen-thuong")
     page.get_by_label("Số quyết định").fill("25/QĐ-SCT")
-    page.get_by_label("Ngày quyết định").fill(d.isoformat())
+    page.get_by_label("Ngày quyết định").fill((d + timedelta(days=31)).isoformat())  # after the phase ends
     page.get_by_role("button", name="Ghi quyết định").click()
     page.wait_for_url(re.compile(r"ok="))
     assert page.locator("#trang-thai").inner_text() == "Lãnh đạo đã quyết định"
