@@ -86,8 +86,8 @@ def _with_urls(value: str, urls: dict[str, str]) -> str:
 
 @dataclass
 class Stack:
-    """``Stack(common_env, per_service_env, log_dir).start()``; every service gets its own ports; ``{url:deadline}``
-    in an env value is that service's web address (e.g. ``NOTIFY_LINK_BASE``)."""
+    """``Stack(common_env, per_service_env, log_dir).start()``; every service gets its own ports;
+    ``{url:deadline}`` in an env value is that service's web address (e.g. ``NOTIFY_LINK_BASE``)."""
 
     common_env: dict[str, str]
     service_env: dict[str, dict[str, str]]
@@ -101,7 +101,8 @@ class Stack:
         urls = {f"{{url:{name}}}": f"http://127.0.0.1:{web}" for name, (web, _) in ports.items()}
         for name in SERVICES:
             port, metrics_port = ports[name]
-            own = {k: _with_urls(v, urls) for k, v in {**self.common_env, **self.service_env.get(name, {})}.items()}
+            given = {**self.common_env, **self.service_env.get(name, {})}
+            own = {k: _with_urls(v, urls) for k, v in given.items()}
             env = {**base, **own, "PORT": str(port),
                    "METRICS_PORT": str(metrics_port),
                    "PROMETHEUS_MULTIPROC_DIR": str(self.log_dir / f"prom-{name}")}
