@@ -23,7 +23,7 @@ from scoring.config import Settings
 from scoring.repository import SqlRepository
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_scoring import _fill  # noqa: E402
+from bench_scoring import _fill
 
 ORG = Path(__file__).resolve().parents[1] / "services/intake/src/intake/data/org_sct.yaml"
 GOAL_SECONDS = 0.3
@@ -87,9 +87,14 @@ def bench_pages(database_url: str, n: int = 60_000) -> list[dict[str, Any]]:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
     return [{"name": f"{key}_{n}", "value": round(value, 4), "unit": "s", "baseline": round(baseline, 4),
-             "ratio": round(value / baseline, 2), "goal": f"value < {GOAL_SECONDS:g}" if key.startswith("page_") else None,
-             "met": value < GOAL_SECONDS if key.startswith("page_") else None}
-            for key, value in timed.items()]
+             "ratio": round(value / baseline, 2), **_goal(key, value)} for key, value in timed.items()]
+
+
+def _goal(key: str, value: float) -> dict[str, Any]:
+    """The pages' goal; the API figure shows what the index page waits on."""
+    if not key.startswith("page_"):
+        return {"goal": None, "met": None}
+    return {"goal": f"value < {GOAL_SECONDS:g}", "met": value < GOAL_SECONDS}
 
 
 if __name__ == "__main__":
