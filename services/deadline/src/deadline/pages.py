@@ -24,6 +24,9 @@ STATE_LABELS = {"on_time": "Trong hạn", "due_soon": "Sắp đến hạn", "ove
                 "done_late": "Đã giải quyết quá hạn", "stopped": "Đã dừng", "pending": "Chờ tiếp nhận"}
 
 
+OUTCOMES = {"early": "trước hạn", "on_time": "đúng hạn", "late": "quá hạn"}
+
+
 def _ctx() -> Any:
     return current_app.extensions["deadline"]
 
@@ -42,7 +45,7 @@ def dossier(code: str) -> Any:
     with _ctx().repo.transaction() as tx:
         events = tx.events(code)
     return render_template("deadline/dossier.html", d=clock, events=events, labels=EVENT_LABELS,
-                           states=STATE_LABELS, name_of=directory().name_of, unit_name=directory().unit_name)
+                           states=STATE_LABELS, outcomes=OUTCOMES, name_of=directory().name_of, unit_name=directory().unit_name)
 
 
 @bp.get("/don-vi")
