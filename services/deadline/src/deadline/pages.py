@@ -45,7 +45,8 @@ def dossier(code: str) -> Any:
     with _ctx().repo.transaction() as tx:
         events = tx.events(code)
     return render_template("deadline/dossier.html", d=clock, events=events, labels=EVENT_LABELS,
-                           states=STATE_LABELS, outcomes=OUTCOMES, name_of=directory().name_of, unit_name=directory().unit_name)
+                           states=STATE_LABELS, outcomes=OUTCOMES, name_of=directory().name_of,
+                           unit_name=directory().unit_name)
 
 
 @bp.get("/don-vi")
