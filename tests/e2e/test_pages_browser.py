@@ -4,7 +4,7 @@ the system's draft to the leadership's decision, form 06a downloaded. Screenshot
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ import pytest
 
 from dunghan.testing.polling import wait_until
 
-from .conftest import ROOT, System
+from .conftest import ROOT, System, running_system
 from .test_system import HEAD, OFFICER, Dossier, _text, anchor, at, before, by_subject
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -21,6 +21,16 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = ROOT / "test-artifacts" / "pages"
+
+
+@pytest.fixture(scope="module")
+def system(amqp_url: str, make_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[System]:
+    """A stack of its own: these dossiers and this campaign stay out of the other end-to-end tests' figures."""
+    if not CHROMIUM.exists():
+        pytest.skip("browser tests skipped: /usr/bin/chromium is absent (install it with `make browser`)")
+    with running_system(amqp_url, make_database, tmp_path_factory, "e2e_pages") as s:
+        yield s
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +47,12 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    context.set_default_timeout(30_000)
-    yield context.new_page()
+    context.set_default_timeout(60_000)
+    p = context.new_page()
+    yield p
+    p.screenshot(path=str(SHOTS / f"last-{request.node.name[:48]}.png"), full_page=True)  # where it ended
     context.close()
 
 
