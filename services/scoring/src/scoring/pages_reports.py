@@ -9,8 +9,10 @@ from dunghan.web.pages import require_person
 from dunghan.web.pages.internal import ApiError, get_json
 from dunghan.web.pages.session import current_person, directory
 from scoring.api import _now
+from scoring.form06a import COLUMNS_06A
 from scoring.pages import passthrough
 from scoring.periods import LOCAL
+from scoring.reports import COLUMNS_INDEX
 
 bp = Blueprint("scoring_report_pages", __name__, template_folder="templates")
 
@@ -34,7 +36,7 @@ def form_06a() -> Any:
         report = get_json("/api/v1/reports/06a", **q)
     except ApiError as exc:
         error = exc
-    return render_template("scoring/report_06a.html", q=q, report=report, error=error,
+    return render_template("scoring/report_06a.html", q=q, report=report, error=error, columns=COLUMNS_06A,
                            unit_name=directory().unit_name), (error.status if error else 200)
 
 
@@ -63,7 +65,8 @@ def index_report() -> Any:
         report = get_json("/api/v1/reports/index", **q)
     except ApiError as exc:
         error = exc
-    return render_template("scoring/report_index.html", q=q, report=report, error=error), \
+    columns = [c for c in COLUMNS_INDEX if report and c[0] in report["columns"]]  # the form's order
+    return render_template("scoring/report_index.html", q=q, report=report, error=error, columns=columns), \
         (error.status if error else 200)
 
 
