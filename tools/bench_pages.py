@@ -39,11 +39,11 @@ def _median(fn: Callable[[], Any], repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def _signed_in(app: Any) -> Any:
+def _signed_in(app: Any, officer: str = "SCT-VP-01") -> Any:
     client = app.test_client()
     page = client.get("/dang-nhap").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    client.post("/dang-nhap/dev", data={"csrf_token": token, "officer": "SCT-VP-01"})
+    client.post("/dang-nhap/dev", data={"csrf_token": token, "officer": officer})
     return client
 
 
@@ -54,7 +54,15 @@ def _get(client: Any, path: str) -> None:
 
 
 def bench_pages(database_url: str, n: int = 60_000) -> list[dict[str, Any]]:
-    """A fresh database with ``n`` classified dossiers over about a year of one agency; each page's median time."""
+    """Scoring's report pages and deadline's board and dossier page, each over ``n`` dossiers of one agency in
+    about a year (fresh databases); each page's median time against the goal."""
+    import bench_pages_deadline
+
+    return _scoring_pages(database_url, n) + bench_pages_deadline.run(
+        database_url, n, load_directory(str(ORG)), _median, _goal)
+
+
+def _scoring_pages(database_url: str, n: int) -> list[dict[str, Any]]:
     name = f"bench_pages_{uuid.uuid4().hex[:8]}"
     admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
     url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
