@@ -43,7 +43,8 @@ def _year(n: int, now: datetime, seed: int = 7) -> list[dict[str, Any]]:
         stopped = None if open_ else min(now, accepted + timedelta(days=rnd.randint(1, 22)))
         unit = UNITS[rnd.randrange(len(UNITS))]
         d = Dossier(code=f"BENCH-{i:07d}", agency="SCT", procedure=PROCEDURE, unit=unit,
-                    officer=f"{unit}-0{rnd.randint(1, 5)}", channel=2, accepted_at=accepted, start_at=accepted, due_at=due, original_due_at=due,
+                    officer=f"{unit}-0{rnd.randint(1, 5)}", channel=2, accepted_at=accepted, start_at=accepted,
+                    due_at=due, original_due_at=due,
                     due_date=due.date(), paused=open_ and rnd.random() < 0.1, stopped_at=stopped,
                     state="on_time" if open_ else "done_on_time")
         rows.append(dossier_row(d, now))
