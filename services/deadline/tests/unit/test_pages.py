@@ -102,3 +102,14 @@ def test_the_unit_board_splits_the_digest_list_and_sorts(client):
     html = client.get("/don-vi?unit=SCT-QLTM&sort=ma").get_data(as_text=True)
     assert "Đến hạn hôm nay" in html and "Quá hạn" in html and "Chờ tổ chức, cá nhân bổ sung" in html
     assert client.get("/don-vi?unit=NOPE").status_code == 404
+
+
+def test_unconfigured_pages_say_so_and_let_nobody_in() -> None:
+    repo = FakeRepository()
+    app = create_app(Settings(migrate=False), repo=repo, deps=Deps(CalendarSource(BASE, repo.notices)),
+                     now=lambda: NOW)
+    c = app.test_client()
+    assert "chưa được cấu hình" in c.get("/dang-nhap").get_data(as_text=True)
+    assert c.get("/ho-so/A").status_code == 302
+    assert c.post("/dang-nhap/dev", data={"officer": "SCT-VP-01"}).status_code in (400, 404)
+    assert c.get("/dang-nhap/oidc").status_code == 404
