@@ -88,3 +88,15 @@ def test_a_callback_with_a_forged_state_signs_nobody_in(client, provider):
 def test_the_development_sign_in_is_not_offered_with_an_identity_provider(client):
     assert client.post("/dang-nhap/dev", data={"officer": "SCT-VP-01"}).status_code in (400, 404)
     assert "Đăng nhập thử" not in client.get("/dang-nhap").get_data(as_text=True)
+
+
+def test_behind_a_proxy_the_redirect_uri_is_the_published_address(provider) -> None:
+    app, _ = create_base_app("test", title="t")
+    settings = PagesSettings.from_env({"OIDC_ISSUER": provider.issuer, "OIDC_CLIENT_ID": "dunghan",
+                                       "OIDC_CLIENT_SECRET": "secret", "PAGES_SECRET_KEY": "k",
+                                       "PAGES_EXTERNAL_URL": "https://dunghan.tinh.example/"})
+    install_pages(app, settings, service="test", directory=directory_from_org(ORG, {}))
+    start = app.test_client().get("/dang-nhap/oidc")
+    query = parse_qs(urlsplit(start.headers["Location"]).query)
+    assert query["redirect_uri"] == ["https://dunghan.tinh.example/dang-nhap/callback"]
+    assert "Secure" in start.headers["Set-Cookie"]

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 PAGES_ENV = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_CLAIM", "PAGES_SECRET_KEY",
-             "PAGES_DEV_LOGIN", "PAGES_ORG_FILE", "PAGES_ROLES")
+             "PAGES_DEV_LOGIN", "PAGES_ORG_FILE", "PAGES_ROLES", "PAGES_EXTERNAL_URL")
 DEV_SECRET = "dunghan-dev-pages-only"  # used only with the development sign-in, which is refused in production
 
 
@@ -23,6 +23,7 @@ class PagesSettings:
     dev_login: bool = False
     org_file: str = ""
     roles: str = ""  # extra roles: "SCT-VP-01:leadership;SCT-VP-02:operator"
+    external_url: str = ""  # where the service is published (behind a proxy): the OIDC redirect URI's base
 
     @property
     def enabled(self) -> bool:
@@ -30,7 +31,7 @@ class PagesSettings:
 
     @property
     def cookie_secure(self) -> bool:
-        return self.oidc_issuer.startswith("https://")
+        return self.oidc_issuer.startswith("https://") or self.external_url.startswith("https://")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> PagesSettings:
@@ -46,4 +47,5 @@ class PagesSettings:
             raise PagesConfigError("OIDC_CLAIM: email, sub hoặc preferred_username")
         return cls(oidc_issuer=issuer, oidc_client_id=env.get("OIDC_CLIENT_ID", ""),
                    oidc_client_secret=env.get("OIDC_CLIENT_SECRET", ""), oidc_claim=claim, secret_key=secret,
-                   dev_login=dev, org_file=env.get("PAGES_ORG_FILE", ""), roles=env.get("PAGES_ROLES", ""))
+                   dev_login=dev, org_file=env.get("PAGES_ORG_FILE", ""), roles=env.get("PAGES_ROLES", ""),
+                   external_url=env.get("PAGES_EXTERNAL_URL", "").rstrip("/"))

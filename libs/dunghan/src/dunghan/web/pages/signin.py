@@ -38,7 +38,9 @@ def oidc_start() -> Any:
     if state.oauth is None:
         abort(404)
     session["next"] = safe_next(request.args.get("next"))
-    return state.oauth.province.authorize_redirect(url_for("pages_auth.oidc_callback", _external=True))
+    base = state.settings.external_url
+    callback = f"{base}/dang-nhap/callback" if base else url_for("pages_auth.oidc_callback", _external=True)
+    return state.oauth.province.authorize_redirect(callback)
 
 
 @bp.get("/dang-nhap/callback")
