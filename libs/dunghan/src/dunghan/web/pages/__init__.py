@@ -51,7 +51,7 @@ def install_pages(app: Flask, settings: PagesSettings, *, service: str, director
     app.register_error_handler(HTTPException, _dispatch_error(app))
     app.jinja_env.globals.update(csrf_token=csrf_token, current_person=current_person, nav=nav or [],
                                  service=service)
-    app.jinja_env.filters.update(when=when, day=day, hours=hours)
+    app.jinja_env.filters.update(when=when, day=day, hours=hours, num=num)
 
     @app.before_request
     def _csrf() -> None:
@@ -118,6 +118,14 @@ def hours(value: Any) -> str:
     d, h = divmod(abs(total), 8)
     parts = ([f"{d} ngày"] if d else []) + ([f"{h} giờ"] if h or not d else [])
     return " ".join(parts) + " làm việc"
+
+
+def num(value: Any, digits: int = 2) -> str:
+    """A number as Vietnamese forms write it: 1.234,5 (dot for thousands, comma for decimals)."""
+    if value is None or value == "":
+        return "—"
+    text = f"{round(float(value), digits):,.{digits}f}".rstrip("0").rstrip(".")
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 def _weekday(d: date) -> str:
