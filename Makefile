@@ -10,7 +10,7 @@ COMPOSE ?= docker compose
 
 .DEFAULT_GOAL := help
 .PHONY: help install lock lint typecheck test test-unit test-integration test-e2e rules definitions dashboards k8s \
-        asyncapi integration-tools dev up down env doctor demo bench bench-quick chaos clean
+        asyncapi integration-tools browser dev up down env doctor demo bench bench-quick chaos clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-18s %s\n", $$1, $$2}'
@@ -33,6 +33,10 @@ install: $(VENV)/.installed tools/asyncapi/node_modules/.package-lock.json ## cr
 integration-tools: ## system packages of the integration examples: the RabbitMQ Java client (Debian's librabbitmq-client-java)
 	@if command -v javac >/dev/null && [ ! -f /usr/share/java/amqp-client.jar ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq librabbitmq-client-java >/dev/null; fi
+
+browser: ## Debian's chromium for the browser tests of the staff pages (Playwright drives the system browser)
+	@if ! command -v chromium >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
 lock: ## re-resolve requirements.in into requirements.lock
 	$(PIP) install -q -r requirements.in && $(PIP) freeze --exclude-editable | grep -v '^-e' > requirements.lock

@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_engine
 import bench_history
 import bench_http
+import bench_pages
 import bench_pipeline
 import bench_scoring
 import bench_whatif
@@ -44,11 +45,12 @@ class Sizes:
     history_dossiers: int = 100_000
     history_max_seconds: float = 7200.0
     whatif_dossiers: int = 100_000
+    page_dossiers: int = 60_000
 
 
 FULL = Sizes(1_000_000, 1_000_000, 1000, 900, 20, 40_000, 60, 180)
 QUICK = Sizes(100_000, 100_000, 150, 150, 10, 4000, 15, 30, history_dossiers=600, history_max_seconds=300,
-              whatif_dossiers=10_000)
+              whatif_dossiers=10_000, page_dossiers=10_000)
 
 
 def emit(figure: dict[str, Any]) -> None:
@@ -118,13 +120,13 @@ def guarded(step: Callable[[], list[dict[str, Any]]], *, emit_each: bool) -> lis
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes: the whole run in under 3 minutes")
-    parser.add_argument("--only", choices=("engine", "whatif", "scoring", "system"), action="append",
+    parser.add_argument("--only", choices=("engine", "whatif", "scoring", "pages", "system"), action="append",
                         help="run only these parts (repeatable)")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     amqp_url = os.environ.get("AMQP_URL", DEFAULT_AMQP)
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DB)
-    parts = set(args.only or ("engine", "whatif", "scoring", "system"))
+    parts = set(args.only or ("engine", "whatif", "scoring", "pages", "system"))
     log_dir = Path(tempfile.mkdtemp(prefix=f"dunghan-bench-{stamp()}-"))
     log(f"{'quick' if args.quick else 'full'} run; service logs in {log_dir}")
     if "engine" in parts:
@@ -136,6 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "scoring" in parts:
         log(f"scoring: {sizes.scoring_dossiers} classified dossiers")
         guarded(lambda: scoring_figures(database_url, sizes.scoring_dossiers), emit_each=True)
+    if "pages" in parts:
+        log(f"pages: a year of an agency's dossiers ({sizes.page_dossiers})")
+        guarded(lambda: bench_pages.bench_pages(database_url, sizes.page_dossiers), emit_each=True)
     if "system" in parts:
         guarded(lambda: system_figures(amqp_url, database_url, sizes, log_dir), emit_each=False)
     log("done" if not FAILURES else f"{len(FAILURES)} step(s) failed")

@@ -26,6 +26,8 @@ DEV_OPERATOR_KEY = "dev-operator-key"
 DEV_ROLE_KEYS = {"union": "dev-union-key", "leadership": "dev-leadership-key"}  # reward proposals' workflow
 DEPARTMENT = "dept.sct"
 DATA = ROOT / "services/intake/src/intake/data"
+ORG_FILE = DATA / "org_sct.yaml"
+DEV_PAGE_ROLES = "SCT-VP-02:leadership;SCT-VP-04:operator"  # the sample organisation names no leadership
 
 
 def ensure_database(admin_url: str, name: str) -> tuple[str, bool]:
@@ -99,6 +101,12 @@ def main() -> int:
             "PORT": str(port),
             "METRICS_PORT": str(metrics_port),
             "PROMETHEUS_MULTIPROC_DIR": str(multiproc_root / service),
+            # the staff pages: the development sign-in (this machine only) over the sample organisation
+            "PAGES_DEV_LOGIN": os.environ.get("PAGES_DEV_LOGIN", "1"),
+            "PAGES_ORG_FILE": os.environ.get("PAGES_ORG_FILE", str(ORG_FILE)),
+            "PAGES_ROLES": os.environ.get("PAGES_ROLES", DEV_PAGE_ROLES),
+            "NOTIFY_LINK_BASE": os.environ.get("NOTIFY_LINK_BASE",
+                                               f"http://127.0.0.1:{SERVICES['deadline'][0]}/ho-so/"),
         }
         if service == "intake":
             seed_intake(env, created)
@@ -111,6 +119,8 @@ def main() -> int:
         worker_env = {k: v for k, v in env.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
         children.append(Child(f"{service}-worker", [str(BIN / f"{service}-worker")], worker_env))
         print(f"{service}: web http://127.0.0.1:{port}  worker metrics http://127.0.0.1:{metrics_port}/metrics")
+    print("staff pages (development sign-in): http://127.0.0.1:8002/don-vi (dossiers), "
+          "http://127.0.0.1:8003/thi-dua (campaign, reports)")
     print(f"broker vhost {DEV_VHOST}: every service under its own user, as in production "
           "(deploy/rabbitmq/definitions.json)")
     print(f"departmental system SCT (AMQP user {DEPARTMENT}): {amqp[DEPARTMENT]}")

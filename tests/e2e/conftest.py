@@ -5,6 +5,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ OPERATOR_KEY = "e2e-operator-key"
 SYSTEM_KEY = "e2e-sct-system-key"
 STP_OPERATOR_KEY = "e2e-stp-operator-key"  # an operator of another agency
 ADMIN_KEY = "e2e-admin-key"  # the explicit cross-agency role
+ORG_FILE = ROOT / "services/intake/src/intake/data/org_sct.yaml"
 
 
 @dataclass
@@ -72,30 +74,41 @@ class System:
 @pytest.fixture(scope="session")
 def system(amqp_url: str, make_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[System]:
-    prefix = f"e2e{uuid.uuid4().hex[:6]}."
+    with running_system(amqp_url, make_database, tmp_path_factory, "e2e") as s:
+        yield s
+
+
+@contextmanager
+def running_system(amqp_url: str, make_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory,
+                   name: str) -> Iterator[System]:
+    """The four services on databases and queue names of their own (``name`` tells them apart)."""
+    prefix = f"{name.replace('_', '')}{uuid.uuid4().hex[:6]}."
     smtp = SmtpSink().start()
     sms = SmsGatewayStub().start()
     keys = (f"ops:SCT:operator:{hash_key(OPERATOR_KEY)};sct:SCT:system:{hash_key(SYSTEM_KEY)};"
             f"stp-ops:STP:operator:{hash_key(STP_OPERATOR_KEY)};admin:SCT:admin:{hash_key(ADMIN_KEY)}")
-    common = {"AMQP_URL": amqp_url, "AMQP_PREFIX": prefix, "API_KEYS": keys, "LOG_LEVEL": "INFO"}
+    common = {"AMQP_URL": amqp_url, "AMQP_PREFIX": prefix, "API_KEYS": keys, "LOG_LEVEL": "INFO",
+              # the staff pages with the development sign-in (loopback only), the sample organisation's people
+              "PAGES_DEV_LOGIN": "1", "PAGES_ORG_FILE": str(ORG_FILE), "PAGES_ROLES": "SCT-VP-02:leadership"}
     per_service = {
-        "intake": {"DATABASE_URL": make_database("e2e_intake"), "INTAKE_ORPHAN_SCAN_SECONDS": "1"},
-        "deadline": {"DATABASE_URL": make_database("e2e_deadline"), "DEADLINE_SCAN_INTERVAL_SECONDS": "1"},
-        "scoring": {"DATABASE_URL": make_database("e2e_scoring"), "SCORING_LOAD_SAMPLE_CAMPAIGN": "false",
+        "intake": {"DATABASE_URL": make_database(f"{name}_intake"), "INTAKE_ORPHAN_SCAN_SECONDS": "1"},
+        "deadline": {"DATABASE_URL": make_database(f"{name}_deadline"), "DEADLINE_SCAN_INTERVAL_SECONDS": "1"},
+        "scoring": {"DATABASE_URL": make_database(f"{name}_scoring"), "SCORING_LOAD_SAMPLE_CAMPAIGN": "false",
                     "SCORING_CLOSE_CHECK_SECONDS": "2"},
-        "notify": {"DATABASE_URL": make_database("e2e_notify"), "NOTIFY_SMTP_HOST": "127.0.0.1",
+        "notify": {"DATABASE_URL": make_database(f"{name}_notify"), "NOTIFY_SMTP_HOST": "127.0.0.1",
                    "NOTIFY_SMTP_PORT": str(smtp.port), "NOTIFY_SMS_PROVIDER": "http",
                    "NOTIFY_SMS_HTTP_URL": sms.url, "NOTIFY_SMS_WINDOWS": "always",
-                   "NOTIFY_SEND_INTERVAL_SECONDS": "0.3", "NOTIFY_RETRY_BASE_SECONDS": "0.2"},
+                   "NOTIFY_SEND_INTERVAL_SECONDS": "0.3", "NOTIFY_RETRY_BASE_SECONDS": "0.2",
+                   "NOTIFY_LINK_BASE": "{url:deadline}/ho-so/"},  # every alert links to deadline's dossier page
     }
-    stack = Stack(common, per_service, tmp_path_factory.mktemp("e2e-logs"))
+    stack = Stack(common, per_service, tmp_path_factory.mktemp(f"{name}-logs"))
     try:
         stack.start(timeout=90)
         stack.seed_sample()
         yield System(stack, smtp, sms, amqp_url, prefix)
     except Exception:
-        for name in stack.services:
-            print(stack.tail(name, 60))
+        for service in stack.services:
+            print(stack.tail(service, 60))
         raise
     finally:
         stack.stop()

@@ -53,7 +53,7 @@ def sql_repository(settings: Settings, *, pre_ping: bool = True) -> SqlRepositor
 
 def create_app(
     settings: Settings, *, repo: Repository | None = None, publish: Any = None, deps: Deps | None = None,
-    now: Callable[[], datetime] = utc_now,
+    now: Callable[[], datetime] = utc_now, directory: Any = None,
 ) -> Flask:
     """``publish`` is unused: every event leaves through the outbox that the worker relays."""
     from deadline.api import blp
@@ -73,4 +73,9 @@ def create_app(
     app.extensions["deadline"] = Context(repo, deps or build_deps(settings, repo, PrometheusMetrics()), now)
     api.register_blueprint(blp)
     api.register_blueprint(whatif_blp)
+    from deadline.pages import NAV, bp
+    from dunghan.web.pages import install_pages, page_blueprint
+
+    install_pages(app, settings.pages, service="deadline", nav=NAV, directory=directory)
+    page_blueprint(app, bp)
     return app

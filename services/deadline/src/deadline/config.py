@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dunghan.settings import common_from_env
+from dunghan.web.pages.settings import PagesSettings
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Settings:
     migrate: bool = True
     multiproc_dir: str | None = None
     history_grace_hours: float = 168.0
+    pages: PagesSettings = field(default_factory=PagesSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -40,4 +42,5 @@ class Settings:
             calendar_cache_seconds=float(e.get("DEADLINE_CALENDAR_CACHE_SECONDS", cls.calendar_cache_seconds)),
             migrate=e.get("DEADLINE_MIGRATE", "1") != "0",
             history_grace_hours=float(e.get("DEADLINE_HISTORY_GRACE_HOURS", cls.history_grace_hours)),
+            pages=PagesSettings.from_env(e),
         )

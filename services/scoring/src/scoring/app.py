@@ -11,7 +11,7 @@ from scoring.config import Settings
 
 
 def create_app(settings: Settings, *, repo: Any = None, publish: Callable[..., Any] | None = None,
-               clock: Callable[[], Any] | None = None) -> Flask:
+               clock: Callable[[], Any] | None = None, directory: Any = None) -> Flask:
     """Real adapters only when none are passed; ``publish`` is unused (events leave through the outbox)."""
     readiness = {}
     if repo is None:
@@ -41,6 +41,12 @@ def create_app(settings: Settings, *, repo: Any = None, publish: Callable[..., A
     api.register_blueprint(blp)
     api.register_blueprint(awards_blp)
     api.register_blueprint(reports_blp)
+    from dunghan.web.pages import install_pages, page_blueprint
+    from scoring import pages, pages_reports
+
+    install_pages(app, settings.pages, service="scoring", nav=pages.NAV, directory=directory)
+    page_blueprint(app, pages.bp)
+    page_blueprint(app, pages_reports.bp)
     return app
 
 

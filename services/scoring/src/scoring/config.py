@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dunghan.settings import common_from_env
+from dunghan.web.pages.settings import PagesSettings
 
 SAMPLE_CAMPAIGN = str(Path(__file__).parent / "data" / "campaign_2017.yaml")
 
@@ -36,6 +37,7 @@ class Settings:
     multiproc_dir: str | None = None
     report_agency_names: str = "SCT:Sở Công Thương tỉnh Bà Rịa-Vũng Tàu"
     report_place: str = "Bà Rịa-Vũng Tàu"
+    pages: PagesSettings = field(default_factory=PagesSettings)
 
     def agency_name(self, agency: str) -> str:
         """The reporting agency's name on signed forms (``SCORING_REPORT_AGENCY_NAMES``: ``CODE:Tên;…``)."""
@@ -58,4 +60,5 @@ class Settings:
             migrate_on_start=_bool(e.get("SCORING_MIGRATE", "true")),
             report_agency_names=e.get("SCORING_REPORT_AGENCY_NAMES", d.report_agency_names),
             report_place=e.get("SCORING_REPORT_PLACE", d.report_place),
+            pages=PagesSettings.from_env(e),
         )

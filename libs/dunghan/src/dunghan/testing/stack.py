@@ -78,9 +78,16 @@ def _spawn(cmd: list[str], env: Mapping[str, str], log: Path) -> subprocess.Pope
     return subprocess.Popen(cmd, env=dict(env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
+def _with_urls(value: str, urls: dict[str, str]) -> str:
+    for placeholder, url in urls.items():
+        value = value.replace(placeholder, url)
+    return value
+
+
 @dataclass
 class Stack:
-    """``Stack(common_env, per_service_env, log_dir).start()``; every service gets its own ports."""
+    """``Stack(common_env, per_service_env, log_dir).start()``; every service gets its own ports;
+    ``{url:deadline}`` in an env value is that service's web address (e.g. ``NOTIFY_LINK_BASE``)."""
 
     common_env: dict[str, str]
     service_env: dict[str, dict[str, str]]
@@ -90,9 +97,13 @@ class Stack:
     def start(self, timeout: float = 90.0, web_workers: int = 2) -> Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         base = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+        ports = {name: (free_port(), free_port()) for name in SERVICES}
+        urls = {f"{{url:{name}}}": f"http://127.0.0.1:{web}" for name, (web, _) in ports.items()}
         for name in SERVICES:
-            port, metrics_port = free_port(), free_port()
-            env = {**base, **self.common_env, **self.service_env.get(name, {}), "PORT": str(port),
+            port, metrics_port = ports[name]
+            given = {**self.common_env, **self.service_env.get(name, {})}
+            own = {k: _with_urls(v, urls) for k, v in given.items()}
+            env = {**base, **own, "PORT": str(port),
                    "METRICS_PORT": str(metrics_port),
                    "PROMETHEUS_MULTIPROC_DIR": str(self.log_dir / f"prom-{name}")}
             if "AMQP_PRODUCERS" not in env and env.get("AMQP_URL"):

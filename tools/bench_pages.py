@@ -1,0 +1,115 @@
+"""Staff pages benchmark: form 06a and the service index on screen over a year of an agency's dossiers (real
+PostgreSQL, the page rendered by the scoring app as a signed-in officer), against SELECT count(*) on them."""
+from __future__ import annotations
+
+import re
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from dunghan.db import make_engine, upgrade
+from dunghan.web.auth import hash_key
+from dunghan.web.pages import PagesSettings
+from dunghan.web.pages.directory import load_directory
+from scoring.app import create_app, migrations_path
+from scoring.config import Settings
+from scoring.repository import SqlRepository
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_scoring import _fill
+
+ORG = Path(__file__).resolve().parents[1] / "services/intake/src/intake/data/org_sct.yaml"
+GOAL_SECONDS = 0.3
+KEY = "bench-pages-key"
+
+
+def _median(fn: Callable[[], Any], repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _signed_in(app: Any, officer: str = "SCT-VP-01") -> Any:
+    client = app.test_client()
+    page = client.get("/dang-nhap").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    client.post("/dang-nhap/dev", data={"csrf_token": token, "officer": officer})
+    return client
+
+
+def _get(client: Any, path: str) -> None:
+    response = client.get(path, headers={"Authorization": f"Bearer {KEY}"} if path.startswith("/api/") else {})
+    if response.status_code != 200:
+        raise RuntimeError(f"{path}: {response.status_code}")
+
+
+def bench_pages(database_url: str, n: int = 60_000) -> list[dict[str, Any]]:
+    """Scoring's report pages and deadline's board and dossier page, each over ``n`` dossiers of one agency in
+    about a year (fresh databases); each page's median time against the goal."""
+    import bench_pages_deadline
+
+    return _scoring_pages(database_url, n) + bench_pages_deadline.run(
+        database_url, n, load_directory(str(ORG)), _median, _goal)
+
+
+def _scoring_pages(database_url: str, n: int) -> list[dict[str, Any]]:
+    name = f"bench_pages_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = None
+    try:
+        upgrade(url, migrations_path())
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            _fill(conn, n)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE dossiers"))
+            baseline = _median(lambda: conn.execute(text("SELECT count(*) FROM dossiers")).scalar())
+        pages = PagesSettings(secret_key="bench", dev_login=True, org_file=str(ORG))
+        keys = f"bench:SCT:operator:{hash_key(KEY)}"
+        app = create_app(Settings(database_url=url, pages=pages, api_keys=keys), repo=SqlRepository(engine),
+                         directory=load_directory(str(ORG)))
+        client = _signed_in(app)
+        paths = {"page_06a_year": "/bao-cao/06a?from=2017-01-01&to=2017-12-31",
+                 "page_index_year": "/bao-cao/chi-so?year=2017",
+                 "api_index_year": "/api/v1/reports/index?agency=SCT&year=2017"}  # what the index page waits on
+        for path in paths.values():
+            _get(client, path)  # warm: templates compiled, statements cached
+        timed = {key: _median(lambda p=path: _get(client, p)) for key, path in paths.items()}
+    finally:
+        if engine is not None:
+            engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return [{"name": f"{key}_{n}", "value": round(value, 4), "unit": "s", "baseline": round(baseline, 4),
+             "ratio": round(value / baseline, 2), **_goal(key, value)} for key, value in timed.items()]
+
+
+def _goal(key: str, value: float) -> dict[str, Any]:
+    """The pages' goal; the API figure shows what the index page waits on."""
+    if not key.startswith("page_"):
+        return {"goal": None, "met": None}
+    return {"goal": f"value < {GOAL_SECONDS:g}", "met": value < GOAL_SECONDS}
+
+
+if __name__ == "__main__":
+    import json
+    import os
+
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 60_000
+    db = os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    for result in bench_pages(db, size):
+        print(json.dumps(result))
