@@ -30,7 +30,7 @@ run_migrations(metadata)
 FIRST = """
 import sqlalchemy as sa
 from alembic import op
-from dunghan.db import create_messaging_tables, drop_messaging_tables
+from dunghan.db.migration_ops import create_messaging_tables_v1, drop_messaging_tables_v1
 
 revision = "0001"
 down_revision = None
@@ -38,11 +38,11 @@ down_revision = None
 
 def upgrade():
     op.execute("SELECT pg_sleep(0.3)")
-    create_messaging_tables(op)
+    create_messaging_tables_v1(op)
 
 
 def downgrade():
-    drop_messaging_tables(op)
+    drop_messaging_tables_v1(op)
 """
 
 

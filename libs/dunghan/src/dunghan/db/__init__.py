@@ -3,8 +3,6 @@ from dunghan.db.engine import make_engine, sqlalchemy_url
 from dunghan.db.messaging import (
     BatchInbox,
     InboxBatch,
-    create_messaging_tables,
-    drop_messaging_tables,
     inbox_accept,
     inbox_accept_many,
     messaging_tables,
@@ -28,8 +26,6 @@ __all__ = [
     "batch",
     "batch_member",
     "begin",
-    "create_messaging_tables",
-    "drop_messaging_tables",
     "inbox_accept",
     "inbox_accept_many",
     "lock_keys",

@@ -1,9 +1,9 @@
 """Inbox (consumer-side dedupe) and outbox (publish-after-commit) tables and the functions that write them.
 
 Schema: a service adds both tables to its own ``MetaData`` with ``messaging_tables(metadata)`` (so autogenerate
-and its repository see them) and creates them in its first Alembic migration with
-``create_messaging_tables(op)`` (``drop_messaging_tables(op)`` in the downgrade). Both build the tables from the
-same column definitions below, so the migration and the metadata cannot drift apart.
+and its repository see them) and creates them in its first Alembic migration with the frozen operations of
+``dunghan.db.migration_ops`` (``create_messaging_tables_v1(op)``); ``tests/contract/test_migrations.py`` keeps the
+migrated database equal to the metadata.
 
 ``inbox_accept`` and ``outbox_add`` take the connection of the transaction that carries the effect: the dedupe
 row, the effect and the events it causes commit or roll back together.
@@ -75,19 +75,6 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Index(UNPUBLISHED_INDEX, "id", postgresql_where=text(_UNPUBLISHED)),
     )
     return inbox, outbox
-
-
-def create_messaging_tables(op: Any) -> None:
-    """Inside an Alembic migration's ``upgrade()``: create both tables and the partial index."""
-    op.create_table(INBOX, *_inbox_columns())
-    op.create_table(OUTBOX, *_outbox_columns())
-    op.create_index(UNPUBLISHED_INDEX, OUTBOX, ["id"], postgresql_where=text(_UNPUBLISHED))
-
-
-def drop_messaging_tables(op: Any) -> None:
-    op.drop_index(UNPUBLISHED_INDEX, table_name=OUTBOX)
-    op.drop_table(OUTBOX)
-    op.drop_table(INBOX)
 
 
 inbox_table, outbox_table = messaging_tables(MetaData())

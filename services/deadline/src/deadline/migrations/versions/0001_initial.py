@@ -8,6 +8,8 @@ Revises:
 """
 import sqlalchemy as sa
 from alembic import op
+
+from dunghan.db.migration_ops import create_messaging_tables_v1, drop_messaging_tables_v1
 from sqlalchemy.dialects import postgresql
 
 revision = "0001"
@@ -80,27 +82,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_dossiers_next_threshold', 'dossiers', ['next_threshold_at'], unique=False, postgresql_where=sa.text('stopped_at IS NULL'))
     op.create_index('ix_dossiers_open_due', 'dossiers', ['agency', 'unit', 'due_at'], unique=False, postgresql_where=sa.text('stopped_at IS NULL'))
-    op.create_table('inbox',
-    sa.Column('source', sa.String(length=200), nullable=False),
-    sa.Column('event_id', sa.String(length=200), nullable=False),
-    sa.Column('received_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('source', 'event_id')
-    )
-    op.create_table('outbox',
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.String(length=200), nullable=False),
-    sa.Column('exchange', sa.String(length=200), nullable=False),
-    sa.Column('routing_key', sa.String(length=255), nullable=False),
-    sa.Column('body', sa.LargeBinary(), nullable=False),
-    sa.Column('headers', postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'::jsonb"), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), server_default=sa.text('0'), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('event_id')
-    )
-    op.create_index('ix_outbox_unpublished', 'outbox', ['id'], unique=False, postgresql_where=sa.text('published_at IS NULL'))
+    create_messaging_tables_v1(op)
     op.create_table('recompute_log',
     sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
     sa.Column('run_id', sa.String(length=64), nullable=False),
@@ -128,9 +110,7 @@ def downgrade() -> None:
     op.drop_table('thresholds')
     op.drop_index(op.f('ix_recompute_log_run_id'), table_name='recompute_log')
     op.drop_table('recompute_log')
-    op.drop_index('ix_outbox_unpublished', table_name='outbox', postgresql_where=sa.text('published_at IS NULL'))
-    op.drop_table('outbox')
-    op.drop_table('inbox')
+    drop_messaging_tables_v1(op)
     op.drop_index('ix_dossiers_open_due', table_name='dossiers', postgresql_where=sa.text('stopped_at IS NULL'))
     op.drop_index('ix_dossiers_next_threshold', table_name='dossiers', postgresql_where=sa.text('stopped_at IS NULL'))
     op.drop_table('dossiers')

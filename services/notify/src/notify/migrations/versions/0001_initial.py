@@ -8,6 +8,8 @@ Revises:
 """
 import sqlalchemy as sa
 from alembic import op
+
+from dunghan.db.migration_ops import create_messaging_tables_v1, drop_messaging_tables_v1
 from sqlalchemy.dialects import postgresql
 
 revision = "0001"
@@ -23,12 +25,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('officer', 'digest_date')
     )
-    op.create_table('inbox',
-    sa.Column('source', sa.String(length=200), nullable=False),
-    sa.Column('event_id', sa.String(length=200), nullable=False),
-    sa.Column('received_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('source', 'event_id')
-    )
+    create_messaging_tables_v1(op)
     op.create_table('notifications',
     sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
     sa.Column('dedupe_key', sa.String(length=400), nullable=False),
@@ -84,21 +81,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('code')
     )
     op.create_index('ix_open_dossiers_unit', 'open_dossiers', ['unit'], unique=False, postgresql_where=sa.text('NOT closed'))
-    op.create_table('outbox',
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.String(length=200), nullable=False),
-    sa.Column('exchange', sa.String(length=200), nullable=False),
-    sa.Column('routing_key', sa.String(length=255), nullable=False),
-    sa.Column('body', sa.LargeBinary(), nullable=False),
-    sa.Column('headers', postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'::jsonb"), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), server_default=sa.text('0'), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('event_id')
-    )
-    op.create_index('ix_outbox_unpublished', 'outbox', ['id'], unique=False, postgresql_where=sa.text('published_at IS NULL'))
     op.create_table('preferences',
     sa.Column('officer', sa.String(length=64), nullable=False),
     sa.Column('channels', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
@@ -120,13 +102,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('units')
     op.drop_table('preferences')
-    op.drop_index('ix_outbox_unpublished', table_name='outbox', postgresql_where=sa.text('published_at IS NULL'))
-    op.drop_table('outbox')
+    drop_messaging_tables_v1(op)
     op.drop_index('ix_open_dossiers_unit', table_name='open_dossiers', postgresql_where=sa.text('NOT closed'))
     op.drop_table('open_dossiers')
     op.drop_table('officers')
     op.drop_index('ix_notifications_due', table_name='notifications', postgresql_where=sa.text("status IN ('queued', 'sending')"))
     op.drop_index('ix_notifications_dossier', table_name='notifications')
     op.drop_table('notifications')
-    op.drop_table('inbox')
     op.drop_table('digests')

@@ -5,6 +5,8 @@ Revises:
 Create Date: 2026-11-26 08:29:59.810832
 """
 from alembic import op
+
+from dunghan.db.migration_ops import create_messaging_tables_v1, drop_messaging_tables_v1
 import sqlalchemy as sa
 
 from sqlalchemy.dialects import postgresql
@@ -95,27 +97,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_dossiers_accepted', 'dossiers', ['agency', 'accepted_at'], unique=False, postgresql_include=['unit', 'channel', 'stopped_at', 'outcome', 'original_due_at', 'waiting_supplement'])
     op.create_index('ix_dossiers_stopped', 'dossiers', ['agency', 'stopped_at'], unique=False, postgresql_include=['unit', 'officer', 'outcome', 'apologies', 'repeat_supplements'], postgresql_where=sa.text('stopped_at IS NOT NULL'))
-    op.create_table('inbox',
-    sa.Column('source', sa.String(length=200), nullable=False),
-    sa.Column('event_id', sa.String(length=200), nullable=False),
-    sa.Column('received_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('source', 'event_id')
-    )
-    op.create_table('outbox',
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.String(length=200), nullable=False),
-    sa.Column('exchange', sa.String(length=200), nullable=False),
-    sa.Column('routing_key', sa.String(length=255), nullable=False),
-    sa.Column('body', sa.LargeBinary(), nullable=False),
-    sa.Column('headers', postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'::jsonb"), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), server_default=sa.text('0'), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('event_id')
-    )
-    op.create_index('ix_outbox_unpublished', 'outbox', ['id'], unique=False, postgresql_where=sa.text('published_at IS NULL'))
+    create_messaging_tables_v1(op)
     op.create_table('intake_events',
     sa.Column('code', sa.String(length=64), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
@@ -191,9 +173,7 @@ def downgrade() -> None:
     op.drop_table('phases')
     op.drop_table('phase_results')
     op.drop_table('phase_closures')
-    op.drop_index('ix_outbox_unpublished', table_name='outbox', postgresql_where=sa.text('published_at IS NULL'))
-    op.drop_table('outbox')
-    op.drop_table('inbox')
+    drop_messaging_tables_v1(op)
     op.drop_table('names')
     op.drop_table('intake_events')
     op.drop_index('ix_dossiers_stopped', table_name='dossiers', postgresql_include=['unit', 'officer', 'outcome', 'apologies', 'repeat_supplements'], postgresql_where=sa.text('stopped_at IS NOT NULL'))
