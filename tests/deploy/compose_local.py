@@ -161,9 +161,13 @@ class Translation:
         return urlunsplit((parts.scheme, f"{auth}{host}:{port}", path, parts.query, parts.fragment))
 
     def path(self, value: str) -> str:
-        for prefix, local in sorted(self.paths.items(), key=lambda kv: -len(kv[0])):
-            value = re.sub(rf"(?<![\w/.-]){re.escape(prefix)}(?=/|$|[:\"' ])", local.replace("\\", "\\\\"), value)
-        return value
+        """Image paths to local ones in one pass, longest first: a local path that itself lies under an image
+        path (a checkout in /tmp, say) is never translated again."""
+        if not self.paths:
+            return value
+        prefixes = sorted(self.paths, key=len, reverse=True)
+        pattern = rf"(?<![\w/.-])({'|'.join(re.escape(p) for p in prefixes)})(?=/|$|[:\"' ])"
+        return re.sub(pattern, lambda m: self.paths[m.group(1)], value)
 
     def environment(self, env: Mapping[str, str]) -> dict[str, str]:
         """URLs, <NAME>_HOST/<NAME>_PORT pairs naming compose services, and the container's own listening ports
