@@ -75,9 +75,13 @@ class HttpSender:
 
 class Load(threading.Thread):
     """Publishes ``facts`` in order at ``rate`` per second with confirms; a failed batch is sent again. With an
-    ``http`` sender, a seeded share of the dossiers is handled by two systems, one door each, as a one-stop
-    desk and a specialist unit would: the desk's facts up to the acceptance through one door, the unit's facts
-    after it through the other, so the two race on the dossier (either way round, seeded)."""
+    ``http`` sender, a seeded share of the dossiers goes over HTTP: some wholly (a system that only posts), the
+    others split at the acceptance as a one-stop desk and a specialist unit would use the two doors at once —
+    the facts up to the acceptance through one door, the rest through the other (either way round), so the
+    later facts race the acceptance and wait in intake's buffer when they win. Each door keeps a dossier's facts
+    in order. Not split: a dossier withdrawn after its online submission was accepted, since that withdrawal
+    also fits the submitted dossier and a door that delivers it first would make the acceptance a lifecycle
+    rejection (intake buffers facts that come before their acceptance, it does not reorder a dossier's history)."""
 
     def __init__(self, amqp_url: str, prefix: str, facts: Sequence[dict[str, Any]], rate: float,
                  user: str = "guest", http: HttpSender | None = None, http_share: float = 0.3,
@@ -85,8 +89,9 @@ class Load(threading.Thread):
         super().__init__(name="chaos-load", daemon=True)
         self.amqp_url, self.prefix, self.facts, self.rate, self.user = amqp_url, prefix, facts, rate, user
         self.http, self.http_share, self.rng = http, http_share, random.Random(seed)
-        self.split: dict[str, str] = {}  # code -> "desk" (up to acceptance over HTTP), "unit" (after it), ""
+        self.split: dict[str, str] = {}  # code -> "http" (all), "desk"/"unit" (that side over HTTP), "" (none)
         self.accepted: set[str] = set()
+        self.unsplittable = _withdrawn_after_submission(facts)
         self.sent = 0
         self.sent_http = 0
         self.republished_batches = 0
@@ -102,11 +107,14 @@ class Load(threading.Thread):
         code = fact["code"]
         if code not in self.split:
             r = self.rng.random()
-            self.split[code] = "desk" if r < self.http_share / 2 else "unit" if r < self.http_share else ""
+            mode = "" if r >= self.http_share else "http" if r < self.http_share / 3 else \
+                "desk" if r < 2 * self.http_share / 3 else "unit"
+            self.split[code] = "http" if mode in ("desk", "unit") and code in self.unsplittable else mode
         after = code in self.accepted
         if fact["fact"] in ("dossier.accepted", "dossier.refused"):
             self.accepted.add(code)
-        return (self.split[code] == "desk" and not after) or (self.split[code] == "unit" and after)
+        mode = self.split[code]
+        return mode == "http" or (mode == "desk" and not after) or (mode == "unit" and after)
 
     def _door(self, facts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         """Send this slice's HTTP share over HTTP; the rest is for the queue."""
@@ -141,6 +149,13 @@ class Load(threading.Thread):
                 ahead = started + self.sent / self.rate - time.monotonic()
                 if ahead > 0:
                     time.sleep(ahead)
+
+
+def _withdrawn_after_submission(facts: Sequence[dict[str, Any]]) -> set[str]:
+    kinds: dict[str, set[str]] = {}
+    for f in facts:
+        kinds.setdefault(f["code"], set()).add(f["fact"])
+    return {c for c, k in kinds.items() if {"dossier.submitted", "dossier.accepted", "dossier.withdrawn"} <= k}
 
 
 def send_bad(amqp_url: str, prefix: str, bad: dict[tuple[str, str], int], user: str = "guest") -> int:
