@@ -85,7 +85,7 @@ def chaos_system(private_rabbit: PrivateRabbit, private_postgres: PrivatePostgre
         "intake": {"DATABASE_URL": databases["intake"], "INTAKE_ORPHAN_SCAN_SECONDS": "5"},
         # the plan is a 2017 year: without this, every dossier is history (its due date long past when deadline
         # first sees it) and nothing would be sent, so the notification checks would prove nothing
-        "deadline": {"DATABASE_URL": databases["deadline"], "DEADLINE_HISTORY_GRACE_HOURS": "100000000",
+        "deadline": {"DATABASE_URL": databases["deadline"], "DEADLINE_HISTORY_GRACE_HOURS": "200000",
                      "DEADLINE_SCAN_INTERVAL_SECONDS": os.environ.get("CHAOS_SCAN_SECONDS", "5")},
         "scoring": {"DATABASE_URL": databases["scoring"], "SCORING_LOAD_SAMPLE_CAMPAIGN": "false",
                     "SCORING_CLOSE_CHECK_SECONDS": "5"},
