@@ -1,9 +1,11 @@
-"""Shared test helpers: a seeded registry and a factory of valid inbound facts."""
+"""Shared test helpers: a seeded registry, a factory of valid inbound facts; makes ``intake_fakes`` importable."""
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +14,8 @@ import pytest
 from dunghan.contract.events import StepBudget
 from intake.ports import Repository
 from intake.records import Agency, Officer, ProcedureVersion, SourceSystem, Unit
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 T0 = datetime(2017, 3, 6, 8, 30, tzinfo=VN)

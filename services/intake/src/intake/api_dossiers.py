@@ -23,10 +23,9 @@ from intake.api_schemas import (
     ReplySchema,
 )
 from intake.context import ctx, fail
-from intake.domain import STATUS_NAMES, InboundError, hash_id_number
+from intake.domain import STATUS_NAMES, InboundError, hash_id_number, is_overdue
 from intake.handlers import LOCAL, Sender, digest_of, record_fact
 from intake.inbound import load_fact
-from intake.memory import is_overdue
 from intake.records import Dossier, DossierFilter
 
 blp = Blueprint("dossiers", __name__, url_prefix="/api/v1", description="Hồ sơ và vòng đời hồ sơ")
@@ -37,7 +36,7 @@ def dossier_view(d: Dossier, now: Any) -> dict[str, Any]:
     for private in ("id_number_hash", "applicant_phone", "applicant_email", "updated_at"):
         out.pop(private)
     out["status_name"] = STATUS_NAMES[d.status]
-    out["overdue"] = is_overdue(d, now)
+    out["overdue"] = is_overdue(d.status, d.appointment_at, now)
     return out
 
 

@@ -14,6 +14,7 @@ from intake.domain import (
     decide,
     effective_version,
     hash_id_number,
+    is_overdue,
     make_code,
 )
 
@@ -98,3 +99,11 @@ def test_effective_version_picks_the_version_in_force_and_none_when_abolished():
     assert effective_version(spans, date(2017, 2, 17)).version == 2  # type: ignore[union-attr]
     assert effective_version(spans, date(2018, 6, 1)) is None
     assert effective_version(spans, date(2015, 1, 1)) is None
+
+
+def test_overdue_means_open_with_the_clock_running_and_past_the_appointment():
+    due = T + timedelta(days=1)
+    late = [st for st in Status if is_overdue(st, due, due + timedelta(seconds=1))]
+    assert late == [Status.ACCEPTED, Status.PROCESSING, Status.FEE]  # a supplement request stops the clock
+    assert not is_overdue(Status.PROCESSING, due, due)
+    assert not is_overdue(Status.PROCESSING, None, due)

@@ -152,8 +152,9 @@ def test_two_senders_racing_send_each_notification_once(repo):
 
 @pytest.mark.parametrize("store", ["sql", "fake"])
 def test_pending_counts_as_due_only_what_may_be_sent_now_sms_in_quiet_hours_waits(repo, store):
+    from notify_fakes import FakeRepository
+
     from notify.domain import Officer, Unit
-    from notify.fakes import FakeRepository
 
     target = repo if store == "sql" else FakeRepository()
     lunch = datetime(2017, 3, 2, 12, 0, tzinfo=VN)

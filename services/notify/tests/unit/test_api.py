@@ -1,12 +1,13 @@
 """The HTTP API with the in-memory repository: delivery log by dossier, preferences, auth."""
 from datetime import UTC, datetime
 
+from notify_fakes import FakeRepository
+
 from dunghan.web import hash_key
 from notify.app import create_app
 from notify.channels.base import FakeChannel
 from notify.config import Settings
 from notify.domain import NewNotification, Officer
-from notify.fakes import FakeRepository
 
 KEYS = f"sct:SCT:system:{hash_key('k-sct')};ops:*:admin:{hash_key('k-ops')};dn:DN:system:{hash_key('k-dn')}"
 NOW = datetime(2017, 3, 2, 2, 0, tzinfo=UTC)

@@ -2,13 +2,14 @@
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from notify_fakes import FakeRepository
+
 from dunghan.calendar import load_calendar
 from dunghan.contract import events as ev
 from dunghan.contract.envelope import encode, envelope_for
 from notify.channels.base import FakeChannel, PermanentError, TransientError
 from notify.consumer import EventProcessor
 from notify.digest import DigestJob
-from notify.fakes import FakeRepository
 from notify.render import Renderer
 from notify.sender import RetryPolicy, Sender
 

@@ -3,11 +3,12 @@ crash only the message in flight goes out again, with the same Message-ID."""
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from notify_fakes import FakeRepository
+
 from dunghan.calendar import load_calendar
 from notify.channels.base import FakeChannel, Outgoing
 from notify.config import Settings
 from notify.domain import NewNotification
-from notify.fakes import FakeRepository
 from notify.sender import Sender
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
