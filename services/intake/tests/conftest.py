@@ -23,6 +23,11 @@ CODE = "SCT-170306-0001"
 _ids = itertools.count(1)
 
 
+def make_code(agency: str, day: date, seq: int) -> str:
+    """A dossier code as the one-stop shops number them: agency, day received, sequence."""
+    return f"{agency}-{day:%y%m%d}-{seq:04d}"
+
+
 def seed(repo: Repository) -> None:
     with repo.transaction() as tx:
         tx.save_agency(Agency("SCT", "Sở Công Thương tỉnh Bà Rịa-Vũng Tàu"))

@@ -77,9 +77,6 @@ class _MemoryTx:
     def save_dossier(self, dossier: Dossier) -> None:
         self.s.dossiers[dossier.code] = replace(dossier)
 
-    def add_history(self, entry: HistoryEntry) -> None:
-        self.s.history.append(entry)
-
     def lock_dossiers(self, codes: list[str]) -> None:
         self.s.locked.extend(sorted(set(codes)))
 

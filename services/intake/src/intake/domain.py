@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import IntEnum
@@ -167,10 +167,6 @@ def check_code(code: str, agency: str) -> str | None:
     return None
 
 
-def make_code(agency: str, day: date, seq: int) -> str:
-    return f"{agency}-{day:%y%m%d}-{seq:04d}"
-
-
 def canonical_event_id(agency: str, sender_event_id: str, index: int = 0) -> str:
     """Deterministic: a replay of the same sender event publishes the same canonical id."""
     name = f"{agency}:{sender_event_id}" + (f":{index}" if index else "")
@@ -200,11 +196,6 @@ def effective_version(versions: Iterable[VersionSpan], on: date) -> VersionSpan 
         return None
     chosen = max(live, key=lambda v: (v.effective_from, v.version))
     return None if chosen.abolished else chosen
-
-
-def order_pending(items: Sequence[tuple[datetime, str]]) -> list[int]:
-    """Indices of buffered facts in occurrence order (ties keep arrival order)."""
-    return sorted(range(len(items)), key=lambda i: (items[i][0], i))
 
 
 def is_overdue(status: int, appointment_at: datetime | None, now: datetime) -> bool:

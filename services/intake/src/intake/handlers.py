@@ -29,7 +29,6 @@ from intake.ports import Repository, Tx
 from intake.records import Dossier, HistoryEntry, PendingFact, ProcedureVersion, Received
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-PERSONAL = ("id_number", "phone", "email", "address")
 
 
 @dataclass(frozen=True)

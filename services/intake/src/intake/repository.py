@@ -143,9 +143,6 @@ class SqlTx:
     def save_dossier(self, dossier: Dossier) -> None:
         self.conn.execute(SAVE_DOSSIER, values_of(dossier))
 
-    def add_history(self, entry: HistoryEntry) -> None:
-        self.conn.execute(insert(t.dossier_history).values(**asdict(entry)))
-
     def append_history(self, entry: HistoryEntry) -> None:
         values = values_of(entry)
         values.pop("seq")

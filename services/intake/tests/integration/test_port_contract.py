@@ -109,11 +109,12 @@ def test_a_dossier_and_its_history_read_back_with_nulls_and_instants(repo, fact_
 
 def test_history_comes_back_by_step_number(repo):
     with repo.transaction() as tx:
-        tx.add_history(entry("D1", 2))
-        tx.add_history(entry("D1", 1))
-        tx.add_history(entry("D9", 1))
+        tx.append_history(entry("D1", 7, fact="accepted"))
+        tx.append_history(entry("D9", 7))
+        tx.append_history(entry("D1", 7, fact="result_ready"))
     with repo.transaction() as tx:
-        assert [h.seq for h in tx.history("D1")] == [1, 2]
+        assert [(h.seq, h.fact) for h in tx.history("D1")] == [(1, "accepted"), (2, "result_ready")]
+        assert [h.seq for h in tx.history("D9")] == [1]
         assert tx.history("nope") == []
 
 

@@ -15,8 +15,9 @@ from intake.domain import (
     effective_version,
     hash_id_number,
     is_overdue,
-    make_code,
 )
+
+from ..conftest import make_code  # type: ignore[import-not-found]
 
 T = datetime(2017, 3, 6, 8, 0)
 ACCEPTED = DossierState(Status.ACCEPTED, accepted_at=T)
@@ -80,6 +81,7 @@ def test_dossier_code_format_and_agency_prefix():
     assert check_code("STP-170306-0001", "SCT") is not None
     assert check_code("SCT-171306-0001", "SCT") is not None
     assert make_code("SCT", date(2017, 3, 6), 12) == "SCT-170306-0012"
+    assert check_code(make_code("SCT", date(2017, 3, 6), 12), "SCT") is None
 
 
 def test_canonical_event_id_is_deterministic_per_agency_and_sender_id():
