@@ -8,6 +8,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.web.auth import current_principal, require_agency, require_auth
 from dunghan.web.errors import ErrorSchema
 from intake import metrics
@@ -24,7 +25,7 @@ from intake.api_schemas import (
 )
 from intake.context import ctx, fail
 from intake.domain import STATUS_NAMES, InboundError, hash_id_number, is_overdue
-from intake.handlers import LOCAL, Sender, digest_of, record_fact
+from intake.handlers import Sender, digest_of, record_fact
 from intake.inbound import load_fact
 from intake.records import Dossier, DossierFilter
 
@@ -152,7 +153,7 @@ class Lookup(MethodView):
         if d is None or d.id_number_hash != wanted:
             abort(404, message="không tìm thấy hồ sơ với mã và số giấy tờ đã nhập", field="code")
         assert d is not None
-        local = d.appointment_at.astimezone(LOCAL).date() if d.appointment_at else None
+        local = d.appointment_at.astimezone(LOCAL_TZ).date() if d.appointment_at else None
         appointment = d.new_due_date or local
         return {"code": d.code, "status": d.status, "status_name": STATUS_NAMES[d.status],
                 "appointment_date": appointment}

@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 
 from notify_fakes import FakeRepository
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.web import hash_key
 from notify.app import create_app
 from notify.channels.base import FakeChannel
@@ -66,14 +67,13 @@ def test_preferences_validation_and_scope():
 
 
 def test_a_unit_heads_digest_is_viewable_for_a_day_by_its_agency_or_an_operator():
-    from zoneinfo import ZoneInfo
 
     from dunghan.contract import events as ev
     from notify.domain import OpenDossier, Unit
     from notify.handlers import Context, handle
     from notify.render import Renderer
 
-    vn = ZoneInfo("Asia/Ho_Chi_Minh")
+    vn = LOCAL_TZ
     repo = seeded()
     with repo.transaction() as tx:
         tx.upsert_unit(Unit("SCT-QLTM", "SCT", "Phòng Quản lý thương mại", "cb1"), NOW)
