@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import Response, current_app
@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate, validates_schema
 
+from dunghan.clock import utc_now
 from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
 from scoring import handlers, readers, records
@@ -68,7 +69,7 @@ def _repo() -> Any:
 
 def _now() -> datetime:
     clock = current_app.extensions.get("scoring_clock")
-    return clock() if clock else datetime.now(UTC)
+    return clock() if clock else utc_now()
 
 
 def _require_campaign_agency(campaign_id: str) -> None:

@@ -7,6 +7,7 @@ from flask import Response, current_app
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate, validates_schema
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract import strict
 from dunghan.web.auth import require_agency, require_auth
 from scoring import readers
@@ -14,7 +15,7 @@ from scoring.api import AGENCY_CODE, _call, _now, _repo
 from scoring.export import CSV_MIME, XLSX_MIME, to_csv, to_xlsx
 from scoring.export06a import SheetHeading, xlsx_06a
 from scoring.form06a import COLUMNS_06A, GROUPINGS, TOTAL
-from scoring.periods import LOCAL, PERIOD_HELP, Period, PeriodError, period_of
+from scoring.periods import PERIOD_HELP, Period, PeriodError, period_of
 from scoring.reports import COLUMNS_INDEX, DECISION_766, INDICATORS
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Báo cáo Mẫu 06a và Bộ chỉ số phục vụ")
@@ -72,7 +73,7 @@ def get_06a(query: dict[str, Any]) -> Any:
     if query["format"] == "xlsx":
         settings = current_app.extensions["scoring_settings"]
         heading = SheetHeading(settings.agency_name(query["agency"]), period, query["by"], settings.report_place,
-                               _now().astimezone(LOCAL).date(), refused)
+                               _now().astimezone(LOCAL_TZ).date(), refused)
         return _attachment(xlsx_06a(report.rows, heading), XLSX_MIME, f"{name}.xlsx")
     if query["format"] == "csv":
         columns = [("stt", "STT"), *COLUMNS_06A]
