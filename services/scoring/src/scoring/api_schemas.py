@@ -10,7 +10,7 @@ from dataclasses import fields as dataclass_fields
 from datetime import date
 from typing import Any
 
-from marshmallow import Schema, fields, post_dump, pre_dump
+from marshmallow import INCLUDE, Schema, fields, post_dump, pre_dump
 
 from scoring.domain import Standing
 from scoring.form06a import Row06a
@@ -45,6 +45,9 @@ class IsoDateTime(_Iso, fields.DateTime):  # type: ignore[misc]
 
 class Open(Schema):
     """Declared fields typed; the other keys of a mapping pass through (dates as ISO 8601)."""
+
+    class Meta:
+        unknown = INCLUDE  # documented as ``additionalProperties: true``
 
     @post_dump(pass_original=True)
     def _rest(self, data: dict[str, Any], original: Any, **_: Any) -> dict[str, Any]:
@@ -131,6 +134,8 @@ class ProposalDraftOut(Open):
     title = fields.String(required=True)
     amount_vnd = fields.Integer(required=True)
     criteria = fields.List(fields.String(), required=True)
+    unit = fields.String()
+    role = fields.String()
     corrections = fields.List(fields.Nested(CorrectionFlagOut))
 
 
