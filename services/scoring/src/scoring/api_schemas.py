@@ -21,7 +21,7 @@ BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 def files(*mimetypes: str, description: str) -> dict[str, Any]:
     """``@blp.doc`` of a 200 that is a file download when ``format`` asks for one (beside the JSON)."""
-    return {"responses": {"200": {"description": description, "content": {m: BINARY for m in mimetypes}}}}
+    return {"responses": {200: {"description": description, "content": {m: BINARY for m in mimetypes}}}}
 
 
 def _json(v: Any) -> Any:
@@ -319,12 +319,14 @@ class Report06aOut(Schema):
     refused_at_intake = fields.Nested(RefusedOut, required=True)
 
 
-IndexMonthOut = Schema.from_dict({
-    f.name: (fields.Raw(required=True, metadata={"description": "tháng (1–12) hoặc dòng cả năm"})
-             if f.name == "month" else
-             fields.Integer(required=True) if f.type == "int" else fields.Float(required=True, allow_none=True))
-    for f in dataclass_fields(IndexMonth)
-}, name="IndexMonthOut")
+def _figure(name: str, kind: Any) -> fields.Field:
+    if name == "month":
+        return fields.Raw(required=True, metadata={"description": "tháng (1–12) hoặc dòng cả năm"})
+    return fields.Integer(required=True) if kind in ("int", int) else fields.Float(required=True, allow_none=True)
+
+
+IndexMonthOut = Schema.from_dict({f.name: _figure(f.name, f.type) for f in dataclass_fields(IndexMonth)},
+                                 name="IndexMonthOut")
 
 
 class IndicatorOut(Schema):

@@ -17,6 +17,7 @@ from scoring.repository import SqlRepository
 
 from .test_campaign_flow import CAMPAIGN, NOW, apply, classified, fill_phase_1
 
+pytestmark = pytest.mark.integration
 CHECKS = [not_a_server_error, response_schema_conformance]
 KEYS = (f"ops:SCT:operator:{hash_key('op-key')};cd:SCT:union:{hash_key('union-key')};"
         f"ld:SCT:leadership:{hash_key('lead-key')}")
@@ -111,4 +112,12 @@ def test_schemathesis_finds_no_server_error_nor_an_undocumented_answer(repo: Sql
     assert not failures, "\n\n".join(failures)
 
 
-pytestmark = pytest.mark.integration
+
+def test_every_success_answer_documents_its_json_schema_and_the_files_beside_it(repo: SqlRepository) -> None:
+    spec = _schema(repo).raw_schema
+    for path, item in spec["paths"].items():
+        for method, operation in ((m, o) for m, o in item.items() if m in ("get", "post", "put", "delete")):
+            success = next(v for k, v in operation["responses"].items() if str(k).startswith("2"))
+            assert "schema" in success["content"]["application/json"], (method, path)
+    downloads = spec["paths"]["/api/v1/reports/06a"]["get"]["responses"]["200"]["content"]
+    assert {"application/json", "text/csv; charset=utf-8"} <= set(downloads)
