@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate, validates_schema
 from dunghan.contract import strict
 from dunghan.web.auth import require_agency, require_auth
 from scoring import api_schemas as out
+from scoring import api_schemas_reports as report_out
 from scoring import readers
 from scoring.api import AGENCY_CODE, _call, _now, _repo, attachment
 from scoring.export import CSV_MIME, XLSX_MIME, to_csv, to_xlsx
@@ -101,7 +102,7 @@ _FILES = "Số liệu (JSON), hoặc tệp khi `format=csv` / `xlsx`"
 @blp.route("/reports/06a")
 @require_auth()
 @blp.arguments(Report06aQuery, location="query")
-@blp.response(200, out.Report06aOut, description=_FILES)
+@blp.response(200, report_out.Report06aOut, description=_FILES)
 @blp.doc(**out.files(CSV_MIME, XLSX_MIME, description=_FILES))
 def get_06a(query: dict[str, Any]) -> Any:
     """Mẫu 06a/VPCP/KSTT: tình hình, kết quả giải quyết TTHC theo đơn vị hoặc lĩnh vực, trong kỳ bất kỳ hoặc
@@ -113,7 +114,7 @@ def get_06a(query: dict[str, Any]) -> Any:
 @blp.route("/reports/index")
 @require_auth()
 @blp.arguments(IndexQuery, location="query")
-@blp.response(200, out.IndexOut, description=_FILES)
+@blp.response(200, report_out.IndexOut, description=_FILES)
 @blp.doc(**out.files(CSV_MIME, XLSX_MIME, description=_FILES))
 def get_index(query: dict[str, Any]) -> Any:
     """Bộ chỉ số phục vụ (QĐ 766/QĐ-TTg ngày 23/6/2022): 2.1, 2.2, 3.3, 5.4 theo tháng và cả năm; cho năm trước
