@@ -8,7 +8,8 @@ from sqlalchemy import MetaData
 from sqlalchemy.dialects import postgresql
 
 from dunghan.contract.envelope import CloudEvent, decode
-from dunghan.db import create_messaging_tables, drop_messaging_tables, inbox_accept, messaging_tables, outbox_add
+from dunghan.db import inbox_accept, messaging_tables, outbox_add
+from dunghan.db.migration_ops import create_messaging_tables_v1, drop_messaging_tables_v1
 
 
 class FakeResult:
@@ -102,9 +103,9 @@ def test_outbox_add_accepts_an_explicit_exchange_and_routing_key() -> None:
 
 def test_create_and_drop_messaging_tables_in_a_migration() -> None:
     op = FakeOp()
-    create_messaging_tables(op)
+    create_messaging_tables_v1(op)
     assert [(name, args[0]) for name, args, _ in op.calls] == [
         ("create_table", "inbox"), ("create_table", "outbox"), ("create_index", "ix_outbox_unpublished")]
     op = FakeOp()
-    drop_messaging_tables(op)
+    drop_messaging_tables_v1(op)
     assert [name for name, _, _ in op.calls] == ["drop_index", "drop_table", "drop_table"]
