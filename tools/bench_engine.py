@@ -5,14 +5,13 @@ import random
 import time as clock
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from dunghan.calendar import WorkCalendar, load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.deadline import Duration, Rules, WorkAxis, due_bulk, due_instant
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SCALAR_GOAL = 20.0
 BULK_GOAL = 0.5  # at least half the speed of busday_offset, i.e. within 2x
 
@@ -24,7 +23,7 @@ def naive_due(cal: WorkCalendar, off: frozenset[date], makeup: frozenset[date], 
         return d in makeup or (d.weekday() < 5 and d not in off)
 
     windows = [(datetime.combine(date.min, s), datetime.combine(date.min, e)) for s, e in Rules().windows]
-    local = accepted.astimezone(TZ)
+    local = accepted.astimezone(LOCAL_TZ)
     day = local.date()
     pushed = not (works(day) and local.time() < cutoff)
     if pushed:
@@ -47,7 +46,7 @@ def naive_due(cal: WorkCalendar, off: frozenset[date], makeup: frozenset[date], 
                     continue
                 span = end - begin
                 if remaining <= span:
-                    return datetime.combine(day, (begin + remaining).time(), TZ)
+                    return datetime.combine(day, (begin + remaining).time(), LOCAL_TZ)
                 remaining -= span
         day += timedelta(days=1)
         moment = time(0, 0)
@@ -55,7 +54,7 @@ def naive_due(cal: WorkCalendar, off: frozenset[date], makeup: frozenset[date], 
 
 def _cases(n: int, seed: int = 7) -> tuple[list[datetime], list[float]]:
     rnd = random.Random(seed)
-    base = datetime(2016, 1, 1, tzinfo=TZ)
+    base = datetime(2016, 1, 1, tzinfo=LOCAL_TZ)
     accepted = [base + timedelta(minutes=rnd.randrange(0, 9 * 365 * 24 * 60)) for _ in range(n)]
     hours = [rnd.choice((0.5, 1, 2, 4, 8, 16, 24, 40, 80, 120, 160, 240, 320, 480)) for _ in range(n)]
     return accepted, hours

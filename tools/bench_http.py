@@ -14,19 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import requests
 from bench_cpu import CpuMeter, Parts, cpu_parts, process_tree
 from bench_report import figure, log
 from flask import Flask, request
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.testing.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 HTTP_GOAL = 0.3
 ROUNDS = 5
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 app = Flask("bench_bare")
 
@@ -42,7 +41,7 @@ def bare_health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-TODAY = datetime.now(LOCAL).replace(second=0, microsecond=0) - timedelta(minutes=1)
+TODAY = datetime.now(LOCAL_TZ).replace(second=0, microsecond=0) - timedelta(minutes=1)
 
 
 def accepted_fact(i: int) -> dict[str, Any]:

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -19,13 +18,13 @@ from deadline.domain import Dossier
 from deadline.handlers import CalendarSource, Deps
 from deadline.repository import SAVE, SqlRepository, dossier_row
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract import envelope_for
 from dunghan.contract import events as ev
 from dunghan.db import make_engine, upgrade
 from dunghan.web.pages import PagesSettings
 from dunghan.web.pages.directory import Directory
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS = ("SCT-VP", "SCT-QLTM", "SCT-KTAT", "SCT-QLCN", "SCT-QLNL", "SCT-TTS", "SCT-MC")
 PROCEDURE = ev.ProcedureSnapshot(code="SCT-TM-09", version=1, name="Cấp Giấy phép thành lập Văn phòng đại diện",
                                  field="thuong_mai", committed_value=5, committed_unit="working_days",
@@ -59,7 +58,7 @@ def run(database_url: str, n: int, directory: Directory, timed: Callable[[Callab
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine = None
-    now = datetime.now(VN).replace(microsecond=0)
+    now = datetime.now(LOCAL_TZ).replace(microsecond=0)
     try:
         upgrade(url, MIGRATIONS)
         engine = make_engine(url)

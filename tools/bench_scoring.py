@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.db import make_engine
 from scoring.domain import campaign_from_dict
-from scoring.reports import LOCAL, Period
+from scoring.reports import Period
 from scoring.repository import queries
 from scoring.repository.tables import (
     complaints,
@@ -36,7 +37,7 @@ CAMPAIGN = campaign_from_dict({"id": "bench", "name": "bench", "agency": "SCT", 
 
 def _rows(n: int, seed: int = 1) -> Any:
     rnd = random.Random(seed)
-    start = datetime(2016, 12, 1, 8, tzinfo=LOCAL)
+    start = datetime(2016, 12, 1, 8, tzinfo=LOCAL_TZ)
     for i in range(n):
         accepted = start + timedelta(minutes=rnd.randrange(0, 400 * 24 * 60))
         due = accepted + timedelta(days=rnd.randint(1, 15))

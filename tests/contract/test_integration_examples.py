@@ -12,6 +12,7 @@ import yaml
 
 from deadline.preview import due_on_acceptance
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.deadline import Rules
 from intake.domain import FACTS
 from intake.records import ProcedureVersion
@@ -72,11 +73,10 @@ def test_the_readme_catalogues_every_rejection_reason_and_every_deadline_event()
 
 
 def test_the_readme_worked_examples_are_what_the_engine_computes():
-    from zoneinfo import ZoneInfo
 
     from dunghan.contract.events import ProcedureSnapshot
 
-    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    tz = LOCAL_TZ
     cal = load_calendar(years=range(2016, 2025))
 
     def due(accepted: datetime, value: float, unit: str = "working_days", cutoff: str = "17:00") -> datetime:
@@ -94,12 +94,11 @@ def test_the_readme_worked_examples_are_what_the_engine_computes():
 
 
 def test_the_readme_supplement_example_is_what_the_engine_computes():
-    from zoneinfo import ZoneInfo
 
     from dunghan.contract.events import ProcedureSnapshot
     from dunghan.deadline import ClockEvent, compute_clock
 
-    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    tz = LOCAL_TZ
     at = lambda d, h, m=0: datetime(2017, 3, d, h, m, tzinfo=tz)  # noqa: E731
     events = [ClockEvent("accepted", at(6, 10, 30)), ClockEvent("supplement_requested", at(8, 9)),
               ClockEvent("supplement_received", at(10, 14)), ClockEvent("result_ready", at(21, 10))]

@@ -19,13 +19,13 @@ import uuid
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pika
 import pytest
 import requests
 
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.testing.polling import wait_until
 from dunghan.testing.sinks import SmtpSink
 
@@ -35,7 +35,6 @@ from .compose_stack import APP_CONTAINERS, ComposeStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = load_calendar()
 PROCEDURE, UNIT, OFFICER, DESK = "SCT-TM-09", "SCT-QLTM", "SCT-QLTM-03", "SCT-MC-02"
 
@@ -92,7 +91,7 @@ def before(day: date, n: int) -> date:
 
 
 def at(day: date, hour: int) -> str:
-    return datetime.combine(day, time(hour), tzinfo=VN).isoformat()
+    return datetime.combine(day, time(hour), tzinfo=LOCAL_TZ).isoformat()
 
 
 def dossier_facts(code: str, accepted: date, resolved: date | None) -> list[dict[str, Any]]:
@@ -146,7 +145,7 @@ def test_the_compose_stack_classifies_dossiers_and_sends_e_mail(stack: Any, dote
     running, smtp = stack
     seed_output = running.seed_output
     assert dotenv["DUNGHAN_OPERATOR_KEY"] in seed_output, seed_output
-    today = datetime.now(VN).date()
+    today = datetime.now(LOCAL_TZ).date()
     seq = int(running.isolation.run[2:], 16) % 9000 + 1000
     overdue_day, early_day = before(today, 6), before(today, 9)
     overdue, early = f"SCT-{overdue_day:%y%m%d}-{seq}", f"SCT-{early_day:%y%m%d}-{seq}"

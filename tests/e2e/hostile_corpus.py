@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+from dunghan.clock import LOCAL_TZ
+
 DAY = date(2019, 6, 4)  # a working Tuesday far from the periods the other end-to-end tests use
 MARKER = "Nguyễn Thị Hostile Marker"  # the applicant's name: must never appear in a log
 
@@ -27,7 +27,7 @@ class Hostile:
 
 
 def at(hour: int) -> str:
-    return datetime.combine(DAY, time(hour), tzinfo=VN).isoformat()
+    return datetime.combine(DAY, time(hour), tzinfo=LOCAL_TZ).isoformat()
 
 
 def base(code: str, event_id: str, fact: str = "dossier.accepted") -> dict[str, Any]:

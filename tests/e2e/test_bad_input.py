@@ -8,18 +8,17 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.testing.polling import wait_until
 
 from .conftest import RawMessage, System, peek_queue, publish_raw
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = load_calendar()
 PROCEDURE, UNIT, OFFICER, DESK = "SCT-TM-09", "SCT-QLTM", "SCT-QLTM-03", "SCT-MC-02"
 GOOD_DOSSIERS = 100
@@ -37,7 +36,7 @@ class Bad:
 
 
 def at(day: date, hour: int) -> str:
-    return datetime.combine(day, time(hour), tzinfo=VN).isoformat()
+    return datetime.combine(day, time(hour), tzinfo=LOCAL_TZ).isoformat()
 
 
 def working_days(start: date, n: int) -> list[date]:
@@ -119,7 +118,7 @@ def _bad(n: int, kind: str, run: str, accepts: list[dict[str, Any]]) -> tuple[Ra
     if kind == "conflict":
         return (msg({**target, "channel": 1}, mid), "conflict", "event_id")
     if kind == "future":
-        when = datetime.now(VN) + timedelta(days=[1, 30, 3650][n % 3])
+        when = datetime.now(LOCAL_TZ) + timedelta(days=[1, 30, 3650][n % 3])
         return (msg({**fresh, "occurred_at": when.isoformat()}, mid), "invalid", "occurred_at")
     if kind == "unknown_agency":
         return (msg({**fresh, "agency": "XYZ", "code": fresh["code"].replace("SCT", "XYZ")}, mid), "forged",

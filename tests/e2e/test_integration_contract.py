@@ -10,17 +10,16 @@ import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.testing.polling import wait_until
 
 from .conftest import SYSTEM_KEY, System
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ROOT = Path(__file__).resolve().parents[2]
 SEQ = random.Random().randint(8000, 9800)
 PROCEDURE = "SCT-TM-01"
@@ -43,7 +42,7 @@ def accepted(n: int, when: datetime, appointment: str | None) -> dict[str, Any]:
 def resolve(system: System, *facts: dict[str, Any]) -> None:
     """Result ready the next morning: resolved in 2017, these dossiers are in no period test_system counts."""
     results = [{"fact": "result.ready", "event_id": f"{f['event_id']}-result", "code": f["code"], "agency": "SCT",
-                "occurred_at": datetime.combine(date(2017, 3, 7), time(9), tzinfo=VN).isoformat(),
+                "occurred_at": datetime.combine(date(2017, 3, 7), time(9), tzinfo=LOCAL_TZ).isoformat(),
                 "decision": "approved"} for f in facts]
     assert [r["status"] for r in system.send(results)] == ["accepted"] * len(results)
 
@@ -60,7 +59,7 @@ def clock(system: System, code: str) -> dict[str, Any] | None:
 
 
 def test_the_preview_is_the_due_instant_the_clock_computes_and_a_wrong_receipt_is_flagged(system: System) -> None:
-    when = datetime.combine(past_working_day(), time(16, 45), tzinfo=VN)
+    when = datetime.combine(past_working_day(), time(16, 45), tzinfo=LOCAL_TZ)
     shown = wait_until(lambda: preview(system, when), timeout=60, what="the catalogue announced to deadline")
     assert shown["receipt_text"].startswith("Hẹn trả kết quả: 17:00") and shown["explanation"]
     a_day_late = (datetime.fromisoformat(shown["due_at"]) + timedelta(days=1)).isoformat()
@@ -76,7 +75,7 @@ def test_the_preview_is_the_due_instant_the_clock_computes_and_a_wrong_receipt_i
 
 
 def test_the_example_publisher_gets_intakes_reply(system: System, tmp_path: Path) -> None:
-    when = datetime.combine(past_working_day(), time(9, 30), tzinfo=VN)
+    when = datetime.combine(past_working_day(), time(9, 30), tzinfo=LOCAL_TZ)
     path = tmp_path / "accepted.json"
     fact = accepted(3, when, None)
     path.write_text(json.dumps(fact, ensure_ascii=False), encoding="utf-8")

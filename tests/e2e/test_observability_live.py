@@ -11,13 +11,13 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 import yaml
 
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.testing.polling import wait_until
 from dunghan.testing.prometheus import Prometheus, live_config, live_rules
 
@@ -26,7 +26,6 @@ from .conftest import System
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 ROOT = Path(__file__).resolve().parents[2]
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = load_calendar()
 RABBITMQ_PROMETHEUS = "127.0.0.1:15692"
 UNIT, OFFICER, DESK = "SCT-QLTM", "SCT-QLTM-03", "SCT-MC-02"
@@ -36,14 +35,14 @@ VARIABLES = {"$agency": ".*", "$unit": ".*", "$campaign": ".*", "$phase": ".*"}
 
 
 def working_days_ago(n: int) -> date:
-    day = datetime.now(VN).date()
+    day = datetime.now(LOCAL_TZ).date()
     for _ in range(n):
         day = CAL.previous_working_day(day)
     return day
 
 
 def facts_for(code: str, accepted: date) -> list[dict[str, Any]]:
-    at = datetime.combine(accepted, datetime.min.time(), VN)
+    at = datetime.combine(accepted, datetime.min.time(), LOCAL_TZ)
     base = {"code": code, "agency": "SCT"}
     return [
         {**base, "fact": "dossier.accepted", "event_id": f"{code}-1",

@@ -6,19 +6,18 @@ import random
 from datetime import date, datetime, time, timedelta
 from email.message import Message
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.testing.polling import wait_until
 
 from .conftest import SYSTEM_KEY, System
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PROCEDURE = "SCT-TM-09"  # committed 5 working days
 UNIT, HEAD, OFFICER, DESK = "SCT-QLTM", "SCT-QLTM-01", "SCT-QLTM-03", "SCT-MC-02"
 CAL = load_calendar()
@@ -33,7 +32,7 @@ def before(day: date, n: int) -> date:
 
 def anchor() -> date:
     """The first working day whose 17:00 is still ahead: a dossier due then is warned (d-1) but not overdue."""
-    now = datetime.now(VN)
+    now = datetime.now(LOCAL_TZ)
     day = now.date()
     if not CAL.is_working_day(day) or now.time() >= time(17, 0):
         day = CAL.next_working_day(day)
@@ -41,7 +40,7 @@ def anchor() -> date:
 
 
 def at(day: date, hour: int, minute: int = 0) -> str:
-    return datetime.combine(day, time(hour, minute), tzinfo=VN).isoformat()
+    return datetime.combine(day, time(hour, minute), tzinfo=LOCAL_TZ).isoformat()
 
 
 class Dossier:
@@ -107,10 +106,11 @@ def clock(system: System, code: str) -> dict[str, Any] | None:
 def test_due_dates_follow_the_working_day_calendar(system: System, world: dict[str, Any]) -> None:
     d = world["anchor"]
     c = wait_until(lambda: clock(system, world["dossiers"]["soon"].code), what="clock of the due-soon dossier")
-    assert datetime.fromisoformat(c["due_at"]).astimezone(VN) == datetime.combine(d, time(17), tzinfo=VN)
+    due_at = datetime.fromisoformat(c["due_at"]).astimezone(LOCAL_TZ)
+    assert due_at == datetime.combine(d, time(17), tzinfo=LOCAL_TZ)
     assert c["explanation"] and any("làm việc" in line for line in c["explanation"])
     over = wait_until(lambda: clock(system, world["dossiers"]["overdue"].code), what="overdue clock")
-    assert datetime.fromisoformat(over["due_at"]).astimezone(VN).date() == before(d, 3)
+    assert datetime.fromisoformat(over["due_at"]).astimezone(LOCAL_TZ).date() == before(d, 3)
 
 
 def test_resolved_dossiers_are_classified_early_and_late(system: System, world: dict[str, Any]) -> None:

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract import CloudEvent, envelope_for
 from dunghan.contract import events as ev
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 AGENCY = "SCT"
 
 
 def at(y: int, m: int, d: int, hh: int = 9, mm: int = 0) -> datetime:
-    return datetime(y, m, d, hh, mm, tzinfo=TZ)
+    return datetime(y, m, d, hh, mm, tzinfo=LOCAL_TZ)
 
 
 def snapshot(days: float = 3, version: int = 1, code: str = "1.001", **kw: Any) -> ev.ProcedureSnapshot:

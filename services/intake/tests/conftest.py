@@ -1,22 +1,30 @@
-"""Shared test helpers: a seeded registry and a factory of valid inbound facts."""
+"""Shared test helpers: a seeded registry, a factory of valid inbound facts; makes ``intake_fakes`` importable."""
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract.events import StepBudget
 from intake.ports import Repository
 from intake.records import Agency, Officer, ProcedureVersion, SourceSystem, Unit
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
-T0 = datetime(2017, 3, 6, 8, 30, tzinfo=VN)
+sys.path.insert(0, str(Path(__file__).parent))
+
+T0 = datetime(2017, 3, 6, 8, 30, tzinfo=LOCAL_TZ)
 CODE = "SCT-170306-0001"
 _ids = itertools.count(1)
+
+
+def make_code(agency: str, day: date, seq: int) -> str:
+    """A dossier code as the one-stop shops number them: agency, day received, sequence."""
+    return f"{agency}-{day:%y%m%d}-{seq:04d}"
 
 
 def seed(repo: Repository) -> None:
@@ -50,7 +58,7 @@ def make_fact(fact: str, code: str = CODE, at: datetime = T0, agency: str = "SCT
         "dossier.accepted": {
             "procedure_code": "SCT-TM-01", "channel": 1, "unit": "SCT-QLTM", "officer": "SCT-CB02",
             "applicant": {"name": "Công ty TNHH Biển Xanh", "id_number": "079123456789", "phone": "0912345678"},
-            "appointment_at": datetime(2017, 3, 20, 17, 0, tzinfo=VN).isoformat(),
+            "appointment_at": datetime(2017, 3, 20, 17, 0, tzinfo=LOCAL_TZ).isoformat(),
         },
         "dossier.refused": {"reason": "Hồ sơ không thuộc thẩm quyền"},
         "dossier.transferred": {"unit": "SCT-QLTM", "officer": "SCT-CB01", "step": "thẩm định"},

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from scoring.reports import LOCAL, DossierFact, IntakeFact
+from dunghan.clock import LOCAL_TZ
+from scoring.reports import DossierFact, IntakeFact
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 
 def _generated_facts(n: int = 2000, seed: int = 7, year: int = 2017) -> list[DossierFact]:
     rnd = random.Random(seed)
-    start = datetime(year - 1, 11, 1, 8, tzinfo=LOCAL)
+    start = datetime(year - 1, 11, 1, 8, tzinfo=LOCAL_TZ)
     out = []
     for i in range(n):
         accepted = start + timedelta(days=rnd.randint(0, 420), hours=rnd.randint(0, 9))
@@ -50,7 +51,7 @@ def _generated_intake(facts: list[DossierFact], n_refused: int = 300, seed: int 
     for f in facts:
         if f.channel == 2 and rnd.random() < 0.5:
             out.append(IntakeFact(f.code, "submitted", f.accepted_at - timedelta(days=rnd.randint(0, 6)), 2))
-    start = datetime(2016, 11, 1, 8, tzinfo=LOCAL)
+    start = datetime(2016, 11, 1, 8, tzinfo=LOCAL_TZ)
     for i in range(n_refused):
         at = start + timedelta(days=rnd.randint(0, 420), hours=rnd.randint(0, 9))
         channel = rnd.choice([1, 2, 3, None])

@@ -12,9 +12,10 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
+from dunghan.clock import utc_now
 from dunghan.metrics import (
     COMPONENT_RESTARTS,
     COMPONENT_UP,
@@ -35,10 +36,6 @@ class Component(Protocol):
     def run(self) -> None: ...
 
     def stop(self) -> None: ...
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Periodic:

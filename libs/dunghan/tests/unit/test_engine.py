@@ -2,21 +2,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract.events import ProcedureSnapshot, StepBudget
 from dunghan.deadline import ClockEvent, Rules, compute_clock, due_bulk, warning_schedule
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = load_calendar()
 
 
 def at(y: int, m: int, d: int, hh: int = 9, mm: int = 0) -> datetime:
-    return datetime(y, m, d, hh, mm, tzinfo=TZ)
+    return datetime(y, m, d, hh, mm, tzinfo=LOCAL_TZ)
 
 
 def proc(value: float = 3, unit: str = "working_days", **kw) -> ProcedureSnapshot:

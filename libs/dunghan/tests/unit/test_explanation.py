@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract.events import ProcedureSnapshot
 from dunghan.deadline import ClockEvent, compute_clock
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = load_calendar()
-FAR = datetime(2030, 1, 1, tzinfo=TZ)
+FAR = datetime(2030, 1, 1, tzinfo=LOCAL_TZ)
 
 
 def proc(value: float, statutory: float | None = None, cutoff: str = "17:00") -> ProcedureSnapshot:
@@ -23,7 +22,7 @@ def explain(events: list[ClockEvent], procedure: ProcedureSnapshot) -> str:
 
 
 def test_explanation_names_version_acceptance_start_each_skipped_day_and_due() -> None:
-    text = explain([ClockEvent("accepted", datetime(2017, 1, 25, 10, tzinfo=TZ))], proc(3, statutory=5))
+    text = explain([ClockEvent("accepted", datetime(2017, 1, 25, 10, tzinfo=LOCAL_TZ))], proc(3, statutory=5))
     assert "Lịch làm việc năm 2017, phiên bản 2017." in text
     assert CAL.version not in text and "2024" not in text
     assert "Tiếp nhận lúc 10:00 thứ Tư 25/01/2017." in text
@@ -40,7 +39,7 @@ def test_explanation_names_version_acceptance_start_each_skipped_day_and_due() -
 
 
 def test_explanation_lists_the_make_up_saturday_with_its_reference() -> None:
-    text = explain([ClockEvent("accepted", datetime(2024, 4, 26, 10, tzinfo=TZ))], proc(3))
+    text = explain([ClockEvent("accepted", datetime(2024, 4, 26, 10, tzinfo=LOCAL_TZ))], proc(3))
     assert "Tính thứ Bảy 04/05/2024 là ngày làm việc bù" in text
     assert "2450/VPCP-KGVX" in text
     assert "Không tính thứ Hai 29/04/2024" in text
@@ -49,11 +48,11 @@ def test_explanation_lists_the_make_up_saturday_with_its_reference() -> None:
 
 def test_explanation_mentions_cutoff_pauses_apology_and_verdict() -> None:
     events = [
-        ClockEvent("accepted", datetime(2017, 3, 1, 15, 30, tzinfo=TZ)),
-        ClockEvent("apology_issued", datetime(2017, 3, 3, 8, tzinfo=TZ), new_due_date=date(2017, 3, 14)),
-        ClockEvent("supplement_requested", datetime(2017, 3, 3, 9, tzinfo=TZ)),
-        ClockEvent("supplement_received", datetime(2017, 3, 3, 14, tzinfo=TZ)),
-        ClockEvent("result_ready", datetime(2017, 3, 10, 9, tzinfo=TZ)),
+        ClockEvent("accepted", datetime(2017, 3, 1, 15, 30, tzinfo=LOCAL_TZ)),
+        ClockEvent("apology_issued", datetime(2017, 3, 3, 8, tzinfo=LOCAL_TZ), new_due_date=date(2017, 3, 14)),
+        ClockEvent("supplement_requested", datetime(2017, 3, 3, 9, tzinfo=LOCAL_TZ)),
+        ClockEvent("supplement_received", datetime(2017, 3, 3, 14, tzinfo=LOCAL_TZ)),
+        ClockEvent("result_ready", datetime(2017, 3, 10, 9, tzinfo=LOCAL_TZ)),
     ]
     text = explain(events, proc(3, cutoff="15:00"))
     assert "Tiếp nhận sau giờ chốt 15:00" in text
@@ -66,7 +65,7 @@ def test_explanation_mentions_cutoff_pauses_apology_and_verdict() -> None:
 
 
 def test_explanation_flags_a_second_supplement_request_and_a_late_apology() -> None:
-    at = lambda d, h: datetime(2017, 3, d, h, tzinfo=TZ)  # noqa: E731
+    at = lambda d, h: datetime(2017, 3, d, h, tzinfo=LOCAL_TZ)  # noqa: E731
     events = [
         ClockEvent("accepted", at(1, 10)),
         ClockEvent("supplement_requested", at(2, 9)), ClockEvent("supplement_received", at(2, 10)),
@@ -80,15 +79,15 @@ def test_explanation_flags_a_second_supplement_request_and_a_late_apology() -> N
 
 
 def test_explanation_of_an_early_result_says_how_early() -> None:
-    events = [ClockEvent("accepted", datetime(2017, 3, 1, 10, tzinfo=TZ)),
-              ClockEvent("result_ready", datetime(2017, 3, 2, 10, tzinfo=TZ))]
+    events = [ClockEvent("accepted", datetime(2017, 3, 1, 10, tzinfo=LOCAL_TZ)),
+              ClockEvent("result_ready", datetime(2017, 3, 2, 10, tzinfo=LOCAL_TZ))]
     assert explain(events, proc(3)).endswith("(đã có kết quả): trước hạn 2 ngày làm việc.")
 
 
 def test_a_result_refusing_the_dossier_is_a_return_counted_on_time() -> None:
     """Accepted 01/09/2017, returned as ineligible 05/09/2017, due 11/09: on time (Mẫu 06a), not early."""
-    events = [ClockEvent("accepted", datetime(2017, 9, 1, 9, tzinfo=TZ)),
-              ClockEvent("result_ready", datetime(2017, 9, 5, 9, tzinfo=TZ), decision="refused")]
+    events = [ClockEvent("accepted", datetime(2017, 9, 1, 9, tzinfo=LOCAL_TZ)),
+              ClockEvent("result_ready", datetime(2017, 9, 5, 9, tzinfo=LOCAL_TZ), decision="refused")]
     clock = compute_clock(events, proc(5), CAL, FAR)
     assert (clock.outcome, clock.working_days_diff, clock.stop_reason) == ("on_time", 0, "returned")
     text = "\n".join(clock.explanation)
@@ -97,13 +96,13 @@ def test_a_result_refusing_the_dossier_is_a_return_counted_on_time() -> None:
 
 
 def test_explanation_names_the_calendar_of_the_dossier_years() -> None:
-    text = explain([ClockEvent("accepted", datetime(2017, 12, 28, 10, tzinfo=TZ))], proc(5))
+    text = explain([ClockEvent("accepted", datetime(2017, 12, 28, 10, tzinfo=LOCAL_TZ))], proc(5))
     assert "Lịch làm việc năm 2017–2018, phiên bản 2017." in text and "2024" not in text
 
 
 def test_explanation_says_why_a_withdrawal_counts_as_on_time() -> None:
-    events = [ClockEvent("accepted", datetime(2017, 3, 1, 10, tzinfo=TZ)),
-              ClockEvent("withdrawn", datetime(2017, 3, 2, 10, tzinfo=TZ))]
+    events = [ClockEvent("accepted", datetime(2017, 3, 1, 10, tzinfo=LOCAL_TZ)),
+              ClockEvent("withdrawn", datetime(2017, 3, 2, 10, tzinfo=LOCAL_TZ))]
     clock = compute_clock(events, proc(3), CAL, FAR)
     assert clock.outcome == "on_time"
     last = clock.explanation[-1]
@@ -113,7 +112,7 @@ def test_explanation_says_why_a_withdrawal_counts_as_on_time() -> None:
 
 
 def test_explanation_says_why_a_second_supplement_request_makes_an_early_result_late() -> None:
-    at = lambda d, h: datetime(2017, 3, d, h, tzinfo=TZ)  # noqa: E731
+    at = lambda d, h: datetime(2017, 3, d, h, tzinfo=LOCAL_TZ)  # noqa: E731
     events = [
         ClockEvent("accepted", at(1, 10)),
         ClockEvent("supplement_requested", at(2, 9)), ClockEvent("supplement_received", at(2, 10)),

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dunghan.calendar import Notice, load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract.events import ProcedureSnapshot
 from dunghan.deadline import (
     ClockEvent,
@@ -21,12 +21,11 @@ from dunghan.deadline import (
     parse_clock_time,
 )
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = load_calendar()
-FAR = datetime(2040, 1, 1, tzinfo=TZ)
+FAR = datetime(2040, 1, 1, tzinfo=LOCAL_TZ)
 WINDOWS = Rules().windows
 
-instants = st.datetimes(datetime(2016, 1, 1), datetime(2025, 12, 1), timezones=st.just(TZ)).map(
+instants = st.datetimes(datetime(2016, 1, 1), datetime(2025, 12, 1), timezones=st.just(LOCAL_TZ)).map(
     lambda d: d.replace(second=0, microsecond=0))
 half_hours = st.integers(min_value=1, max_value=480).map(lambda n: n / 2)
 cutoffs = st.sampled_from(["17:00", "15:00", "11:30"])
@@ -43,7 +42,7 @@ def due(accepted: datetime, procedure: ProcedureSnapshot, *extra: ClockEvent, ca
 
 
 def in_a_window(at: datetime) -> bool:
-    local = at.astimezone(TZ)
+    local = at.astimezone(LOCAL_TZ)
     t = local.timetz().replace(tzinfo=None)
     return CAL.is_working_day(local.date()) and any(s < t <= e for s, e in WINDOWS)
 
@@ -74,7 +73,7 @@ def test_due_is_monotonic_in_duration(accepted: datetime, a: float, b: float, cu
 def test_whole_days_end_at_closing_of_the_nth_working_day(accepted: datetime, days: int) -> None:
     at = due(accepted, proc(days, "working_days"))
     assert at.timetz().replace(tzinfo=None) == time(17, 0)
-    local = accepted.astimezone(TZ)
+    local = accepted.astimezone(LOCAL_TZ)
     effective = local.date() if CAL.is_working_day(local.date()) and local.time() < time(17) else \
         CAL.next_working_day(local.date())
     assert at.date() == CAL.add_working_days(effective, days)

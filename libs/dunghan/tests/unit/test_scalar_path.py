@@ -3,17 +3,16 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from dunghan.calendar import CalendarRangeError, load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract.events import ProcedureSnapshot
 from dunghan.deadline import ClockEvent, Duration, Rules, WorkAxis, compute_clock, due_instant
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = load_calendar()
-FAR = datetime(2040, 1, 1, tzinfo=TZ)
+FAR = datetime(2040, 1, 1, tzinfo=LOCAL_TZ)
 Windows = tuple[tuple[time, time], ...]
 WINDOW_SETS: tuple[Windows, ...] = (
     Rules().windows,
@@ -35,7 +34,7 @@ def naive_due(accepted: datetime, duration: Duration, cutoff: time, windows: Win
     spans = [(_seconds(s), _seconds(e)) for s, e in windows]
     day_length = sum(e - s for s, e in spans)
     remaining = duration.working_seconds(day_length)
-    local = accepted.astimezone(TZ)
+    local = accepted.astimezone(LOCAL_TZ)
     day = local.date()
     second = _seconds(local.time())
     pushed = not (CAL.is_working_day(day) and second < _seconds(cutoff))
@@ -51,7 +50,7 @@ def naive_due(accepted: datetime, duration: Duration, cutoff: time, windows: Win
                 if begin >= e:
                     continue
                 if remaining <= e - begin:
-                    return datetime.combine(day, time(), TZ) + timedelta(seconds=begin + remaining)
+                    return datetime.combine(day, time(), LOCAL_TZ) + timedelta(seconds=begin + remaining)
                 remaining -= e - begin
         day += timedelta(days=1)
         moment = 0
@@ -68,7 +67,7 @@ def engine_due(accepted: datetime, duration: Duration, cutoff: time, windows: Wi
 
 def random_cases(n: int, seed: int) -> list[tuple[datetime, Duration, time, Windows]]:
     rnd = random.Random(seed)
-    base = datetime(2016, 1, 1, tzinfo=TZ)
+    base = datetime(2016, 1, 1, tzinfo=LOCAL_TZ)
     cases = []
     for _ in range(n):
         accepted = base + timedelta(seconds=rnd.randrange(0, 10 * 365 * 86400))
@@ -95,22 +94,22 @@ def test_fast_path_results_are_aware_in_the_calendar_zone() -> None:
     axis = WorkAxis(CAL, Rules().windows)
     due = due_instant(axis, datetime(2017, 3, 1, 14, tzinfo=UTC), Duration(4, "working_hours"), time(17))
     assert due.tzinfo is CAL.tz
-    assert due == datetime(2017, 3, 2, 11, 30, tzinfo=TZ)
+    assert due == datetime(2017, 3, 2, 11, 30, tzinfo=LOCAL_TZ)
     assert due.utcoffset() == timedelta(hours=7)
 
 
 def test_fast_path_outside_the_calendar_raises() -> None:
     axis = WorkAxis(CAL, Rules().windows)
     with pytest.raises(CalendarRangeError):
-        due_instant(axis, datetime(1999, 12, 31, 9, tzinfo=TZ), Duration(1, "working_days"), time(17))
+        due_instant(axis, datetime(1999, 12, 31, 9, tzinfo=LOCAL_TZ), Duration(1, "working_days"), time(17))
     with pytest.raises(CalendarRangeError):
-        due_instant(axis, datetime(2050, 12, 20, 9, tzinfo=TZ), Duration(60, "working_days"), time(17))
+        due_instant(axis, datetime(2050, 12, 20, 9, tzinfo=LOCAL_TZ), Duration(60, "working_days"), time(17))
 
 
 def test_workday_midnight_is_cached_and_aware() -> None:
     k = CAL.index_before(date(2024, 5, 6).toordinal())
     first = CAL.workday_midnight(k)
-    assert first == datetime(2024, 5, 6, tzinfo=TZ) and first.tzinfo is CAL.tz
+    assert first == datetime(2024, 5, 6, tzinfo=LOCAL_TZ) and first.tzinfo is CAL.tz
     assert CAL.workday_midnight(k) is first
     with pytest.raises(CalendarRangeError):
         CAL.workday_midnight(len(CAL.workdays))

@@ -15,10 +15,10 @@ from deadline.domain import RuleBook
 from deadline.handlers import CalendarSource, Deps, MetricsPort
 from deadline.repository import Repository, SqlRepository
 from dunghan.calendar import load_calendar
+from dunghan.clock import utc_now
 from dunghan.db import make_engine, upgrade
 from dunghan.web.app import amqp_check, create_base_app, db_check
 from dunghan.web.auth import StaticKeyStore
-from dunghan.worker import utc_now
 
 SERVICE = "deadline"
 MIGRATIONS = str(Path(__file__).parent / "migrations")

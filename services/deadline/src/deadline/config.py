@@ -41,6 +41,16 @@ class Settings:
             scan_interval_seconds=float(e.get("DEADLINE_SCAN_INTERVAL_SECONDS", cls.scan_interval_seconds)),
             calendar_cache_seconds=float(e.get("DEADLINE_CALENDAR_CACHE_SECONDS", cls.calendar_cache_seconds)),
             migrate=e.get("DEADLINE_MIGRATE", "1") != "0",
-            history_grace_hours=float(e.get("DEADLINE_HISTORY_GRACE_HOURS", cls.history_grace_hours)),
+            history_grace_hours=_grace_hours(e.get("DEADLINE_HISTORY_GRACE_HOURS", str(cls.history_grace_hours))),
             pages=PagesSettings.from_env(e),
         )
+
+
+MAX_GRACE_HOURS = 876_000.0  # a century: any longer and "due + grace" leaves the dates Python can hold
+
+
+def _grace_hours(raw: str) -> float:
+    hours = float(raw)
+    if not 0 <= hours <= MAX_GRACE_HOURS:
+        raise ValueError(f"DEADLINE_HISTORY_GRACE_HOURS must be between 0 and {MAX_GRACE_HOURS:.0f}, not {raw}")
+    return hours

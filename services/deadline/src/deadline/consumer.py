@@ -11,10 +11,10 @@ from deadline.handlers import Deps, handle_event
 from deadline.repository import Repository, SqlRepository
 from dunghan.bus.errors import Duplicate, Reject
 from dunghan.calendar import CalendarRangeError
+from dunghan.clock import utc_now
 from dunghan.contract import decode
 from dunghan.contract.envelope import ContractError
 from dunghan.contract.events import ProcedureUpdated
-from dunghan.worker import utc_now
 
 
 def make_handler(repo: Repository, deps: Deps, clock: Callable[[], datetime] = utc_now) -> Callable[[Any], None]:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+from dunghan.clock import LOCAL_TZ
+
 OLDEST_KEPT = 20
 RECENT = timedelta(hours=24)
 # Age of an overdue dossier past its due instant, in calendar days: (label, upper bound in days).
@@ -50,7 +51,7 @@ def age_bucket(seconds: float) -> str:
     return AGE_BUCKETS[-1][0]
 
 
-def open_figures(clocks: list[OpenClock], now: datetime, tz: ZoneInfo = LOCAL) -> OpenFigures:
+def open_figures(clocks: list[OpenClock], now: datetime, tz: ZoneInfo = LOCAL_TZ) -> OpenFigures:
     f = OpenFigures()
     today = now.astimezone(tz).date()
     days = {today: "today", today + timedelta(days=1): "tomorrow"}

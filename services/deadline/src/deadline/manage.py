@@ -8,7 +8,7 @@ import uuid
 from deadline.app import build_deps, sql_repository
 from deadline.config import Settings
 from deadline.handlers import recompute
-from dunghan.worker import utc_now
+from dunghan.clock import utc_now
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from deadline_factories import TZ, snapshot
+from deadline_factories import snapshot
 from deadline_fakes import FakeRepository
 from sqlalchemy import func, select, text
 
@@ -13,13 +13,14 @@ from deadline.app import MIGRATIONS
 from deadline.domain import Dossier, Threshold
 from deadline.repository import SqlRepository
 from dunghan.calendar import Notice
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract.events import DossierRefused
 from dunghan.db import make_engine, upgrade
 from dunghan.db.messaging import outbox_table
 from dunghan.deadline import ClockEvent
 
 pytestmark = pytest.mark.integration
-NOW = datetime(2017, 3, 2, 9, 0, tzinfo=TZ)
+NOW = datetime(2017, 3, 2, 9, 0, tzinfo=LOCAL_TZ)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def test_inbox_accepts_an_event_once(repo):
 
 
 def test_a_dossier_reads_back_as_saved_with_its_nulls_and_instants(repo):
-    due = datetime(2017, 3, 7, 17, tzinfo=TZ)
+    due = datetime(2017, 3, 7, 17, tzinfo=LOCAL_TZ)
     full = dossier("D1", due=due, due_soon_at=due - timedelta(hours=8), next_threshold_at=due - timedelta(days=1),
                    classification={"outcome": "on_time", "diff": 0}, steps=({"step": "tiep_nhan", "n": 1},))
     bare = Dossier(code="D2", agency="SCT")
@@ -123,7 +124,7 @@ def test_claims_take_running_dossiers_in_order(repo):
 
 
 def test_open_dossiers_filter_and_sort_by_due_date_then_code(repo):
-    base = datetime(2017, 3, 6, 17, tzinfo=TZ)
+    base = datetime(2017, 3, 6, 17, tzinfo=LOCAL_TZ)
     save(repo,
          dossier("B", due=base), dossier("A", due=base), dossier("C", due=base - timedelta(days=3), unit="P2"),
          dossier("D", due=base - timedelta(days=3), paused=True), dossier("E", due=base, stopped_at=NOW),

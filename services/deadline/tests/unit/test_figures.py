@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from deadline.figures import OpenClock, age_bucket, open_figures
+from dunghan.clock import LOCAL_TZ
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
-NOW = datetime(2024, 5, 9, 10, tzinfo=VN)
+NOW = datetime(2024, 5, 9, 10, tzinfo=LOCAL_TZ)
 
 
 def clock(code: str, due: datetime, unit: str = "P1", field: str = "dien", paused: bool = False) -> OpenClock:
@@ -15,9 +14,9 @@ def clock(code: str, due: datetime, unit: str = "P1", field: str = "dien", pause
 
 def test_figures_of_the_operators_day() -> None:
     clocks = [
-        clock("today", datetime(2024, 5, 9, 17, tzinfo=VN)),
-        clock("tomorrow", datetime(2024, 5, 10, 17, tzinfo=VN), unit="P2"),
-        clock("passed-this-morning", datetime(2024, 5, 9, 8, tzinfo=VN)),
+        clock("today", datetime(2024, 5, 9, 17, tzinfo=LOCAL_TZ)),
+        clock("tomorrow", datetime(2024, 5, 10, 17, tzinfo=LOCAL_TZ), unit="P2"),
+        clock("passed-this-morning", datetime(2024, 5, 9, 8, tzinfo=LOCAL_TZ)),
         clock("old", NOW - timedelta(days=40), field="hoa_chat"),
         clock("waiting", NOW - timedelta(days=2), paused=True),
     ]
@@ -33,7 +32,7 @@ def test_figures_of_the_operators_day() -> None:
 
 def test_age_buckets_and_local_days() -> None:
     assert [age_bucket(d * 86400) for d in (0.5, 2, 5, 10, 31)] == ["0-1d", "1-3d", "3-7d", "7-30d", "30d+"]
-    late_evening = datetime(2024, 5, 9, 23, 30, tzinfo=VN)
+    late_evening = datetime(2024, 5, 9, 23, 30, tzinfo=LOCAL_TZ)
     due = late_evening + timedelta(hours=1)
     f = open_figures([OpenClock("x", "SCT", "P1", "", due, date(2024, 5, 10), False)], late_evening)
     assert f.due_by_day == {("SCT", "P1", "tomorrow"): 1}

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -13,10 +12,10 @@ from whatif_support import CALENDAR, YEAR, engine_clock, year
 from deadline.whatif import Change, DossierFacts, Proposal, prepare, run_whatif
 from deadline.whatif.evaluate import LATE_OUT, NAMES, due_instant, evaluate
 from deadline.whatif.report import proposal_arrays
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract.events import ProcedureSnapshot
 from dunghan.deadline import ClockEvent
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SEVEN = Proposal({"SCT-TM-01": Change(7, "working_days")})
 
 
@@ -124,7 +123,7 @@ def _snap(days: float, unit: str = "working_days") -> ProcedureSnapshot:
 
 
 instants = st.builds(
-    lambda d, minute: datetime(2017, 1, 2, tzinfo=TZ) + timedelta(days=d, minutes=minute),
+    lambda d, minute: datetime(2017, 1, 2, tzinfo=LOCAL_TZ) + timedelta(days=d, minutes=minute),
     st.integers(0, 300), st.integers(0, 24 * 60 - 1))
 
 

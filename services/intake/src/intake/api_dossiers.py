@@ -8,6 +8,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.web.auth import current_principal, require_agency, require_auth
 from dunghan.web.errors import ErrorSchema
 from intake import metrics
@@ -23,10 +24,9 @@ from intake.api_schemas import (
     ReplySchema,
 )
 from intake.context import ctx, fail
-from intake.domain import STATUS_NAMES, InboundError, hash_id_number
-from intake.handlers import LOCAL, Sender, digest_of, record_fact
+from intake.domain import STATUS_NAMES, InboundError, hash_id_number, is_overdue
+from intake.handlers import Sender, digest_of, record_fact
 from intake.inbound import load_fact
-from intake.memory import is_overdue
 from intake.records import Dossier, DossierFilter
 
 blp = Blueprint("dossiers", __name__, url_prefix="/api/v1", description="Hồ sơ và vòng đời hồ sơ")
@@ -37,7 +37,7 @@ def dossier_view(d: Dossier, now: Any) -> dict[str, Any]:
     for private in ("id_number_hash", "applicant_phone", "applicant_email", "updated_at"):
         out.pop(private)
     out["status_name"] = STATUS_NAMES[d.status]
-    out["overdue"] = is_overdue(d, now)
+    out["overdue"] = is_overdue(d.status, d.appointment_at, now)
     return out
 
 
@@ -153,7 +153,7 @@ class Lookup(MethodView):
         if d is None or d.id_number_hash != wanted:
             abort(404, message="không tìm thấy hồ sơ với mã và số giấy tờ đã nhập", field="code")
         assert d is not None
-        local = d.appointment_at.astimezone(LOCAL).date() if d.appointment_at else None
+        local = d.appointment_at.astimezone(LOCAL_TZ).date() if d.appointment_at else None
         appointment = d.new_due_date or local
         return {"code": d.code, "status": d.status, "status_name": STATUS_NAMES[d.status],
                 "appointment_date": appointment}

@@ -9,6 +9,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.web.auth import current_principal, require_agency, require_auth
 from intake.api_schemas import (
     AgencySchema,
@@ -24,7 +25,6 @@ from intake.api_schemas import (
 )
 from intake.context import ctx, fail
 from intake.domain import InboundError, VersionSpan, effective_version
-from intake.handlers import LOCAL
 from intake.records import Agency, Officer, Unit
 from intake.registry import (
     add_procedure_version,
@@ -61,7 +61,7 @@ class Procedures(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Các thủ tục đang có hiệu lực (vào ngày ``on``, mặc định hôm nay)."""
         c = ctx()
-        on = args.get("on") or c.clock().astimezone(LOCAL).date()
+        on = args.get("on") or c.clock().astimezone(LOCAL_TZ).date()
         out = []
         with c.repo.transaction() as tx:
             for code in tx.list_procedure_codes(args.get("agency")):

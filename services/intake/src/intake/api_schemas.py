@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract import strict
 from intake.domain import FACTS
 
 AGENCY_CODE = strict.pattern(r"[A-Z][A-Z0-9]{1,9}")
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class LocalInstant(fields.Field):
@@ -25,7 +24,7 @@ class LocalInstant(fields.Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         if type(value) is str and strict.DATE_TEXT.match(value):
             day = strict.Date()._deserialize(value, attr, data)
-            return datetime.combine(day + timedelta(days=1) if self.end else day, time(), LOCAL)
+            return datetime.combine(day + timedelta(days=1) if self.end else day, time(), LOCAL_TZ)
         try:
             return strict.AwareDateTime()._deserialize(value, attr, data)
         except ValidationError as exc:
@@ -37,7 +36,7 @@ class LocalDateTime(fields.DateTime):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         if isinstance(value, datetime) and value.tzinfo is not None:
-            value = value.astimezone(LOCAL)
+            value = value.astimezone(LOCAL_TZ)
         return super()._serialize(value, attr, obj, **kwargs)
 
 

@@ -2,22 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import resources
 from typing import Any
 
 from flask import Flask
 
+from dunghan.clock import utc_now
 from dunghan.web import StaticKeyStore, amqp_check, create_base_app, db_check
 from intake import api_dossiers, api_registry
 from intake.config import Settings
 from intake.context import IntakeContext, RepoKeyStore
 from intake.ports import Repository
 from intake.ratelimit import RateLimiter, SqlTokenBucket, TokenBucket
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def migrations_dir() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import IntEnum
@@ -39,6 +39,7 @@ FACTS = (
 )
 TERMINAL = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED})
 OPEN = frozenset({Status.ACCEPTED, Status.PROCESSING, Status.SUPPLEMENT, Status.FEE})
+CLOCK_RUNS = OPEN - {Status.SUPPLEMENT}  # open, and the time limit runs: a supplement request stops the clock
 CODE_RE = re.compile(r"(?P<agency>[A-Z][A-Z0-9]{1,9})-(?P<ymd>[0-9]{6})-(?P<seq>[0-9]{4})")
 EVENT_NAMESPACE = uuid.UUID("5b7c0f7e-2f55-4d4e-9a55-6d756e676861")
 
@@ -166,10 +167,6 @@ def check_code(code: str, agency: str) -> str | None:
     return None
 
 
-def make_code(agency: str, day: date, seq: int) -> str:
-    return f"{agency}-{day:%y%m%d}-{seq:04d}"
-
-
 def canonical_event_id(agency: str, sender_event_id: str, index: int = 0) -> str:
     """Deterministic: a replay of the same sender event publishes the same canonical id."""
     name = f"{agency}:{sender_event_id}" + (f":{index}" if index else "")
@@ -201,6 +198,6 @@ def effective_version(versions: Iterable[VersionSpan], on: date) -> VersionSpan 
     return None if chosen.abolished else chosen
 
 
-def order_pending(items: Sequence[tuple[datetime, str]]) -> list[int]:
-    """Indices of buffered facts in occurrence order (ties keep arrival order)."""
-    return sorted(range(len(items)), key=lambda i: (items[i][0], i))
+def is_overdue(status: int, appointment_at: datetime | None, now: datetime) -> bool:
+    """Open with the clock running (2, 4, 6) and past the appointment; a supplement request stops the clock."""
+    return status in CLOCK_RUNS and appointment_at is not None and appointment_at < now

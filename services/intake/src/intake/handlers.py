@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract import events as ev
 from dunghan.contract.envelope import envelope_for
 from dunghan.db.unit_of_work import after_commit
@@ -27,9 +27,6 @@ from intake.domain import (
 )
 from intake.ports import Repository, Tx
 from intake.records import Dossier, HistoryEntry, PendingFact, ProcedureVersion, Received
-
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-PERSONAL = ("id_number", "phone", "email", "address")
 
 
 @dataclass(frozen=True)
@@ -138,7 +135,7 @@ def drain_pending(tx: Tx, code: str, *, now: datetime, pepper: str) -> int:
 def procedure_at(tx: Tx, code: str, agency: str, at: datetime) -> ProcedureVersion:
     versions = tx.procedure_versions(code)
     spans = [VersionSpan(v.version, v.effective_from, v.effective_to, v.abolished) for v in versions]
-    chosen = effective_version(spans, at.astimezone(LOCAL).date())
+    chosen = effective_version(spans, at.astimezone(LOCAL_TZ).date())
     if chosen is None or not versions:
         raise InboundError("unknown_procedure", f"thủ tục {code!r} không có hiệu lực vào ngày này",
                            "procedure_code")

@@ -17,7 +17,6 @@ EVENT_ID_PATTERN = r"[A-Za-z0-9._:-]{1,100}"
 ID_NUMBER_PATTERN = r"[0-9]{9}([0-9]{3})?"
 PHONE_PATTERN = r"(0|\+84)[0-9]{9,10}"
 MAX_AMOUNT_VND = 10**13
-PERSONAL_FIELDS = ("id_number", "phone", "email", "address")
 
 
 def _text(required: bool = True, max_len: int = 500, **kw: Any) -> fields.String:

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dunghan.clock import utc_now
 from dunghan.web.auth import ROLES, hash_key
-from intake.app import migrations_dir, utc_now
+from intake.app import migrations_dir
 from intake.config import Settings
 from intake.domain import InboundError
 from intake.records import SourceSystem

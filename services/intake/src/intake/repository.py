@@ -16,6 +16,7 @@ from dunghan.contract.events import StepBudget
 from dunghan.db import begin, lock_keys, made_member, outbox_add, upsert_statement
 from intake import tables as t
 from intake.cache import TtlCache
+from intake.domain import CLOCK_RUNS
 from intake.records import (
     Agency,
     Dossier,
@@ -142,9 +143,6 @@ class SqlTx:
     def save_dossier(self, dossier: Dossier) -> None:
         self.conn.execute(SAVE_DOSSIER, values_of(dossier))
 
-    def add_history(self, entry: HistoryEntry) -> None:
-        self.conn.execute(insert(t.dossier_history).values(**asdict(entry)))
-
     def append_history(self, entry: HistoryEntry) -> None:
         values = values_of(entry)
         values.pop("seq")
@@ -174,7 +172,7 @@ class SqlTx:
             is_open = and_(c.accepted_at.isnot(None), c.resolved_at.is_(None))
             conds.append(is_open if flt.open else ~is_open)
         if flt.overdue_at is not None:
-            conds += [c.status.in_((2, 4, 6)), c.appointment_at < flt.overdue_at]
+            conds += [c.status.in_(sorted(int(s) for s in CLOCK_RUNS)), c.appointment_at < flt.overdue_at]
         total = self.conn.execute(select(func.count()).select_from(t.dossiers).where(*conds)).scalar_one()
         rows = self.conn.execute(select(t.dossiers).where(*conds).order_by(c.code)
                                  .limit(flt.per_page).offset((flt.page - 1) * flt.per_page))

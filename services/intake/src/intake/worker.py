@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dunghan.clock import utc_now
 from dunghan.logging import configure
-from intake.app import migrations_dir, utc_now
+from intake.app import migrations_dir
 from intake.config import Settings
 
 REPLY_CONFIRM_SECONDS = 2.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from intake_fakes import InMemoryRepository
 from sqlalchemy import func, select, text
 
 from dunghan.contract.envelope import envelope_for
@@ -13,7 +14,7 @@ from dunghan.contract.events import DossierRefused, StepBudget
 from dunghan.db import make_engine, upgrade
 from dunghan.db.messaging import outbox_table
 from intake.app import migrations_dir
-from intake.memory import InMemoryRepository
+from intake.domain import Status, is_overdue
 from intake.records import (
     Agency,
     Dossier,
@@ -108,11 +109,12 @@ def test_a_dossier_and_its_history_read_back_with_nulls_and_instants(repo, fact_
 
 def test_history_comes_back_by_step_number(repo):
     with repo.transaction() as tx:
-        tx.add_history(entry("D1", 2))
-        tx.add_history(entry("D1", 1))
-        tx.add_history(entry("D9", 1))
+        tx.append_history(entry("D1", 7, fact="accepted"))
+        tx.append_history(entry("D9", 7))
+        tx.append_history(entry("D1", 7, fact="result_ready"))
     with repo.transaction() as tx:
-        assert [h.seq for h in tx.history("D1")] == [1, 2]
+        assert [(h.seq, h.fact) for h in tx.history("D1")] == [(1, "accepted"), (2, "result_ready")]
+        assert [h.seq for h in tx.history("D9")] == [1]
         assert tx.history("nope") == []
 
 
@@ -180,6 +182,18 @@ def test_dossiers_are_listed_by_code_filtered_and_paged(repo):
         assert codes(DossierFilter(received_from=NOW - timedelta(days=1), received_to=NOW)) == (["A", "B", "C"], 3)
         assert codes(DossierFilter(resolved_from=NOW, resolved_to=NOW + timedelta(seconds=1))) == (["B"], 1)
         assert codes(DossierFilter(agency="XYZ")) == ([], 0)
+
+
+def test_the_overdue_filter_is_the_domain_rule_for_every_status(repo):
+    past, future = NOW - timedelta(minutes=1), NOW + timedelta(minutes=1)
+    with repo.transaction() as tx:
+        for st in Status:
+            tx.save_dossier(dossier(f"P{st:02d}", status=int(st), appointment_at=past))
+            tx.save_dossier(dossier(f"F{st:02d}", status=int(st), appointment_at=future))
+        tx.save_dossier(dossier("N", status=2, appointment_at=None))
+    with repo.transaction() as tx:
+        got = [d.code for d in tx.list_dossiers(DossierFilter(overdue_at=NOW, per_page=100))[0]]
+    assert got == [f"P{st:02d}" for st in Status if is_overdue(st, past, NOW)] == ["P02", "P04", "P06"]
 
 
 def test_the_registry_reads_back_in_code_order(repo):

@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from intake_fakes import InMemoryRepository
 
 from dunghan.web.auth import hash_key
 from intake.app import create_app
 from intake.config import Settings
-from intake.memory import InMemoryRepository
 from intake.records import SourceSystem, Unit
 
 from ..conftest import CODE, T0, make_fact, seed  # type: ignore[import-not-found]

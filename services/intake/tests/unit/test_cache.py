@@ -4,13 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from intake_fakes import InMemoryRepository
 
 from dunghan.web.auth import StaticKeyStore, hash_key
 from intake.cache import TtlCache
 from intake.consumer import InboundHandler
 from intake.context import RepoKeyStore
 from intake.domain import InboundError
-from intake.memory import InMemoryRepository
 from intake.records import SourceSystem
 
 from ..conftest import T0, seed  # type: ignore[import-not-found]

@@ -10,8 +10,9 @@ import pytest
 
 errors = pytest.importorskip("dunghan.bus.errors")
 
+from intake_fakes import InMemoryRepository  # noqa: E402
+
 from intake.consumer import InboundHandler, IntakeReject, OrphanSweeper  # noqa: E402
-from intake.memory import InMemoryRepository  # noqa: E402
 from intake.records import Unit  # noqa: E402
 
 from ..conftest import T0, make_fact, seed  # type: ignore[import-not-found]  # noqa: E402

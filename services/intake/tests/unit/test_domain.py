@@ -14,8 +14,10 @@ from intake.domain import (
     decide,
     effective_version,
     hash_id_number,
-    make_code,
+    is_overdue,
 )
+
+from ..conftest import make_code  # type: ignore[import-not-found]
 
 T = datetime(2017, 3, 6, 8, 0)
 ACCEPTED = DossierState(Status.ACCEPTED, accepted_at=T)
@@ -79,6 +81,7 @@ def test_dossier_code_format_and_agency_prefix():
     assert check_code("STP-170306-0001", "SCT") is not None
     assert check_code("SCT-171306-0001", "SCT") is not None
     assert make_code("SCT", date(2017, 3, 6), 12) == "SCT-170306-0012"
+    assert check_code(make_code("SCT", date(2017, 3, 6), 12), "SCT") is None
 
 
 def test_canonical_event_id_is_deterministic_per_agency_and_sender_id():
@@ -98,3 +101,11 @@ def test_effective_version_picks_the_version_in_force_and_none_when_abolished():
     assert effective_version(spans, date(2017, 2, 17)).version == 2  # type: ignore[union-attr]
     assert effective_version(spans, date(2018, 6, 1)) is None
     assert effective_version(spans, date(2015, 1, 1)) is None
+
+
+def test_overdue_means_open_with_the_clock_running_and_past_the_appointment():
+    due = T + timedelta(days=1)
+    late = [st for st in Status if is_overdue(st, due, due + timedelta(seconds=1))]
+    assert late == [Status.ACCEPTED, Status.PROCESSING, Status.FEE]  # a supplement request stops the clock
+    assert not is_overdue(Status.PROCESSING, due, due)
+    assert not is_overdue(Status.PROCESSING, None, due)

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from intake_fakes import InMemoryRepository
 
 from intake.config import Settings
 from intake.domain import InboundError, check_not_future
 from intake.handlers import Sender, digest_of, record_fact
 from intake.inbound import load_fact
-from intake.memory import InMemoryRepository
 
 from ..conftest import T0, make_fact, seed  # type: ignore[import-not-found]
 from .test_consumer import RecordingReplier, consume, delivery  # type: ignore[import-not-found]

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from intake_fakes import InMemoryRepository
 
 from dunghan.contract.envelope import decode, encode
 from intake.domain import InboundError, canonical_event_id
 from intake.handlers import Sender, digest_of, record_fact, reject_orphans
 from intake.inbound import load_fact
-from intake.memory import InMemoryRepository
 from intake.records import PendingFact
 
 from ..conftest import T0, make_fact, seed  # type: ignore[import-not-found]

@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from importlib import resources
 
+from intake_fakes import InMemoryRepository
+
 from intake.domain import VersionSpan, effective_version
-from intake.memory import InMemoryRepository
 from intake.registry import import_catalogue, load_org, parse_catalogue_csv, parse_catalogue_yaml
 
 NOW = datetime(2017, 3, 1)

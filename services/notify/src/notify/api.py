@@ -1,7 +1,7 @@
 """HTTP API: the delivery log by dossier and per-recipient channel preferences."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,6 +10,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from dunghan.calendar import CalendarRangeError
+from dunghan.clock import utc_now
 from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
 from notify import domain
@@ -95,7 +96,7 @@ def put_preferences(args: dict[str, Any], officer: str) -> Preferences:
     prefs = Preferences(tuple(dict.fromkeys(args["channels"])), args["digest"])
     with _repo().transaction() as tx:
         _officer(tx, officer)
-        tx.set_preferences(officer, prefs, datetime.now(UTC))
+        tx.set_preferences(officer, prefs, utc_now())
     return prefs
 
 
@@ -132,7 +133,7 @@ def get_digest(args: dict[str, Any], unit: str) -> dict[str, Any]:
     services = current_app.extensions["notify"]
     settings = services.settings
     tz = settings.timezone
-    day: date = args["on"] or domain.local(datetime.now(UTC), tz).date()
+    day: date = args["on"] or domain.local(utc_now(), tz).date()
     at = datetime.combine(day, domain.parse_time(settings.digest_time), ZoneInfo(tz))
     with _repo().transaction() as tx:
         found = tx.unit(unit)

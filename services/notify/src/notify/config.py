@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.settings import COMMON_ENV
 
 
@@ -29,7 +30,7 @@ class Settings:
     migrate: bool = True
     link_base: str = "https://dunghan.example.gov.vn/ho-so/"
     templates_dir: str | None = None
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = LOCAL_TZ.key
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_starttls: bool = False

@@ -4,10 +4,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from dunghan.bus.topology import NOTIFY_EVENTS
+from dunghan.clock import utc_now
 from dunghan.contract.envelope import CloudEvent, ContractError, decode
 from dunghan.db.unit_of_work import after_commit
 from dunghan.logging import log_context
@@ -25,10 +26,6 @@ HANDLED = frozenset(cls.TYPE for cls in EVENT_HANDLERS)
 
 class TxSource(Protocol):
     def transaction(self) -> AbstractContextManager[Tx]: ...
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class EventProcessor:

@@ -7,12 +7,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract import events as ev
 
 EMAIL, SMS = "email", "sms"
 CHANNELS = (EMAIL, SMS)
 WINDOWS = ((time(7, 30), time(11, 30)), (time(13, 0), time(17, 0)))
-DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+DEFAULT_TZ = LOCAL_TZ.key
 LOOKAHEAD_DAYS = 60
 
 

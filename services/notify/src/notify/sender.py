@@ -6,10 +6,11 @@ import random
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from dunghan.bus.consumer import is_transient
+from dunghan.clock import utc_now
 from dunghan.logging import log_context
 from notify import domain, metrics
 from notify.channels.base import Channel, DeliveryError, Outgoing
@@ -33,10 +34,6 @@ class RetryPolicy:
     max_attempts: int = 5
     base_seconds: float = 30.0
     cap_seconds: float = 3600.0
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Sender:

@@ -2,11 +2,11 @@
 written together) stores what the same events handled one by one store, when a dossier is tracked and closed
 within the batch and an event comes twice."""
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract import events as ev
 from dunghan.contract.envelope import encode, envelope_for
 from dunghan.db import make_engine, upgrade
@@ -18,19 +18,19 @@ from notify.render import Renderer
 from notify.repository import BatchTx, SqlRepository, SqlTx
 
 pytestmark = pytest.mark.integration
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
-NOW = datetime(2017, 3, 2, 9, 0, tzinfo=VN)
+NOW = datetime(2017, 3, 2, 9, 0, tzinfo=LOCAL_TZ)
 
 
 def bodies() -> list[bytes]:
     def due(code: str, day: int) -> ev.DueDateSet:
-        at = datetime(2017, 3, day, 17, tzinfo=VN)
+        at = datetime(2017, 3, day, 17, tzinfo=LOCAL_TZ)
         return ev.DueDateSet(code=code, agency="SCT", unit="QLTM", officer="cb1", due_at=at, original_due_at=at,
                              calendar_version="v1", reason="accepted")
 
     breached = ev.DeadlineBreached(code="SCT-170301-0002", agency="SCT", unit="QLTM", officer="cb1",
-                                   due_at=datetime(2017, 3, 1, 17, tzinfo=VN), days_overdue=1, procedure_code="P1",
-                                   procedure_name="Cấp giấy phép", applicant_name="Nguyễn Văn Đức")
+                                   due_at=datetime(2017, 3, 1, 17, tzinfo=LOCAL_TZ), days_overdue=1,
+                                   procedure_code="P1", procedure_name="Cấp giấy phép",
+                                   applicant_name="Nguyễn Văn Đức")
     classified = ev.DossierClassified(
         code="SCT-170301-0001", agency="SCT", unit="QLTM", officer="cb1", procedure_code="P1",
         procedure_field="TM", channel=1, accepted_at=NOW, stopped_at=NOW, stop_reason="result_ready",

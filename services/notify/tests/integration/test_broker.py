@@ -2,7 +2,6 @@
 import threading
 import time
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pika
 import pytest
@@ -10,6 +9,7 @@ from prometheus_client import REGISTRY
 
 from dunghan.bus.topology import EVENTS_EXCHANGE, NOTIFY_EVENTS, declare
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract import events as ev
 from dunghan.contract.envelope import CONTENT_TYPE, encode, envelope_for
 from dunghan.testing.polling import wait_until
@@ -21,14 +21,14 @@ from notify.consumer import EventProcessor, make_consumer
 from notify.render import Renderer
 
 pytestmark = pytest.mark.integration
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
-NOW = datetime(2017, 3, 2, 9, 0, tzinfo=VN)
+NOW = datetime(2017, 3, 2, 9, 0, tzinfo=LOCAL_TZ)
 
 
 def breached() -> ev.DeadlineBreached:
     return ev.DeadlineBreached(code="SCT-170301-0009", agency="SCT", unit="QLTM", officer="cb1",
-                               due_at=datetime(2017, 3, 1, 17, tzinfo=VN), days_overdue=1, procedure_code="P1",
-                               procedure_name="Cấp giấy phép", applicant_name="Nguyễn Văn Đức")
+                               due_at=datetime(2017, 3, 1, 17, tzinfo=LOCAL_TZ), days_overdue=1,
+                               procedure_code="P1", procedure_name="Cấp giấy phép",
+                               applicant_name="Nguyễn Văn Đức")
 
 
 def publish(amqp_url: str, prefix: str, bodies: list[tuple[str, bytes]]) -> None:

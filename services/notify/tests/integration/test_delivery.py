@@ -2,11 +2,11 @@
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract import events as ev
 from dunghan.testing.sinks import SmsGatewayStub, SmtpSink
 from notify.channels.base import FakeChannel
@@ -17,14 +17,13 @@ from notify.render import Renderer
 from notify.sender import RetryPolicy, Sender
 
 pytestmark = pytest.mark.integration
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = load_calendar()
-IN_WINDOW = datetime(2017, 3, 2, 9, 0, tzinfo=VN)
+IN_WINDOW = datetime(2017, 3, 2, 9, 0, tzinfo=LOCAL_TZ)
 
 
 def queue_warning(repo, code="SCT-170301-0001", threshold="due_day", now=IN_WINDOW):
     e = ev.DeadlineApproaching(code=code, agency="SCT", unit="QLTM", officer="cb1", threshold=threshold,
-                               due_at=datetime(2017, 3, 2, 17, tzinfo=VN), procedure_code="P1",
+                               due_at=datetime(2017, 3, 2, 17, tzinfo=LOCAL_TZ), procedure_code="P1",
                                procedure_name="Cấp giấy phép kinh doanh", applicant_name="Nguyễn Văn Đức")
     with repo.transaction() as tx:
         handle(e, tx, Context(Renderer(), CAL, now, "https://dh/ho-so/"))
@@ -152,11 +151,12 @@ def test_two_senders_racing_send_each_notification_once(repo):
 
 @pytest.mark.parametrize("store", ["sql", "fake"])
 def test_pending_counts_as_due_only_what_may_be_sent_now_sms_in_quiet_hours_waits(repo, store):
+    from notify_fakes import FakeRepository
+
     from notify.domain import Officer, Unit
-    from notify.fakes import FakeRepository
 
     target = repo if store == "sql" else FakeRepository()
-    lunch = datetime(2017, 3, 2, 12, 0, tzinfo=VN)
+    lunch = datetime(2017, 3, 2, 12, 0, tzinfo=LOCAL_TZ)
     if store == "fake":
         with target.transaction() as tx:
             tx.upsert_unit(Unit("QLTM", "SCT", "Phòng Quản lý thương mại", "cb2"), lunch)
@@ -167,5 +167,5 @@ def test_pending_counts_as_due_only_what_may_be_sent_now_sms_in_quiet_hours_wait
     assert stats["email"].count == 1 and stats["email"].due == 1
     assert stats["email"].oldest_due_age == pytest.approx(300, abs=1)
     assert stats["sms"].count == 1 and stats["sms"].due == 0 and stats["sms"].oldest_due_age == 0.0
-    later = target.pending(datetime(2017, 3, 2, 14, 0, tzinfo=VN))
+    later = target.pending(datetime(2017, 3, 2, 14, 0, tzinfo=LOCAL_TZ))
     assert later["sms"].due == 1

@@ -4,11 +4,11 @@ unit's open dossiers; once a day."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract import events as ev
 from dunghan.contract.envelope import encode, envelope_for
 from dunghan.testing.sinks import SmtpSink
@@ -19,9 +19,8 @@ from notify.render import Renderer
 from notify.sender import Sender
 
 pytestmark = pytest.mark.integration
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = load_calendar()
-MORNING = datetime(2017, 3, 2, 8, 0, tzinfo=VN)  # a Thursday, after the 07:30 digest time
+MORNING = datetime(2017, 3, 2, 8, 0, tzinfo=LOCAL_TZ)  # a Thursday, after the 07:30 digest time
 
 
 def _due(code: str, unit: str, due: datetime) -> ev.DueDateSet:
@@ -30,7 +29,7 @@ def _due(code: str, unit: str, due: datetime) -> ev.DueDateSet:
 
 
 def _classified(code: str, unit: str) -> ev.DossierClassified:
-    at = datetime(2017, 3, 1, 10, tzinfo=VN)
+    at = datetime(2017, 3, 1, 10, tzinfo=LOCAL_TZ)
     return ev.DossierClassified(code, "SCT", unit, "cb1", "P1", "x", 1, at, at, "result_ready", "early", -1, 8.0)
 
 
@@ -50,13 +49,13 @@ def test_each_unit_head_gets_one_digest_mail_with_the_units_open_dossiers(repo, 
                           email="ha@example.vn"),
         ev.OfficerUpdated(officer="cb5", agency="SCT", unit="XNK", full_name="Đỗ Minh Tâm",
                           email="tam@example.vn"),
-        _due("SCT-170301-0001", "QLTM", datetime(2017, 3, 2, 17, tzinfo=VN)),   # due today
-        _due("SCT-170220-0002", "QLTM", datetime(2017, 3, 1, 17, tzinfo=VN)),   # overdue
-        _due("SCT-170301-0003", "QLTM", datetime(2017, 3, 20, 17, tzinfo=VN)),  # later: not in the digest
-        _due("SCT-170301-0004", "QLTM", datetime(2017, 3, 2, 11, tzinfo=VN)),   # resolved below
+        _due("SCT-170301-0001", "QLTM", datetime(2017, 3, 2, 17, tzinfo=LOCAL_TZ)),   # due today
+        _due("SCT-170220-0002", "QLTM", datetime(2017, 3, 1, 17, tzinfo=LOCAL_TZ)),   # overdue
+        _due("SCT-170301-0003", "QLTM", datetime(2017, 3, 20, 17, tzinfo=LOCAL_TZ)),  # later: not in the digest
+        _due("SCT-170301-0004", "QLTM", datetime(2017, 3, 2, 11, tzinfo=LOCAL_TZ)),   # resolved below
         _classified("SCT-170301-0004", "QLTM"),
-        _due("SCT-170215-0005", "KTAT", datetime(2017, 2, 28, 17, tzinfo=VN)),  # overdue, another unit
-        _due("SCT-170301-0006", "XNK", datetime(2017, 3, 30, 17, tzinfo=VN)),   # nothing due: no digest
+        _due("SCT-170215-0005", "KTAT", datetime(2017, 2, 28, 17, tzinfo=LOCAL_TZ)),  # overdue, another unit
+        _due("SCT-170301-0006", "XNK", datetime(2017, 3, 30, 17, tzinfo=LOCAL_TZ)),   # nothing due: no digest
     ]
     for e in events:
         processor.process(encode(envelope_for(e, now=datetime.now(UTC))))

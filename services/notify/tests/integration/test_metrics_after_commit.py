@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 import uuid
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pika
 import pytest
@@ -14,6 +13,7 @@ from prometheus_client import REGISTRY
 
 from dunghan.bus.topology import EVENTS_EXCHANGE, NOTIFY_EVENTS, declare
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract import events as ev
 from dunghan.contract.envelope import encode, envelope_for
 from dunghan.contract.events import routing_key
@@ -22,8 +22,7 @@ from notify.consumer import EventProcessor, make_consumer
 from notify.render import Renderer
 
 pytestmark = pytest.mark.integration
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
-IN_WINDOW = datetime(2017, 3, 2, 9, 0, tzinfo=VN)
+IN_WINDOW = datetime(2017, 3, 2, 9, 0, tzinfo=LOCAL_TZ)
 
 
 def _suppressed() -> float:
@@ -39,7 +38,7 @@ def _rolled_back(queue: str) -> float:
 def test_a_rolled_back_batch_replayed_one_by_one_counts_each_suppressed_duplicate_once(amqp_url, bus_prefix, repo):
     code = f"SCT-170301-{uuid.uuid4().hex[:4]}"
     warning = ev.DeadlineApproaching(code=code, agency="SCT", unit="QLTM", officer="cb1", threshold="due_day",
-                                     due_at=datetime(2017, 3, 2, 17, tzinfo=VN), procedure_code="P1",
+                                     due_at=datetime(2017, 3, 2, 17, tzinfo=LOCAL_TZ), procedure_code="P1",
                                      procedure_name="Cấp giấy phép", applicant_name="Nguyễn Văn Đức")
     poison = ev.DueDateSet(code=code, agency="SCT", unit="U" * 100, officer="cb1", due_at=IN_WINDOW,
                            original_due_at=IN_WINDOW, calendar_version="v1", reason="accepted")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from notify_fakes import FakeRepository
 from sqlalchemy import text
 
 from dunghan.db import make_engine, upgrade
 from notify.app import MIGRATIONS
 from notify.domain import NewNotification, Officer, OpenDossier, Pending, Preferences, Unit
-from notify.fakes import FakeRepository
 from notify.repository import SqlRepository
 
 pytestmark = pytest.mark.integration

@@ -1,12 +1,14 @@
 """The HTTP API with the in-memory repository: delivery log by dossier, preferences, auth."""
 from datetime import UTC, datetime
 
+from notify_fakes import FakeRepository
+
+from dunghan.clock import LOCAL_TZ
 from dunghan.web import hash_key
 from notify.app import create_app
 from notify.channels.base import FakeChannel
 from notify.config import Settings
 from notify.domain import NewNotification, Officer
-from notify.fakes import FakeRepository
 
 KEYS = f"sct:SCT:system:{hash_key('k-sct')};ops:*:admin:{hash_key('k-ops')};dn:DN:system:{hash_key('k-dn')}"
 NOW = datetime(2017, 3, 2, 2, 0, tzinfo=UTC)
@@ -65,14 +67,13 @@ def test_preferences_validation_and_scope():
 
 
 def test_a_unit_heads_digest_is_viewable_for_a_day_by_its_agency_or_an_operator():
-    from zoneinfo import ZoneInfo
 
     from dunghan.contract import events as ev
     from notify.domain import OpenDossier, Unit
     from notify.handlers import Context, handle
     from notify.render import Renderer
 
-    vn = ZoneInfo("Asia/Ho_Chi_Minh")
+    vn = LOCAL_TZ
     repo = seeded()
     with repo.transaction() as tx:
         tx.upsert_unit(Unit("SCT-QLTM", "SCT", "Phòng Quản lý thương mại", "cb1"), NOW)

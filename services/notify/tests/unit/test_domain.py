@@ -1,20 +1,19 @@
 """Pure rules: recipients, channels, dedupe keys, quiet hours, backoff, digest selection."""
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract import events as ev
 from notify import domain
 from notify.domain import Officer, OpenDossier, Preferences, Unit
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = load_calendar()
 
 
 def vn(*args: int) -> datetime:
-    return datetime(*args, tzinfo=VN)
+    return datetime(*args, tzinfo=LOCAL_TZ)
 
 
 class Dir:

@@ -1,20 +1,20 @@
 """Handlers and the send loop with the in-memory repository and recording channels."""
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+
+from notify_fakes import FakeRepository
 
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract import events as ev
 from dunghan.contract.envelope import encode, envelope_for
 from notify.channels.base import FakeChannel, PermanentError, TransientError
 from notify.consumer import EventProcessor
 from notify.digest import DigestJob
-from notify.fakes import FakeRepository
 from notify.render import Renderer
 from notify.sender import RetryPolicy, Sender
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = load_calendar()
-NOW = datetime(2017, 3, 2, 9, 0, tzinfo=VN)
+NOW = datetime(2017, 3, 2, 9, 0, tzinfo=LOCAL_TZ)
 
 
 class Clock:
@@ -43,7 +43,8 @@ def setup(clock: Clock | None = None) -> tuple[FakeRepository, EventProcessor]:
     return repo, p
 
 
-def warning(threshold: str = "d-1", due: datetime = datetime(2017, 3, 3, 17, tzinfo=VN)) -> ev.DeadlineApproaching:
+def warning(threshold: str = "d-1",
+            due: datetime = datetime(2017, 3, 3, 17, tzinfo=LOCAL_TZ)) -> ev.DeadlineApproaching:
     return ev.DeadlineApproaching(code="SCT-170301-0001", agency="SCT", unit="QLTM", officer="cb1",
                                   threshold=threshold, due_at=due, procedure_code="P1",
                                   procedure_name="Cấp giấy phép", applicant_name="Nguyễn Văn Đức")
@@ -70,17 +71,17 @@ def test_same_threshold_twice_under_new_event_ids_is_sent_once():
 def test_a_new_due_date_warns_again():
     repo, p = setup()
     p.process(body(warning()))
-    p.process(body(warning(due=datetime(2017, 3, 8, 17, tzinfo=VN))))
+    p.process(body(warning(due=datetime(2017, 3, 8, 17, tzinfo=LOCAL_TZ))))
     assert len(repo.notifications) == 6
 
 
 def test_sms_in_quiet_hours_waits_for_the_window_but_email_does_not():
-    evening = datetime(2017, 3, 2, 19, 0, tzinfo=VN)
+    evening = datetime(2017, 3, 2, 19, 0, tzinfo=LOCAL_TZ)
     repo, p = setup(Clock(evening))
     p.process(body(warning()))
     by_channel = {(n["recipient"], n["channel"]): n["next_attempt_at"] for n in repo.notifications}
     assert by_channel[("cb1", "email")] == evening
-    assert by_channel[("cb1", "sms")] == datetime(2017, 3, 3, 7, 30, tzinfo=VN)
+    assert by_channel[("cb1", "sms")] == datetime(2017, 3, 3, 7, 30, tzinfo=LOCAL_TZ)
 
 
 def test_preferences_narrow_channels():
@@ -142,12 +143,12 @@ def test_transient_failures_stop_after_max_attempts():
 
 
 def test_digest_once_per_head_and_day():
-    clock = Clock(datetime(2017, 3, 3, 7, 31, tzinfo=VN))
+    clock = Clock(datetime(2017, 3, 3, 7, 31, tzinfo=LOCAL_TZ))
     repo, p = setup(clock)
     p.process(body(warning()))
     p.process(body(ev.DueDateSet(code="SCT-170301-0002", agency="SCT", unit="QLTM", officer="cb1",
-                                 due_at=datetime(2017, 3, 1, 17, tzinfo=VN),
-                                 original_due_at=datetime(2017, 3, 1, 17, tzinfo=VN),
+                                 due_at=datetime(2017, 3, 1, 17, tzinfo=LOCAL_TZ),
+                                 original_due_at=datetime(2017, 3, 1, 17, tzinfo=LOCAL_TZ),
                                  calendar_version="v1", reason="accepted")))
     job = DigestJob(repo, Renderer(), CAL, link_base="https://dh/ho-so/")
     assert job(clock.now) == 1
@@ -159,7 +160,7 @@ def test_digest_once_per_head_and_day():
 
 
 def test_classified_dossiers_leave_the_digest():
-    clock = Clock(datetime(2017, 3, 3, 8, 0, tzinfo=VN))
+    clock = Clock(datetime(2017, 3, 3, 8, 0, tzinfo=LOCAL_TZ))
     repo, p = setup(clock)
     p.process(body(warning()))
     p.process(body(ev.DossierClassified(

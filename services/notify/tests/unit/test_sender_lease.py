@@ -1,18 +1,18 @@
 """The send loop's claims: renewed while a long batch is worked through, released on a clean stop, and after a
 crash only the message in flight goes out again, with the same Message-ID."""
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+
+from notify_fakes import FakeRepository
 
 from dunghan.calendar import load_calendar
+from dunghan.clock import LOCAL_TZ
 from notify.channels.base import FakeChannel, Outgoing
 from notify.config import Settings
 from notify.domain import NewNotification
-from notify.fakes import FakeRepository
 from notify.sender import Sender
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = load_calendar()
-NOW = datetime(2017, 3, 2, 9, 0, tzinfo=VN)
+NOW = datetime(2017, 3, 2, 9, 0, tzinfo=LOCAL_TZ)
 
 
 class Clock:

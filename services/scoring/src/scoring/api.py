@@ -1,20 +1,21 @@
 """HTTP API: campaigns, standings, closing, corrections, complaints, discipline (reports: ``api_reports``)."""
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import UTC, date, datetime
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from http import HTTPStatus
+from typing import Any, TypeVar
 
 from flask import Response, current_app
-from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate, validates_schema
 
+from dunghan.clock import utc_now
 from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
+from scoring import api_schemas as out
 from scoring import handlers, readers, records
-from scoring.domain import Standing, StepFigures, campaign_to_dict
-from scoring.export import CSV_MIME, XLSX_MIME, to_csv, to_xlsx
+from scoring.domain import campaign_to_dict
 
 blp = Blueprint("scoring", __name__, url_prefix="/api/v1", description="Thi đua, xếp hạng và báo cáo")
 
@@ -60,6 +61,17 @@ class DisciplineIn(Schema):
 
 
 AGENCY_CODE = strict.pattern(r"[A-Z][A-Z0-9]{1,9}")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def errors(bp: Blueprint, *codes: int) -> Callable[[F], F]:
+    """Document the error answers a view gives (the shared ``{"error": {...}}`` shape)."""
+    def decorate(fn: F) -> F:
+        for code in codes:
+            fn = bp.alt_response(code, response=HTTPStatus(code).name)(fn)
+        return fn
+
+    return decorate
 
 
 def _repo() -> Any:
@@ -68,16 +80,12 @@ def _repo() -> Any:
 
 def _now() -> datetime:
     clock = current_app.extensions.get("scoring_clock")
-    return clock() if clock else datetime.now(UTC)
+    return clock() if clock else utc_now()
 
 
 def _require_campaign_agency(campaign_id: str) -> None:
     """Abort 404 for an unknown campaign, 403 unless the caller acts for the campaign's agency."""
-    def agency_of() -> str:
-        with _repo().transaction() as tx:
-            return handlers._campaign(tx, campaign_id).agency
-
-    require_agency(_call(agency_of))
+    require_agency(_call(readers.campaign, _repo(), campaign_id).agency)
 
 
 def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -94,53 +102,35 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
         abort(422, message=exc.message, field=exc.field)
 
 
-def _standing(s: Standing, flags: dict[tuple[str, str], list[dict[str, Any]]] | None = None) -> dict[str, Any]:
-    t = s.tally
-    corrections = (flags or {}).get((t.kind, t.subject), [])
-    return {"rank": s.rank, "kind": t.kind, "subject": t.subject, "name": t.name, "unit": t.unit, "score": s.score,
-            "role": t.role, "criteria": s.values, "gates": s.gates, "eligible": s.eligible,
-            "complaints": t.complaints, "disciplined": t.disciplined,
-            "corrected": bool(corrections), "corrections": corrections}
-
-
-def _step(f: StepFigures) -> dict[str, Any]:
-    return {"step": f.step, "handled": f.handled, "early": f.early, "on_time": f.on_time, "late": f.late,
-            "late_share": f.late_share, "top_late_officers": [asdict(o) for o in f.top_late_officers]}
-
-
-def _export(fmt: str, columns: Any, rows: list[dict[str, Any]], name: str, heading: str) -> Response | None:
-    if fmt == "csv":
-        return Response(to_csv(columns, rows), mimetype=CSV_MIME,
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    if fmt == "xlsx":
-        return Response(to_xlsx(columns, rows, title=name, heading=heading), mimetype=XLSX_MIME,
-                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-    return None
+def attachment(body: bytes | str, mimetype: str, name: str) -> Response:
+    """A file download named ``name``."""
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @blp.route("/campaigns")
-class Campaigns(MethodView):
-    @require_auth()
-    @blp.response(200)
-    def get(self) -> Any:
-        """Danh sách chiến dịch thi đua và trạng thái các đợt."""
-        with _repo().transaction() as tx:
-            items = tx.list_campaigns()
-        return {"items": [{**campaign_to_dict(c), "states": s} for c, s in items]}
+@require_auth()
+@blp.response(200, out.CampaignListOut)
+def get_campaigns() -> Any:
+    """Danh sách chiến dịch thi đua và trạng thái các đợt."""
+    return {"items": [{**campaign_to_dict(c), "states": s} for c, s in readers.campaigns(_repo())]}
 
-    @require_auth(role="operator")
-    @blp.arguments(CampaignIn)
-    @blp.response(201)
-    def post(self, body: dict[str, Any]) -> Any:
-        """Tạo chiến dịch thi đua (quản trị)."""
-        require_agency(body["agency"])
-        return campaign_to_dict(_call(handlers.create_campaign, _repo(), body))
+
+@blp.route("/campaigns", methods=["POST"])
+@require_auth(role="operator")
+@blp.arguments(CampaignIn)
+@blp.response(201, out.CampaignOut)
+@errors(blp, 409)
+def post_campaign(body: dict[str, Any]) -> Any:
+    """Tạo chiến dịch thi đua (quản trị)."""
+    require_agency(body["agency"])
+    return campaign_to_dict(_call(handlers.create_campaign, _repo(), body))
 
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/standings")
 @require_auth()
 @blp.arguments(StandingsQuery, location="query")
-@blp.response(200)
+@blp.response(200, out.StandingsOut)
+@errors(blp, 404)
 def get_standings(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
     """Bảng xếp hạng của một đợt (hoặc `tong-ket`: tổng kết chiến dịch): hạng (đồng hạng), giá trị từng tiêu chí,
     điều kiện. Đơn vị xếp chung; cán bộ xếp trong nhóm vai trò tương đương (`role`: một cửa — tiếp nhận, trả kết
@@ -150,64 +140,61 @@ def get_standings(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
     Quy tắc đầy đủ: `GET /campaigns/{id}/rules`."""
     st: handlers.Standings = _call(handlers.standings, _repo(), campaign_id, phase, query["kind"])
     require_agency(st.campaign.agency)
-    return {"campaign": st.campaign.id, "phase": st.phase.key, "phase_name": st.phase.name, "state": st.state,
-            "kind": st.kind, "closed_at": st.closed_at.isoformat() if st.closed_at else None,
-            "config": st.config, "entries": [_standing(s, st.flags) for s in st.entries],
-            "proposals": st.proposals,
-            "steps": [_step(f) for f in st.steps]}
+    return st
 
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/steps")
 @require_auth()
 @blp.arguments(StepsQuery, location="query")
-@blp.response(200)
+@blp.response(200, out.StepsOut)
+@errors(blp, 404)
 def get_steps(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
     """Kết quả theo bước xử lý của một đợt: trước hạn, đúng hạn, trễ hạn, tỷ lệ trễ, cán bộ trễ nhiều nhất."""
-    rep: readers.StepReport = _call(readers.step_report, _repo(), campaign_id, phase,
-                                     unit=query["unit"], officer=query["officer"])
+    rep: readers.StepReport = _call(readers.step_report, _repo(), campaign_id, phase, **query)
     require_agency(rep.campaign.agency)
-    return {"campaign": rep.campaign.id, "phase": rep.phase.key, "state": rep.state, "unit": query["unit"],
-            "officer": query["officer"], "steps": [_step(f) for f in rep.steps]}
+    return {"campaign": rep.campaign.id, "phase": rep.phase.key, "state": rep.state, **query, "steps": rep.steps}
 
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/close", methods=["POST"])
 @require_auth(role="operator")
-@blp.response(200)
+@blp.response(200, out.ClosedOut)
+@errors(blp, 404, 409)
 def post_close(campaign_id: str, phase: str) -> Any:
     """Kết thúc đợt (sơ kết): đóng băng kết quả và gửi sự kiện phase_closed."""
     _require_campaign_agency(campaign_id)
     ev = _call(handlers.close_phase, _repo(), campaign_id, phase, _now(), current_principal().name)
     steps = readers.step_report(_repo(), campaign_id, phase).steps
-    return {"campaign": ev.campaign, "phase": ev.phase, "standings": [asdict(s) for s in ev.standings],
-            "proposals": [asdict(p) for p in ev.proposals], "steps": [_step(f) for f in steps]}, 200
+    return {"campaign": ev.campaign, "phase": ev.phase, "standings": ev.standings, "proposals": ev.proposals,
+            "steps": steps}
 
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/corrections")
 @require_auth()
-@blp.response(200)
+@blp.response(200, out.CorrectionsOut)
+@errors(blp, 404)
 def get_corrections(campaign_id: str, phase: str) -> Any:
     """Các phân loại đến sau khi đợt đã kết thúc, ghi bên cạnh kết quả đã đóng băng."""
     _require_campaign_agency(campaign_id)
-    items = _call(records.corrections, _repo(), campaign_id, phase)
-    return {"items": [{k: (v.isoformat() if isinstance(v, datetime | date) else v) for k, v in i.items()}
-                      for i in items]}
+    return {"items": _call(records.corrections, _repo(), campaign_id, phase)}
 
 
 @blp.route("/campaigns/<campaign_id>/complaints", methods=["POST"])
 @require_auth(role="operator")
 @blp.arguments(ComplaintIn)
-@blp.response(201)
+@blp.response(201, out.CreatedOut)
+@errors(blp, 404)
 def post_complaint(body: dict[str, Any], campaign_id: str) -> Any:
     """Ghi nhận khiếu nại (có cơ sở hay không) đối với đơn vị hoặc cán bộ."""
     _require_campaign_agency(campaign_id)
-    return {"id": _call(records.record_complaint, _repo(), campaign_id, body, current_principal().name)}, 201
+    return {"id": _call(records.record_complaint, _repo(), campaign_id, body, current_principal().name)}
 
 
 @blp.route("/campaigns/<campaign_id>/discipline", methods=["POST"])
 @require_auth(role="operator")
 @blp.arguments(DisciplineIn)
-@blp.response(201)
+@blp.response(201, out.CreatedOut)
+@errors(blp, 404)
 def post_discipline(body: dict[str, Any], campaign_id: str) -> Any:
     """Ghi nhận cán bộ bị kỷ luật trong thời gian thi đua."""
     _require_campaign_agency(campaign_id)
-    return {"id": _call(records.record_discipline, _repo(), campaign_id, body, current_principal().name)}, 201
+    return {"id": _call(records.record_discipline, _repo(), campaign_id, body, current_principal().name)}

@@ -1,7 +1,6 @@
 """HTTP API of reward proposals (draft → union compiles → leadership decides) and of the published rules."""
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from flask import Response
@@ -9,11 +8,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from dunghan.web.auth import current_principal, require_agency, require_auth
-from scoring import awards
-from scoring.api import _call, _now, _repo
+from scoring import api_schemas as out
+from scoring import awards, readers
+from scoring.api import _call, _now, _repo, attachment, errors
 from scoring.documents import DOCX_MIME, proposals_docx, proposals_xlsx
 from scoring.export import XLSX_MIME
-from scoring.handlers import _campaign
 from scoring.rules import rules_text
 
 blp = Blueprint("awards", __name__, url_prefix="/api/v1", description=(
@@ -50,68 +49,64 @@ def _actor() -> awards.Actor:
     return awards.Actor(p.name, p.role)
 
 
-def _json(v: Any) -> Any:
-    return v.isoformat() if isinstance(v, datetime | date) else v
-
-
 def _review(campaign_id: str, phase: str) -> awards.ProposalReview:
     review: awards.ProposalReview = _call(awards.get_review, _repo(), campaign_id, phase)
     require_agency(review.campaign.agency)
     return review
 
 
+def _proposals_file(review: awards.ProposalReview, fmt: str) -> Response:
+    """The list (XLSX) or the submission (DOCX) of a review's proposals."""
+    c = review.campaign
+    units = readers.unit_names(_repo(), c.agency)
+    if fmt == "xlsx":
+        body, mime = proposals_xlsx(review, units), XLSX_MIME
+    else:
+        body, mime = proposals_docx(review, units, union=c.union, agency=c.agency_name), DOCX_MIME
+    return attachment(body, mime, f"khen_thuong_{c.id}_{review.phase.key}.{fmt}")
+
+
 @blp.route("/campaigns/<campaign_id>/rules")
 @require_auth()
-@blp.response(200)
+@blp.response(200, out.RulesOut)
+@errors(blp, 404)
 def get_rules(campaign_id: str) -> Any:
     """Quy tắc chấm điểm, xếp hạng theo nhóm vai trò và khen thưởng của chiến dịch (tiếng Việt)."""
-    with _repo().transaction() as tx:
-        c = _call(_campaign, tx, campaign_id)
+    c = _call(readers.campaign, _repo(), campaign_id)
     require_agency(c.agency)
-    return {"campaign": c.id, "rules": rules_text(c), "roles": c.config.to_json()["roles"],
-            "leadership": c.config.to_json()["leadership"]}
+    config = c.config.to_json()
+    return {"campaign": c.id, "rules": rules_text(c), "roles": config["roles"], "leadership": config["leadership"]}
 
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/proposals")
 @require_auth()
 @blp.arguments(ProposalsQuery, location="query")
-@blp.response(200)
+@blp.response(200, out.ReviewOut, description="Các đề nghị (JSON), hoặc tệp khi `format=xlsx` / `docx`")
+@blp.doc(**out.files(XLSX_MIME, DOCX_MIME, description="Các đề nghị (JSON), hoặc tệp khi `format=xlsx` / `docx`"))
+@errors(blp, 404)
 def get_proposals(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
     """Danh sách đề nghị khen thưởng của một lần xét (sơ kết đợt hoặc `tong-ket`), trạng thái, nhật ký thay đổi,
     đính chính sau sơ kết của từng người; `format=xlsx` (danh sách) hoặc `docx` (tờ trình)."""
     review = _review(campaign_id, phase)
-    if query["format"] != "json":
-        with _repo().transaction() as tx:
-            units = tx.unit_names(review.campaign.agency)
-        name = f"khen_thuong_{review.campaign.id}_{review.phase.key}"
-        if query["format"] == "xlsx":
-            body, mime = proposals_xlsx(review, units), XLSX_MIME
-        else:
-            body, mime = proposals_docx(review, units, union=review.campaign.union,
-                                        agency=review.campaign.agency_name), DOCX_MIME
-        return Response(body, mimetype=mime,
-                        headers={"Content-Disposition": f'attachment; filename="{name}.{query["format"]}"'})
-    return {"campaign": review.campaign.id, "phase": review.phase.key, "phase_name": review.phase.name,
-            "final": review.phase.final, "state": review.state, "decision_number": review.decision_number,
-            "decision_date": _json(review.decision_date),
-            "items": [{k: _json(v) for k, v in i.items()} for i in review.items],
-            "log": [{k: _json(v) for k, v in e.items()} for e in review.log]}
+    return review if query["format"] == "json" else _proposals_file(review, query["format"])
 
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/proposals", methods=["POST"])
 @require_auth(role="union")
 @blp.arguments(ProposalIn)
-@blp.response(201)
+@blp.response(201, out.CreatedOut)
+@errors(blp, 404, 409)
 def post_proposal(body: dict[str, Any], campaign_id: str, phase: str) -> Any:
     """Công đoàn thêm một đề nghị (nêu lý do); danh hiệu năm chỉ ở lần tổng kết; mỗi người một hình thức."""
     _review(campaign_id, phase)
-    return {"id": _call(awards.add_proposal, _repo(), campaign_id, phase, body, _actor(), _now())}, 201
+    return {"id": _call(awards.add_proposal, _repo(), campaign_id, phase, body, _actor(), _now())}
 
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/proposals/<int:proposal_id>/remove", methods=["POST"])
 @require_auth(role="union")
 @blp.arguments(RemoveIn)
-@blp.response(200)
+@blp.response(200, out.RemovedOut)
+@errors(blp, 404, 409)
 def post_remove(body: dict[str, Any], campaign_id: str, phase: str, proposal_id: int) -> Any:
     """Công đoàn bớt một đề nghị (nêu lý do)."""
     _review(campaign_id, phase)
@@ -121,7 +116,8 @@ def post_remove(body: dict[str, Any], campaign_id: str, phase: str, proposal_id:
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/proposals/compile", methods=["POST"])
 @require_auth(role="union")
-@blp.response(200)
+@blp.response(200, out.ReviewStateOut)
+@errors(blp, 404, 409)
 def post_compile(campaign_id: str, phase: str) -> Any:
     """Công đoàn trình danh sách đã tổng hợp lên Lãnh đạo (không thêm, bớt được nữa)."""
     _review(campaign_id, phase)
@@ -132,7 +128,8 @@ def post_compile(campaign_id: str, phase: str) -> Any:
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/proposals/decision", methods=["POST"])
 @require_auth(role="leadership")
 @blp.arguments(DecisionIn)
-@blp.response(200)
+@blp.response(200, out.ReviewStateOut)
+@errors(blp, 404, 409)
 def post_decision(body: dict[str, Any], campaign_id: str, phase: str) -> Any:
     """Lãnh đạo quyết định: số và ngày quyết định; tiền thưởng tính theo lương cơ sở tại ngày quyết định."""
     _review(campaign_id, phase)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from dunghan.bus.errors import Duplicate, Reject
+from dunghan.clock import utc_now
 from dunghan.contract.envelope import ContractError, decode
 from dunghan.logging import log_context
 from scoring import handlers
@@ -14,7 +15,7 @@ from scoring.repository.sql import SqlRepository, open_batch_tx
 HANDLED = frozenset(cls.TYPE for cls in handlers.EVENT_HANDLERS)
 
 
-def make_handler(repo: handlers.Repository, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+def make_handler(repo: handlers.Repository, clock: Callable[[], datetime] = utc_now
                  ) -> Callable[[Any], None]:
     def handle(delivery: Any) -> None:
         try:
@@ -31,7 +32,7 @@ def make_handler(repo: handlers.Repository, clock: Callable[[], datetime] = lamb
     return handle
 
 
-def make_batch_handler(repo: SqlRepository, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+def make_batch_handler(repo: SqlRepository, clock: Callable[[], datetime] = utc_now
                        ) -> Callable[[list[Any]], list[str]]:
     """A consumer batch at once: the inbox rows of all its scored events in one statement, then each event in
     order. A message that does not decode rolls the batch back; the consumer then handles it alone (and rejects

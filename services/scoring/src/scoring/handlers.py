@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import CloudEvent, envelope_for
 from dunghan.contract.events import (
     DossierAccepted,
@@ -39,7 +40,6 @@ from scoring.domain import (
     rank,
     step_figures,
 )
-from scoring.periods import LOCAL
 from scoring.rules import rules_text
 
 WAITING_REASONS = frozenset({"supplement_requested", "supplement_paused", "paused"})
@@ -66,7 +66,7 @@ class Conflict(Exception):
 
 
 def local_day(instant: datetime) -> date:
-    return instant.astimezone(LOCAL).date()
+    return instant.astimezone(LOCAL_TZ).date()
 
 
 # ---- events ----

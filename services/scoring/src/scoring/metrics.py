@@ -25,8 +25,8 @@ from typing import Any
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from dunghan.clock import LOCAL_TZ
 from scoring.domain import rank
-from scoring.reports import LOCAL
 
 OUTCOMES = ("early", "on_time", "late")
 log = logging.getLogger(__name__)
@@ -43,8 +43,8 @@ class Figures:
 
 def period_starts(now: datetime) -> dict[str, datetime]:
     """The local midnight starting the current month and year."""
-    today = now.astimezone(LOCAL).date()
-    return {name: datetime.combine(day, dt_time(), LOCAL)
+    today = now.astimezone(LOCAL_TZ).date()
+    return {name: datetime.combine(day, dt_time(), LOCAL_TZ)
             for name, day in (("month", today.replace(day=1)), ("year", today.replace(month=1, day=1)))}
 
 

@@ -5,13 +5,13 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.web.pages import require_person
 from dunghan.web.pages.internal import ApiError, get_json
 from dunghan.web.pages.session import current_person, directory
 from scoring.api import _now
 from scoring.form06a import COLUMNS_06A
 from scoring.pages import passthrough
-from scoring.periods import LOCAL
 from scoring.reports import COLUMNS_INDEX
 
 bp = Blueprint("scoring_report_pages", __name__, template_folder="templates")
@@ -20,7 +20,7 @@ bp = Blueprint("scoring_report_pages", __name__, template_folder="templates")
 def _06a_query() -> dict[str, Any]:
     me = current_person()
     assert me is not None
-    today = _now().astimezone(LOCAL).date()
+    today = _now().astimezone(LOCAL_TZ).date()
     return {"agency": me.agency, "from": request.args.get("from") or f"{today.year}-01-01",
             "to": request.args.get("to") or today.isoformat(),
             "by": "field" if request.args.get("by") == "field" else "unit"}
@@ -52,7 +52,7 @@ def _index_query() -> dict[str, Any]:
     me = current_person()
     assert me is not None
     year = request.args.get("year", "")
-    return {"agency": me.agency, "year": year if year.isdigit() else str(_now().astimezone(LOCAL).year)}
+    return {"agency": me.agency, "year": year if year.isdigit() else str(_now().astimezone(LOCAL_TZ).year)}
 
 
 @bp.get("/bao-cao/chi-so")

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+from dunghan.clock import LOCAL_TZ
+
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<q>[1-4])|H(?P<h>[12])|M(?P<m>0[1-9]|1[0-2])))?$")
 PERIOD_HELP = ("kỳ báo cáo: YYYY (năm), YYYY-H1 / YYYY-H2 (6 tháng), YYYY-Q1..Q4 (quý), YYYY-Mmm (tháng) "
@@ -28,12 +28,12 @@ class Period:
     end: date
     label: str = ""
 
-    def bounds(self, tz: tzinfo = LOCAL) -> tuple[datetime, datetime]:
+    def bounds(self, tz: tzinfo = LOCAL_TZ) -> tuple[datetime, datetime]:
         """[start, end) as instants: local midnight of the first day to local midnight after the last."""
         after = self.end + timedelta(days=1)
         return datetime.combine(self.start, time(), tz), datetime.combine(after, time(), tz)
 
-    def end_instant(self, tz: tzinfo = LOCAL) -> datetime:
+    def end_instant(self, tz: tzinfo = LOCAL_TZ) -> datetime:
         return datetime.combine(self.end, time(), tz)
 
     @property

@@ -70,3 +70,20 @@ def report_index(repo: Repository, agency: str, year: int, today: date | None = 
         if last:
             months.append(index_month(tx.month_figures(agency, year, 0), with_766=with_766))
     return IndexReport(agency, year, applies_766(year), with_766, months, indicator_notes(year, with_766))
+
+
+def campaign(repo: Repository, campaign_id: str) -> Campaign:
+    """The campaign (``NotFound`` if there is none)."""
+    with repo.transaction() as tx:
+        return _campaign(tx, campaign_id)
+
+
+def unit_names(repo: Repository, agency: str) -> dict[str, str]:
+    with repo.transaction() as tx:
+        return tx.unit_names(agency)  # type: ignore[no-any-return]
+
+
+def campaigns(repo: Repository) -> list[tuple[Campaign, dict[str, str]]]:
+    """Every campaign with the state of each of its phases."""
+    with repo.transaction() as tx:
+        return tx.list_campaigns()  # type: ignore[no-any-return]

@@ -20,10 +20,10 @@ from scoring.form06a import (
     row_from_counts,
     with_total,
 )
-from scoring.periods import LOCAL, Period
+from scoring.periods import Period
 
 __all__ = [
-    "COLUMNS_06A", "LOCAL", "ONLINE", "TOTAL", "UNKNOWN_UNIT", "DossierFact", "IntakeFact", "Period", "Row06a",
+    "COLUMNS_06A", "ONLINE", "TOTAL", "UNKNOWN_UNIT", "DossierFact", "IntakeFact", "Period", "Row06a",
     "buckets_of", "form_06a", "refused_in", "row_from_counts", "with_total",
 ]
 

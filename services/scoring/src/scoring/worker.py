@@ -7,9 +7,10 @@ from dunghan.bus.consumer import Consumer
 from dunghan.bus.identity import Producers
 from dunghan.bus.publisher import Publisher
 from dunghan.bus.topology import SCORING_EVENTS
+from dunghan.clock import utc_now
 from dunghan.db import OutboxRelay, make_engine, retention_job, upgrade
 from dunghan.logging import configure
-from dunghan.worker import Component, Periodic, run_worker, utc_now
+from dunghan.worker import Component, Periodic, run_worker
 from scoring import handlers
 from scoring.app import migrations_path
 from scoring.config import Settings

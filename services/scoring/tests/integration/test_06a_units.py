@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import envelope_for
 from dunghan.contract.events import (
     DossierAccepted,
@@ -20,7 +21,7 @@ from dunghan.contract.events import (
 )
 from scoring import handlers, readers
 from scoring.form06a import TOTAL, DossierFact, form_06a
-from scoring.periods import LOCAL, Period, official_period
+from scoring.periods import Period, official_period
 from scoring.repository import SqlRepository
 
 from .test_campaign_flow import NOW, PROC
@@ -40,7 +41,7 @@ def generated(n: int = 400, seed: int = 16) -> list[DossierFact]:
     """A year of dossiers: accepted at the desk, transferred to a specialist unit (some onward), some waiting
     for a supplement, most resolved (the result handed back to the desk a little later)."""
     rnd = random.Random(seed)
-    start = datetime(2016, 12, 1, 8, tzinfo=LOCAL)
+    start = datetime(2016, 12, 1, 8, tzinfo=LOCAL_TZ)
     out = []
     for i in range(n):
         accepted = start + timedelta(days=rnd.randint(0, 390), hours=rnd.randint(0, 8))

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from dunghan.bus.consumer import Delivery
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import CloudEvent, encode, envelope_for
 from dunghan.contract.events import (
     DossierAccepted,
@@ -26,12 +27,11 @@ from scoring import handlers
 from scoring.app import migrations_path
 from scoring.config import SAMPLE_CAMPAIGN
 from scoring.consumer import make_batch_handler, make_handler
-from scoring.reports import LOCAL
 from scoring.repository import SqlRepository
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2017, 4, 20, tzinfo=UTC)
-DAY = datetime(2017, 4, 3, 9, tzinfo=LOCAL)
+DAY = datetime(2017, 4, 3, 9, tzinfo=LOCAL_TZ)
 
 
 def delivery(ce: CloudEvent) -> Delivery:

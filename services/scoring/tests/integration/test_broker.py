@@ -10,6 +10,7 @@ import pika
 import pytest
 
 from dunghan.bus.topology import EVENTS_EXCHANGE, SCORING_EVENTS, declare
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import decode, encode, envelope_for
 from dunghan.contract.events import DossierClassified, routing_key
 from dunghan.db import OutboxRelay, make_engine, upgrade
@@ -17,7 +18,6 @@ from dunghan.testing.polling import wait_until
 from scoring import handlers
 from scoring.app import migrations_path
 from scoring.config import SAMPLE_CAMPAIGN
-from scoring.reports import LOCAL
 from scoring.repository import SqlRepository
 
 pytestmark = pytest.mark.integration
@@ -48,7 +48,7 @@ def test_events_in_standings_out_and_phase_closed_published_once(
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()
     try:
-        day = datetime(2017, 4, 3, 9, tzinfo=LOCAL)
+        day = datetime(2017, 4, 3, 9, tzinfo=LOCAL_TZ)
         for i in range(6):
             ev = DossierClassified(
                 f"D{i}", "SCT", "KTAT", "an", "P1", "x", 2, day - timedelta(days=3), day + timedelta(days=i),

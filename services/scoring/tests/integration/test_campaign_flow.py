@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import envelope_for
 from dunghan.contract.events import (
     DossierAccepted,
@@ -24,7 +25,7 @@ from dunghan.web import hash_key
 from scoring import handlers, readers, records
 from scoring.app import create_app
 from scoring.config import Settings
-from scoring.reports import LOCAL, DossierFact, Period, form_06a
+from scoring.reports import DossierFact, Period, form_06a
 from scoring.repository import SqlRepository
 
 pytestmark = pytest.mark.integration
@@ -49,7 +50,7 @@ def classified(code: str, officer: str, outcome: str, stopped: datetime, unit: s
 
 def fill_phase_1(repo: SqlRepository) -> None:
     apply(repo, OfficerUpdated("an", "SCT", "KTAT", "Nguyễn Văn An", email="an@example.vn"))
-    day = datetime(2017, 4, 3, 9, tzinfo=LOCAL)
+    day = datetime(2017, 4, 3, 9, tzinfo=LOCAL_TZ)
     for i in range(6):
         apply(repo, classified(f"A{i}", "an", "early" if i < 3 else "on_time", day + timedelta(days=i)))
         apply(repo, classified(f"B{i}", "binh", "on_time", day + timedelta(days=i)))
@@ -57,7 +58,7 @@ def fill_phase_1(repo: SqlRepository) -> None:
                                unit="QLTM"))
     step = StepResult("review", "KTAT", "binh", day, day, day, "late")
     apply(repo, classified("B9", "binh", "on_time", day, steps=(step,), supplement_requests=2))
-    apply(repo, classified("OUT", "an", "late", datetime(2017, 7, 3, 9, tzinfo=LOCAL)))  # phase 2
+    apply(repo, classified("OUT", "an", "late", datetime(2017, 7, 3, 9, tzinfo=LOCAL_TZ)))  # phase 2
 
 
 def test_classified_events_make_standings_with_ties_gates_and_names(repo: SqlRepository) -> None:
@@ -87,8 +88,8 @@ def test_close_freezes_once_queues_phase_closed_and_records_late_corrections(rep
     assert [r.routing_key for r in rows] == ["scoring.phase_closed.v1._"]  # no agency: the word `_`
     assert json.loads(rows[0].body)["data"]["phase"] == "1"
 
-    ce = apply(repo, classified("A0", "an", "late", datetime(2017, 4, 3, 9, tzinfo=LOCAL)))
-    apply(repo, classified("NEW", "binh", "early", datetime(2017, 5, 3, 9, tzinfo=LOCAL)))
+    ce = apply(repo, classified("A0", "an", "late", datetime(2017, 4, 3, 9, tzinfo=LOCAL_TZ)))
+    apply(repo, classified("NEW", "binh", "early", datetime(2017, 5, 3, 9, tzinfo=LOCAL_TZ)))
     frozen = handlers.standings(repo, CAMPAIGN, "1", "officer")
     assert frozen.state == "closed" and next(s for s in frozen.entries if s.tally.subject == "an").tally.late == 0
     corr = records.corrections(repo, CAMPAIGN, "1")

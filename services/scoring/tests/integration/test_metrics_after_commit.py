@@ -13,12 +13,12 @@ from prometheus_client import REGISTRY
 
 from dunghan.bus.consumer import Consumer
 from dunghan.bus.topology import EVENTS_EXCHANGE, SCORING_EVENTS, declare
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import encode, envelope_for
 from dunghan.contract.events import DossierClassified, routing_key
 from dunghan.testing.polling import wait_until
 from scoring import handlers, metrics
 from scoring.consumer import make_batch_handler, make_handler
-from scoring.reports import LOCAL
 
 pytestmark = pytest.mark.integration
 CAMPAIGN = "sct-2017-giai-quyet-nhanh-tthc"
@@ -33,7 +33,7 @@ def test_a_rolled_back_batch_replayed_one_by_one_counts_each_dossier_once(amqp_u
     conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
     ch = conn.channel()
     declare(ch, prefix=bus_prefix, only="scoring")
-    day = datetime(2017, 4, 3, 9, tzinfo=LOCAL)
+    day = datetime(2017, 4, 3, 9, tzinfo=LOCAL_TZ)
     outcomes = ["early", "on_time", "late", "on_time", "early", "on_time"]
     bodies = []
     for i, outcome in enumerate(outcomes):

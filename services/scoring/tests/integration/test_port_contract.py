@@ -10,19 +10,19 @@ from scoring_fakes import FakeRepository
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import envelope_for
 from dunghan.contract.events import DossierClassified, DueDateSet, StepResult
 from dunghan.db import make_engine, upgrade
 from dunghan.db.messaging import outbox_table
 from scoring.app import migrations_path
 from scoring.domain import Proposal, Standing, StepCount, Tally, campaign_from_dict, campaign_to_dict
-from scoring.reports import LOCAL
 from scoring.repository import SqlRepository
 from scoring.repository.sql import AlreadyExists
 from scoring.repository.tables import dossiers
 
 pytestmark = pytest.mark.integration
-NOW = datetime(2017, 7, 1, 9, tzinfo=LOCAL)
+NOW = datetime(2017, 7, 1, 9, tzinfo=LOCAL_TZ)
 
 
 def campaign(cid: str = "c1", agency: str = "SCT"):
@@ -54,7 +54,7 @@ def repo(request):
 
 
 def classified(code: str, outcome: str = "on_time", *, steps=()) -> DossierClassified:
-    stop = datetime(2017, 5, 2, 10, tzinfo=LOCAL)
+    stop = datetime(2017, 5, 2, 10, tzinfo=LOCAL_TZ)
     return DossierClassified(code, "SCT", "KTAT", "an", "P1", "thuong_mai", 2, stop - timedelta(days=3), stop,
                              "result_ready", outcome, 0, 8.0, due_at=stop, steps=steps)  # type: ignore[arg-type]
 
@@ -153,7 +153,7 @@ def test_a_frozen_phase_reads_back_and_freezes_once(repo):
 
 
 def test_corrections_keep_the_previous_outcome_and_the_steps(repo):
-    stop = datetime(2017, 5, 2, 10, tzinfo=LOCAL)
+    stop = datetime(2017, 5, 2, 10, tzinfo=LOCAL_TZ)
     step = StepResult("review", "KTAT", "an", stop - timedelta(days=1), stop - timedelta(hours=2), stop, "late")
     with repo.transaction() as tx:
         tx.add_correction("c1", "1", classified("D1", "late", steps=(step,)), "e1", "on_time", NOW)

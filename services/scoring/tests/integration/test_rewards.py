@@ -12,11 +12,11 @@ from openpyxl import load_workbook
 from proposal_fakes import proposal_store_contract
 from sqlalchemy import text
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.web import hash_key
 from scoring import handlers
 from scoring.app import create_app
 from scoring.config import Settings
-from scoring.reports import LOCAL
 from scoring.repository import SqlRepository
 
 from .test_campaign_flow import CAMPAIGN, apply, classified, fill_phase_1  # type: ignore[import-not-found]
@@ -66,7 +66,7 @@ def test_proposals_workflow_over_http_with_roles_exports_and_correction_flags(re
     assert c.post(f"{URL}/1/proposals/compile", headers=h("cd")).status_code == 200
     assert c.post(f"{URL}/1/proposals/decision", headers=h("cd"), json=decision).status_code == 403
     assert c.post(f"{URL}/1/proposals/decision", headers=h("gd"), json=decision).status_code == 200
-    apply(repo, classified("A0", "an", "late", datetime(2017, 4, 3, 9, tzinfo=LOCAL)))  # after the freeze
+    apply(repo, classified("A0", "an", "late", datetime(2017, 4, 3, 9, tzinfo=LOCAL_TZ)))  # after the freeze
 
     review = c.get(f"{URL}/1/proposals", headers=h("sys")).json
     assert (review["state"], review["decision_number"], review["decision_date"]) == (
@@ -101,7 +101,7 @@ def test_the_final_review_waits_for_every_phase_and_proposes_the_annual_titles_o
     with pytest.raises(handlers.Conflict):
         handlers.close_phase(repo, CAMPAIGN, "tong-ket", datetime(2018, 1, 2, tzinfo=UTC))
     handlers.close_phase(repo, CAMPAIGN, "1", datetime(2017, 6, 30, 10, tzinfo=UTC))
-    apply(repo, classified("A0", "an", "late", datetime(2017, 4, 3, 9, tzinfo=LOCAL)))
+    apply(repo, classified("A0", "an", "late", datetime(2017, 4, 3, 9, tzinfo=LOCAL_TZ)))
     assert handlers.close_due_phases(repo, datetime(2018, 1, 1, 3, tzinfo=UTC)) == [
         (CAMPAIGN, "2"), (CAMPAIGN, "tong-ket")]
     with repo.engine.connect() as conn:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import envelope_for
 from dunghan.contract.events import (
     DossierAccepted,
@@ -24,13 +25,13 @@ from scoring import handlers, readers
 from scoring.app import create_app
 from scoring.config import Settings
 from scoring.form06a import refused_in
-from scoring.reports import LOCAL, DossierFact, IntakeFact, Period, form_06a, index_month, month_figures
+from scoring.reports import DossierFact, IntakeFact, Period, form_06a, index_month, month_figures
 from scoring.repository import SqlRepository
 
 pytestmark = pytest.mark.integration
 CAMPAIGN = "sct-2017-giai-quyet-nhanh-tthc"
 NOW = datetime(2017, 6, 15, 3, tzinfo=UTC)
-DAY = datetime(2017, 4, 3, 9, tzinfo=LOCAL)
+DAY = datetime(2017, 4, 3, 9, tzinfo=LOCAL_TZ)
 PROC = ProcedureSnapshot("P1", 1, "Cấp giấy phép", "Công nghiệp", 5, "working_days", 7, "working_days")
 
 
@@ -59,7 +60,7 @@ def fill_steps(repo: SqlRepository) -> None:
                                   step("sign", "an", "on_time"))))
     apply(repo, classified("S3", (step("intake", "chi", "on_time", "QLTM"),
                                   step("review", "chi", "late", "QLTM"))))
-    phase_2 = datetime(2017, 7, 5, 9, tzinfo=LOCAL)
+    phase_2 = datetime(2017, 7, 5, 9, tzinfo=LOCAL_TZ)
     apply(repo, classified("S4", (step("review", "an", "late"),), phase_2))
 
 
@@ -95,7 +96,8 @@ def test_steps_endpoint_live_filtered_then_frozen_and_corrected_beside(repo: Sql
     assert {s["step"]: s["late"] for s in closed["steps"]} == {"intake": 0, "review": 3, "sign": 0}
     apply(repo, classified("S1", (step("intake", "an", "on_time"), step("review", "binh", "on_time"),
                                   step("sign", "an", "early"))))
-    apply(repo, classified("S5", (step("review", "chi", "late", "QLTM"),), datetime(2017, 5, 2, 9, tzinfo=LOCAL)))
+    apply(repo, classified("S5", (step("review", "chi", "late", "QLTM"),),
+                           datetime(2017, 5, 2, 9, tzinfo=LOCAL_TZ)))
     frozen = c.get(url, headers=op).json
     assert frozen["state"] == "closed" and frozen["steps"] == body["steps"]
     standings = c.get(f"/api/v1/campaigns/{CAMPAIGN}/phases/1/standings?kind=officer", headers=op).json

@@ -6,8 +6,9 @@ from datetime import date, datetime
 
 import pytest
 
+from dunghan.clock import LOCAL_TZ
 from scoring.form06a import COLUMNS_06A, TOTAL, UNKNOWN_UNIT, DossierFact, IntakeFact, form_06a, refused_in
-from scoring.periods import LOCAL, Period, PeriodError, official_period, period_of
+from scoring.periods import Period, PeriodError, official_period, period_of
 from scoring.reports import (
     COLUMNS_INDEX,
     INDICATORS,
@@ -32,7 +33,7 @@ def test_06a_received_equals_resolved_plus_pending_for_every_unit_and_period(
 
 
 def test_06a_buckets_one_dossier_by_its_dates() -> None:
-    t = lambda d, h=9: datetime(2017, *d, h, tzinfo=LOCAL)  # noqa: E731
+    t = lambda d, h=9: datetime(2017, *d, h, tzinfo=LOCAL_TZ)  # noqa: E731
     facts = [
         DossierFact("a", "U", 2, t((2, 20)), t((3, 2)), "early", t((3, 5))),        # carried over, resolved early
         DossierFact("b", "U", 1, t((3, 10)), None, None, t((3, 20))),             # new, pending overdue at 31/3
@@ -88,7 +89,7 @@ def test_month_figures_match_the_06a_of_that_month(make_facts: Callable[..., lis
 
 
 def t(month: int, day: int, hour: int = 9) -> datetime:
-    return datetime(2017, month, day, hour, tzinfo=LOCAL)
+    return datetime(2017, month, day, hour, tzinfo=LOCAL_TZ)
 
 
 def test_06a_shows_refusals_at_intake_beside_the_form_not_in_its_rows() -> None:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import holidays as holidays_pkg
 
-from dunghan.calendar.model import TZ, WorkCalendar, build_calendar
+from dunghan.calendar.model import WorkCalendar, build_calendar
 from dunghan.calendar.notices import read_notice_file
+from dunghan.clock import LOCAL_TZ
 
 DEFAULT_YEARS = range(2000, 2051)
 
@@ -25,5 +26,5 @@ def load_calendar(notices_file: str | Path | None = None, years: range | None = 
     days, makeup = package_days(span)
     return build_calendar(
         holidays=days, package_makeup=makeup, notices=file.notices, first_year=span[0], last_year=span[-1],
-        file_version=file.version, holidays_version=holidays_pkg.__version__, tz=TZ,
+        file_version=file.version, holidays_version=holidays_pkg.__version__, tz=LOCAL_TZ,
     )

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from dunghan.calendar.notices import Notice, effective, notices_digest
+from dunghan.clock import LOCAL_TZ
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 WEEKEND_NAMES = {5: "Thứ Bảy", 6: "Chủ nhật"}
 
@@ -175,7 +175,7 @@ def build_calendar(
     last_year: int,
     file_version: str,
     holidays_version: str,
-    tz: ZoneInfo = TZ,
+    tz: ZoneInfo = LOCAL_TZ,
 ) -> WorkCalendar:
     """Pure: builds the lookup tables from already-loaded data."""
     first, last = date(first_year, 1, 1), date(last_year, 12, 31)

@@ -59,10 +59,6 @@ class WorkAxis:
     def opening(self) -> int:
         return self.spans[0][0]
 
-    @property
-    def closing(self) -> int:
-        return self.spans[-1][1]
-
     def within_day(self, second: int) -> int:
         done = 0
         for s, e, _ in self.spans:

@@ -18,7 +18,6 @@ from dunghan.web.auth import KeyStore, StaticKeyStore
 from dunghan.web.errors import ErrorSchema, error_response, handle_http_exception, is_unavailable, unavailable
 
 ReadinessCheck = Callable[[], None]
-OPEN_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json")
 STORABLE = "dữ liệu chứa ký tự không hợp lệ (NUL hoặc mã Unicode lỗi)"
 
 

@@ -246,9 +246,6 @@ class Phase:
     review_date: date
     final: bool = False
 
-    def covers(self, day: date) -> bool:
-        return self.starts_on <= day <= self.ends_on
-
 
 @dataclass(frozen=True)
 class Campaign:

@@ -5,18 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from dunghan.clock import LOCAL_TZ
 from dunghan.web.pages.directory import Directory, Person, load_directory
 from dunghan.web.pages.session import check_csrf, csrf_token, current_person, require_person
 from dunghan.web.pages.settings import PagesConfigError, PagesSettings
 
 __all__ = ["Directory", "PagesConfigError", "PagesSettings", "Person", "install_pages", "page_blueprint",
            "require_person"]
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 PAGE_BLUEPRINTS = "dunghan_page_blueprints"
 
 
@@ -97,7 +96,7 @@ def when(value: Any) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
-        local = value.astimezone(LOCAL) if value.tzinfo else value
+        local = value.astimezone(LOCAL_TZ) if value.tzinfo else value
         return f"{local:%H:%M} {_weekday(local.date())}, {local:%d/%m/%Y}"
     return day(value)
 

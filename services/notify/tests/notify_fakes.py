@@ -1,4 +1,4 @@
-"""In-memory fakes of the storage port, for unit tests and local runs: same behaviour, recorded state."""
+"""In-memory fakes of the storage port, for tests: same behaviour, recorded state."""
 from __future__ import annotations
 
 import dataclasses

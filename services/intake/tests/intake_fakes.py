@@ -1,4 +1,4 @@
-"""In-memory adapter of the storage port (tests and demos): a transaction rolls back on error, like SQL."""
+"""In-memory adapter of the storage port (tests only): a transaction rolls back on error, like SQL."""
 from __future__ import annotations
 
 import copy
@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from dunghan.contract.envelope import CloudEvent
+from intake.domain import is_overdue
 from intake.records import (
     Agency,
     Dossier,
@@ -75,9 +76,6 @@ class _MemoryTx:
 
     def save_dossier(self, dossier: Dossier) -> None:
         self.s.dossiers[dossier.code] = replace(dossier)
-
-    def add_history(self, entry: HistoryEntry) -> None:
-        self.s.history.append(entry)
 
     def lock_dossiers(self, codes: list[str]) -> None:
         self.s.locked.extend(sorted(set(codes)))
@@ -188,11 +186,5 @@ def _matches(d: Dossier, f: DossierFilter) -> bool:
     if f.open is not None and f.open != (d.accepted_at is not None and d.resolved_at is None):
         return False
     if f.overdue_at is not None:
-        return is_overdue(d, f.overdue_at)
+        return is_overdue(d.status, d.appointment_at, f.overdue_at)
     return True
-
-
-def is_overdue(d: Dossier, now: datetime) -> bool:
-    """Open (2, 4, 6) and past the appointment it knows; dossiers waiting for a supplement are in time."""
-    due = d.appointment_at
-    return d.status in (2, 4, 6) and due is not None and due < now

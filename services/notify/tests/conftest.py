@@ -1,0 +1,5 @@
+"""Makes the notify test helpers (notify_fakes) importable."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
