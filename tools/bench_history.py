@@ -32,14 +32,14 @@ def _months(year: int, chunks: int) -> list[tuple[date, date]]:
 def _counts(system: BenchSystem) -> tuple[int, int]:
     taken = int(system.scalar("intake", "SELECT count(*) FROM received_facts"))
     classified = int(system.scalar("deadline", "SELECT count(DISTINCT headers->>'ce-subject') FROM outbox "
-                                               f"WHERE routing_key = '{CLASSIFIED_KEY}'"))
+                                               f"WHERE routing_key LIKE '{CLASSIFIED_KEY}.%'"))
     return taken, classified
 
 
 def notifications_caused(system: BenchSystem) -> int:
     """Warnings deadline published plus messages notify queued for dossiers (digests and phase mails aside)."""
-    keys = ", ".join(f"'{k}'" for k in WARNING_KEYS)
-    warnings = int(system.scalar("deadline", f"SELECT count(*) FROM outbox WHERE routing_key IN ({keys})"))
+    keys = ", ".join(f"'{k}.%'" for k in WARNING_KEYS)  # routing keys end in the agency
+    warnings = int(system.scalar("deadline", f"SELECT count(*) FROM outbox WHERE routing_key LIKE ANY (ARRAY[{keys}])"))
     queued = int(system.scalar("notify", "SELECT count(*) FROM notifications WHERE kind IN "
                                          "('deadline_approaching', 'deadline_breached', 'step_overdue')"))
     return warnings + queued
