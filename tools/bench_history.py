@@ -39,7 +39,8 @@ def _counts(system: BenchSystem) -> tuple[int, int]:
 def notifications_caused(system: BenchSystem) -> int:
     """Warnings deadline published plus messages notify queued for dossiers (digests and phase mails aside)."""
     keys = ", ".join(f"'{k}.%'" for k in WARNING_KEYS)  # routing keys end in the agency
-    warnings = int(system.scalar("deadline", f"SELECT count(*) FROM outbox WHERE routing_key LIKE ANY (ARRAY[{keys}])"))
+    warnings = int(system.scalar("deadline",
+                                 f"SELECT count(*) FROM outbox WHERE routing_key LIKE ANY (ARRAY[{keys}])"))
     queued = int(system.scalar("notify", "SELECT count(*) FROM notifications WHERE kind IN "
                                          "('deadline_approaching', 'deadline_breached', 'step_overdue')"))
     return warnings + queued
