@@ -67,7 +67,7 @@ def raw_pika_pipelined_throughput(amqp_url: str, bodies: list[bytes], window: in
     def publish_more() -> None:
         pub = channels["pub"]
         while state["sent"] < len(bodies) and state["sent"] - state["confirmed"] < window:
-            pub.basic_publish("", queue, bodies[state["sent"]], props)
+            pub.basic_publish("", queue, bodies[int(state["sent"])], props)
             state["sent"] += 1
 
     def on_confirm(frame: Any) -> None:

@@ -36,13 +36,18 @@ def _counts(system: BenchSystem) -> tuple[int, int]:
     return taken, classified
 
 
-def notifications_caused(system: BenchSystem) -> int:
-    """Warnings deadline published plus messages notify queued for dossiers (digests and phase mails aside)."""
+def notifications_caused(system: BenchSystem, year: int) -> int:
+    """Warnings deadline published plus messages notify queued for the dossiers of ``year`` (codes
+    ``<agency>-<yy>mmdd-<n>``; other steps of the bench load live dossiers of other years), digests and phase
+    mails aside."""
     keys = ", ".join(f"'{k}.%'" for k in WARNING_KEYS)  # routing keys end in the agency
-    warnings = int(system.scalar("deadline",
-                                 f"SELECT count(*) FROM outbox WHERE routing_key LIKE ANY (ARRAY[{keys}])"))
+    yy = f"{year % 100:02d}"
+    warnings = int(system.scalar("deadline", f"SELECT count(*) FROM outbox WHERE routing_key LIKE ANY "
+                                             f"(ARRAY[{keys}]) AND split_part(headers->>'ce-subject', '-', 2) "
+                                             f"LIKE '{yy}%'"))
     queued = int(system.scalar("notify", "SELECT count(*) FROM notifications WHERE kind IN "
-                                         "('deadline_approaching', 'deadline_breached', 'step_overdue')"))
+                                         "('deadline_approaching', 'deadline_breached', 'step_overdue') "
+                                         f"AND split_part(dossier, '-', 2) LIKE '{yy}%'"))
     return warnings + queued
 
 
@@ -82,7 +87,7 @@ def history_import(system: BenchSystem, dossiers: int, max_seconds: float, *, ye
     if not complete:
         log(f"history: INCOMPLETE after {max_seconds:.0f}s: {taken}/{facts_sent} facts taken, "
             f"{classified}/{expected} classified")
-    caused = notifications_caused(system)
+    caused = notifications_caused(system, year)
     baseline = facts_sent / baseline_rate if baseline_rate else None
     log(f"history: {per_chunk * chunks} dossiers, {facts_sent} facts in {seconds:.0f}s "
         f"(raw pika would take {baseline or 0:.0f}s); notifications caused: {caused}")
