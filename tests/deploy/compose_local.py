@@ -4,6 +4,7 @@ where a container differs from a process (host names, its own ports, /tmp, the i
 the throwaway vhost, users, roles and databases a test isolates itself with)."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shlex
@@ -21,19 +22,16 @@ class MissingVariable(KeyError):
     """A ``${VAR:?message}`` (or ``${VAR?message}``) whose variable is unset: `docker compose` refuses to start."""
 
 
-def read_env_file(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines as Compose reads a .env (comments, blank lines skipped; surrounding quotes removed)."""
-    values: dict[str, str] = {}
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.removeprefix("export ").partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
+def _demo_env() -> Any:
+    spec = importlib.util.spec_from_file_location("demo_env", Path(__file__).resolve().parents[2]
+                                                  / "deploy/docker/demo_env.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+read_env_file: Callable[[Path], dict[str, str]] = _demo_env().read_env_file  # the reader `make demo` uses
 
 
 def interpolate(text: str, env: Mapping[str, str]) -> str:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from deadline_factories import snapshot
 from deadline_fakes import FakeRepository
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from deadline.app import MIGRATIONS
 from deadline.domain import Dossier, Threshold
@@ -18,6 +18,7 @@ from dunghan.contract.events import DossierRefused
 from dunghan.db import make_engine, upgrade
 from dunghan.db.messaging import outbox_table
 from dunghan.deadline import ClockEvent
+from dunghan.testing.database import truncate_all
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2017, 3, 2, 9, 0, tzinfo=LOCAL_TZ)
@@ -37,11 +38,7 @@ def repo(request):
     if request.param == "fake":
         return FakeRepository()
     engine = request.getfixturevalue("engine")
-    with engine.begin() as conn:
-        names = conn.execute(text(
-            "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'alembic_version'")).scalar_one()
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+    truncate_all(engine)
     return SqlRepository(engine)
 
 

@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from intake_fakes import InMemoryRepository
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from dunghan.contract.envelope import envelope_for
 from dunghan.contract.events import DossierRefused, StepBudget
 from dunghan.db import make_engine, upgrade
 from dunghan.db.messaging import outbox_table
+from dunghan.testing.database import truncate_all
 from intake.app import migrations_dir
 from intake.domain import Status, is_overdue
 from intake.records import (
@@ -49,11 +50,7 @@ def repo(request):
     if request.param == "fake":
         return InMemoryRepository()
     engine = request.getfixturevalue("engine")
-    with engine.begin() as conn:
-        names = conn.execute(text(
-            "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'alembic_version'")).scalar_one()
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+    truncate_all(engine)
     return SqlRepository(engine, cache_seconds=0)
 
 

@@ -6,9 +6,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from notify_fakes import FakeRepository
-from sqlalchemy import text
 
 from dunghan.db import make_engine, upgrade
+from dunghan.testing.database import truncate_all
 from notify.app import MIGRATIONS
 from notify.domain import NewNotification, Officer, OpenDossier, Pending, Preferences, Unit
 from notify.repository import SqlRepository
@@ -33,11 +33,7 @@ def repo(request):
     if request.param == "fake":
         return FakeRepository()
     engine = request.getfixturevalue("engine")
-    with engine.begin() as conn:
-        names = ", ".join(conn.execute(text(
-            "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'alembic_version'")).scalar_one().split(", "))
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+    truncate_all(engine)
     return SqlRepository(engine)
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from scoring_fakes import FakeRepository
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from dunghan.clock import LOCAL_TZ
@@ -15,6 +15,7 @@ from dunghan.contract.envelope import envelope_for
 from dunghan.contract.events import DossierClassified, DueDateSet, StepResult
 from dunghan.db import make_engine, upgrade
 from dunghan.db.messaging import outbox_table
+from dunghan.testing.database import truncate_all
 from scoring.app import migrations_path
 from scoring.domain import Proposal, Standing, StepCount, Tally, campaign_from_dict, campaign_to_dict
 from scoring.repository import SqlRepository
@@ -45,11 +46,7 @@ def repo(request):
     if request.param == "fake":
         return FakeRepository()
     engine = request.getfixturevalue("engine")
-    with engine.begin() as conn:
-        names = conn.execute(text(
-            "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'alembic_version'")).scalar_one()
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+    truncate_all(engine)
     return SqlRepository(engine)
 
 
