@@ -66,9 +66,8 @@ def report_index(repo: Repository, agency: str, year: int, today: date | None = 
     last = 12 if today is None or today.year > year else today.month if today.year == year else 0
     with_766 = applies_766(year) or retroactive
     with repo.transaction() as tx:
-        months = [index_month(tx.month_figures(agency, year, m), with_766=with_766) for m in range(1, last + 1)]
-        if last:
-            months.append(index_month(tx.month_figures(agency, year, 0), with_766=with_766))
+        figures = tx.index_figures(agency, year, [*range(1, last + 1), 0] if last else [])
+    months = [index_month(f, with_766=with_766) for f in figures]
     return IndexReport(agency, year, applies_766(year), with_766, months, indicator_notes(year, with_766))
 
 
