@@ -9,6 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from scoring.domain import Campaign, CampaignError, Phase, Proposal, reward_amount, titles_for
+from scoring.errors import Conflict, NotFound
+from scoring.lookups import campaign_of, phase_of
 
 SYSTEM_ROLE = "system"
 OUTCOME_LABELS = {"early": "trước hạn", "on_time": "đúng hạn", "late": "quá hạn", None: "chưa có"}
@@ -72,8 +74,6 @@ def correction_notes(tx: Any, c: Campaign, reviews: Sequence[Phase]) -> tuple[st
 
 
 def _review(tx: Any, c: Campaign, p: Phase, *, lock: bool = False) -> dict[str, Any]:
-    from scoring.handlers import Conflict
-
     review = tx.proposal_review(c.id, p.key, lock=lock)
     if review is None:
         raise Conflict("phase", f"{p.name} chưa kết thúc: chưa có dự thảo đề nghị khen thưởng")
@@ -81,19 +81,15 @@ def _review(tx: Any, c: Campaign, p: Phase, *, lock: bool = False) -> dict[str, 
 
 
 def _expect(review: dict[str, Any], state: str, action: str) -> None:
-    from scoring.handlers import Conflict
-
     if review["state"] != state:
         raise Conflict("state", f"không thể {action}: danh sách đề nghị đang ở trạng thái {review['state']}")
 
 
 def get_review(repo: Any, campaign_id: str, phase_key: str) -> ProposalReview:
     """The proposals of a review with their state, log and correction flags."""
-    from scoring.handlers import _campaign, _phase
-
     with repo.transaction() as tx:
-        c = _campaign(tx, campaign_id)
-        p = _phase(c, phase_key)
+        c = campaign_of(tx, campaign_id)
+        p = phase_of(c, phase_key)
         review = _review(tx, c, p)
         flags = correction_flags(tx, c.id, p.key)
         items = [{**i, "corrections": flags.get((i["kind"], i["subject"]), [])}
@@ -105,11 +101,9 @@ def get_review(repo: Any, campaign_id: str, phase_key: str) -> ProposalReview:
 def add_proposal(repo: Any, campaign_id: str, phase_key: str, values: dict[str, Any], actor: Actor,
                  now: datetime) -> int:
     """The union adds a subject (or brings back one removed) with a title allowed at this review."""
-    from scoring.handlers import Conflict, _campaign, _phase
-
     with repo.transaction() as tx:
-        c = _campaign(tx, campaign_id)
-        p = _phase(c, phase_key)
+        c = campaign_of(tx, campaign_id)
+        p = phase_of(c, phase_key)
         _expect(_review(tx, c, p, lock=True), "drafted", "thêm đề nghị")
         kind, subject, title = values["kind"], values["subject"], values["title"]
         if title not in titles_for(p.final, kind):
@@ -142,11 +136,9 @@ def add_proposal(repo: Any, campaign_id: str, phase_key: str, values: dict[str, 
 
 def remove_proposal(repo: Any, campaign_id: str, phase_key: str, proposal_id: int, reason: str, actor: Actor,
                     now: datetime) -> None:
-    from scoring.handlers import NotFound, _campaign, _phase
-
     with repo.transaction() as tx:
-        c = _campaign(tx, campaign_id)
-        p = _phase(c, phase_key)
+        c = campaign_of(tx, campaign_id)
+        p = phase_of(c, phase_key)
         _expect(_review(tx, c, p, lock=True), "drafted", "bớt đề nghị")
         row = tx.get_proposal(c.id, p.key, id=proposal_id) if 0 < proposal_id < 2**63 else None
         if row is None or row["status"] != "proposed":
@@ -159,11 +151,9 @@ def remove_proposal(repo: Any, campaign_id: str, phase_key: str, proposal_id: in
 
 def compile_proposals(repo: Any, campaign_id: str, phase_key: str, actor: Actor, now: datetime) -> None:
     """The union hands its compiled list to the leadership; no more additions or removals."""
-    from scoring.handlers import _campaign, _phase
-
     with repo.transaction() as tx:
-        c = _campaign(tx, campaign_id)
-        p = _phase(c, phase_key)
+        c = campaign_of(tx, campaign_id)
+        p = phase_of(c, phase_key)
         _expect(_review(tx, c, p, lock=True), "drafted", "trình danh sách")
         tx.save_review(c.id, p.key, "compiled", actor.name, now)
         tx.log_proposal(c.id, p.key, "compiled", by=actor.name, role=actor.role, at=now)
@@ -172,11 +162,9 @@ def compile_proposals(repo: Any, campaign_id: str, phase_key: str, actor: Actor,
 def decide(repo: Any, campaign_id: str, phase_key: str, number: str, on: date, actor: Actor,
            now: datetime) -> None:
     """The leadership's decision: its number and date; each amount at the base salary of that date."""
-    from scoring.handlers import _campaign, _phase
-
     with repo.transaction() as tx:
-        c = _campaign(tx, campaign_id)
-        p = _phase(c, phase_key)
+        c = campaign_of(tx, campaign_id)
+        p = phase_of(c, phase_key)
         _expect(_review(tx, c, p, lock=True), "compiled", "quyết định")
         if on < p.ends_on:
             raise CampaignError("decision_date", "ngày quyết định trước khi kết thúc đợt")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from proposal_fakes import FakeProposalStore, proposal_store_contract
 
-from scoring import awards, handlers
+from scoring import awards, errors
 from scoring.domain import CampaignError, Proposal, Standing, Tally, campaign_from_dict
 
 CAMPAIGN = campaign_from_dict({"id": "c", "name": "Thi đua", "agency": "SCT", "phases": [
@@ -57,7 +57,7 @@ def test_union_adds_and_removes_with_reasons_then_leadership_decides_at_that_dat
     repo = closed_phase_1()
     body = {"kind": "officer", "subject": "binh", "title": "Giấy khen (cá nhân)", "reason": "Nhân tố điển hình"}
     pid = awards.add_proposal(repo, "c", "1", body, UNION, NOW)
-    with pytest.raises(handlers.Conflict):
+    with pytest.raises(errors.Conflict):
         awards.add_proposal(repo, "c", "1", {"kind": "officer", "subject": "binh", "title": "Giấy khen (cá nhân)",
                                              "reason": "lần nữa"}, UNION, NOW)
     with pytest.raises(CampaignError) as err:
@@ -66,10 +66,10 @@ def test_union_adds_and_removes_with_reasons_then_leadership_decides_at_that_dat
     assert err.value.field == "title"
     first = awards.get_review(repo, "c", "1").items[0]["id"]
     awards.remove_proposal(repo, "c", "1", first, "Đã khen ở cấp trên", UNION, NOW)
-    with pytest.raises(handlers.Conflict):
+    with pytest.raises(errors.Conflict):
         awards.decide(repo, "c", "1", "25/QĐ-SCT", date(2017, 7, 10), LEADER, NOW)
     awards.compile_proposals(repo, "c", "1", UNION, NOW)
-    with pytest.raises(handlers.Conflict):
+    with pytest.raises(errors.Conflict):
         awards.remove_proposal(repo, "c", "1", pid, "muộn", UNION, NOW)
     awards.decide(repo, "c", "1", "25/QĐ-SCT", date(2017, 7, 10), LEADER, NOW)
     review = awards.get_review(repo, "c", "1")
@@ -99,5 +99,5 @@ def test_corrections_after_the_freeze_are_flagged_on_each_affected_proposal() ->
 def test_removing_an_unknown_or_out_of_range_proposal_is_not_found() -> None:
     repo = closed_phase_1()
     for pid in (0, 999, 2**70):
-        with pytest.raises(handlers.NotFound):
+        with pytest.raises(errors.NotFound):
             awards.remove_proposal(repo, "c", "1", pid, "không có", UNION, NOW)
