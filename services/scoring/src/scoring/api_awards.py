@@ -83,7 +83,7 @@ def get_rules(campaign_id: str) -> Any:
 @blp.arguments(ProposalsQuery, location="query")
 @blp.response(200, out.ReviewOut, description="Các đề nghị (JSON), hoặc tệp khi `format=xlsx` / `docx`")
 @blp.doc(**out.files(XLSX_MIME, DOCX_MIME, description="Các đề nghị (JSON), hoặc tệp khi `format=xlsx` / `docx`"))
-@errors(blp, 404)
+@errors(blp, 404, 409)
 def get_proposals(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
     """Danh sách đề nghị khen thưởng của một lần xét (sơ kết đợt hoặc `tong-ket`), trạng thái, nhật ký thay đổi,
     đính chính sau sơ kết của từng người; `format=xlsx` (danh sách) hoặc `docx` (tờ trình)."""

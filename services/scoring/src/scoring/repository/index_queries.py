@@ -1,5 +1,6 @@
-"""The index's figures for every month of a year at once: each dossier counted once with the months it was open
-(``a``: accepted, ``s``: stopped, ``o``: first month it was overdue at the end of; 0 before the year, 13 after)."""
+"""The index's figures for every month of a year at once: each dossier read once with the month it was accepted
+in (``a``, 0 before the year) and stopped in (``s``, 13 after or never), overdue at the end of the months after
+``o``; Python adds the groups of alike dossiers up per month."""
 from __future__ import annotations
 
 from collections.abc import Sequence
