@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from dunghan.web.auth import current_principal, require_agency, require_auth
 from scoring import api_schemas as out
-from scoring import awards, readers
+from scoring import awards, commands, readers
 from scoring.api import _now, _repo, attachment, errors
 from scoring.documents import DOCX_MIME, proposals_docx, proposals_xlsx
 from scoring.export import XLSX_MIME
@@ -50,7 +50,7 @@ def _actor() -> awards.Actor:
 
 
 def _review(campaign_id: str, phase: str) -> awards.ProposalReview:
-    review = awards.get_review(_repo(), campaign_id, phase)
+    review = readers.proposal_review(_repo(), campaign_id, phase)
     require_agency(review.campaign.agency)
     return review
 
@@ -99,7 +99,7 @@ def get_proposals(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
 def post_proposal(body: dict[str, Any], campaign_id: str, phase: str) -> Any:
     """Công đoàn thêm một đề nghị (nêu lý do); danh hiệu năm chỉ ở lần tổng kết; mỗi người một hình thức."""
     _review(campaign_id, phase)
-    return {"id": awards.add_proposal(_repo(), campaign_id, phase, body, _actor(), _now())}
+    return {"id": commands.add_proposal(_repo(), campaign_id, phase, body, _actor(), _now())}
 
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/proposals/<int:proposal_id>/remove", methods=["POST"])
@@ -110,7 +110,7 @@ def post_proposal(body: dict[str, Any], campaign_id: str, phase: str) -> Any:
 def post_remove(body: dict[str, Any], campaign_id: str, phase: str, proposal_id: int) -> Any:
     """Công đoàn bớt một đề nghị (nêu lý do)."""
     _review(campaign_id, phase)
-    awards.remove_proposal(_repo(), campaign_id, phase, proposal_id, body["reason"], _actor(), _now())
+    commands.remove_proposal(_repo(), campaign_id, phase, proposal_id, body["reason"], _actor(), _now())
     return {"id": proposal_id, "status": "removed"}
 
 
@@ -121,7 +121,7 @@ def post_remove(body: dict[str, Any], campaign_id: str, phase: str, proposal_id:
 def post_compile(campaign_id: str, phase: str) -> Any:
     """Công đoàn trình danh sách đã tổng hợp lên Lãnh đạo (không thêm, bớt được nữa)."""
     _review(campaign_id, phase)
-    awards.compile_proposals(_repo(), campaign_id, phase, _actor(), _now())
+    commands.compile_proposals(_repo(), campaign_id, phase, _actor(), _now())
     return {"state": "compiled"}
 
 
@@ -133,5 +133,5 @@ def post_compile(campaign_id: str, phase: str) -> Any:
 def post_decision(body: dict[str, Any], campaign_id: str, phase: str) -> Any:
     """Lãnh đạo quyết định: số và ngày quyết định; tiền thưởng tính theo lương cơ sở tại ngày quyết định."""
     _review(campaign_id, phase)
-    awards.decide(_repo(), campaign_id, phase, body["decision_number"], body["decision_date"], _actor(), _now())
+    commands.decide(_repo(), campaign_id, phase, body["decision_number"], body["decision_date"], _actor(), _now())
     return {"state": "decided"}

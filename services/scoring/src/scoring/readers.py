@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from scoring.awards import correction_flags
+from scoring.awards import ProposalReview, correction_flags, review_of
 from scoring.domain import Campaign, Phase, Standing, StepFigures, charged, propose, rank, step_figures
 from scoring.form06a import Row06a
 from scoring.lookups import Repository, campaign_of, phase_of
@@ -128,3 +128,16 @@ def campaigns(repo: Repository) -> list[tuple[Campaign, dict[str, str]]]:
     """Every campaign with the state of each of its phases."""
     with repo.transaction() as tx:
         return tx.list_campaigns()  # type: ignore[no-any-return]
+
+
+def proposal_review(repo: Any, campaign_id: str, phase_key: str) -> ProposalReview:
+    """The proposals of a review with their state, log and correction flags."""
+    with repo.transaction() as tx:
+        c = campaign_of(tx, campaign_id)
+        p = phase_of(c, phase_key)
+        review = review_of(tx, c, p)
+        flags = correction_flags(tx, c.id, p.key)
+        items = [{**i, "corrections": flags.get((i["kind"], i["subject"]), [])}
+                 for i in tx.list_proposals(c.id, p.key)]
+        return ProposalReview(c, p, review["state"], review["decision_number"], review["decision_date"], items,
+                              tx.proposal_log(c.id, p.key))
