@@ -16,7 +16,7 @@ def create_app(settings: Settings, *, repo: Any = None, publish: Callable[..., A
     readiness = {}
     if repo is None:
         from dunghan.db import make_engine, upgrade
-        from scoring import handlers
+        from scoring import campaign_file
         from scoring.repository import SqlRepository
 
         if settings.migrate_on_start:
@@ -24,7 +24,7 @@ def create_app(settings: Settings, *, repo: Any = None, publish: Callable[..., A
         engine = make_engine(settings.database_url)
         repo = SqlRepository(engine)
         if settings.load_sample_campaign and settings.sample_campaign:
-            handlers.load_campaign_file(repo, settings.sample_campaign, if_absent=True)
+            campaign_file.load_campaign_file(repo, settings.sample_campaign, if_absent=True)
         readiness = {"database": db_check(engine), "broker": amqp_check(settings.amqp_url)}
     app, api = create_base_app(
         "scoring", title="Đúng hạn — thi đua và báo cáo", readiness=readiness,

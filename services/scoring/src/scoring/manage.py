@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from dunghan.db import make_engine, upgrade
-from scoring import handlers
+from scoring import campaign_file, errors
 from scoring.app import migrations_path
 from scoring.config import Settings
 from scoring.repository import SqlRepository
@@ -25,8 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate" and not settings.load_sample_campaign:
         return 0
     try:
-        campaign = handlers.load_campaign_file(repo, path, if_absent=args.command == "migrate")
-    except handlers.Conflict as exc:
+        campaign = campaign_file.load_campaign_file(repo, path, if_absent=args.command == "migrate")
+    except errors.Conflict as exc:
         print(exc.message, file=sys.stderr)
         return 1
     print(f"đã nạp chiến dịch {campaign.id}" if campaign else "chiến dịch đã có, bỏ qua")

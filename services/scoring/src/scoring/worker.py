@@ -11,7 +11,7 @@ from dunghan.clock import utc_now
 from dunghan.db import OutboxRelay, make_engine, retention_job, upgrade
 from dunghan.logging import configure
 from dunghan.worker import Component, Periodic, run_worker
-from scoring import handlers
+from scoring import campaign_file, commands
 from scoring.app import migrations_path
 from scoring.config import Settings
 from scoring.consumer import make_batch_handler, make_handler
@@ -27,7 +27,7 @@ def main() -> None:
     engine = make_engine(settings.database_url, pre_ping=False)
     repo = SqlRepository(engine)
     if settings.load_sample_campaign and settings.sample_campaign:
-        handlers.load_campaign_file(repo, settings.sample_campaign, if_absent=True)
+        campaign_file.load_campaign_file(repo, settings.sample_campaign, if_absent=True)
     REGISTRY.register(ScoringCollector(repo, utc_now))
     publisher = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="scoring")
     components: list[Component] = [
@@ -37,7 +37,7 @@ def main() -> None:
                  batch_linger=settings.consumer_batch_linger_ms / 1000,
                  producers=Producers.parse(settings.amqp_producers)),
         OutboxRelay(engine, publisher, "scoring"),
-        Periodic("close-phases", lambda now: handlers.close_due_phases(repo, now, settings.auto_close_window_days),
+        Periodic("close-phases", lambda now: commands.close_due_phases(repo, now, settings.auto_close_window_days),
                  settings.close_check_seconds),
         retention_job(engine, settings.messaging_retention_days),
     ]

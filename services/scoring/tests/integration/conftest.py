@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from dunghan.db import make_engine, upgrade
-from scoring import handlers
+from scoring import campaign_file
 from scoring.app import migrations_path
 from scoring.config import SAMPLE_CAMPAIGN
 from scoring.repository import SqlRepository
@@ -18,6 +18,6 @@ def repo(make_database: Callable[[str], str]) -> Iterator[SqlRepository]:
     upgrade(url, migrations_path())
     engine = make_engine(url)
     r = SqlRepository(engine)
-    handlers.load_campaign_file(r, SAMPLE_CAMPAIGN)
+    campaign_file.load_campaign_file(r, SAMPLE_CAMPAIGN)
     yield r
     engine.dispose()
