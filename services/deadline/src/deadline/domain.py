@@ -13,7 +13,7 @@ from dunghan.contract import events as ev
 from dunghan.contract.events import Outcome
 from dunghan.deadline import Clock, ClockEvent, Rules, WorkAxis, warning_schedule
 
-KINDS: dict[type[ev.Event], str] = {
+CLOCK_EVENT_KINDS: dict[type[ev.Event], str] = {
     ev.DossierAccepted: "accepted",
     ev.DossierTransferred: "transferred",
     ev.SupplementRequested: "supplement_requested",
@@ -42,7 +42,7 @@ HISTORY_GRACE = timedelta(days=7)
 
 def clock_event_for(e: ev.Event, event_id: str) -> ClockEvent | None:
     """The engine's view of a canonical event, or None when the event does not touch the clock."""
-    kind = KINDS.get(type(e))
+    kind = CLOCK_EVENT_KINDS.get(type(e))
     if kind is None:
         return None
     return ClockEvent(

@@ -45,6 +45,8 @@ def number(value: float) -> str:
 
 @dataclass(frozen=True)
 class Facts:
+    """What ``compute_clock`` found, kept so the explanation can be built later, when a screen asks for it."""
+
     calendar: WorkCalendar
     axis: WorkAxis
     accepted_at: datetime
