@@ -203,8 +203,8 @@ def plan_warnings(d: Dossier, clock: Clock, calendar: WorkCalendar, rules: Rules
     repeat is sent; an approach warning overtaken by a later one or by the overdue is marked, never sent."""
     if not warns(d, clock):
         return WarningPlan()
-    ths = thresholds(clock, calendar, rules, until=_next_opening(calendar, rules, now), since=now)
-    reached = [t for t in ths if t.at <= now]
+    schedule = thresholds(clock, calendar, rules, until=_next_opening(calendar, rules, now), since=now)
+    reached = [t for t in schedule if t.at <= now]
     pending = [t for t in reached if t.key not in fired]
     overdue_reached = any(t.name.startswith("overdue") for t in reached)
     latest = max((t for t in pending if t.name.startswith("overdue")), key=lambda t: t.at, default=None)
@@ -221,7 +221,7 @@ def plan_warnings(d: Dossier, clock: Clock, calendar: WorkCalendar, rules: Rules
     done = {*fired, *(t.key for t in pending)}
     return WarningPlan(
         send=tuple(Alert(t, warning_event(d, t, clock)) for t in sorted(send, key=lambda t: t.at)),
-        overtaken=tuple(overtaken), next_at=min((t.at for t in ths if t.key not in done), default=None),
+        overtaken=tuple(overtaken), next_at=min((t.at for t in schedule if t.key not in done), default=None),
     )
 
 
