@@ -123,3 +123,22 @@ def test_explanation_says_why_a_second_supplement_request_makes_an_early_result_
     assert (clock.outcome, clock.working_days_diff) == ("late", 1)
     assert "kết quả có trước hạn nhưng hồ sơ đã bị yêu cầu bổ sung lần thứ hai" in clock.explanation[-1]
     assert "+1 ngày làm việc" in clock.explanation[-1]
+
+
+def test_the_clock_builds_its_explanation_only_when_it_is_read(monkeypatch) -> None:
+    built: list[object] = []
+
+    def recording(facts: object) -> tuple[str, ...]:
+        built.append(facts)
+        return ("dòng",)
+
+    monkeypatch.setattr("dunghan.deadline.clock.explain", recording)
+    clock = compute_clock([ClockEvent("accepted", datetime(2024, 4, 26, 10, tzinfo=LOCAL_TZ))], proc(3), CAL, FAR)
+    assert built == []
+    assert clock.explanation == ("dòng",) and len(built) == 1
+
+
+def test_a_clock_without_acceptance_explains_why_it_has_no_due_instant() -> None:
+    refused = ClockEvent("refused", datetime(2024, 4, 26, 10, tzinfo=LOCAL_TZ))
+    assert explain([refused], proc(3)).endswith("Hồ sơ không được tiếp nhận: không tính thời hạn.")
+    assert explain([], proc(3)).endswith("Hồ sơ chưa được tiếp nhận.")

@@ -8,143 +8,29 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
 
 from deadline import handlers
-from deadline.views import calendar_year, clock_view, due_date_view, summary
+from deadline.api_schemas import (
+    CalendarOut,
+    ClockOut,
+    DossierSummary,
+    DueDateOut,
+    DueDateQuery,
+    DueQuery,
+    ListQuery,
+    NoticeAdded,
+    NoticeIn,
+    NoticeOut,
+    RecomputeOut,
+    calendar_year,
+    clock_view,
+    due_date_view,
+    summary,
+)
 from dunghan.calendar import CalendarRangeError, Notice
-from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
 
 blp = Blueprint("deadline", __name__, url_prefix="/api/v1", description="Thời hạn giải quyết hồ sơ")
-
-
-class ListQuery(Schema):
-    agency = fields.String(load_default=None)
-    unit = fields.String(load_default=None)
-    officer = fields.String(load_default=None)
-
-
-class DueQuery(ListQuery):
-    within = strict.QueryInteger(load_default=1, validate=validate.Range(min=0, max=60))
-
-
-class DossierSummary(Schema):
-    code = fields.String()
-    agency = fields.String()
-    unit = fields.String()
-    officer = fields.String()
-    procedure_code = fields.String(allow_none=True)
-    procedure_name = fields.String(allow_none=True)
-    due_at = fields.DateTime(allow_none=True)
-    due_date = fields.Date(allow_none=True)
-    original_due_at = fields.DateTime(allow_none=True)
-    state = fields.String()
-    appointment_at = fields.DateTime(allow_none=True, metadata={"description": "Ngày hẹn trên giấy tiếp nhận"})
-    appointment_mismatch = fields.Boolean(metadata={"description": "Ngày hẹn khác hạn tính theo quy định"})
-
-
-class StepOut(Schema):
-    step = fields.String()
-    unit = fields.String(allow_none=True)
-    officer = fields.String(allow_none=True)
-    started_at = fields.DateTime(allow_none=True)
-    due_at = fields.DateTime(allow_none=True)
-    ended_at = fields.DateTime(allow_none=True)
-    outcome = fields.String(allow_none=True)
-
-
-class ClockOut(DossierSummary):
-    procedure_version = fields.Integer(allow_none=True)
-    accepted_at = fields.DateTime(allow_none=True)
-    start_at = fields.DateTime(allow_none=True)
-    paused = fields.Boolean()
-    paused_working_hours = fields.Float(allow_none=True)
-    stopped_at = fields.DateTime(allow_none=True)
-    stop_reason = fields.String(allow_none=True)
-    outcome = fields.String(allow_none=True)
-    working_days_diff = fields.Integer(allow_none=True)
-    resolution_working_hours = fields.Float(allow_none=True)
-    supplement_requests = fields.Integer()
-    apologies = fields.Integer()
-    violations = fields.List(fields.String())
-    steps = fields.List(fields.Nested(StepOut))
-    calendar_version = fields.String()
-    classification = fields.Dict(allow_none=True)
-    explanation = fields.List(fields.String())
-
-
-class DueDateQuery(Schema):
-    procedure = fields.String(required=True, validate=validate.Length(min=1, max=64),
-                              metadata={"description": "Mã thủ tục trong danh mục"})
-    accepted_at = fields.AwareDateTime(required=True, metadata={"description": "Thời điểm tiếp nhận dự kiến"})
-    channel = fields.Integer(load_default=None, validate=validate.OneOf([1, 2, 3]),
-                             metadata={"description": "1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích"})
-
-
-class DueDateOut(Schema):
-    procedure_code = fields.String()
-    procedure_version = fields.Integer()
-    procedure_name = fields.String()
-    committed_value = fields.Float()
-    committed_unit = fields.String()
-    accepted_at = fields.DateTime()
-    effective_acceptance_date = fields.Date()
-    start_at = fields.DateTime()
-    due_at = fields.DateTime(metadata={"description": "Thời điểm hẹn trả kết quả (in trên giấy tiếp nhận)"})
-    due_date = fields.Date()
-    calendar_version = fields.String()
-    receipt_text = fields.String(metadata={"description": "Dòng hẹn trả để in trên giấy tiếp nhận (mẫu 01)"})
-    explanation = fields.List(fields.String())
-
-
-class NoticeIn(Schema):
-    date = strict.Date(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(("off", "makeup")))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    reference = fields.String(load_default="", validate=validate.Length(max=500))
-    effective_from = strict.Date(load_default=None)
-
-
-class NoticeOut(Schema):
-    date = fields.Date()
-    kind = fields.String()
-    name = fields.String()
-    reference = fields.String()
-    effective_from = fields.Date()
-
-
-class NoticeAdded(Schema):
-    notice = fields.Nested(NoticeOut)
-    calendar_version = fields.String()
-
-
-class DayOffOut(Schema):
-    date = fields.Date()
-    name = fields.String()
-    kind = fields.String()
-
-
-class CalendarOut(Schema):
-    year = fields.Integer()
-    calendar_version = fields.String()
-    working_days = fields.List(fields.Date())
-    working_day_count = fields.Integer()
-    days_off = fields.List(fields.Nested(DayOffOut))
-    makeup_days = fields.List(fields.Date())
-    notices = fields.List(fields.Nested(NoticeOut))
-
-
-class RecomputeChange(Schema):
-    code = fields.String()
-    before_due_at = fields.DateTime(allow_none=True)
-    after_due_at = fields.DateTime(allow_none=True)
-
-
-class RecomputeOut(Schema):
-    run_id = fields.String()
-    calendar_version = fields.String()
-    changed = fields.List(fields.Nested(RecomputeChange))
 
 
 def _ctx() -> Any:

@@ -1,16 +1,19 @@
-"""Pure glue between canonical events and the deadline engine: clock events, dossier state, thresholds."""
+"""Pure glue between canonical events and the deadline engine: clock events, dossier state, the warning plan."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
+from deadline.rules import RuleBook as RuleBook  # app.py reads it from here
+from dunghan.calendar import WorkCalendar
 from dunghan.contract import events as ev
 from dunghan.contract.events import Outcome
-from dunghan.deadline import Clock, ClockEvent, Rules, warning_schedule
+from dunghan.deadline import Clock, ClockEvent, Rules, WorkAxis, warning_schedule
 
-KINDS: dict[type[ev.Event], str] = {
+CLOCK_EVENT_KINDS: dict[type[ev.Event], str] = {
     ev.DossierAccepted: "accepted",
     ev.DossierTransferred: "transferred",
     ev.SupplementRequested: "supplement_requested",
@@ -35,12 +38,11 @@ DUE_REASONS = {
 }
 APPROACHING = ("d-1", "due_day")
 HISTORY_GRACE = timedelta(days=7)
-SCHEDULE_HORIZON = timedelta(days=45)
 
 
 def clock_event_for(e: ev.Event, event_id: str) -> ClockEvent | None:
     """The engine's view of a canonical event, or None when the event does not touch the clock."""
-    kind = KINDS.get(type(e))
+    kind = CLOCK_EVENT_KINDS.get(type(e))
     if kind is None:
         return None
     return ClockEvent(
@@ -108,8 +110,10 @@ def is_history(d: Dossier, clock: Clock, now: datetime, grace: timedelta = HISTO
 
 @dataclass(frozen=True)
 class Threshold:
+    """A warning instant; its ``key`` names the due date (or step due instant), so a moved due date warns anew."""
+
     key: str
-    name: str
+    name: str  # d-1 | due_day | overdue | overdue+N | step
     at: datetime
     step: str | None = None
 
@@ -120,7 +124,7 @@ class Threshold:
         return "step" if self.step is not None else self.name
 
 
-def with_clock(d: Dossier, clock: Clock, calendar: Any, rules: Rules) -> Dossier:
+def with_clock(d: Dossier, clock: Clock, calendar: WorkCalendar, rules: Rules) -> Dossier:
     """The dossier updated from a freshly computed clock (classification is handled separately)."""
     first_warnings = [] if clock.stopped_at is not None else warning_schedule(clock, calendar, rules)  # no repeats
     due_soon = next((at for name, at in first_warnings if name == "d-1"), None)
@@ -147,10 +151,10 @@ def _iso(t: datetime | None) -> str | None:
     return t.isoformat() if t is not None else None
 
 
-def thresholds(clock: Clock, calendar: Any, rules: Rules, until: datetime, since: datetime | None = None
+def thresholds(clock: Clock, calendar: WorkCalendar, rules: Rules, until: datetime, since: datetime | None = None
                ) -> list[Threshold]:
     """Every warning instant of the clock (dossier and open steps), keyed so a changed due date warns anew;
-    daily overdue repeats start at the last one reached by ``since``."""
+    daily overdue repeats from the last one reached by ``since`` up to ``until``."""
     if clock.stopped_at is not None or clock.due_at is None:
         return []
     tag = (clock.due_date or clock.due_at.date()).isoformat()
@@ -162,33 +166,70 @@ def thresholds(clock: Clock, calendar: Any, rules: Rules, until: datetime, since
     return sorted(out, key=lambda t: t.at)
 
 
-def crossed(ths: list[Threshold], done: set[str], now: datetime) -> tuple[list[Threshold], list[Threshold]]:
-    """(to emit, superseded) among the thresholds reached by ``now``: after an outage only the latest overdue
-    repeat is emitted, and approach warnings already overtaken by the overdue are never sent."""
-    reached = [t for t in ths if t.at <= now]
-    pending = [t for t in reached if t.key not in done]
-    overdue_reached = [t for t in reached if t.name.startswith("overdue")]
-    overdue_pending = [t for t in pending if t.name.startswith("overdue")]
-    emit: list[Threshold] = []
-    superseded: list[Threshold] = []
-    if overdue_pending:
-        latest = max(overdue_pending, key=lambda t: t.at)
-        emit.append(latest)
-        superseded += [t for t in overdue_pending if t is not latest]
+@dataclass(frozen=True)
+class Alert:
+    """A reached threshold and the warning it sends."""
+
+    threshold: Threshold
+    event: ev.DeadlineApproaching | ev.DeadlineBreached | ev.StepOverdue
+
+
+@dataclass(frozen=True)
+class WarningPlan:
+    """What a dossier's thresholds call for at ``now``: warnings to send, reached thresholds to mark fired
+    without a message (overtaken), and the first threshold left once that is done (when to look again)."""
+
+    send: tuple[Alert, ...] = ()
+    overtaken: tuple[Threshold, ...] = ()
+    next_at: datetime | None = None
+
+    @property
+    def look_at(self) -> datetime | None:
+        """When the scan must look at the dossier when the plan is left to it (the event path): at the first
+        threshold already reached, else ``next_at``."""
+        reached = [a.threshold.at for a in self.send] + [t.at for t in self.overtaken]
+        return min(reached, default=self.next_at)
+
+
+def warns(d: Dossier, clock: Clock) -> bool:
+    """The clock can still warn: a live dossier (not history), open, running (not paused), with a due instant."""
+    return (not d.history and d.is_open and clock.stopped_at is None and not clock.paused
+            and clock.due_at is not None)
+
+
+def plan_warnings(d: Dossier, clock: Clock, calendar: WorkCalendar, rules: Rules, fired: AbstractSet[str],
+                  now: datetime) -> WarningPlan:
+    """The warnings due at ``now`` given the thresholds already ``fired``. After an outage only the latest overdue
+    repeat is sent; an approach warning overtaken by a later one or by the overdue is marked, never sent."""
+    if not warns(d, clock):
+        return WarningPlan()
+    schedule = thresholds(clock, calendar, rules, until=_next_opening(calendar, rules, now), since=now)
+    reached = [t for t in schedule if t.at <= now]
+    pending = [t for t in reached if t.key not in fired]
+    overdue_reached = any(t.name.startswith("overdue") for t in reached)
+    latest = max((t for t in pending if t.name.startswith("overdue")), key=lambda t: t.at, default=None)
+    send: list[Threshold] = []
+    overtaken: list[Threshold] = []
     for t in pending:
-        if t.name in APPROACHING:
-            (superseded if overdue_reached or _overtaken(t, pending) else emit).append(t)
-        elif t.step is not None:
-            emit.append(t)
-    return sorted(emit, key=lambda t: t.at), superseded
+        if t.name.startswith("overdue"):
+            (send if t is latest else overtaken).append(t)
+        elif t.name in APPROACHING:
+            later = any(o.name in APPROACHING and o.at > t.at for o in pending)
+            (overtaken if overdue_reached or later else send).append(t)
+        else:
+            send.append(t)
+    done = {*fired, *(t.key for t in pending)}
+    return WarningPlan(
+        send=tuple(Alert(t, warning_event(d, t, clock)) for t in sorted(send, key=lambda t: t.at)),
+        overtaken=tuple(overtaken), next_at=min((t.at for t in schedule if t.key not in done), default=None),
+    )
 
 
-def _overtaken(t: Threshold, pending: list[Threshold]) -> bool:
-    return any(o.name in APPROACHING and o.at > t.at for o in pending)
-
-
-def next_threshold_at(ths: list[Threshold], done: set[str]) -> datetime | None:
-    return min((t.at for t in ths if t.key not in done), default=None)
+def _next_opening(calendar: WorkCalendar, rules: Rules, now: datetime) -> datetime:
+    """The opening of the working day after ``now``'s: the first daily overdue repeat after ``now`` falls no
+    later, so the schedule need not reach further to know when to look again."""
+    axis = WorkAxis(calendar, rules.windows)
+    return axis.instant_start((axis.position(now) // axis.day + 1) * axis.day)
 
 
 def days_overdue(name: str) -> int:
@@ -231,7 +272,8 @@ def classified(d: Dossier, clock: Clock) -> ev.DossierClassified:
     )
 
 
-def warning_event(d: Dossier, t: Threshold, clock: Clock) -> ev.Event:
+def warning_event(d: Dossier, t: Threshold, clock: Clock
+                  ) -> ev.DeadlineApproaching | ev.DeadlineBreached | ev.StepOverdue:
     assert d.procedure is not None and clock.due_at is not None
     common = {"code": d.code, "agency": d.agency, "unit": d.unit, "officer": d.officer}
     if t.step is not None:
@@ -246,46 +288,3 @@ def warning_event(d: Dossier, t: Threshold, clock: Clock) -> ev.Event:
 def classification_summary(c: ev.DossierClassified) -> dict[str, Any]:
     return {"outcome": c.outcome, "working_days_diff": c.working_days_diff, "unit": c.unit, "officer": c.officer,
             "stopped_at": c.stopped_at.isoformat(), "violations": list(c.violations)}
-
-
-@dataclass(frozen=True)
-class RuleBook:
-    """Engine rules by agency and procedure: the default, overridden per agency, then per procedure code."""
-
-    default: Rules = field(default_factory=Rules)
-    agencies: dict[str, dict[str, Any]] = field(default_factory=dict)
-    procedures: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def for_dossier(self, agency: str, procedure_code: str) -> Rules:
-        overrides = {**self.agencies.get(agency, {}), **self.procedures.get(procedure_code, {})}
-        return dataclasses.replace(self.default, **overrides) if overrides else self.default
-
-    @classmethod
-    def from_mapping(cls, raw: dict[str, Any] | None) -> RuleBook:
-        """``{default: {...}, agencies: {CODE: {...}}, procedures: {CODE: {...}}}`` with Rules field names."""
-        raw = raw or {}
-        base = Rules()
-        default = dataclasses.replace(base, **_coerce(base, raw.get("default") or {}))
-        return cls(
-            default=default,
-            agencies={str(k): _coerce(base, v) for k, v in (raw.get("agencies") or {}).items()},
-            procedures={str(k): _coerce(base, v) for k, v in (raw.get("procedures") or {}).items()},
-        )
-
-
-def _coerce(base: Rules, values: dict[str, Any]) -> dict[str, Any]:
-    known = {f.name for f in dataclasses.fields(base)}
-    unknown = set(values) - known
-    if unknown:
-        raise ValueError(f"unknown rule(s): {', '.join(sorted(unknown))}")
-    return {k: _like(getattr(base, k), v) for k, v in values.items()}
-
-
-def _like(example: Any, value: Any) -> Any:
-    if isinstance(value, str) and len(value) == 5 and value[2] == ":":
-        return time.fromisoformat(value)
-    if isinstance(value, list | tuple):
-        return tuple(_like(None, v) for v in value)
-    if isinstance(example, float) and isinstance(value, int):
-        return float(value)
-    return value

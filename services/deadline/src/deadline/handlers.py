@@ -1,4 +1,4 @@
-"""Use cases: apply a canonical event, fire crossed thresholds, recompute open clocks, add a calendar notice."""
+"""Use cases: apply a canonical event, send the warnings reached, recompute open clocks, add a calendar notice."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from deadline import domain, preview
-from deadline.domain import Dossier, RuleBook
+from deadline.domain import Dossier
 from deadline.figures import OpenFigures
 from deadline.repository import Repository, Tx
+from deadline.rules import RuleBook
 from dunghan.calendar import Notice, WorkCalendar
 from dunghan.contract import CloudEvent, Event
 from dunghan.contract.events import DossierAccepted, DossierClassified, ProcedureUpdated
@@ -69,19 +70,20 @@ class Change:
     classified: DossierClassified | None = None
 
 
-def handle_event(ce: CloudEvent, repo: Repository, deps: Deps, now: datetime, event: Event | None = None) -> str:
+def handle_event(message: CloudEvent, repo: Repository, deps: Deps, now: datetime, event: Event | None = None
+                 ) -> str:
     """Store the event in the dossier's history and recompute its clock; returns ok, duplicate or ignored.
-    ``event``: ``ce.event()`` when the caller decoded it already."""
-    e = event or ce.event()
+    ``event``: ``message.event()`` when the caller decoded it already."""
+    e = event or message.event()
     if isinstance(e, ProcedureUpdated):
-        return _store_procedure(ce, e, repo, now)
-    cev = domain.clock_event_for(e, ce.id)
-    if cev is None:
+        return _store_procedure(message, e, repo, now)
+    clock_event = domain.clock_event_for(e, message.id)
+    if clock_event is None:
         return "ignored"
     calendar = deps.calendars.current()
     code, agency = e.code, e.agency  # type: ignore[attr-defined]
     with repo.transaction() as tx:
-        if not tx.inbox_accept(ce.source, ce.id):
+        if not tx.inbox_accept(message.source, message.id):
             return "duplicate"
         existing = tx.dossier(code)
         d = existing or _create(tx, code, agency, now)
@@ -89,16 +91,17 @@ def handle_event(ce: CloudEvent, repo: Repository, deps: Deps, now: datetime, ev
             calendar = deps.calendars.current(fresh=True)  # another process may have read newer notices
         if isinstance(e, DossierAccepted):
             d = _check_appointment(tx, d.accepted(e), e, calendar, deps, now)
-        tx.add_event(code, cev, now)
-        change = refresh(tx, d, calendar, deps, now, trigger=cev.kind, first=cev if existing is None else None)
+        tx.add_event(code, clock_event, now)
+        change = refresh(tx, d, calendar, deps, now, trigger=clock_event.kind,
+                         first=clock_event if existing is None else None)
     if deps.metrics:
-        after_commit(lambda: _count(deps, agency, cev.kind, change))
+        after_commit(lambda: _count(deps, agency, clock_event.kind, change))
     return "ok"
 
 
-def _store_procedure(ce: CloudEvent, e: ProcedureUpdated, repo: Repository, now: datetime) -> str:
+def _store_procedure(message: CloudEvent, e: ProcedureUpdated, repo: Repository, now: datetime) -> str:
     with repo.transaction() as tx:
-        if not tx.inbox_accept(ce.source, ce.id):
+        if not tx.inbox_accept(message.source, message.id):
             return "duplicate"
         tx.save_procedure(e, now)
     return "ok"
@@ -173,22 +176,19 @@ def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetim
     if not new.history and domain.is_history(d, clock, now, deps.history_grace):
         new = dataclasses.replace(new, history=True)
     if clock.paused:
-        new = dataclasses.replace(new, due_at=d.due_at, due_date=d.due_date, next_threshold_at=None)
+        new = dataclasses.replace(new, due_at=d.due_at, due_date=d.due_date)
     elif clock.due_at is not None and clock.due_at != d.due_at:
         tx.publish(domain.due_date_set(new, clock, domain.due_reason(d.due_at, trigger), d.due_at), now)
-    c: DossierClassified | None = None
+    verdict: DossierClassified | None = None
     if clock.stopped_at is not None:
-        c = domain.classified(new, clock)
-        tx.publish(c, now)
-        new = dataclasses.replace(new, classification=domain.classification_summary(c), next_threshold_at=None)
-    elif new.history:
-        new = dataclasses.replace(new, next_threshold_at=None)  # history warns nobody: never scanned
-    elif not clock.paused:
-        ths = domain.thresholds(clock, calendar, rules, now + domain.SCHEDULE_HORIZON, since=now)
-        fired = set() if first else tx.fired(d.code)
-        new = dataclasses.replace(new, next_threshold_at=domain.next_threshold_at(ths, fired))
+        verdict = domain.classified(new, clock)
+        tx.publish(verdict, now)
+        new = dataclasses.replace(new, classification=domain.classification_summary(verdict))
+    fired = tx.fired(d.code) if first is None and domain.warns(new, clock) else set()
+    plan = domain.plan_warnings(new, clock, calendar, rules, fired, now)
+    new = dataclasses.replace(new, next_threshold_at=plan.look_at)  # what is reached already, the scan sends
     tx.save(new, now)
-    return Change(d, new, c)
+    return Change(d, new, verdict)
 
 
 def _note_correction(tx: Tx, d: Dossier, clock: Clock, now: datetime) -> None:
@@ -199,14 +199,14 @@ def _note_correction(tx: Tx, d: Dossier, clock: Clock, now: datetime) -> None:
 
 
 def scan_thresholds(repo: Repository, deps: Deps, now: datetime, batch: int = BATCH) -> int:
-    """Emit every threshold reached by ``now`` for open, running clocks; each (dossier, threshold) once."""
+    """Send every warning reached by ``now`` for open, running clocks; each (dossier, threshold) once."""
     calendar = deps.calendars.current()
     labels: list[str] = []
     for _ in range(10_000):
         with repo.transaction() as tx:
             codes = tx.claim_due(now, batch)
             for code in codes:
-                labels += _fire(tx, code, calendar, deps, now)
+                labels += _warn(tx, code, calendar, deps, now)
         if len(codes) < batch:
             break
     if deps.metrics:
@@ -215,31 +215,23 @@ def scan_thresholds(repo: Repository, deps: Deps, now: datetime, batch: int = BA
     return len(labels)
 
 
-def _fire(tx: Tx, code: str, calendar: WorkCalendar, deps: Deps, now: datetime) -> list[str]:
+def _warn(tx: Tx, code: str, calendar: WorkCalendar, deps: Deps, now: datetime) -> list[str]:
+    """Carry out the dossier's warning plan: mark what is reached, send what is due, store when to look again."""
     d = tx.dossier(code, lock=False)
-    if d is None or not d.is_open or d.procedure is None:
-        return []
-    if d.history:
-        tx.save(dataclasses.replace(d, next_threshold_at=None), now)
+    if d is None or d.procedure is None or not d.is_open:
         return []
     clock = clock_for(tx, d, calendar, deps, now)
-    if clock.stopped_at is not None or clock.paused:
-        tx.save(dataclasses.replace(d, next_threshold_at=None), now)
-        return []
     rules = deps.rules.for_dossier(d.agency, d.procedure.code)
-    ths = domain.thresholds(clock, calendar, rules, now + domain.SCHEDULE_HORIZON, since=now)
-    done = tx.fired(code)
-    emit, superseded = domain.crossed(ths, done, now)
+    fired = tx.fired(code) if domain.warns(d, clock) else set()
+    plan = domain.plan_warnings(d, clock, calendar, rules, fired, now)
+    for threshold in plan.overtaken:
+        tx.fire(code, threshold, emitted=False, now=now)
     labels: list[str] = []
-    for th in superseded:
-        tx.fire(code, th, emitted=False, now=now)
-        done.add(th.key)
-    for th in emit:
-        if tx.fire(code, th, emitted=True, now=now):
-            tx.publish(domain.warning_event(d, th, clock), now)
-            labels.append(th.label)
-        done.add(th.key)
-    tx.save(dataclasses.replace(d, next_threshold_at=domain.next_threshold_at(ths, done)), now)
+    for alert in plan.send:
+        if tx.fire(code, alert.threshold, emitted=True, now=now):
+            tx.publish(alert.event, now)
+            labels.append(alert.threshold.label)
+    tx.save(dataclasses.replace(d, next_threshold_at=plan.next_at), now)
     return labels
 
 

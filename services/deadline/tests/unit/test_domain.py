@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import time
 
 import pytest
 from deadline_factories import accepted, at, cloud, result_ready
 
 from deadline import domain
-from deadline.domain import RuleBook, Threshold
+from deadline.domain import RuleBook
 from dunghan.contract import events as ev
 
 
@@ -21,29 +21,6 @@ def test_canonical_events_map_to_engine_clock_events():
 
 def test_directory_events_do_not_touch_the_clock():
     assert domain.clock_event_for(ev.UnitUpdated(unit="P1", agency="SCT", name="Phòng 1"), "e1") is None
-
-
-def _th(name, at_):
-    return Threshold(f"{name}@2024-05-04", name, at_)
-
-
-def test_after_a_long_outage_only_the_latest_overdue_repeat_is_emitted():
-    due = at(2024, 5, 4, 17)
-    ths = [_th("d-1", due - timedelta(days=1)), _th("due_day", due - timedelta(hours=9)), _th("overdue", due)]
-    ths += [_th(f"overdue+{n}", due + timedelta(days=n)) for n in range(1, 6)]
-    emit, superseded = domain.crossed(ths, set(), due + timedelta(days=3, hours=1))
-    assert [t.name for t in emit] == ["overdue+3"]
-    assert {t.name for t in superseded} == {"d-1", "due_day", "overdue", "overdue+1", "overdue+2"}
-
-
-def test_an_approach_warning_is_emitted_once_reached_and_not_again():
-    due = at(2024, 5, 4, 17)
-    ths = [_th("d-1", due - timedelta(days=1)), _th("due_day", due - timedelta(hours=9)), _th("overdue", due)]
-    now = due - timedelta(hours=20)
-    emit, superseded = domain.crossed(ths, set(), now)
-    assert [t.name for t in emit] == ["d-1"] and superseded == []
-    assert domain.crossed(ths, {ths[0].key}, now) == ([], [])
-    assert domain.next_threshold_at(ths, {ths[0].key}) == ths[1].at
 
 
 def test_days_overdue_counts_working_days_past_the_due_date():

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
@@ -166,8 +167,6 @@ def test_recompute_after_a_new_day_off_moves_open_due_dates_and_logs_before_afte
 
 
 def test_a_dossier_loaded_as_history_counts_but_warns_nobody(repo, deps):
-    import dataclasses
-
     live_now = at(2024, 5, 6, 9)
     flagged = dataclasses.replace(accepted("H1", at(2024, 5, 6)), history=True)
     apply(repo, deps, flagged, now=live_now)
@@ -190,3 +189,15 @@ def test_a_dossier_first_seen_after_its_due_instant_is_history(repo, deps):
     assert {w.code for w in warned} == {"NEW", "LATE"}
     apply(repo, deps, result_ready("OLD", at(2017, 9, 5)), now=at(2025, 11, 3, 10))
     assert [c.code for c in published(repo, ev.DossierClassified)] == ["OLD"]
+
+
+def test_events_and_the_scan_never_build_the_explanation_nor_publish_it(repo, deps, monkeypatch):
+    def refuse(facts):
+        raise AssertionError("the explanation is built only for a screen that shows it")
+
+    monkeypatch.setattr("dunghan.deadline.clock.explain", refuse)
+    apply(repo, deps, accepted(CODE, at(2024, 5, 6)), supplement_requested(CODE, at(2024, 5, 7, 7, 30)),
+          supplement_received(CODE, at(2024, 5, 9, 7, 30)))
+    assert scan(repo, deps, at(2024, 5, 16, 9))
+    apply(repo, deps, result_ready(CODE, at(2024, 5, 17)))
+    assert all("explanation" not in {f.name for f in dataclasses.fields(e)} for e in repo.published)

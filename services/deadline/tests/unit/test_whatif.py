@@ -139,7 +139,7 @@ def test_shortening_a_duration_never_turns_a_late_dossier_on_time(
     kinds = [*["accepted", *(["supplement_requested", "supplement_received"] * 2)][: len(at) - 1], "result_ready"]
     events = tuple(ClockEvent(k, t, event_id=str(i)) for i, (k, t) in enumerate(zip(kinds, at, strict=True)))
     d = DossierFacts("X", "SCT", _snap(long, unit), events)
-    short = max(0.25, round(long * cut, 2))
+    short = min(long, max(0.25, round(long * cut, 2)))  # rounding must not lengthen it (0.996 → 1.0)
     p = prepare([d], CALENDAR, YEAR.__class__(accepted.date(), (at[-1] + timedelta(days=1)).date()))
     if not p.size or not p.resolved[0]:
         return

@@ -166,22 +166,22 @@ def parse_windows(text: str) -> Windows:
 def in_window(t: datetime, calendar: Calendar, tz: str = DEFAULT_TZ, windows: Windows = WINDOWS) -> bool:
     if not windows:
         return True
-    lt = local(t, tz)
-    return calendar.is_working_day(lt.date()) and any(a <= lt.time() < b for a, b in windows)
+    at = local(t, tz)
+    return calendar.is_working_day(at.date()) and any(start <= at.time() < end for start, end in windows)
 
 
 def sms_send_at(now: datetime, calendar: Calendar, tz: str = DEFAULT_TZ, windows: Windows = WINDOWS) -> datetime:
     """``now`` inside a working window, else the next window opening (SMS is never sent in quiet hours)."""
     if in_window(now, calendar, tz, windows):
         return now
-    lt = local(now, tz)
+    local_now = local(now, tz)
     for offset in range(LOOKAHEAD_DAYS):
-        day = lt.date() + timedelta(days=offset)
+        day = local_now.date() + timedelta(days=offset)
         if not calendar.is_working_day(day):
             continue
         for opening, _ in windows:
-            candidate = datetime.combine(day, opening, tzinfo=lt.tzinfo)
-            if candidate > lt:
+            candidate = datetime.combine(day, opening, tzinfo=local_now.tzinfo)
+            if candidate > local_now:
                 return candidate.astimezone(now.tzinfo)
     return now
 
@@ -249,8 +249,8 @@ def parse_time(hhmm: str) -> time:
 
 
 def digest_due(now: datetime, calendar: Calendar, at: str, tz: str = DEFAULT_TZ) -> bool:
-    lt = local(now, tz)
-    return calendar.is_working_day(lt.date()) and lt.time() >= parse_time(at)
+    local_now = local(now, tz)
+    return calendar.is_working_day(local_now.date()) and local_now.time() >= parse_time(at)
 
 
 def dossier_context(event: Any, link_base: str, tz: str = DEFAULT_TZ) -> dict[str, Any]:

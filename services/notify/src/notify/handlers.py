@@ -29,22 +29,23 @@ class Context:
 def queue(tx: Tx, ctx: Context, *, kind: str, dossier: str, agency: str, threshold: str,
           recipients: list[domain.Recipient], context: dict[str, Any]) -> None:
     """Render and queue a message per recipient and channel; the unique dedupe key drops repeats."""
-    for r in recipients:
-        for channel in domain.channels_for(r.officer, tx.preferences(r.officer.officer)):
+    for recipient in recipients:
+        officer = recipient.officer
+        for channel in domain.channels_for(officer, tx.preferences(officer.officer)):
             if ctx.available is not None and channel not in ctx.available:
                 continue
-            out = ctx.renderer.render(kind, channel, {**context, "recipient": r.officer.full_name})
-            at = ctx.now
+            rendered = ctx.renderer.render(kind, channel, {**context, "recipient": officer.full_name})
+            send_at = ctx.now
             if channel == domain.SMS:
-                at = domain.sms_send_at(ctx.now, ctx.calendar, ctx.tz, ctx.sms_windows)
-            n = NewNotification(
-                dedupe_key=domain.dedupe_key(dossier, threshold, r.officer.officer, channel), dossier=dossier,
-                agency=agency, kind=kind, threshold=threshold, recipient=r.officer.officer, role=r.role,
-                channel=channel, address=domain.address(r.officer, channel), subject=out.subject, text=out.text,
-                html=out.html, segments=gsm7.segments(out.text) if channel == domain.SMS else 1,
-                next_attempt_at=at,
+                send_at = domain.sms_send_at(ctx.now, ctx.calendar, ctx.tz, ctx.sms_windows)
+            notification = NewNotification(
+                dedupe_key=domain.dedupe_key(dossier, threshold, officer.officer, channel), dossier=dossier,
+                agency=agency, kind=kind, threshold=threshold, recipient=officer.officer, role=recipient.role,
+                channel=channel, address=domain.address(officer, channel), subject=rendered.subject,
+                text=rendered.text, html=rendered.html,
+                segments=gsm7.segments(rendered.text) if channel == domain.SMS else 1, next_attempt_at=send_at,
             )
-            (ctx.queued if tx.enqueue(n, ctx.now) else ctx.suppressed).append(n)
+            (ctx.queued if tx.enqueue(notification, ctx.now) else ctx.suppressed).append(notification)
 
 
 def _notify_dossier(event: Any, kind: str, tx: Tx, ctx: Context) -> None:

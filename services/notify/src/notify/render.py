@@ -38,15 +38,15 @@ class Renderer:
         self.env.filters["so"] = vn_number
         self.sms_gsm7 = sms_gsm7
 
-    def _one(self, name: str, context: dict[str, Any]) -> str:
+    def _template(self, name: str, context: dict[str, Any]) -> str:
         return self.env.get_template(name).render(**context)
 
     def render(self, kind: str, channel: str, context: dict[str, Any]) -> Rendered:
         if channel == EMAIL:
             return Rendered(
-                subject=" ".join(self._one(f"{kind}.subject.j2", context).split()),
-                text=self._one(f"{kind}.txt.j2", context).strip() + "\n",
-                html=self._one(f"{kind}.html.j2", context),
+                subject=" ".join(self._template(f"{kind}.subject.j2", context).split()),
+                text=self._template(f"{kind}.txt.j2", context).strip() + "\n",
+                html=self._template(f"{kind}.html.j2", context),
             )
-        text = " ".join(self._one(f"{kind}.sms.j2", context).split())
+        text = " ".join(self._template(f"{kind}.sms.j2", context).split())
         return Rendered(subject="", text=gsm7.to_gsm7(text) if self.sms_gsm7 else text)

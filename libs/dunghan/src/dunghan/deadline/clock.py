@@ -1,6 +1,7 @@
 """compute_clock: the pure deadline engine, a function of (events, procedure, calendar, now, rules)."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -10,7 +11,7 @@ from dunghan.contract.events import ProcedureSnapshot
 from dunghan.deadline.classification import classify, open_state, stop_reason_of
 from dunghan.deadline.counting import WorkAxis, parse_clock_time, start_and_due
 from dunghan.deadline.durations import Duration
-from dunghan.deadline.explanation import Facts, explain
+from dunghan.deadline.explanation import Facts, explain, explain_unaccepted
 from dunghan.deadline.model import STOP_KINDS, Clock, ClockEvent, Pause, Rules
 from dunghan.deadline.steps import Segment, step_clocks
 
@@ -83,10 +84,6 @@ def _walk(events: Sequence[ClockEvent], now: datetime, fee_pauses: bool, rules: 
 
 def _no_clock(calendar: WorkCalendar, walk: _Walk) -> Clock:
     refused = walk.refused_before_acceptance
-    day = (refused.at.astimezone(calendar.tz).date() if refused else None)
-    version = calendar.version_label(day) if day else f"phiên bản {calendar.version}"
-    lines = (f"Lịch làm việc {version}.",
-             "Hồ sơ không được tiếp nhận: không tính thời hạn." if refused else "Hồ sơ chưa được tiếp nhận.")
     return Clock(
         accepted_at=None, start_at=None, due_at=None, original_due_at=None, due_date=None, paused=False,
         paused_working_hours=0.0, stopped_at=refused.at if refused else None,
@@ -94,7 +91,7 @@ def _no_clock(calendar: WorkCalendar, walk: _Walk) -> Clock:
         resolution_working_hours=None, state="closed" if refused else "in_time", supplement_requests=0,
         apologies=0, violations=(), holder_unit=refused.unit if refused else None,
         holder_officer=refused.officer if refused else None, steps=(), calendar_version=calendar.version,
-        explanation=lines,
+        explainer=functools.partial(explain_unaccepted, calendar, refused),
     )
 
 
@@ -157,7 +154,7 @@ def compute_clock(
         outcome=outcome, working_days_diff=diff, resolution_working_hours=resolution, state=state,
         supplement_requests=walk.supplement_requests, apologies=len(walk.apologies), violations=violations,
         holder_unit=holder.unit, holder_officer=holder.officer, steps=steps, calendar_version=calendar.version,
-        explanation=explain(facts), pauses=tuple(pauses),
+        pauses=tuple(pauses), explainer=functools.partial(explain, facts),
         effective_acceptance_date=date.fromordinal(start.effective_ordinal),
     )
 

@@ -55,10 +55,6 @@ class WorkAxis:
                 raise ValueError(f"{m} is longer than a working day")
         return cached
 
-    @property
-    def opening(self) -> int:
-        return self.spans[0][0]
-
     def within_day(self, second: int) -> int:
         done = 0
         for s, e, _ in self.spans:

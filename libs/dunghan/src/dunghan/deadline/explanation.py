@@ -1,4 +1,4 @@
-"""The facts behind a due instant, as Vietnamese lines for staff."""
+"""The facts behind a due instant, as Vietnamese lines for staff (built only when a screen shows them)."""
 from __future__ import annotations
 
 import functools
@@ -45,6 +45,8 @@ def number(value: float) -> str:
 
 @dataclass(frozen=True)
 class Facts:
+    """What ``compute_clock`` found, kept so the explanation can be built later, when a screen asks for it."""
+
     calendar: WorkCalendar
     axis: WorkAxis
     accepted_at: datetime
@@ -167,3 +169,11 @@ def _verdict(f: Facts) -> str:
 
 def explain(f: Facts) -> tuple[str, ...]:
     return (*_head(f), *_calendar_days(f), *_pauses(f), *_tail(f))
+
+
+def explain_unaccepted(calendar: WorkCalendar, refused: ClockEvent | None) -> tuple[str, ...]:
+    """A dossier with no clock: not accepted yet, or refused at intake."""
+    day = refused.at.astimezone(calendar.tz).date() if refused else None
+    version = calendar.version_label(day) if day else f"phiên bản {calendar.version}"
+    return (f"Lịch làm việc {version}.",
+            "Hồ sơ không được tiếp nhận: không tính thời hạn." if refused else "Hồ sơ chưa được tiếp nhận.")

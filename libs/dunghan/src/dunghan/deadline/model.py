@@ -1,7 +1,8 @@
 """Inputs and outputs of the deadline engine: rules (with the DOMAIN.md defaults), clock events, the clock."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 EVENT_KINDS = frozenset({
@@ -95,6 +96,11 @@ class Clock:
     holder_officer: str | None
     steps: tuple[StepClock, ...]
     calendar_version: str
-    explanation: tuple[str, ...]
     pauses: tuple[Pause, ...] = ()
     effective_acceptance_date: date | None = None
+    explainer: Callable[[], tuple[str, ...]] = field(default=tuple, compare=False, repr=False)
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        """The facts behind the due instant as Vietnamese lines, built when read: only staff screens show them."""
+        return self.explainer()
