@@ -7,7 +7,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from intake.domain import FACTS, InboundError
+from intake.domain import InboundError
+from intake.facts import FACTS
 from intake.inbound import json_schema, load_fact
 
 from ..conftest import make_fact  # type: ignore[import-not-found]
@@ -25,7 +26,7 @@ def test_published_json_schema_matches_the_code(fact):
 def test_every_example_is_valid_for_both_the_json_schema_and_the_service(fact):
     example = json.loads((DOCS / "examples" / f"{fact}.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(json_schema(fact)).validate(example)
-    assert load_fact(example, fact)["fact"] == fact
+    assert load_fact(example, fact).fact == fact
 
 
 def test_json_schema_and_service_agree_on_a_bad_message():
