@@ -31,7 +31,6 @@ STATUS_NAMES = {
     6: "yêu cầu nghĩa vụ tài chính", 7: "công dân xin rút", 8: "dừng xử lý", 9: "đã xử lý xong",
     10: "đã trả kết quả",
 }
-CHANNELS = {1: "trực tiếp", 2: "trực tuyến", 3: "bưu chính công ích"}
 TERMINAL = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED})
 OPEN = frozenset({Status.ACCEPTED, Status.PROCESSING, Status.SUPPLEMENT, Status.FEE})
 CLOCK_RUNS = OPEN - {Status.SUPPLEMENT}  # open, and the time limit runs: a supplement request stops the clock
@@ -60,7 +59,6 @@ class InboundError(Exception):
 class DossierState:
     status: Status
     accepted_at: datetime | None = None
-    resolved_at: datetime | None = None
 
 
 @dataclass(frozen=True)

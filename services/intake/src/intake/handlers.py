@@ -24,6 +24,7 @@ from intake.domain import (
     effective_version,
 )
 from intake.facts import Fact, FactSpec, spec_of
+from intake.inbound import load_fact
 from intake.ports import Repository, Tx
 from intake.records import Dossier, HistoryEntry, PendingFact, ProcedureVersion, Received
 
@@ -93,14 +94,12 @@ def record_fact(
 
 
 def _state(d: Dossier | None) -> DossierState | None:
-    return None if d is None else DossierState(Status(d.status), d.accepted_at, d.resolved_at)
+    return None if d is None else DossierState(Status(d.status), d.accepted_at)
 
 
 def drain_pending(tx: Tx, code: str, *, now: datetime, pepper: str) -> int:
     """Apply every buffered fact of ``code`` that has become applicable, in occurrence order, until none is;
     each applied one's idempotency record turns ``applied``. The caller holds the dossier's lock."""
-    from intake.inbound import load_fact
-
     applied, progressed = 0, True
     while progressed:
         progressed = False
