@@ -171,12 +171,13 @@ def _apply(
                     procedure_field=procedure.field)
     d = replace(spec.update(replace(d, status=int(status)), cmd, pepper), updated_at=now)
     tx.save_dossier(d)
-    ce = envelope_for(spec.event(cmd, d, procedure), now=at, event_id=canonical_event_id(agency, cmd.event_id))
-    tx.outbox(ce)
+    event = spec.event(cmd, d, procedure)
+    envelope = envelope_for(event, now=at, event_id=canonical_event_id(agency, cmd.event_id))
+    tx.outbox(envelope)
     tx.append_history(HistoryEntry(
         code=d.code, seq=0, fact=cmd.fact, occurred_at=at, received_at=now, source=source,
         sender_event_id=cmd.event_id, status=d.status, unit=d.unit, officer=d.officer, step=d.step,
-        canonical_event_id=ce.id, details=_details(cmd),
+        canonical_event_id=envelope.id, details=_details(cmd),
     ))
     after_commit(lambda: _count(agency, spec, d))  # a consumer batch that rolls back counts nothing
     return d

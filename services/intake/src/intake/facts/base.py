@@ -68,10 +68,6 @@ class Applicant:
     address: str | None = wire(text(required=False, max_len=300))
 
 
-def applicant_field() -> fields.Nested:
-    return fields.Nested(schema_of(Applicant), required=True)
-
-
 def with_applicant(d: Dossier, a: Applicant, pepper: str) -> Dossier:
     """The applicant's name and contacts; the id number only as its peppered hash."""
     id_hash = hash_id_number(pepper, a.id_number) if a.id_number else d.id_number_hash
@@ -96,6 +92,13 @@ class Fact:
     def as_json(self) -> dict[str, Any]:
         """The fields as loaded, as JSON values (what the buffer keeps and loads again)."""
         return {"fact": self.fact, **_json(self)}
+
+
+APPLICANT = schema_of(Applicant)
+
+
+def applicant_field() -> fields.Nested:
+    return fields.Nested(APPLICANT, required=True)
 
 
 def _json(obj: Any) -> dict[str, Any]:
