@@ -20,7 +20,8 @@ from dunghan.contract.events import EVENT_TYPES, routing_key
 from dunghan.deadline.classification import INELIGIBLE
 from dunghan.deadline.model import STOP_KINDS
 from intake.contract_doc import REJECTIONS, asyncapi_yaml
-from intake.domain import FACTS, RejectKind
+from intake.domain import RejectKind
+from intake.facts import FACTS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "integration" / "asyncapi.yaml"

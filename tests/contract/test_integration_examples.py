@@ -14,7 +14,7 @@ from deadline.preview import due_on_acceptance
 from dunghan.calendar import load_calendar
 from dunghan.clock import LOCAL_TZ
 from dunghan.deadline import Rules
-from intake.domain import FACTS
+from intake.facts import FACTS
 from intake.records import ProcedureVersion
 from intake.registry import parse_catalogue_yaml, procedure_updated
 

@@ -13,7 +13,8 @@ import pytest
 from dunghan.calendar import load_calendar
 from dunghan.contract.events import ProcedureSnapshot, StepBudget
 from dunghan.deadline import ClockEvent, compute_clock
-from intake.domain import DossierState, check_code, decide
+from intake.domain import DossierState, check_code
+from intake.facts import decide
 from intake.inbound import load_fact
 
 YEAR = (date(2017, 1, 1), date(2017, 12, 31))
@@ -58,7 +59,7 @@ def test_same_seed_gives_the_same_facts_and_another_seed_differs(calendar: Any, 
 def test_every_fact_validates_against_intakes_inbound_schemas(plan: demo_data.Plan) -> None:
     for fact in plan.facts():
         loaded = load_fact(json.loads(json.dumps(fact, ensure_ascii=False)), fact["fact"])
-        assert check_code(loaded["code"], "SCT") is None
+        assert check_code(loaded.code, "SCT") is None
 
 
 def test_every_dossier_is_a_valid_lifecycle_for_intakes_state_machine(plan: demo_data.Plan) -> None:
@@ -165,5 +166,5 @@ def test_the_demo_loads_its_year_as_history_and_intake_takes_the_flag(plan: demo
     accepted = [f for f in facts if f["fact"] == "dossier.accepted"]
     assert accepted and all(f["history"] is True for f in accepted)
     assert all("history" not in f for f in facts if f["fact"] != "dossier.accepted")
-    assert all(load_fact(f)["history"] is True for f in accepted[:50])
+    assert all(load_fact(f).history is True for f in accepted[:50])
     assert all("history" not in f for f in plan.facts())  # the plan itself is untouched (make demo --live)

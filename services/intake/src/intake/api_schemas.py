@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from dunghan.clock import LOCAL_TZ
 from dunghan.contract import strict
-from intake.domain import FACTS
+from intake.facts import FACTS
 
 AGENCY_CODE = strict.pattern(r"[A-Z][A-Z0-9]{1,9}")
 

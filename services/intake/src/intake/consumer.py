@@ -18,7 +18,8 @@ from dunghan.logging import log_context
 from intake import metrics
 from intake.batch_tx import open_batch_tx
 from intake.cache import TtlCache
-from intake.domain import FACTS, InboundError
+from intake.domain import InboundError
+from intake.facts import FACTS, Fact
 from intake.handlers import Sender, digest_of, record_fact, reject_orphans, rejection_reply
 from intake.inbound import load_fact
 from intake.ports import Repository
@@ -76,7 +77,7 @@ class BusReplier:
 class _Checked:
     sender: Sender
     raw: dict[str, Any]
-    data: dict[str, Any]
+    data: Fact
 
 
 class InboundHandler:
@@ -106,7 +107,7 @@ class InboundHandler:
         prepared = [self._prepare(d) for d in deliveries]
         tx = open_batch_tx(self.repo)  # type: ignore[arg-type]
         assert tx is not None, "handle_many runs inside the consumer's batch"
-        tx.prefetch([(p.data["agency"], p.data["event_id"], p.data["code"]) for p in prepared])
+        tx.prefetch([(p.data.agency, p.data.event_id, p.data.code) for p in prepared])
         return ["duplicate" if self._record(d, p) else "ok" for d, p in zip(deliveries, prepared, strict=True)]
 
     def _prepare(self, delivery: Any) -> _Checked:
@@ -133,13 +134,13 @@ class InboundHandler:
         """Record the fact, answer ``reply_to`` after the commit; True if it was a duplicate."""
         data = checked.data
         try:
-            with log_context(event_id=data["event_id"], dossier=data["code"]):
+            with log_context(event_id=data.event_id, dossier=data.code):
                 out = record_fact(self.repo, data, checked.sender, now=self.clock(), pepper=self.pepper,
                                   digest=digest_of(checked.raw), reply_to=self._reply_to(delivery),
                                   correlation_id=delivery.correlation_id, max_skew_seconds=self.max_skew_seconds)
-                log.info("inbound %s %s", data["fact"], out.reply["status"])
+                log.info("inbound %s %s", data.fact, out.reply["status"])
         except InboundError as exc:
-            raise IntakeReject(exc, data["event_id"]) from exc
+            raise IntakeReject(exc, data.event_id) from exc
         reply_to = self._reply_to(delivery)
         if reply_to:
             reply, correlation_id = out.reply, delivery.correlation_id

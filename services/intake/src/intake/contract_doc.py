@@ -7,7 +7,8 @@ from typing import Any
 
 from dunghan.contract.asyncapi import Inbound, document, render
 from intake.context import HTTP_STATUS
-from intake.domain import FACTS, RejectKind
+from intake.domain import RejectKind
+from intake.facts import FACTS
 from intake.inbound import CONTRACT_VERSION, json_schema
 
 # reason → (what happened, how to fix it). Every RejectKind has an entry (a test checks it).

@@ -1,4 +1,4 @@
-"""Intake rules, pure: national status codes, the lifecycle state machine, dossier codes, procedure versions."""
+"""Intake rules, pure: national status codes, the lifecycle transitions, dossier codes, procedure versions."""
 from __future__ import annotations
 
 import hashlib
@@ -31,12 +31,6 @@ STATUS_NAMES = {
     6: "yêu cầu nghĩa vụ tài chính", 7: "công dân xin rút", 8: "dừng xử lý", 9: "đã xử lý xong",
     10: "đã trả kết quả",
 }
-CHANNELS = {1: "trực tiếp", 2: "trực tuyến", 3: "bưu chính công ích"}
-FACTS = (
-    "dossier.submitted", "dossier.accepted", "dossier.refused", "dossier.transferred", "supplement.requested",
-    "supplement.received", "fee.requested", "fee.paid", "apology.issued", "result.ready", "result.returned",
-    "dossier.withdrawn", "dossier.stopped",
-)
 TERMINAL = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED})
 OPEN = frozenset({Status.ACCEPTED, Status.PROCESSING, Status.SUPPLEMENT, Status.FEE})
 CLOCK_RUNS = OPEN - {Status.SUPPLEMENT}  # open, and the time limit runs: a supplement request stops the clock
@@ -65,7 +59,6 @@ class InboundError(Exception):
 class DossierState:
     status: Status
     accepted_at: datetime | None = None
-    resolved_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -78,71 +71,77 @@ class Verdict:
     field: str | None = None
 
 
-def _apply(status: Status) -> Verdict:
-    return Verdict("apply", status)
+@dataclass(frozen=True)
+class Wait:
+    """The fact waits in the buffer (for its dossier, or an earlier step) for this reason."""
+
+    reason: str
 
 
-def _reject(reason: str, field: str | None = "fact") -> Verdict:
-    return Verdict("reject", reason=reason, field=field)
+@dataclass(frozen=True)
+class Refuse:
+    """The fact does not fit the dossier's status, for this reason."""
+
+    reason: str
 
 
-def _buffer(reason: str) -> Verdict:
-    return Verdict("buffer", reason=reason)
+Move = Status | Wait | Refuse
+AFTER_RESULT = Refuse("hồ sơ đã có kết quả, không nhận thêm sự kiện xử lý")
 
 
-NEEDS_OPEN: dict[str, Status | None] = {
-    "dossier.transferred": None, "supplement.requested": Status.SUPPLEMENT, "fee.requested": Status.FEE,
-    "apology.issued": None, "result.ready": Status.RESOLVED, "dossier.stopped": Status.STOPPED,
-}
+def _verdict(move: Move, field: str | None = "fact") -> Verdict:
+    if isinstance(move, Wait):
+        return Verdict("buffer", reason=move.reason)
+    if isinstance(move, Refuse):
+        return Verdict("reject", reason=move.reason, field=field)
+    return Verdict("apply", move)
 
 
-def decide(state: DossierState | None, fact: str, occurred_at: datetime) -> Verdict:
-    """The lifecycle state machine: where ``fact`` takes a dossier in ``state`` (None: not known yet)."""
-    status = state.status if state else None
-    if fact == "dossier.submitted":
-        return _apply(Status.SUBMITTED) if state is None else _reject("hồ sơ đã tồn tại", "code")
-    if fact in ("dossier.accepted", "dossier.refused"):
+@dataclass(frozen=True)
+class Opening:
+    """A fact that starts a dossier: ``to`` from a dossier not known yet or only submitted (``only_new``: from
+    none), whatever the time."""
+
+    to: Status
+    only_new: bool = False
+
+    def verdict(self, state: DossierState | None, occurred_at: datetime) -> Verdict:
+        if self.only_new:
+            return _verdict(self.to if state is None else Refuse("hồ sơ đã tồn tại"), "code")
+        status = state.status if state else None
         if status in (None, Status.SUBMITTED):
-            return _apply(Status.ACCEPTED if fact == "dossier.accepted" else Status.REFUSED)
-        return _reject(f"hồ sơ đã ở trạng thái {int(status or 0)} ({STATUS_NAMES[int(status or 0)]})")
-    if status in TERMINAL:
-        return _reject(f"hồ sơ đã kết thúc (trạng thái {int(status or 0)})")
-    if status == Status.SUBMITTED and fact == "dossier.withdrawn":
-        return _apply(Status.WITHDRAWN)
-    if status in (None, Status.SUBMITTED):
-        return _buffer("hồ sơ chưa được tiếp nhận")
-    assert state is not None
-    if state.accepted_at is not None and occurred_at < state.accepted_at:
-        return _reject("thời điểm xảy ra trước thời điểm tiếp nhận hồ sơ", "occurred_at")
-    if status == Status.RESOLVED:
-        if fact == "result.returned":
-            return _apply(Status.RETURNED)
-        if fact in ("dossier.withdrawn", "result.ready"):
-            return _reject("hồ sơ đã có kết quả")
-        return _reject("hồ sơ đã có kết quả, không nhận thêm sự kiện xử lý")
-    return _open_transition(state.status, fact)
+            return _verdict(self.to)
+        return _verdict(Refuse(f"hồ sơ đã ở trạng thái {int(status or 0)} ({STATUS_NAMES[int(status or 0)]})"))
 
 
-def _open_transition(status: Status, fact: str) -> Verdict:
-    if fact in NEEDS_OPEN:
-        target = NEEDS_OPEN[fact]
-        if fact == "dossier.transferred":
-            return _apply(Status.PROCESSING if status in (Status.ACCEPTED, Status.PROCESSING) else status)
-        if fact == "apology.issued":
-            return _apply(status)
-        if target in (Status.SUPPLEMENT, Status.FEE) and status in (Status.SUPPLEMENT, Status.FEE):
-            return _buffer("hồ sơ đang chờ bổ sung hoặc nghĩa vụ tài chính")
-        assert target is not None
-        return _apply(target)
-    if fact == "supplement.received":
-        return _apply(Status.PROCESSING) if status == Status.SUPPLEMENT else _buffer("chưa có yêu cầu bổ sung")
-    if fact == "fee.paid":
-        return _apply(Status.PROCESSING) if status == Status.FEE else _buffer("chưa có yêu cầu nghĩa vụ tài chính")
-    if fact == "dossier.withdrawn":
-        return _apply(Status.WITHDRAWN)
-    if fact == "result.returned":
-        return _buffer("hồ sơ chưa có kết quả")
-    return _reject(f"sự kiện không xác định {fact!r}")
+@dataclass(frozen=True)
+class Step:
+    """A fact on an accepted dossier: ``moves`` says, per open status (and RESOLVED), where it goes, or why it
+    waits or does not fit; before acceptance it waits (``from_submitted``: goes there from SUBMITTED), after an
+    ending it does not fit, nor when it happened before the acceptance."""
+
+    moves: dict[Status, Move]
+    from_submitted: Status | None = None
+
+    def verdict(self, state: DossierState | None, occurred_at: datetime) -> Verdict:
+        status = state.status if state else None
+        if status in TERMINAL:
+            return _verdict(Refuse(f"hồ sơ đã kết thúc (trạng thái {int(status or 0)})"))
+        if status == Status.SUBMITTED and self.from_submitted is not None:
+            return _verdict(self.from_submitted)
+        if state is None or status == Status.SUBMITTED:
+            return _verdict(Wait("hồ sơ chưa được tiếp nhận"))
+        if state.accepted_at is not None and occurred_at < state.accepted_at:
+            return _verdict(Refuse("thời điểm xảy ra trước thời điểm tiếp nhận hồ sơ"), "occurred_at")
+        return _verdict(self.moves.get(state.status, AFTER_RESULT))
+
+
+def while_open(move: Move) -> dict[Status, Move]:
+    """The same move from every open status (accepted, processing, waiting for a supplement or a fee)."""
+    return dict.fromkeys(OPEN, move)
+
+
+Transition = Opening | Step
 
 
 def check_not_future(occurred_at: datetime, now: datetime, skew_seconds: float) -> str | None:

@@ -1,4 +1,5 @@
-"""Use cases: record a lifecycle fact (registry + history + outbox in one transaction), buffered facts, orphans."""
+"""Use cases: record a lifecycle fact (registry + history + outbox in one transaction) by its entry in
+``intake.facts``, buffered facts, orphans."""
 from __future__ import annotations
 
 import json
@@ -8,7 +9,6 @@ from functools import partial
 from typing import Any
 
 from dunghan.clock import LOCAL_TZ
-from dunghan.contract import events as ev
 from dunghan.contract.envelope import envelope_for
 from dunghan.db.unit_of_work import after_commit
 from intake import metrics
@@ -21,10 +21,10 @@ from intake.domain import (
     check_code,
     check_not_future,
     content_digest,
-    decide,
     effective_version,
-    hash_id_number,
 )
+from intake.facts import Fact, FactSpec, spec_of
+from intake.inbound import load_fact
 from intake.ports import Repository, Tx
 from intake.records import Dossier, HistoryEntry, PendingFact, ProcedureVersion, Received
 
@@ -50,17 +50,17 @@ def digest_of(raw: dict[str, Any]) -> str:
 
 
 def record_fact(
-    repo: Repository, data: dict[str, Any], sender: Sender, *, now: datetime, pepper: str, digest: str,
+    repo: Repository, cmd: Fact, sender: Sender, *, now: datetime, pepper: str, digest: str,
     reply_to: str | None = None, correlation_id: str | None = None, max_skew_seconds: float | None = None,
 ) -> Outcome:
     """Record one validated fact; raises InboundError when it must be rejected (nothing is then stored)."""
-    agency, code, event_id = data["agency"], data["code"], data["event_id"]
+    agency, code, event_id = cmd.agency, cmd.code, cmd.event_id
     if agency != sender.agency:
         raise InboundError("forged", f"{sender.name} không được gửi sự kiện của cơ quan {agency}", "agency")
     reason = check_code(code, agency)
     if reason:
         raise InboundError("invalid", reason, "code")
-    future = None if max_skew_seconds is None else check_not_future(data["occurred_at"], now, max_skew_seconds)
+    future = None if max_skew_seconds is None else check_not_future(cmd.occurred_at, now, max_skew_seconds)
     if future:
         raise InboundError("invalid", future, "occurred_at")
     with repo.transaction(cached=True) as tx:
@@ -71,21 +71,21 @@ def record_fact(
             if seen.digest != digest:
                 raise InboundError("conflict", "trùng event_id với nội dung khác", "event_id")
             return Outcome(seen.reply, duplicate=True)
-        verdict = decide(_state(dossier), data["fact"], data["occurred_at"])
+        verdict = spec_of(cmd).transition.verdict(_state(dossier), cmd.occurred_at)
         if verdict.action == "reject":
             raise InboundError("lifecycle", verdict.reason, verdict.field)
-        base = {"event_id": event_id, "code": code}
+        base: dict[str, Any] = {"event_id": event_id, "code": code}
         if verdict.action == "buffer":
             tx.add_pending(PendingFact(
-                agency=agency, event_id=event_id, code=code, fact=data["fact"], occurred_at=data["occurred_at"],
-                body=_jsonable(data), source=sender.name, received_at=now, reply_to=reply_to,
+                agency=agency, event_id=event_id, code=code, fact=cmd.fact, occurred_at=cmd.occurred_at,
+                body=cmd.as_json(), source=sender.name, received_at=now, reply_to=reply_to,
                 correlation_id=correlation_id,
             ))
             reply = {"status": "buffered", **base, "reason": verdict.reason}
             tx.put_received(Received(agency, event_id, digest, "buffered", reply, now))
             return Outcome(reply)
         assert verdict.status is not None
-        _apply(tx, dossier, data, verdict.status, sender.name, now=now, pepper=pepper)
+        _apply(tx, dossier, cmd, verdict.status, sender.name, now=now, pepper=pepper)
         reply = {"status": "accepted", **base, "dossier_status": int(verdict.status)}
         tx.put_received(Received(agency, event_id, digest, "applied", reply, now))
         if state.buffered:
@@ -94,30 +94,24 @@ def record_fact(
 
 
 def _state(d: Dossier | None) -> DossierState | None:
-    return None if d is None else DossierState(Status(d.status), d.accepted_at, d.resolved_at)
-
-
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(data, default=lambda v: v.isoformat()))
+    return None if d is None else DossierState(Status(d.status), d.accepted_at)
 
 
 def drain_pending(tx: Tx, code: str, *, now: datetime, pepper: str) -> int:
     """Apply every buffered fact of ``code`` that has become applicable, in occurrence order, until none is;
     each applied one's idempotency record turns ``applied``. The caller holds the dossier's lock."""
-    from intake.inbound import load_fact
-
     applied, progressed = 0, True
     while progressed:
         progressed = False
         for p in tx.pending_for(code):
             dossier = tx.get_dossier(code)
-            data = load_fact(p.body)
-            verdict = decide(_state(dossier), p.fact, data["occurred_at"])
+            cmd = load_fact(p.body)
+            verdict = spec_of(cmd).transition.verdict(_state(dossier), cmd.occurred_at)
             if verdict.action != "apply":
                 continue
             assert verdict.status is not None
             try:
-                _apply(tx, dossier, data, verdict.status, p.source, now=now, pepper=pepper)
+                _apply(tx, dossier, cmd, verdict.status, p.source, now=now, pepper=pepper)
             except InboundError:
                 continue
             tx.delete_pending(p.agency, p.event_id)
@@ -145,13 +139,11 @@ def procedure_at(tx: Tx, code: str, agency: str, at: datetime) -> ProcedureVersi
     return version
 
 
-def _check_staff(tx: Tx, agency: str, data: dict[str, Any]) -> None:
-    unit = data.get("unit")
+def _check_staff(tx: Tx, agency: str, unit: str | None, officer: str | None) -> None:
     if unit is not None:
         u = tx.get_unit(unit)
         if u is None or u.agency != agency:
             raise InboundError("invalid", f"đơn vị {unit!r} không có trong danh mục của {agency}", "unit")
-    officer = data.get("officer")
     if officer is not None:
         o = tx.get_officer(officer)
         if o is None or o.agency != agency:
@@ -162,122 +154,50 @@ def _check_staff(tx: Tx, agency: str, data: dict[str, Any]) -> None:
 
 
 def _apply(
-    tx: Tx, dossier: Dossier | None, data: dict[str, Any], status: Status, source: str, *,
-    now: datetime, pepper: str,
+    tx: Tx, dossier: Dossier | None, cmd: Fact, status: Status, source: str, *, now: datetime, pepper: str,
 ) -> Dossier:
-    fact, agency, at = data["fact"], data["agency"], data["occurred_at"]
-    _check_staff(tx, agency, data)
-    d = dossier or Dossier(code=data["code"], agency=agency, status=int(status))
+    """The fact's entry changes the dossier (after checking the staff and the procedure it names), publishes its
+    canonical event through the outbox and appends it to the history."""
+    spec, agency, at = spec_of(cmd), cmd.agency, cmd.occurred_at
+    _check_staff(tx, agency, *spec.staff(cmd))
+    d = dossier or Dossier(code=cmd.code, agency=agency, status=int(status))
+    procedure_code, channel = spec.procedure(cmd) if spec.procedure else (None, None)
     procedure = None
-    if data.get("procedure_code") and fact in ("dossier.submitted", "dossier.accepted", "dossier.refused"):
-        procedure = procedure_at(tx, data["procedure_code"], agency, at)
-        if data.get("channel") and data["channel"] not in procedure.channels:
+    if procedure_code:
+        procedure = procedure_at(tx, procedure_code, agency, at)
+        if channel and channel not in procedure.channels:
             raise InboundError("invalid", "thủ tục không tiếp nhận qua kênh này", "channel")
         d = replace(d, procedure_code=procedure.code, procedure_version=procedure.version,
                     procedure_field=procedure.field)
-    d = _update(d, data, status, pepper)
-    d = replace(d, updated_at=now)
+    d = replace(spec.update(replace(d, status=int(status)), cmd, pepper), updated_at=now)
     tx.save_dossier(d)
-    event = canonical(data, d, procedure)
-    ce = envelope_for(event, now=at, event_id=canonical_event_id(agency, data["event_id"]))
-    tx.outbox(ce)
+    event = spec.event(cmd, d, procedure)
+    envelope = envelope_for(event, now=at, event_id=canonical_event_id(agency, cmd.event_id))
+    tx.outbox(envelope)
     tx.append_history(HistoryEntry(
-        code=d.code, seq=0, fact=fact, occurred_at=at, received_at=now, source=source,
-        sender_event_id=data["event_id"], status=d.status, unit=d.unit, officer=d.officer, step=d.step,
-        canonical_event_id=ce.id, details=_details(data),
+        code=d.code, seq=0, fact=cmd.fact, occurred_at=at, received_at=now, source=source,
+        sender_event_id=cmd.event_id, status=d.status, unit=d.unit, officer=d.officer, step=d.step,
+        canonical_event_id=envelope.id, details=_details(cmd),
     ))
-    after_commit(lambda: _count(agency, fact, d))  # a consumer batch that rolls back counts nothing
+    after_commit(lambda: _count(agency, spec, d))  # a consumer batch that rolls back counts nothing
     return d
 
 
-def _count(agency: str, fact: str, d: Dossier) -> None:
-    metrics.LIFECYCLE_EVENTS.labels(agency=agency, kind=fact).inc()
-    if fact == "dossier.accepted":
+def _count(agency: str, spec: FactSpec[Any], d: Dossier) -> None:
+    metrics.LIFECYCLE_EVENTS.labels(agency=agency, kind=spec.name).inc()
+    if spec.received:
         metrics.DOSSIERS_RECEIVED.labels(agency=agency, channel=str(d.channel),
                                          procedure_field=d.procedure_field or "").inc()
 
 
-def _details(data: dict[str, Any]) -> dict[str, Any]:
+def _details(cmd: Fact) -> dict[str, Any]:
+    """What the history keeps of the message beyond its own columns: no personal data but the applicant's name."""
     skip = {"fact", "event_id", "code", "agency", "occurred_at", "applicant"}
-    out = {k: v for k, v in _jsonable(data).items() if k not in skip}
-    if "applicant" in data:
-        out["applicant_name"] = data["applicant"]["name"]
+    loaded = cmd.as_json()
+    out = {k: v for k, v in loaded.items() if k not in skip}
+    if "applicant" in loaded:
+        out["applicant_name"] = loaded["applicant"]["name"]
     return out
-
-
-def _update(d: Dossier, data: dict[str, Any], status: Status, pepper: str) -> Dossier:
-    fact, at = data["fact"], data["occurred_at"]
-    d = replace(d, status=int(status))
-    applicant = data.get("applicant")
-    if applicant:
-        id_number = applicant.get("id_number")
-        id_hash = hash_id_number(pepper, id_number) if id_number else d.id_number_hash
-        d = replace(d, applicant_name=applicant["name"], id_number_hash=id_hash,
-                    applicant_phone=applicant.get("phone") or d.applicant_phone,
-                    applicant_email=applicant.get("email") or d.applicant_email)
-    if data.get("channel"):
-        d = replace(d, channel=data["channel"])
-    if fact in ("dossier.accepted", "dossier.transferred"):
-        d = replace(d, unit=data["unit"], officer=data["officer"], step=data.get("step"))
-    elif fact == "dossier.refused" and data.get("unit"):
-        d = replace(d, unit=data["unit"])
-    if fact == "dossier.submitted":
-        d = replace(d, submitted_at=at)
-    elif fact == "dossier.accepted":
-        d = replace(d, accepted_at=at, appointment_at=data.get("appointment_at"))
-    elif fact == "supplement.requested":
-        d = replace(d, supplement_count=d.supplement_count + 1)
-    elif fact == "apology.issued":
-        d = replace(d, apology_count=d.apology_count + 1, new_due_date=data["new_due_date"])
-    elif fact == "result.ready":
-        d = replace(d, resolved_at=at, decision=data["decision"], officer=data.get("officer") or d.officer)
-    elif fact == "result.returned":
-        d = replace(d, returned_at=at)
-    elif fact in ("dossier.refused", "dossier.withdrawn", "dossier.stopped"):
-        d = replace(d, resolved_at=at)
-    return d
-
-
-def snapshot(p: ProcedureVersion) -> ev.ProcedureSnapshot:
-    return ev.ProcedureSnapshot(
-        code=p.code, version=p.version, name=p.name, field=p.field, committed_value=p.committed_value,
-        committed_unit=p.committed_unit,  # type: ignore[arg-type]
-        statutory_value=p.statutory_value, statutory_unit=p.statutory_unit,  # type: ignore[arg-type]
-        cutoff=p.cutoff, pause_on_fee=p.pause_on_fee,
-        steps=p.steps,
-    )
-
-
-def canonical(data: dict[str, Any], d: Dossier, procedure: ProcedureVersion | None) -> ev.Event:
-    """The canonical event of an applied fact; personal data other than the applicant's name never leaves."""
-    fact = data["fact"]
-    common = {"code": d.code, "agency": d.agency, "occurred_at": data["occurred_at"]}
-    reason = data.get("reason") or ""
-    if fact == "dossier.submitted":
-        return ev.DossierSubmitted(**common, procedure_code=d.procedure_code or "", channel=d.channel or 2)
-    if fact == "dossier.accepted":
-        assert procedure is not None
-        return ev.DossierAccepted(**common, unit=d.unit or "", officer=d.officer or "",
-                                  procedure=snapshot(procedure), channel=d.channel or 1,
-                                  applicant_name=d.applicant_name or "", step=d.step,
-                                  history=bool(data.get("history")), appointment_at=data.get("appointment_at"))
-    if fact == "dossier.refused":
-        return ev.DossierRefused(**common, reason=reason, procedure_code=d.procedure_code, channel=d.channel,
-                                 unit=d.unit)
-    if fact == "dossier.transferred":
-        return ev.DossierTransferred(**common, unit=data["unit"], officer=data["officer"], step=data.get("step"))
-    simple: dict[str, Any] = {
-        "supplement.requested": lambda: ev.SupplementRequested(**common, reason=reason),
-        "supplement.received": lambda: ev.SupplementReceived(**common),
-        "fee.requested": lambda: ev.FeeRequested(**common, amount_vnd=data.get("amount_vnd")),
-        "fee.paid": lambda: ev.FeePaid(**common),
-        "apology.issued": lambda: ev.ApologyIssued(**common, new_due_date=data["new_due_date"], reason=reason),
-        "result.ready": lambda: ev.ResultReady(**common, decision=data["decision"]),
-        "result.returned": lambda: ev.ResultReturned(**common),
-        "dossier.withdrawn": lambda: ev.DossierWithdrawn(**common, reason=reason),
-        "dossier.stopped": lambda: ev.DossierStopped(**common, reason=reason),
-    }
-    return simple[fact]()  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

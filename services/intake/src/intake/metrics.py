@@ -12,7 +12,8 @@ from sqlalchemy import Engine, select
 
 from dunghan.metrics import before_scrape, product, zero
 from intake import tables as t
-from intake.domain import FACTS, RejectKind
+from intake.domain import RejectKind
+from intake.facts import FACTS
 
 DOSSIERS_RECEIVED = Counter(
     "dunghan_dossiers_received_total", "Dossiers accepted (clock started), by agency, channel and field.",

@@ -76,14 +76,18 @@ def add_procedure_version(tx: Tx, proposed: ProcedureVersion, *, now: datetime) 
     return stored, True
 
 
-def procedure_updated(p: ProcedureVersion) -> ev.ProcedureUpdated:
-    snapshot = ev.ProcedureSnapshot(
+def snapshot(p: ProcedureVersion) -> ev.ProcedureSnapshot:
+    """What an event carries of a procedure version: what a deadline is computed from."""
+    return ev.ProcedureSnapshot(
         code=p.code, version=p.version, name=p.name, field=p.field, committed_value=p.committed_value,
         committed_unit=p.committed_unit,  # type: ignore[arg-type]
         statutory_value=p.statutory_value, statutory_unit=p.statutory_unit,  # type: ignore[arg-type]
         cutoff=p.cutoff, pause_on_fee=p.pause_on_fee, steps=p.steps,
     )
-    return ev.ProcedureUpdated(procedure=snapshot, agency=p.agency, effective_from=p.effective_from,
+
+
+def procedure_updated(p: ProcedureVersion) -> ev.ProcedureUpdated:
+    return ev.ProcedureUpdated(procedure=snapshot(p), agency=p.agency, effective_from=p.effective_from,
                                effective_to=p.effective_to, abolished=p.abolished, channels=tuple(p.channels))
 
 

@@ -11,11 +11,11 @@ from intake.domain import (
     VersionSpan,
     canonical_event_id,
     check_code,
-    decide,
     effective_version,
     hash_id_number,
     is_overdue,
 )
+from intake.facts import decide
 
 from ..conftest import make_code  # type: ignore[import-not-found]
 

@@ -1,13 +1,15 @@
 """Inbound schemas: validation with field names, the JSON Schema export (no drift) and the shipped examples."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from intake.domain import FACTS, InboundError
+from intake.domain import InboundError
+from intake.facts import FACTS, SPECS
 from intake.inbound import json_schema, load_fact
 
 from ..conftest import make_fact  # type: ignore[import-not-found]
@@ -25,7 +27,18 @@ def test_published_json_schema_matches_the_code(fact):
 def test_every_example_is_valid_for_both_the_json_schema_and_the_service(fact):
     example = json.loads((DOCS / "examples" / f"{fact}.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(json_schema(fact)).validate(example)
-    assert load_fact(example, fact)["fact"] == fact
+    assert load_fact(example, fact).fact == fact
+
+
+@pytest.mark.parametrize("fact", FACTS)
+def test_a_fact_loads_into_its_frozen_command_and_again_from_what_the_buffer_keeps(fact):
+    example = json.loads((DOCS / "examples" / f"{fact}.json").read_text(encoding="utf-8"))
+    cmd = load_fact(example, fact)
+    assert type(cmd) is SPECS[fact].command
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cmd.code = "SCT-170306-0002"  # type: ignore[misc]
+    kept = json.loads(json.dumps(cmd.as_json()))
+    assert load_fact(kept, fact) == cmd and list(kept) == [k for k in SPECS[fact].schema.fields if k in kept]
 
 
 def test_json_schema_and_service_agree_on_a_bad_message():
