@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from deadline.app import MIGRATIONS
+from deadline.bootstrap import MIGRATIONS
 from deadline.handlers import CalendarSource, Deps
 from deadline.repository import SqlRepository
 from dunghan.calendar import load_calendar
