@@ -7,7 +7,7 @@ import pytest
 
 from dunghan.db import make_engine, upgrade
 from scoring import handlers
-from scoring.app import migrations_path
+from scoring.bootstrap import MIGRATIONS
 from scoring.config import SAMPLE_CAMPAIGN
 from scoring.repository import SqlRepository
 
@@ -15,7 +15,7 @@ from scoring.repository import SqlRepository
 @pytest.fixture
 def repo(make_database: Callable[[str], str]) -> Iterator[SqlRepository]:
     url = make_database("scoring")
-    upgrade(url, migrations_path())
+    upgrade(url, MIGRATIONS)
     engine = make_engine(url)
     r = SqlRepository(engine)
     handlers.load_campaign_file(r, SAMPLE_CAMPAIGN)
