@@ -29,7 +29,8 @@ def setting(default: Any = dataclasses.MISSING, *, env: str | None = None, unset
     """A field with a default, read from ``env`` (else the class's ``ENV_PREFIX`` + the field's name in capitals);
     ``unset``: its value when the variable is not set (when the class default serves tests, not production);
     ``check``: validates (and may normalise) a value read from the environment, raising ``ValueError``."""
-    meta = {k: v for k, v in (("env", env), ("unset", unset), ("check", check)) if v not in (None, dataclasses.MISSING)}
+    given = (("env", env), ("unset", unset), ("check", check))
+    meta = {k: v for k, v in given if v is not None and v is not dataclasses.MISSING}
     return dataclasses.field(default=default, metadata=meta)
 
 

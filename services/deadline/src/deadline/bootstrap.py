@@ -57,6 +57,7 @@ def bootstrap(settings: Settings, *, process: Process = "web", repo: Repository 
 
             metrics = PrometheusMetrics()
         max_age = settings.calendar_cache_seconds if process == "worker" else 0.0
-        deps = Deps(CalendarSource(load_calendar(settings.notices_file), repo.notices, max_age),
-                    load_rules(settings.rules_file), metrics, history_grace=timedelta(hours=settings.history_grace_hours))
+        calendars = CalendarSource(load_calendar(settings.notices_file), repo.notices, max_age)
+        deps = Deps(calendars, load_rules(settings.rules_file), metrics,
+                    history_grace=timedelta(hours=settings.history_grace_hours))
     return DeadlineDeps(settings, repo, clock, deps, engine)

@@ -20,7 +20,8 @@ def components(wired: DeadlineDeps) -> list[Component]:
     assert engine is not None and isinstance(repo, SqlRepository), "the worker runs on the database"
     publisher = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id=SERVICE)
     return [
-        Consumer(settings.amqp_url, DEADLINE_EVENTS, make_handler(repo, deps, wired.clock), prefix=settings.amqp_prefix,
+        Consumer(settings.amqp_url, DEADLINE_EVENTS, make_handler(repo, deps, wired.clock),
+                 prefix=settings.amqp_prefix,
                  batch_engine=engine, batch_size=settings.consumer_batch_size,
                  batch_handler=make_batch_handler(repo, deps, wired.clock),
                  batch_linger=settings.consumer_batch_linger_ms / 1000,

@@ -21,7 +21,8 @@ def create_app(settings: Settings, *, repo: Repository | None = None, clock: Cal
     deps = bootstrap(settings, repo=repo, clock=clock, limiter=limiter)
     readiness = {} if deps.engine is None else {
         "database": db_check(deps.engine), "broker": amqp_check(settings.amqp_url)}
-    keystore = RepoKeyStore(deps.repo, StaticKeyStore.from_spec(settings.api_keys), settings.registry_cache_seconds)
+    static = StaticKeyStore.from_spec(settings.api_keys)
+    keystore = RepoKeyStore(deps.repo, static, settings.registry_cache_seconds)
     app, api = create_base_app(
         SERVICE, title="Đúng hạn — intake", readiness=readiness, keystore=keystore,
         multiproc_dir=settings.multiproc_dir,

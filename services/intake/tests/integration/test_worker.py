@@ -39,7 +39,8 @@ def test_inbound_fact_is_published_as_a_canonical_event(amqp_url, bus_prefix, ma
     events_q = ch.queue_declare(queue="", exclusive=True).method.queue
     ch.queue_bind(events_q, f"{bus_prefix}{EVENTS_EXCHANGE}", "intake.#")
     stop = threading.Event()
-    worker = threading.Thread(target=run_worker, args=("intake", components(bootstrap(settings, process="worker")), 0),
+    parts = components(bootstrap(settings, process="worker"))
+    worker = threading.Thread(target=run_worker, args=("intake", parts, 0),
                               kwargs={"stop": stop}, daemon=True)
     worker.start()
     try:

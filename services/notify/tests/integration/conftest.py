@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import pytest
 
 from dunghan.db import make_engine, upgrade
-from notify.app import MIGRATIONS
+from notify.bootstrap import MIGRATIONS
 from notify.domain import Officer, Unit
 from notify.repository import SqlRepository
 

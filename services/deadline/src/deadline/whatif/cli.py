@@ -61,7 +61,8 @@ def cmd_whatif(args: argparse.Namespace) -> dict[str, Any]:
         calendar = wired.deps.calendars.current()
         if period.first < calendar.first or period.last >= calendar.last:
             raise ValueError(f"the period must lie within the calendar {calendar.first}–{calendar.last}")
-        facts = period_facts(engine, period, calendar.tz, agency=args.agency, rules_for=wired.deps.rules.for_dossier)
+        rules = wired.deps.rules
+        facts = period_facts(engine, period, calendar.tz, agency=args.agency, rules_for=rules.for_dossier)
     finally:
         engine.dispose()
     result = run_whatif(facts, calendar, period, proposal)
