@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     wired = bootstrap(Settings.from_env(), process="manage")
     run_id = uuid.uuid4().hex
     changes = recompute(wired.repo, wired.deps, wired.clock(), run_id)
-    print(f"Lượt tính lại {run_id}: {len(changes)} hồ sơ đổi hạn (lịch {wired.deps.calendars.current().version}).")
+    version = wired.deps.calendars.current().version
+    print(f"Lượt tính lại {run_id}: {len(changes)} hồ sơ đổi hạn (lịch {version}).")
     for c in changes:
         before = c.before.due_at.isoformat() if c.before.due_at else "-"
         after = c.after.due_at.isoformat() if c.after.due_at else "-"

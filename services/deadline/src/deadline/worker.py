@@ -15,19 +15,19 @@ from dunghan.logging import configure
 from dunghan.worker import Component, Periodic, run_worker
 
 
-def components(wired: DeadlineDeps) -> list[Component]:
-    settings, repo, deps, engine = wired.settings, wired.repo, wired.deps, wired.engine
+def components(deps: DeadlineDeps) -> list[Component]:
+    settings, repo, handler_deps, engine = deps.settings, deps.repo, deps.deps, deps.engine
     assert engine is not None and isinstance(repo, SqlRepository), "the worker runs on the database"
     publisher = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id=SERVICE)
     return [
-        Consumer(settings.amqp_url, DEADLINE_EVENTS, make_handler(repo, deps, wired.clock),
+        Consumer(settings.amqp_url, DEADLINE_EVENTS, make_handler(repo, handler_deps, deps.clock),
                  prefix=settings.amqp_prefix,
                  batch_engine=engine, batch_size=settings.consumer_batch_size,
-                 batch_handler=make_batch_handler(repo, deps, wired.clock),
+                 batch_handler=make_batch_handler(repo, handler_deps, deps.clock),
                  batch_linger=settings.consumer_batch_linger_ms / 1000,
                  producers=Producers.parse(settings.amqp_producers)),
         OutboxRelay(engine, publisher, SERVICE),
-        Periodic(SCHEDULER_NAME, ThresholdScan(repo, deps), settings.scan_interval_seconds),
+        Periodic(SCHEDULER_NAME, ThresholdScan(repo, handler_deps), settings.scan_interval_seconds),
         retention_job(engine, settings.messaging_retention_days),
     ]
 

@@ -5,19 +5,14 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from dunghan.db import make_engine, upgrade
 from scoring import handlers
-from scoring.bootstrap import MIGRATIONS
-from scoring.config import SAMPLE_CAMPAIGN
-from scoring.repository import SqlRepository
+from scoring.bootstrap import bootstrap
+from scoring.config import Settings
 
 
 @pytest.fixture
-def repo(make_database: Callable[[str], str]) -> Iterator[SqlRepository]:
-    url = make_database("scoring")
-    upgrade(url, MIGRATIONS)
-    engine = make_engine(url)
-    r = SqlRepository(engine)
-    handlers.load_campaign_file(r, SAMPLE_CAMPAIGN)
-    yield r
-    engine.dispose()
+def repo(make_database: Callable[[str], str]) -> Iterator[handlers.Repository]:
+    wired = bootstrap(Settings(database_url=make_database("scoring")))  # migrated, the sample campaign loaded
+    yield wired.repo
+    assert wired.engine is not None
+    wired.engine.dispose()
