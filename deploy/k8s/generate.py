@@ -44,7 +44,7 @@ def kustomization() -> Doc:
     return {
         "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
         "namespace": "dunghan",
-        "resources": ["namespace.yaml", "config.yaml", "rabbitmq.yaml", "topology.yaml", "monitoring.yaml",
+        "resources": ["namespace.yaml", "config.yaml", "organisation.yaml", "rabbitmq.yaml", "topology.yaml", "monitoring.yaml",
                       "dashboards.yaml", *(f"{s}.yaml" for s in workloads.SERVICES)],
         "images": [{"name": f"dunghan/{s}", "newTag": version()} for s in workloads.SERVICES],
     }
@@ -57,6 +57,8 @@ def base() -> dict[str, list[Doc]]:
         "namespace.yaml": [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "dunghan"}}],
         "config.yaml": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dunghan-config"},
                          "data": {"LOG_LEVEL": "INFO", "AMQP_PREFIX": ""}}],
+        "organisation.yaml": [workloads.organisation(
+            (ROOT / "services/intake/src/intake/data/org_sct.yaml").read_text(encoding="utf-8"))],
         "rabbitmq.yaml": [broker.rabbitmq_cluster(RABBITMQ_IMAGE), workloads.keda_authentication()],
         "topology.yaml": broker.topology(definitions()),
         "monitoring.yaml": [monitoring.pod_monitor("web"), monitoring.pod_monitor("worker"),

@@ -7,6 +7,8 @@ from typing import Any
 Doc = dict[str, Any]
 SERVICES = {"intake": (8001, 9101), "deadline": (8002, 9102), "scoring": (8003, 9103), "notify": (8004, 9104)}
 MULTIPROC_DIR = "/tmp/prometheus-multiproc"
+PAGES = ("deadline", "scoring")  # the services that serve staff pages: they read the organisation
+ORG_DIR = "/etc/dunghan/organisation"
 
 
 def labels(service: str, tier: str) -> dict[str, str]:
@@ -25,6 +27,10 @@ def container(service: str, tier: str) -> Doc:
     env = [{"name": "PORT", "value": str(web)}, {"name": "METRICS_PORT", "value": str(metrics)}]
     if tier == "web":  # workers leave it unset: an empty value would switch multiprocess mode on too
         env.append({"name": "PROMETHEUS_MULTIPROC_DIR", "value": MULTIPROC_DIR})
+    mounts = [{"name": "tmp", "mountPath": "/tmp"}]
+    if tier == "web" and service in PAGES:
+        env.append({"name": "PAGES_ORG_FILE", "value": f"{ORG_DIR}/org.yaml"})
+        mounts.append({"name": "organisation", "mountPath": ORG_DIR, "readOnly": True})
     spec: Doc = {
         "name": tier, "image": f"dunghan/{service}", "imagePullPolicy": "IfNotPresent",
         "ports": [{"name": name, "containerPort": port}],
@@ -36,7 +42,7 @@ def container(service: str, tier: str) -> Doc:
         "resources": {"requests": {"cpu": "100m", "memory": "192Mi"}, "limits": {"memory": "512Mi"}},
         "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                             "capabilities": {"drop": ["ALL"]}},
-        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+        "volumeMounts": mounts,
     }
     if tier == "worker":
         spec["command"] = [f"{service}-worker"]
@@ -58,7 +64,9 @@ def deployment(service: str, tier: str) -> Doc:
                                         "fsGroup": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
                     "terminationGracePeriodSeconds": 30,
                     "containers": [container(service, tier)],
-                    "volumes": [{"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}}],
+                    "volumes": [{"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}}]
+                    + ([{"name": "organisation", "configMap": {"name": "dunghan-organisation"}}]
+                       if tier == "web" and service in PAGES else []),
                 },
             },
         },
@@ -120,3 +128,9 @@ def keda_authentication() -> Doc:
         "metadata": {"name": "rabbitmq-management", "labels": {"app.kubernetes.io/part-of": "dunghan"}},
         "spec": {"secretTargetRef": [{"parameter": "host", "name": "keda-rabbitmq", "key": "host"}]},
     }
+
+
+def organisation(text: str) -> Doc:
+    """The organisation the staff pages map an identity to (the sample one: replace it in an overlay)."""
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dunghan-organisation"},
+            "data": {"org.yaml": text}}

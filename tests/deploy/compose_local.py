@@ -133,10 +133,11 @@ class Translation:
     databases: dict[str, str] = field(default_factory=dict)
     vhost: str = "/"
     paths: dict[str, str] = field(default_factory=dict)
+    published: dict[int, int] = field(default_factory=dict)  # host ports Compose publishes -> local stand-ins
 
     def host(self, name: str, port: int) -> tuple[str, int]:
         if name in ("127.0.0.1", "localhost", "0.0.0.0"):
-            return "127.0.0.1", self.own_ports.get(port, port)
+            return "127.0.0.1", self.own_ports.get(port) or self.published.get(port, port)
         if (name, port) not in self.hosts:
             raise KeyError(f"no local stand-in for {name}:{port}")
         return self.hosts[(name, port)]
@@ -170,7 +171,8 @@ class Translation:
     def environment(self, env: Mapping[str, str]) -> dict[str, str]:
         """URLs, <NAME>_HOST/<NAME>_PORT pairs naming compose services, and the container's own listening ports
         (PORT, METRICS_PORT, ...) go to their local stand-ins; image paths to local paths."""
-        out = {k: self.path(self.url(v)) for k, v in env.items()}
+        out = {k: self.path(",".join(self.url(u) for u in v.split(",")) if "://" in v else self.url(v))
+               for k, v in env.items()}
         for key, value in env.items():
             if key.endswith("_HOST") and any(value == name for name, _ in self.hosts):
                 port_key = key[:-5] + "_PORT"

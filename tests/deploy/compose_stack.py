@@ -17,7 +17,7 @@ from dunghan.testing.stack import free_port
 from .compose_isolation import SERVICES, Isolation
 from .compose_local import Image, Translation, container_argv, healthcheck_argv, read_dockerfile, wait_for
 
-APP_CONTAINERS = [f"{s}-{t}" for s in SERVICES for t in ("web", "worker")] + ["seed"]
+APP_CONTAINERS = [f"{s}-{t}" for s in SERVICES for t in ("web", "worker")] + ["idp", "seed"]
 
 
 @dataclasses.dataclass
@@ -40,6 +40,14 @@ class ComposeStack:
         self.dir = isolation.workdir / f"stack-{uuid.uuid4().hex[:6]}"
         self.containers: dict[str, Container] = {}
         self.seed_output = ""
+        # Every published port of an application container gets its local stand-in up front: other containers
+        # reach it by service name (idp:9000), people and redirects by the published host port (:18002).
+        self.listens: dict[tuple[str, int], int] = {}
+        self.published: dict[int, int] = {}
+        for name in APP_CONTAINERS:
+            for spec in self.compose["services"][name].get("ports", []):
+                host_port, container_port = (int(p) for p in str(spec).rsplit(":", 2)[-2:])
+                self.listens[(name, container_port)] = self.published[host_port] = free_port()
 
     def image(self, svc: Mapping[str, Any]) -> Image:
         build = svc["build"]
@@ -54,8 +62,15 @@ class ComposeStack:
         tmp.mkdir(parents=True)
         paths = {path: str(local) for path, local in image.files.items()}
         paths |= {"/opt/venv": sys.prefix, "/tmp": str(tmp)}
-        tr = self.isolation.translation(self.smtp_port, own_ports={p: free_port() for p in image.exposed},
-                                        paths=paths)
+        for volume in svc.get("volumes", []):  # bind mounts of files from the checkout
+            source, target = str(volume).split(":")[:2]
+            if source.startswith(("./", "/")):
+                paths[target] = str((self.isolation.root / source).resolve())
+        own = {p: free_port() for p in image.exposed}
+        own |= {cp: lp for (n, cp), lp in self.listens.items() if n == name}
+        tr = self.isolation.translation(self.smtp_port, own_ports=own, paths=paths)
+        tr.hosts |= {(n, cp): ("127.0.0.1", lp) for (n, cp), lp in self.listens.items()}
+        tr.published = self.published
         env = tr.environment({**image.env, **svc.get("environment", {})})
         env["PATH"] = env["PATH"].replace("$PATH", os.environ["PATH"])
         env |= {"TMPDIR": str(tmp), "HOME": str(tmp)}
@@ -118,9 +133,12 @@ class ComposeStack:
 
     def published_url(self, name: str) -> str:
         """Where a person reaches a container's published port (here: its local stand-in)."""
-        c = self.container(name)
         container_port = int(str(self.compose["services"][name]["ports"][0]).rsplit(":", 1)[1])
-        return f"http://127.0.0.1:{c.translation.own_ports[container_port]}"
+        return f"http://127.0.0.1:{self.listens[(name, container_port)]}"
+
+    def local_url(self, url: str) -> str:
+        """A URL as a person's browser would follow it (a published host port) to its local stand-in."""
+        return self.container("seed").translation.url(url)
 
     def department_url(self) -> str:
         return self.container("seed").env["DEPARTMENT_AMQP_URL"]

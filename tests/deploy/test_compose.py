@@ -88,7 +88,7 @@ def test_only_what_a_person_opens_is_published_away_from_local_servers_and_make_
     compose: dict[str, Any], root: Path
 ) -> None:
     ports = published(compose, root)
-    assert set(ports) == {f"{s}-web" for s in SERVICES} | {"grafana", "mailpit", "rabbitmq"}
+    assert set(ports) == {f"{s}-web" for s in SERVICES} | {"grafana", "mailpit", "rabbitmq", "idp"}
     assert [p[2] for p in ports["rabbitmq"]] == [5672], "AMQP only (departmental systems, make demo)"
     host_ports = [p[1] for entries in ports.values() for p in entries]
     assert len(host_ports) == len(set(host_ports))

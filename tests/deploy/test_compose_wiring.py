@@ -9,9 +9,11 @@ departmental system (intake refuses its facts).
 """
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -168,6 +170,7 @@ def test_the_compose_stack_classifies_dossiers_and_sends_e_mail(stack: Any, dote
 
     mails = wait_until(breach_mail, timeout=150, what="the overdue dossier's e-mail", interval=1)
     assert any("@sct.example.vn" in m["X-Envelope-To"] for m in mails)
+    sign_in_from_the_alert_link_through_the_demo_provider(running, mails, overdue)
     assert running.worker_metric_files() == {}, "workers must not write multiprocess metric files"
     assert all(running.web_metric_files().values()), "webs keep multiprocess metrics in their tmpfs"
 
@@ -184,7 +187,7 @@ def test_a_missing_variable_stops_compose(compose: dict[str, Any], dotenv: dict[
 def test_every_container_overrides_the_development_defaults(isolation: Isolation) -> None:
     """A variable compose forgets falls back to a development default (the local server as postgres/guest, a
     known pepper, no API key): each container's settings must have none of them."""
-    for name in APP_CONTAINERS:
+    for name in (n for n in APP_CONTAINERS if n != "idp"):  # the demo provider reads no service settings
         assert isolation.development_defaults(name) == [], name
 
 
@@ -258,3 +261,33 @@ def test_make_demo_takes_the_compose_stack_credentials_from_env(root: Path, dote
     assert demo_env.target({"DEMO_TARGET": "up"}, missing) == "up"
     assert demo_env.target({"AMQP_URL": "amqp://x"}, missing) == "dev"
     assert demo_env.target({}, missing) == "dev"
+
+
+def sign_in_from_the_alert_link_through_the_demo_provider(running: Any, mails: list[Any], code: str) -> None:
+    """The e-mail's "Xem hồ sơ" link, followed as a browser would: deadline's page asks for a sign-in, the demo
+    identity provider offers the organisation's officers, the callback lands on the dossier page; signing out
+    ends the session at the provider too."""
+    bodies = " ".join(part.get_content() for m in mails for part in m.walk()
+                      if part.get_content_type() in ("text/plain", "text/html"))
+    links = sorted(set(re.findall(rf"https?://[^\s\"<>]+/ho-so/{re.escape(code)}", bodies)))
+    assert links, "the alert links to the dossier page"
+    browser = requests.Session()
+    first = browser.get(running.local_url(links[0]), timeout=10)
+    assert first.status_code == 200 and "/dang-nhap/oidc" in first.text, first.text[:300]
+    start = browser.get(first.url.split("/dang-nhap")[0] + f"/dang-nhap/oidc?next=/ho-so/{code}",
+                        allow_redirects=False, timeout=10)
+    chooser_url = running.local_url(start.headers["Location"])
+    chooser = browser.get(chooser_url, timeout=10)
+    assert chooser.status_code == 200 and OFFICER in chooser.text
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', chooser.text))
+    form = {k: html.unescape(v) for k, v in hidden.items()} | {"officer": OFFICER}
+    back = browser.post(chooser_url.split("?")[0], data=form, allow_redirects=False, timeout=10)
+    page = browser.get(running.local_url(back.headers["Location"]), timeout=10)
+    assert page.status_code == 200 and code in page.text and page.url.endswith(f"/ho-so/{code}"), page.text[:300]
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf, "the page offers a sign-out form"
+    out = browser.post(page.url.split("/ho-so/")[0] + "/dang-xuat", data={"csrf_token": csrf.group(1)},
+                       allow_redirects=False, timeout=10)
+    assert "/logout?" in out.headers["Location"]
+    ended = browser.get(running.local_url(out.headers["Location"]), allow_redirects=False, timeout=10)
+    assert ended.status_code == 302 and ended.headers["Location"].endswith("/dang-nhap")

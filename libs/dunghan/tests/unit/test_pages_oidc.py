@@ -100,3 +100,50 @@ def test_behind_a_proxy_the_redirect_uri_is_the_published_address(provider) -> N
     query = parse_qs(urlsplit(start.headers["Location"]).query)
     assert query["redirect_uri"] == ["https://dunghan.tinh.example/dang-nhap/callback"]
     assert "Secure" in start.headers["Set-Cookie"]
+
+
+def test_signing_out_ends_the_session_at_the_identity_provider_too(client, provider):
+    provider.user = {"sub": "u-1", "email": "ha.ntt@sct.example.vn"}
+    sign_in_through_the_provider(client)
+    page = client.get("/trang")
+    assert f"form-action 'self' {provider.issuer}" in page.headers["Content-Security-Policy"]
+    with client.session_transaction() as s:
+        token, csrf = s["id_token"], s["csrf"]
+    out = client.post("/dang-xuat", data={"csrf_token": csrf})
+    assert out.status_code == 302
+    end = urlsplit(out.headers["Location"])
+    query = parse_qs(end.query)
+    assert f"{end.scheme}://{end.netloc}{end.path}" == f"{provider.issuer}/logout"
+    assert query["id_token_hint"] == [token] and query["client_id"] == ["dunghan"]
+    assert query["post_logout_redirect_uri"] == ["http://localhost/dang-nhap"]
+    back = requests.get(out.headers["Location"], allow_redirects=False, timeout=10)
+    assert back.status_code == 302 and back.headers["Location"] == "http://localhost/dang-nhap"
+    assert client.get("/trang").status_code == 302
+
+
+def test_the_demo_provider_lets_a_person_choose_an_officer_of_the_organisation() -> None:
+    from dunghan.web.pages.demo_idp import Client, DemoProvider
+
+    idp = DemoProvider(issuer="http://idp:9000", public_url="http://127.0.0.1:18090",
+                       clients={"dunghan": Client("s", ("http://127.0.0.1:18002/",))},
+                       directory=directory_from_org(ORG, {}))
+    meta = idp.metadata()
+    assert meta["authorization_endpoint"] == "http://127.0.0.1:18090/authorize"
+    assert meta["token_endpoint"] == "http://idp:9000/token" and meta["issuer"] == "http://idp:9000"
+    c = idp.app.test_client()
+    args = {"client_id": "dunghan", "redirect_uri": "http://127.0.0.1:18002/dang-nhap/callback", "state": "st",
+            "nonce": "n", "response_type": "code"}
+    chooser = c.get("/authorize", query_string=args).get_data(as_text=True)
+    assert "Lê Thị Mỹ Linh" in chooser and 'name="state" value="st"' in chooser
+    assert c.get("/authorize", query_string={**args, "redirect_uri": "https://evil.example/cb"}).status_code == 400
+    def code_for(officer: str) -> str:
+        chosen = c.post("/authorize", data={**args, "officer": officer})
+        return parse_qs(urlsplit(chosen.headers["Location"]).query)["code"][0]
+
+    form = {"client_id": "dunghan", "client_secret": "s", "redirect_uri": args["redirect_uri"]}
+    assert c.post("/token", data={**form, "code": code_for("SCT-VP-03"), "client_secret": "x"}).status_code == 400
+    code = code_for("SCT-VP-03")
+    issued = c.post("/token", data={**form, "code": code})
+    assert issued.status_code == 200 and issued.json["id_token"]
+    assert c.post("/token", data={**form, "code": code}).status_code == 400  # a code is used once
+    assert c.get("/logout", query_string={"post_logout_redirect_uri": "https://evil.example/"}).status_code == 200

@@ -7,15 +7,18 @@ from http import HTTPStatus
 from typing import Any, TypeVar
 
 from flask import Response, current_app
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate, validates_schema
 
 from dunghan.clock import utc_now
 from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
+from dunghan.web.errors import error_response
 from scoring import api_schemas as out
-from scoring import handlers, readers, records
-from scoring.domain import campaign_to_dict
+from scoring import commands, readers, records
+from scoring.domain import CampaignError, campaign_to_dict
+from scoring.errors import Conflict, NotFound
+from scoring.periods import PeriodError
 
 blp = Blueprint("scoring", __name__, url_prefix="/api/v1", description="Thi đua, xếp hạng và báo cáo")
 
@@ -84,22 +87,21 @@ def _now() -> datetime:
 
 
 def _require_campaign_agency(campaign_id: str) -> None:
-    """Abort 404 for an unknown campaign, 403 unless the caller acts for the campaign's agency."""
-    require_agency(_call(readers.campaign, _repo(), campaign_id).agency)
+    """404 for an unknown campaign, 403 unless the caller acts for the campaign's agency."""
+    require_agency(readers.campaign(_repo(), campaign_id).agency)
 
 
-def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Map domain errors to HTTP statuses (one table)."""
-    from scoring.domain import CampaignError
+# The one table from a use case's refusal to the HTTP answer.
+ERROR_STATUS: dict[type[Exception], int] = {NotFound: 404, Conflict: 409, CampaignError: 422, PeriodError: 422}
 
-    try:
-        return fn(*args, **kwargs)
-    except handlers.NotFound as exc:
-        abort(404, message=exc.message, field=exc.field)
-    except handlers.Conflict as exc:
-        abort(409, message=exc.message, field=exc.field)
-    except CampaignError as exc:
-        abort(422, message=exc.message, field=exc.field)
+
+def _refused(exc: Exception) -> Any:
+    status = next(code for kind, code in ERROR_STATUS.items() if isinstance(exc, kind))
+    return error_response(status, exc.message, field=exc.field)  # type: ignore[attr-defined]
+
+
+for _error in ERROR_STATUS:
+    blp.app_errorhandler(_error)(_refused)
 
 
 def attachment(body: bytes | str, mimetype: str, name: str) -> Response:
@@ -123,7 +125,7 @@ def get_campaigns() -> Any:
 def post_campaign(body: dict[str, Any]) -> Any:
     """Tạo chiến dịch thi đua (quản trị)."""
     require_agency(body["agency"])
-    return campaign_to_dict(_call(handlers.create_campaign, _repo(), body))
+    return campaign_to_dict(commands.create_campaign(_repo(), body))
 
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/standings")
@@ -138,9 +140,9 @@ def get_standings(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
     thiểu riêng; mỗi bước tính cho người thực hiện, bước ký duyệt tính cho Lãnh đạo Sở. Đợt đã sơ kết: kết quả giữ
     nguyên, phân loại đến sau được đánh dấu `corrected` / `corrections` trên người, đơn vị và đề nghị liên quan.
     Quy tắc đầy đủ: `GET /campaigns/{id}/rules`."""
-    st: handlers.Standings = _call(handlers.standings, _repo(), campaign_id, phase, query["kind"])
-    require_agency(st.campaign.agency)
-    return st
+    standings = readers.standings(_repo(), campaign_id, phase, query["kind"])
+    require_agency(standings.campaign.agency)
+    return standings
 
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/steps")
@@ -150,9 +152,10 @@ def get_standings(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
 @errors(blp, 404)
 def get_steps(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
     """Kết quả theo bước xử lý của một đợt: trước hạn, đúng hạn, trễ hạn, tỷ lệ trễ, cán bộ trễ nhiều nhất."""
-    rep: readers.StepReport = _call(readers.step_report, _repo(), campaign_id, phase, **query)
-    require_agency(rep.campaign.agency)
-    return {"campaign": rep.campaign.id, "phase": rep.phase.key, "state": rep.state, **query, "steps": rep.steps}
+    report = readers.step_report(_repo(), campaign_id, phase, **query)
+    require_agency(report.campaign.agency)
+    return {"campaign": report.campaign.id, "phase": report.phase.key, "state": report.state, **query,
+            "steps": report.steps}
 
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/close", methods=["POST"])
@@ -162,10 +165,9 @@ def get_steps(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
 def post_close(campaign_id: str, phase: str) -> Any:
     """Kết thúc đợt (sơ kết): đóng băng kết quả và gửi sự kiện phase_closed."""
     _require_campaign_agency(campaign_id)
-    ev = _call(handlers.close_phase, _repo(), campaign_id, phase, _now(), current_principal().name)
-    steps = readers.step_report(_repo(), campaign_id, phase).steps
-    return {"campaign": ev.campaign, "phase": ev.phase, "standings": ev.standings, "proposals": ev.proposals,
-            "steps": steps}
+    closed = commands.close_phase(_repo(), campaign_id, phase, _now(), current_principal().name)
+    return {"campaign": closed.campaign, "phase": closed.phase, "standings": closed.standings,
+            "proposals": closed.proposals, "steps": readers.step_report(_repo(), campaign_id, phase).steps}
 
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/corrections")
@@ -175,7 +177,7 @@ def post_close(campaign_id: str, phase: str) -> Any:
 def get_corrections(campaign_id: str, phase: str) -> Any:
     """Các phân loại đến sau khi đợt đã kết thúc, ghi bên cạnh kết quả đã đóng băng."""
     _require_campaign_agency(campaign_id)
-    return {"items": _call(records.corrections, _repo(), campaign_id, phase)}
+    return {"items": records.corrections(_repo(), campaign_id, phase)}
 
 
 @blp.route("/campaigns/<campaign_id>/complaints", methods=["POST"])
@@ -186,7 +188,7 @@ def get_corrections(campaign_id: str, phase: str) -> Any:
 def post_complaint(body: dict[str, Any], campaign_id: str) -> Any:
     """Ghi nhận khiếu nại (có cơ sở hay không) đối với đơn vị hoặc cán bộ."""
     _require_campaign_agency(campaign_id)
-    return {"id": _call(records.record_complaint, _repo(), campaign_id, body, current_principal().name)}
+    return {"id": records.record_complaint(_repo(), campaign_id, body, current_principal().name)}
 
 
 @blp.route("/campaigns/<campaign_id>/discipline", methods=["POST"])
@@ -197,4 +199,4 @@ def post_complaint(body: dict[str, Any], campaign_id: str) -> Any:
 def post_discipline(body: dict[str, Any], campaign_id: str) -> Any:
     """Ghi nhận cán bộ bị kỷ luật trong thời gian thi đua."""
     _require_campaign_agency(campaign_id)
-    return {"id": _call(records.record_discipline, _repo(), campaign_id, body, current_principal().name)}
+    return {"id": records.record_discipline(_repo(), campaign_id, body, current_principal().name)}

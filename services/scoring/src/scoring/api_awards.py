@@ -9,8 +9,8 @@ from marshmallow import Schema, fields, validate
 
 from dunghan.web.auth import current_principal, require_agency, require_auth
 from scoring import api_schemas as out
-from scoring import awards, readers
-from scoring.api import _call, _now, _repo, attachment, errors
+from scoring import awards, commands, readers
+from scoring.api import _now, _repo, attachment, errors
 from scoring.documents import DOCX_MIME, proposals_docx, proposals_xlsx
 from scoring.export import XLSX_MIME
 from scoring.rules import rules_text
@@ -50,7 +50,7 @@ def _actor() -> awards.Actor:
 
 
 def _review(campaign_id: str, phase: str) -> awards.ProposalReview:
-    review: awards.ProposalReview = _call(awards.get_review, _repo(), campaign_id, phase)
+    review = readers.proposal_review(_repo(), campaign_id, phase)
     require_agency(review.campaign.agency)
     return review
 
@@ -72,7 +72,7 @@ def _proposals_file(review: awards.ProposalReview, fmt: str) -> Response:
 @errors(blp, 404)
 def get_rules(campaign_id: str) -> Any:
     """Quy tắc chấm điểm, xếp hạng theo nhóm vai trò và khen thưởng của chiến dịch (tiếng Việt)."""
-    c = _call(readers.campaign, _repo(), campaign_id)
+    c = readers.campaign(_repo(), campaign_id)
     require_agency(c.agency)
     config = c.config.to_json()
     return {"campaign": c.id, "rules": rules_text(c), "roles": config["roles"], "leadership": config["leadership"]}
@@ -83,7 +83,7 @@ def get_rules(campaign_id: str) -> Any:
 @blp.arguments(ProposalsQuery, location="query")
 @blp.response(200, out.ReviewOut, description="Các đề nghị (JSON), hoặc tệp khi `format=xlsx` / `docx`")
 @blp.doc(**out.files(XLSX_MIME, DOCX_MIME, description="Các đề nghị (JSON), hoặc tệp khi `format=xlsx` / `docx`"))
-@errors(blp, 404)
+@errors(blp, 404, 409)
 def get_proposals(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
     """Danh sách đề nghị khen thưởng của một lần xét (sơ kết đợt hoặc `tong-ket`), trạng thái, nhật ký thay đổi,
     đính chính sau sơ kết của từng người; `format=xlsx` (danh sách) hoặc `docx` (tờ trình)."""
@@ -99,7 +99,7 @@ def get_proposals(query: dict[str, Any], campaign_id: str, phase: str) -> Any:
 def post_proposal(body: dict[str, Any], campaign_id: str, phase: str) -> Any:
     """Công đoàn thêm một đề nghị (nêu lý do); danh hiệu năm chỉ ở lần tổng kết; mỗi người một hình thức."""
     _review(campaign_id, phase)
-    return {"id": _call(awards.add_proposal, _repo(), campaign_id, phase, body, _actor(), _now())}
+    return {"id": commands.add_proposal(_repo(), campaign_id, phase, body, _actor(), _now())}
 
 
 @blp.route("/campaigns/<campaign_id>/phases/<phase>/proposals/<int:proposal_id>/remove", methods=["POST"])
@@ -110,7 +110,7 @@ def post_proposal(body: dict[str, Any], campaign_id: str, phase: str) -> Any:
 def post_remove(body: dict[str, Any], campaign_id: str, phase: str, proposal_id: int) -> Any:
     """Công đoàn bớt một đề nghị (nêu lý do)."""
     _review(campaign_id, phase)
-    _call(awards.remove_proposal, _repo(), campaign_id, phase, proposal_id, body["reason"], _actor(), _now())
+    commands.remove_proposal(_repo(), campaign_id, phase, proposal_id, body["reason"], _actor(), _now())
     return {"id": proposal_id, "status": "removed"}
 
 
@@ -121,7 +121,7 @@ def post_remove(body: dict[str, Any], campaign_id: str, phase: str, proposal_id:
 def post_compile(campaign_id: str, phase: str) -> Any:
     """Công đoàn trình danh sách đã tổng hợp lên Lãnh đạo (không thêm, bớt được nữa)."""
     _review(campaign_id, phase)
-    _call(awards.compile_proposals, _repo(), campaign_id, phase, _actor(), _now())
+    commands.compile_proposals(_repo(), campaign_id, phase, _actor(), _now())
     return {"state": "compiled"}
 
 
@@ -133,6 +133,5 @@ def post_compile(campaign_id: str, phase: str) -> Any:
 def post_decision(body: dict[str, Any], campaign_id: str, phase: str) -> Any:
     """Lãnh đạo quyết định: số và ngày quyết định; tiền thưởng tính theo lương cơ sở tại ngày quyết định."""
     _review(campaign_id, phase)
-    _call(awards.decide, _repo(), campaign_id, phase, body["decision_number"], body["decision_date"], _actor(),
-          _now())
+    commands.decide(_repo(), campaign_id, phase, body["decision_number"], body["decision_date"], _actor(), _now())
     return {"state": "decided"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate, validates_schema
 
 from dunghan.clock import LOCAL_TZ
@@ -13,11 +13,11 @@ from dunghan.web.auth import require_agency, require_auth
 from scoring import api_schemas as out
 from scoring import api_schemas_reports as report_out
 from scoring import readers
-from scoring.api import AGENCY_CODE, _call, _now, _repo, attachment
+from scoring.api import AGENCY_CODE, _now, _repo, attachment
 from scoring.export import CSV_MIME, XLSX_MIME, to_csv, to_xlsx
 from scoring.export06a import SheetHeading, xlsx_06a
 from scoring.form06a import COLUMNS_06A, GROUPINGS, TOTAL
-from scoring.periods import PERIOD_HELP, Period, PeriodError, period_of
+from scoring.periods import PERIOD_HELP, period_of
 from scoring.reports import COLUMNS_INDEX, DECISION_766, INDICATORS
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Báo cáo Mẫu 06a và Bộ chỉ số phục vụ")
@@ -44,14 +44,6 @@ class IndexQuery(Schema):
     retroactive = fields.Boolean(load_default=False, metadata={
         "description": f"tính hồi tố các chỉ tiêu của {DECISION_766} cho năm trước khi áp dụng (tham khảo)"})
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
-
-
-def _period(query: dict[str, Any]) -> Period:
-    try:
-        return period_of(period=query["period"], start=query["from_"], end=query["to"])
-    except PeriodError as exc:
-        abort(422, message=exc.message, field=exc.field)
-        raise  # unreachable: abort raises
 
 
 def _06a_file(report: readers.Report06a, rows: list[dict[str, Any]], fmt: str) -> Response:
@@ -109,7 +101,8 @@ def get_06a(query: dict[str, Any]) -> Any:
     """Mẫu 06a/VPCP/KSTT: tình hình, kết quả giải quyết TTHC theo đơn vị hoặc lĩnh vực, trong kỳ bất kỳ hoặc
     kỳ báo cáo chính thức (Nghị định 09/2019/NĐ-CP)."""
     require_agency(query["agency"])
-    return _06a(_call(readers.report_06a, _repo(), query["agency"], _period(query), query["by"]), query["format"])
+    period = period_of(period=query["period"], start=query["from_"], end=query["to"])
+    return _06a(readers.report_06a(_repo(), query["agency"], period, query["by"]), query["format"])
 
 
 @blp.route("/reports/index")
@@ -121,8 +114,8 @@ def get_index(query: dict[str, Any]) -> Any:
     """Bộ chỉ số phục vụ (QĐ 766/QĐ-TTg ngày 23/6/2022): 2.1, 2.2, 3.3, 5.4 theo tháng và cả năm; cho năm trước
     khi áp dụng chỉ các số liệu đã có quy định (hoặc tính hồi tố để tham khảo khi ``retroactive``)."""
     require_agency(query["agency"])
-    report = _call(readers.report_index, _repo(), query["agency"], query["year"], _now().date(),
-                   retroactive=query["retroactive"])
+    report = readers.report_index(_repo(), query["agency"], query["year"], _now().date(),
+                                  retroactive=query["retroactive"])
     return _index(report, query["format"])
 
 

@@ -146,7 +146,7 @@ def entry(s: Standing, flags: Mapping[tuple[str, str], list[dict[str, Any]]]) ->
 
 
 class StandingsOut(Schema):
-    """Dumped from ``handlers.Standings``."""
+    """Dumped from ``readers.Standings``."""
 
     campaign = fields.String(required=True)
     phase = fields.String(required=True)

@@ -9,15 +9,16 @@ from flask import Flask
 from dunghan.clock import utc_now
 from dunghan.web import StaticKeyStore, amqp_check, create_base_app, db_check
 from dunghan.web.pages import Directory, install_pages, page_blueprint
-from scoring import handlers, pages, pages_reports
+from scoring import pages, pages_reports
 from scoring.api import blp
 from scoring.api_awards import blp as awards_blp
 from scoring.api_reports import blp as reports_blp
 from scoring.bootstrap import SERVICE, bootstrap
 from scoring.config import Settings
+from scoring.lookups import Repository
 
 
-def create_app(settings: Settings, *, repo: handlers.Repository | None = None,
+def create_app(settings: Settings, *, repo: Repository | None = None,
                clock: Callable[[], datetime] = utc_now, directory: Directory | None = None) -> Flask:
     """``directory``: the staff pages' organisation (else read from ``settings.pages.org_file``)."""
     deps = bootstrap(settings, repo=repo, clock=clock)

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 from dunghan.bootstrap import Process, open_database
 from dunghan.clock import utc_now
-from scoring import handlers
+from scoring.campaign_file import load_campaign_file
 from scoring.config import Settings
+from scoring.lookups import Repository
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -23,12 +24,12 @@ MIGRATIONS = str(Path(__file__).parent / "migrations")
 @dataclass
 class ScoringDeps:
     settings: Settings
-    repo: handlers.Repository
+    repo: Repository
     clock: Callable[[], datetime]
     engine: Engine | None = None  # None when the repository is a fake
 
 
-def bootstrap(settings: Settings, *, process: Process = "web", repo: handlers.Repository | None = None,
+def bootstrap(settings: Settings, *, process: Process = "web", repo: Repository | None = None,
               clock: Callable[[], datetime] = utc_now) -> ScoringDeps:
     """A web or worker process loads the sample campaign when it is absent (``SCORING_LOAD_SAMPLE_CAMPAIGN``);
     a command loads what it is told."""
@@ -39,5 +40,5 @@ def bootstrap(settings: Settings, *, process: Process = "web", repo: handlers.Re
         engine = open_database(settings, MIGRATIONS, process)
         repo = SqlRepository(engine)
         if process != "manage" and settings.load_sample_campaign and settings.sample_campaign:
-            handlers.load_campaign_file(repo, settings.sample_campaign, if_absent=True)
+            load_campaign_file(repo, settings.sample_campaign, if_absent=True)
     return ScoringDeps(settings, repo, clock, engine)

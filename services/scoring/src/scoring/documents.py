@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 
 from scoring.awards import ProposalReview
 from scoring.domain import GATE_LABELS
-from scoring.domain.scoring import UNIT_GATE_LABELS
+from scoring.domain.scores import UNIT_GATE_LABELS
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STATE_LABELS = {"drafted": "Dự thảo (Công đoàn đang tổng hợp)", "compiled": "Công đoàn đã trình",

@@ -5,7 +5,7 @@ import argparse
 import sys
 from dataclasses import replace
 
-from scoring import handlers
+from scoring import campaign_file, errors
 from scoring.bootstrap import bootstrap
 from scoring.config import Settings
 
@@ -23,8 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate" and not settings.load_sample_campaign:
         return 0
     try:
-        campaign = handlers.load_campaign_file(deps.repo, path, if_absent=args.command == "migrate")
-    except handlers.Conflict as exc:
+        campaign = campaign_file.load_campaign_file(deps.repo, path, if_absent=args.command == "migrate")
+    except errors.Conflict as exc:
         print(exc.message, file=sys.stderr)
         return 1
     print(f"đã nạp chiến dịch {campaign.id}" if campaign else "chiến dịch đã có, bỏ qua")

@@ -3,24 +3,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from scoring.handlers import Repository, _campaign, _phase
+from scoring.lookups import Repository, campaign_of, phase_of
 
 
 def corrections(repo: Repository, campaign_id: str, phase_key: str) -> list[dict[str, Any]]:
     with repo.transaction() as tx:
-        _phase(_campaign(tx, campaign_id), phase_key)
+        phase_of(campaign_of(tx, campaign_id), phase_key)
         return tx.corrections(campaign_id, phase_key)  # type: ignore[no-any-return]
 
 
 def record_complaint(repo: Repository, campaign_id: str, values: dict[str, Any], by: str) -> int:
     with repo.transaction() as tx:
-        c = _campaign(tx, campaign_id)
+        c = campaign_of(tx, campaign_id)
         if values.get("phase"):
-            _phase(c, values["phase"])
+            phase_of(c, values["phase"])
         return tx.add_complaint(c, {**values, "recorded_by": by})  # type: ignore[no-any-return]
 
 
 def record_discipline(repo: Repository, campaign_id: str, values: dict[str, Any], by: str) -> int:
     with repo.transaction() as tx:
-        c = _campaign(tx, campaign_id)
+        c = campaign_of(tx, campaign_id)
         return tx.add_discipline(c, {**values, "recorded_by": by})  # type: ignore[no-any-return]

@@ -10,7 +10,7 @@ from dunghan.bus.topology import SCORING_EVENTS
 from dunghan.db import OutboxRelay, retention_job
 from dunghan.logging import configure
 from dunghan.worker import Component, Periodic, run_worker
-from scoring import handlers
+from scoring import commands
 from scoring.bootstrap import SERVICE, ScoringDeps, bootstrap
 from scoring.config import Settings
 from scoring.consumer import make_batch_handler, make_handler
@@ -29,7 +29,7 @@ def components(deps: ScoringDeps) -> list[Component]:
                  batch_linger=settings.consumer_batch_linger_ms / 1000,
                  producers=Producers.parse(settings.amqp_producers)),
         OutboxRelay(engine, publisher, SERVICE),
-        Periodic("close-phases", lambda now: handlers.close_due_phases(repo, now, settings.auto_close_window_days),
+        Periodic("close-phases", lambda now: commands.close_due_phases(repo, now, settings.auto_close_window_days),
                  settings.close_check_seconds, clock=deps.clock),
         retention_job(engine, settings.messaging_retention_days),
     ]

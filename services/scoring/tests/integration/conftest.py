@@ -5,13 +5,13 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from scoring import handlers
+from scoring.lookups import Repository
 from scoring.bootstrap import bootstrap
 from scoring.config import Settings
 
 
 @pytest.fixture
-def repo(make_database: Callable[[str], str]) -> Iterator[handlers.Repository]:
+def repo(make_database: Callable[[str], str]) -> Iterator[Repository]:
     wired = bootstrap(Settings(database_url=make_database("scoring")))  # migrated, the sample campaign loaded
     yield wired.repo
     assert wired.engine is not None

@@ -19,7 +19,7 @@ from dunghan.contract.events import (
     SupplementRequested,
     UnitUpdated,
 )
-from scoring import handlers, readers
+from scoring import event_handlers, readers
 from scoring.form06a import TOTAL, DossierFact, form_06a
 from scoring.periods import Period, official_period
 from scoring.repository import SqlRepository
@@ -34,7 +34,7 @@ FIELDS = ("Lưu thông hàng hóa trong nước", "Điện", "Hóa chất", "Xú
 
 
 def apply(repo: SqlRepository, ev: Event) -> None:
-    assert handlers.handle_event(repo, envelope_for(ev, now=NOW), ev, NOW)
+    assert event_handlers.handle_event(repo, envelope_for(ev, now=NOW), ev, NOW)
 
 
 def generated(n: int = 400, seed: int = 16) -> list[DossierFact]:

@@ -23,7 +23,7 @@ from dunghan.contract.events import (
 from dunghan.db import make_engine, upgrade
 from dunghan.testing.batches import delivery as deliver
 from dunghan.testing.batches import in_batches, one_by_one, tables
-from scoring import handlers
+from scoring import campaign_file
 from scoring.bootstrap import MIGRATIONS
 from scoring.config import SAMPLE_CAMPAIGN
 from scoring.consumer import make_batch_handler, make_handler
@@ -70,7 +70,7 @@ def two_repos(make_database: Callable[[str], str]) -> Iterator[list[SqlRepositor
         url = make_database(hint)
         upgrade(url, MIGRATIONS)
         repo = SqlRepository(make_engine(url))
-        handlers.load_campaign_file(repo, SAMPLE_CAMPAIGN)
+        campaign_file.load_campaign_file(repo, SAMPLE_CAMPAIGN)
         repos.append(repo)
     yield repos
     for r in repos:

@@ -15,7 +15,7 @@ from dunghan.contract.envelope import decode, encode, envelope_for
 from dunghan.contract.events import DossierClassified, routing_key
 from dunghan.db import OutboxRelay, make_engine, upgrade
 from dunghan.testing.polling import wait_until
-from scoring import handlers
+from scoring import campaign_file, commands, readers
 from scoring.bootstrap import MIGRATIONS
 from scoring.config import SAMPLE_CAMPAIGN
 from scoring.repository import SqlRepository
@@ -37,7 +37,7 @@ def test_events_in_standings_out_and_phase_closed_published_once(
     upgrade(url, MIGRATIONS)
     engine = make_engine(url)
     repo = SqlRepository(engine)
-    handlers.load_campaign_file(repo, SAMPLE_CAMPAIGN)
+    campaign_file.load_campaign_file(repo, SAMPLE_CAMPAIGN)
     conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
     ch = conn.channel()
     declare(ch, prefix=bus_prefix, only="scoring")
@@ -59,11 +59,11 @@ def test_events_in_standings_out_and_phase_closed_published_once(
                                  pika.BasicProperties(message_id=ce.id, delivery_mode=2))
 
         def six() -> bool:
-            entries = handlers.standings(repo, CAMPAIGN, "1", "officer").entries
+            entries = readers.standings(repo, CAMPAIGN, "1", "officer").entries
             return bool(entries) and entries[0].tally.handled == 6
 
         wait_until(six)
-        handlers.close_phase(repo, CAMPAIGN, "1", datetime(2017, 6, 30, 10, tzinfo=UTC))
+        commands.close_phase(repo, CAMPAIGN, "1", datetime(2017, 6, 30, 10, tzinfo=UTC))
         publisher = publisher_mod.Publisher(amqp_url, prefix=bus_prefix, app_id="scoring")
         relay = OutboxRelay(engine, publisher, "scoring")
         assert relay.run_once() == 1

@@ -22,7 +22,7 @@ from dunghan.contract.events import (
     StepResult,
 )
 from dunghan.web import hash_key
-from scoring import handlers, readers, records
+from scoring import commands, errors, event_handlers, readers, records
 from scoring.app import create_app
 from scoring.config import Settings
 from scoring.reports import DossierFact, Period, form_06a
@@ -36,7 +36,7 @@ PROC = ProcedureSnapshot("P1", 1, "Cấp giấy phép", "Công nghiệp", 5, "wo
 
 def apply(repo: SqlRepository, ev: Event, now: datetime = NOW) -> Any:
     ce = envelope_for(ev, now=now)
-    assert handlers.handle_event(repo, ce, ev, now)
+    assert event_handlers.handle_event(repo, ce, ev, now)
     return ce
 
 
@@ -63,13 +63,13 @@ def fill_phase_1(repo: SqlRepository) -> None:
 
 def test_classified_events_make_standings_with_ties_gates_and_names(repo: SqlRepository) -> None:
     fill_phase_1(repo)
-    st = handlers.standings(repo, CAMPAIGN, "1", "officer")
+    st = readers.standings(repo, CAMPAIGN, "1", "officer")
     by = {s.tally.subject: s for s in st.entries}
     assert st.state == "open"
     assert by["an"].tally.name == "Nguyễn Văn An" and by["an"].tally.handled == 6 and by["an"].rank == 1
     assert by["binh"].tally.repeat_supplements == 1 and by["binh"].tally.late_steps == 1
     assert by["chi"].gates["no_late"] is False and not by["chi"].eligible
-    units = handlers.standings(repo, CAMPAIGN, "1", "unit").entries
+    units = readers.standings(repo, CAMPAIGN, "1", "unit").entries
     assert {u.tally.subject: (u.tally.handled, u.tally.late_steps, u.eligible) for u in units} == {
         "KTAT": (13, 1, False), "QLTM": (6, 0, False)}  # KTAT: its one step was late
     assert next(u for u in units if u.tally.subject == "KTAT").gates["within_late_share"] is False
@@ -77,12 +77,12 @@ def test_classified_events_make_standings_with_ties_gates_and_names(repo: SqlRep
 
 def test_close_freezes_once_queues_phase_closed_and_records_late_corrections(repo: SqlRepository) -> None:
     fill_phase_1(repo)
-    ev = handlers.close_phase(repo, CAMPAIGN, "1", datetime(2017, 6, 30, 10, tzinfo=UTC))
+    ev = commands.close_phase(repo, CAMPAIGN, "1", datetime(2017, 6, 30, 10, tzinfo=UTC))
     assert {p.subject for p in ev.proposals if p.title == "Giấy khen (cá nhân)"} == {"an", "binh"}
     assert {p.amount_vnd for p in ev.proposals if p.subject == "an"} == {363_000}
-    with pytest.raises(handlers.Conflict):
-        handlers.close_phase(repo, CAMPAIGN, "1", datetime(2017, 6, 30, 11, tzinfo=UTC))
-    assert handlers.close_due_phases(repo, datetime(2017, 7, 1, tzinfo=UTC)) == []
+    with pytest.raises(errors.Conflict):
+        commands.close_phase(repo, CAMPAIGN, "1", datetime(2017, 6, 30, 11, tzinfo=UTC))
+    assert commands.close_due_phases(repo, datetime(2017, 7, 1, tzinfo=UTC)) == []
     with repo.engine.connect() as conn:
         rows = conn.execute(text("SELECT routing_key, body FROM outbox")).all()
     assert [r.routing_key for r in rows] == ["scoring.phase_closed.v1._"]  # no agency: the word `_`
@@ -90,7 +90,7 @@ def test_close_freezes_once_queues_phase_closed_and_records_late_corrections(rep
 
     ce = apply(repo, classified("A0", "an", "late", datetime(2017, 4, 3, 9, tzinfo=LOCAL_TZ)))
     apply(repo, classified("NEW", "binh", "early", datetime(2017, 5, 3, 9, tzinfo=LOCAL_TZ)))
-    frozen = handlers.standings(repo, CAMPAIGN, "1", "officer")
+    frozen = readers.standings(repo, CAMPAIGN, "1", "officer")
     assert frozen.state == "closed" and next(s for s in frozen.entries if s.tally.subject == "an").tally.late == 0
     corr = records.corrections(repo, CAMPAIGN, "1")
     assert [(c["code"], c["outcome"], c["previous_outcome"]) for c in corr] == [
@@ -99,15 +99,15 @@ def test_close_freezes_once_queues_phase_closed_and_records_late_corrections(rep
 
 
 def test_periodic_job_closes_phases_whose_review_date_has_come(repo: SqlRepository) -> None:
-    assert handlers.close_due_phases(repo, datetime(2017, 6, 29, 12, tzinfo=UTC)) == []
-    assert handlers.close_due_phases(repo, datetime(2017, 6, 29, 17, 30, tzinfo=UTC)) == [(CAMPAIGN, "1")]
-    assert handlers.close_due_phases(repo, datetime(2018, 1, 1, tzinfo=UTC)) == [
+    assert commands.close_due_phases(repo, datetime(2017, 6, 29, 12, tzinfo=UTC)) == []
+    assert commands.close_due_phases(repo, datetime(2017, 6, 29, 17, 30, tzinfo=UTC)) == [(CAMPAIGN, "1")]
+    assert commands.close_due_phases(repo, datetime(2018, 1, 1, tzinfo=UTC)) == [
         (CAMPAIGN, "2"), (CAMPAIGN, "tong-ket")]
 
 
 def test_phases_reviewed_long_ago_are_history_left_for_an_operator_to_close(repo: SqlRepository) -> None:
-    assert handlers.close_due_phases(repo, datetime(2026, 11, 26, tzinfo=UTC)) == []
-    assert handlers.close_due_phases(repo, datetime(2017, 7, 20, tzinfo=UTC), window_days=30) == [(CAMPAIGN, "1")]
+    assert commands.close_due_phases(repo, datetime(2026, 11, 26, tzinfo=UTC)) == []
+    assert commands.close_due_phases(repo, datetime(2017, 7, 20, tzinfo=UTC), window_days=30) == [(CAMPAIGN, "1")]
 
 
 def test_sql_06a_matches_the_pure_report_and_reconciles(
@@ -191,7 +191,7 @@ def test_metrics_read_from_the_database_equal_the_standings_and_drop_a_closed_ph
     def value(name: str, **labels: str) -> float | None:
         return registry.get_sample_value(name, {"campaign": CAMPAIGN, "phase": "1", **labels})
 
-    standings = handlers.standings(repo, CAMPAIGN, "1", "unit").entries
+    standings = readers.standings(repo, CAMPAIGN, "1", "unit").entries
     ktat = next(t for t in standings if t.tally.subject == "KTAT")
     assert value("dunghan_campaign_phase_dossiers", unit="KTAT", outcome="late") == ktat.tally.late
     assert value("dunghan_campaign_phase_dossiers", unit="KTAT", outcome="on_time") == ktat.tally.on_time
@@ -209,7 +209,7 @@ def test_metrics_read_from_the_database_equal_the_standings_and_drop_a_closed_ph
     assert period(resolved, unit="QLTM", period="year", outcome="late") == 1
     by_procedure = "dunghan_period_procedure_dossiers_resolved"
     assert period(by_procedure, procedure="P1", period="year", outcome="early") == 8
-    handlers.close_phase(repo, CAMPAIGN, "1", datetime(2017, 7, 3, tzinfo=UTC))
+    commands.close_phase(repo, CAMPAIGN, "1", datetime(2017, 7, 3, tzinfo=UTC))
     assert value("dunghan_campaign_phase_state", state="open") == 0.0
     assert value("dunghan_campaign_phase_state", state="closed") == 1.0
     assert value("dunghan_campaign_phase_dossiers", unit="KTAT", outcome="late") is None

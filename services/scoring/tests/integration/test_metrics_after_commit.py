@@ -17,7 +17,7 @@ from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import encode, envelope_for
 from dunghan.contract.events import DossierClassified, routing_key
 from dunghan.testing.polling import wait_until
-from scoring import handlers, metrics
+from scoring import metrics, readers
 from scoring.consumer import make_batch_handler, make_handler
 
 pytestmark = pytest.mark.integration
@@ -55,7 +55,7 @@ def test_a_rolled_back_batch_replayed_one_by_one_counts_each_dossier_once(amqp_u
     thread.start()
     try:
         def all_scored() -> bool:
-            units = handlers.standings(repo, CAMPAIGN, "1", "unit").entries
+            units = readers.standings(repo, CAMPAIGN, "1", "unit").entries
             return any(s.tally.subject == unit and s.tally.handled == len(outcomes) for s in units)
 
         wait_until(all_scored, timeout=60)

@@ -68,6 +68,7 @@ def test_every_operation_answers_as_documented(repo: SqlRepository) -> None:
               body={"kind": "officer", "subject": "an", "occurred_on": "2017-04-10"})
     _validate(schema, "POST", f"/api/v1/campaigns/{CAMPAIGN}/discipline", status=201,
               body={"officer": "an", "unit": "KTAT", "starts_on": "2017-04-10"})
+    _validate(schema, "GET", f"{P}/proposals", status=409)  # no draft before the phase closes
     _validate(schema, "POST", f"{P}/close")
     _validate(schema, "POST", f"{P}/close", status=409)
     apply(repo, classified("S9", "an", "late", NOW))  # a correction after the freeze

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from dunghan.clock import LOCAL_TZ
 from dunghan.web import hash_key
-from scoring import handlers
+from scoring import campaign_file, commands, errors, readers
 from scoring.app import create_app
 from scoring.config import Settings
 from scoring.repository import SqlRepository
@@ -98,11 +98,11 @@ def test_proposals_workflow_over_http_with_roles_exports_and_correction_flags(re
 
 def test_the_final_review_waits_for_every_phase_and_proposes_the_annual_titles_once(repo: SqlRepository) -> None:
     fill_phase_1(repo)
-    with pytest.raises(handlers.Conflict):
-        handlers.close_phase(repo, CAMPAIGN, "tong-ket", datetime(2018, 1, 2, tzinfo=UTC))
-    handlers.close_phase(repo, CAMPAIGN, "1", datetime(2017, 6, 30, 10, tzinfo=UTC))
+    with pytest.raises(errors.Conflict):
+        commands.close_phase(repo, CAMPAIGN, "tong-ket", datetime(2018, 1, 2, tzinfo=UTC))
+    commands.close_phase(repo, CAMPAIGN, "1", datetime(2017, 6, 30, 10, tzinfo=UTC))
     apply(repo, classified("A0", "an", "late", datetime(2017, 4, 3, 9, tzinfo=LOCAL_TZ)))
-    assert handlers.close_due_phases(repo, datetime(2018, 1, 1, 3, tzinfo=UTC)) == [
+    assert commands.close_due_phases(repo, datetime(2018, 1, 1, 3, tzinfo=UTC)) == [
         (CAMPAIGN, "2"), (CAMPAIGN, "tong-ket")]
     with repo.engine.connect() as conn:
         bodies = [json.loads(r.body)["data"] for r in conn.execute(text("SELECT body FROM outbox ORDER BY id"))]
@@ -124,7 +124,7 @@ def test_migration_adds_the_final_review_of_campaigns_stored_before_it(make_data
     upgrade(url, MIGRATIONS, "0002")
     engine = make_engine(url)
     try:
-        handlers.load_campaign_file(_Pre0003(engine), SAMPLE_CAMPAIGN)
+        campaign_file.load_campaign_file(_Pre0003(engine), SAMPLE_CAMPAIGN)
         upgrade(url, MIGRATIONS)
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT key, starts_on, ends_on, review_date, state, name FROM phases "
@@ -134,8 +134,8 @@ def test_migration_adds_the_final_review_of_campaigns_stored_before_it(make_data
             ("tong-ket", "2017-03-01", "2017-12-30", "open")]
         assert rows[-1].name.startswith("Tổng kết chiến dịch “Giải quyết nhanh")
         repo = SqlRepository(engine)
-        handlers.close_phase(repo, CAMPAIGN, "1", datetime(2017, 6, 30, 10, tzinfo=UTC))
-        assert handlers.standings(repo, CAMPAIGN, "tong-ket", "unit").state == "open"
+        commands.close_phase(repo, CAMPAIGN, "1", datetime(2017, 6, 30, 10, tzinfo=UTC))
+        assert readers.standings(repo, CAMPAIGN, "tong-ket", "unit").state == "open"
     finally:
         engine.dispose()
 

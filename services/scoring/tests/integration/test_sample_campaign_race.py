@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from scoring import handlers
+from scoring import campaign_file, errors
 from scoring.config import SAMPLE_CAMPAIGN
 from scoring.repository import SqlRepository
 
@@ -39,6 +39,6 @@ class _TxBefore:
 
 def test_loading_the_sample_campaign_stored_meanwhile_by_another_process_is_no_error(repo: SqlRepository) -> None:
     late: Any = SeesNoCampaign(repo)
-    assert handlers.load_campaign_file(late, SAMPLE_CAMPAIGN, if_absent=True) is None
-    with pytest.raises(handlers.Conflict):
-        handlers.load_campaign_file(late, SAMPLE_CAMPAIGN, if_absent=False)
+    assert campaign_file.load_campaign_file(late, SAMPLE_CAMPAIGN, if_absent=True) is None
+    with pytest.raises(errors.Conflict):
+        campaign_file.load_campaign_file(late, SAMPLE_CAMPAIGN, if_absent=False)

@@ -21,7 +21,7 @@ from dunghan.contract.events import (
     StepResult,
 )
 from dunghan.web import hash_key
-from scoring import handlers, readers
+from scoring import event_handlers, readers
 from scoring.app import create_app
 from scoring.config import Settings
 from scoring.form06a import refused_in
@@ -37,7 +37,7 @@ PROC = ProcedureSnapshot("P1", 1, "Cấp giấy phép", "Công nghiệp", 5, "wo
 
 def apply(repo: SqlRepository, ev: Event, now: datetime = NOW) -> Any:
     ce = envelope_for(ev, now=now)
-    assert handlers.handle_event(repo, ce, ev, now)
+    assert event_handlers.handle_event(repo, ce, ev, now)
     return ce
 
 

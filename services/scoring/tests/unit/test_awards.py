@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from proposal_fakes import FakeProposalStore, proposal_store_contract
 
-from scoring import awards, handlers
+from scoring import awards, commands, errors, readers
 from scoring.domain import CampaignError, Proposal, Standing, Tally, campaign_from_dict
 
 CAMPAIGN = campaign_from_dict({"id": "c", "name": "Thi đua", "agency": "SCT", "phases": [
@@ -56,23 +56,23 @@ def test_the_fake_keeps_the_proposal_store_contract() -> None:
 def test_union_adds_and_removes_with_reasons_then_leadership_decides_at_that_dates_base_salary() -> None:
     repo = closed_phase_1()
     body = {"kind": "officer", "subject": "binh", "title": "Giấy khen (cá nhân)", "reason": "Nhân tố điển hình"}
-    pid = awards.add_proposal(repo, "c", "1", body, UNION, NOW)
-    with pytest.raises(handlers.Conflict):
-        awards.add_proposal(repo, "c", "1", {"kind": "officer", "subject": "binh", "title": "Giấy khen (cá nhân)",
-                                             "reason": "lần nữa"}, UNION, NOW)
+    pid = commands.add_proposal(repo, "c", "1", body, UNION, NOW)
+    with pytest.raises(errors.Conflict):
+        commands.add_proposal(repo, "c", "1", {"kind": "officer", "subject": "binh",
+                                               "title": "Giấy khen (cá nhân)", "reason": "lần nữa"}, UNION, NOW)
     with pytest.raises(CampaignError) as err:
-        awards.add_proposal(repo, "c", "1", {"kind": "officer", "subject": "an2", "title": "Lao động tiên tiến",
+        commands.add_proposal(repo, "c", "1", {"kind": "officer", "subject": "an2", "title": "Lao động tiên tiến",
                                              "reason": "danh hiệu năm"}, UNION, NOW)
     assert err.value.field == "title"
-    first = awards.get_review(repo, "c", "1").items[0]["id"]
-    awards.remove_proposal(repo, "c", "1", first, "Đã khen ở cấp trên", UNION, NOW)
-    with pytest.raises(handlers.Conflict):
-        awards.decide(repo, "c", "1", "25/QĐ-SCT", date(2017, 7, 10), LEADER, NOW)
-    awards.compile_proposals(repo, "c", "1", UNION, NOW)
-    with pytest.raises(handlers.Conflict):
-        awards.remove_proposal(repo, "c", "1", pid, "muộn", UNION, NOW)
-    awards.decide(repo, "c", "1", "25/QĐ-SCT", date(2017, 7, 10), LEADER, NOW)
-    review = awards.get_review(repo, "c", "1")
+    first = readers.proposal_review(repo, "c", "1").items[0]["id"]
+    commands.remove_proposal(repo, "c", "1", first, "Đã khen ở cấp trên", UNION, NOW)
+    with pytest.raises(errors.Conflict):
+        commands.decide(repo, "c", "1", "25/QĐ-SCT", date(2017, 7, 10), LEADER, NOW)
+    commands.compile_proposals(repo, "c", "1", UNION, NOW)
+    with pytest.raises(errors.Conflict):
+        commands.remove_proposal(repo, "c", "1", pid, "muộn", UNION, NOW)
+    commands.decide(repo, "c", "1", "25/QĐ-SCT", date(2017, 7, 10), LEADER, NOW)
+    review = readers.proposal_review(repo, "c", "1")
     assert (review.state, review.decision_number) == ("decided", "25/QĐ-SCT")
     assert [(i["subject"], i["name"], i["unit"], i["amount_vnd"]) for i in review.active] == [
         ("binh", "Trần Bình", "QLTM", 390_000)]
@@ -87,7 +87,7 @@ def test_corrections_after_the_freeze_are_flagged_on_each_affected_proposal() ->
     repo.rows["corrections"] = [{"campaign_id": "c", "phase": "1", "code": "D1", "unit": "KTAT", "officer": "an",
                                  "outcome": "late", "previous_outcome": "early", "recorded_at": NOW,
                                  "steps": [{"unit": "VP", "officer": "clerk"}]}]
-    [item] = awards.get_review(repo, "c", "1").items
+    [item] = readers.proposal_review(repo, "c", "1").items
     assert item["corrections"][0]["code"] == "D1" and item["corrections"][0]["previous_outcome"] == "early"
     with repo.transaction() as tx:
         flags = awards.correction_flags(tx, "c", "1")
@@ -99,5 +99,5 @@ def test_corrections_after_the_freeze_are_flagged_on_each_affected_proposal() ->
 def test_removing_an_unknown_or_out_of_range_proposal_is_not_found() -> None:
     repo = closed_phase_1()
     for pid in (0, 999, 2**70):
-        with pytest.raises(handlers.NotFound):
-            awards.remove_proposal(repo, "c", "1", pid, "không có", UNION, NOW)
+        with pytest.raises(errors.NotFound):
+            commands.remove_proposal(repo, "c", "1", pid, "không có", UNION, NOW)

@@ -7,7 +7,7 @@ from scoring_fakes import FakeRepository
 
 from dunghan.contract.envelope import envelope_for
 from dunghan.contract.events import DossierRefused, DossierSubmitted
-from scoring import handlers, readers
+from scoring import commands, event_handlers, readers
 from scoring.domain import StepCount, campaign_from_dict, step_figures
 
 NOW = datetime(2017, 6, 30, 10, tzinfo=UTC)
@@ -58,17 +58,17 @@ def test_closing_freezes_the_step_figures_and_later_step_results_do_not_change_t
     repo = fake(COUNTS[:2])
     live = readers.step_report(repo, "c", "1")
     assert live.state == "open" and [f.handled for f in live.steps] == [8]
-    handlers.close_phase(repo, "c", "1", NOW)
+    commands.close_phase(repo, "c", "1", NOW)
     assert len(repo.state.outbox) == 1 and repo.state.frozen_steps[("c", "1")] == COUNTS[:2]
     repo.state.live_steps = COUNTS
     closed = readers.step_report(repo, "c", "1", unit="KTAT")
     assert closed.state == "closed" and [(f.step, f.handled) for f in closed.steps] == [("review", 8)]
-    st = handlers.standings(repo, "c", "1", "officer")
+    st = readers.standings(repo, "c", "1", "officer")
     assert st.state == "closed" and [f.handled for f in st.steps] == [8]
 
 
 def test_live_standings_carry_the_step_figures() -> None:
-    st = handlers.standings(fake(COUNTS), "c", "1", "unit")
+    st = readers.standings(fake(COUNTS), "c", "1", "unit")
     assert st.state == "open" and [f.step for f in st.steps] == ["intake", "review", "sign"]
 
 
@@ -78,6 +78,6 @@ def test_submissions_and_refusals_are_recorded_with_channel_and_unit() -> None:
     events = (DossierSubmitted("D1", "SCT", at, "P1"), DossierRefused("D1", "SCT", at, "thiếu giấy tờ", unit="VP"),
               DossierRefused("D2", "SCT", at))
     for ev in events:
-        assert handlers.handle_event(repo, envelope_for(ev, now=at), ev, at)
+        assert event_handlers.handle_event(repo, envelope_for(ev, now=at), ev, at)
     assert [(code, kind, r["channel"], r["unit"]) for (code, kind), r in repo.state.intake.items()] == [
         ("D1", "submitted", 2, None), ("D1", "refused", None, "VP"), ("D2", "refused", None, None)]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from scoring.domain import CRITERIA_LABELS, GATE_LABELS
-from scoring.domain.scoring import gate_label
+from scoring.domain.scores import gate_label
 from scoring.export import to_csv
 from scoring.form06a import COLUMNS_06A
 from scoring.reports import COLUMNS_INDEX

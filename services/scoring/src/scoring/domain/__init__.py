@@ -31,7 +31,7 @@ from scoring.domain.rewards import (
     titles_for,
 )
 from scoring.domain.roles import LEADERSHIP_ROLE, charge_steps, charged, role_of
-from scoring.domain.scoring import GATE_LABELS, Standing, Tally, gates_of, rank, score_of
+from scoring.domain.scores import GATE_LABELS, Standing, Tally, gates_of, rank, score_of
 from scoring.domain.steps import LateOfficer, StepCount, StepFigures, step_figures
 
 __all__ = [

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from scoring.domain.campaign import ScoringConfig, label_of
-from scoring.domain.scoring import GATE_LABELS, UNIT_GATE_LABELS, Standing
+from scoring.domain.scores import GATE_LABELS, UNIT_GATE_LABELS, Standing
 
 # (valid from, base salary in đồng); each entry holds until the next one starts.
 BASE_SALARY: tuple[tuple[date, int], ...] = (

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from scoring.domain.campaign import ScoringConfig
-from scoring.domain.scoring import Tally
+from scoring.domain.scores import Tally
 from scoring.domain.steps import StepCount
 
 LEADERSHIP_ROLE = "lanh_dao_so"

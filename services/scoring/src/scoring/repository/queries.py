@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from scoring.domain import Campaign, Phase, StepCount, Tally, charge_steps
-from scoring.domain.scoring import Kind
+from scoring.domain.scores import Kind
 from scoring.form06a import UNKNOWN_FIELD, UNKNOWN_UNIT, Row06a, rows_with_total
 from scoring.periods import Period
 from scoring.reports import MonthFigures, figures_from_counts, month_period

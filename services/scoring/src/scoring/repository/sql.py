@@ -25,7 +25,7 @@ from scoring.domain import (
     campaign_to_dict,
 )
 from scoring.reports import MonthFigures, Period, Row06a
-from scoring.repository import queries
+from scoring.repository import index_queries, queries
 from scoring.repository.proposals import ProposalStore
 from scoring.repository.tables import (
     campaigns,
@@ -283,8 +283,8 @@ class SqlTx(ProposalStore):
     def refused_at_intake(self, agency: str, period: Period) -> dict[str, int]:
         return queries.refused_at_intake(self.conn, agency, period)
 
-    def month_figures(self, agency: str, year: int, month: int) -> MonthFigures:
-        return queries.month_figures(self.conn, agency, year, month)
+    def index_figures(self, agency: str, year: int, months: list[int]) -> list[MonthFigures]:
+        return index_queries.index_figures(self.conn, agency, year, months)
 
     def ping(self) -> None:
         self.conn.execute(select(func.now()))

@@ -25,6 +25,7 @@ class PagesState:
     directory: Directory
     oauth: Any = None
     service: str = ""
+    idp_failed_at: float = float("-inf")
 
 
 def install_pages(app: Flask, settings: PagesSettings, *, service: str, directory: Directory | None = None,
@@ -61,12 +62,25 @@ def install_pages(app: Flask, settings: PagesSettings, *, service: str, director
     def _headers(response: Any) -> Any:
         if request.blueprint in app.extensions[PAGE_BLUEPRINTS]:
             response.headers.setdefault("Content-Security-Policy",
-                                        "default-src 'self'; frame-ancestors 'none'; form-action 'self' "
-                                        + (settings.oidc_issuer or "'self'"))
+                                        "default-src 'self'; frame-ancestors 'none'; form-action "
+                                        + " ".join(_form_targets(state)))
             response.headers.setdefault("X-Content-Type-Options", "nosniff")
             response.headers.setdefault("Referrer-Policy", "same-origin")
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _form_targets(state: PagesState) -> list[str]:
+    """Where a page's form may lead, redirects included: this site and the identity provider's sign-in and
+    sign-out addresses (its browser-facing origin may differ from the issuer the service talks to)."""
+    from dunghan.web.pages.signin import idp_endpoints, origin
+
+    targets = ["'self'"]
+    if state.oauth is not None:
+        meta = idp_endpoints(state)
+        found = {origin(str(meta.get(k) or "")) for k in ("authorization_endpoint", "end_session_endpoint")}
+        targets += sorted(o for o in found | {origin(state.settings.oidc_issuer)} if o)
+    return targets
 
 
 def page_blueprint(app: Flask, bp: Blueprint) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import time
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
 from dunghan.web.pages.session import check_csrf, current_person, directory, safe_next, sign_in
 
 log = logging.getLogger(__name__)
+IDP_RETRY_SECONDS = 30.0
 bp = Blueprint("pages_auth", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/pages")
 
@@ -61,6 +64,7 @@ def oidc_callback() -> Any:
         abort(403, description="Tài khoản chưa được gắn với cán bộ nào trong cơ cấu tổ chức của Sở.")
     nxt = safe_next(session.get("next"))
     sign_in(person)
+    session["id_token"] = token.get("id_token", "")
     log.info("signed in %s (%s)", person.code, person.role)
     return redirect(nxt)
 
@@ -89,6 +93,39 @@ def dev_signin() -> Any:
 
 @bp.post("/dang-xuat")
 def signout() -> Any:
+    """Signs out here and, when the identity provider offers it, there too (OpenID Connect RP-initiated
+    logout): the next sign-in asks the provider again instead of passing straight through."""
     check_csrf()
+    id_token = session.get("id_token", "")
     session.clear()
-    return redirect(url_for("pages_auth.signin"))
+    here = _absolute(url_for("pages_auth.signin"))
+    end = idp_endpoints(_state()).get("end_session_endpoint")
+    if not end:
+        return redirect(here)
+    query = {"post_logout_redirect_uri": here, "client_id": _state().settings.oidc_client_id}
+    if id_token:
+        query["id_token_hint"] = id_token
+    return redirect(f"{end}?{urlencode(query)}")
+
+
+def _absolute(path: str) -> str:
+    base = _state().settings.external_url
+    return f"{base}{path}" if base else request.host_url.rstrip("/") + path
+
+
+def idp_endpoints(state: Any) -> dict[str, Any]:
+    """The provider's discovery document (fetched once, then kept by Authlib); empty without a provider or
+    while it cannot be reached."""
+    if state.oauth is None or time.monotonic() - state.idp_failed_at < IDP_RETRY_SECONDS:
+        return {}
+    try:
+        return dict(state.oauth.province.load_server_metadata())
+    except Exception as exc:  # the provider is down: sign-out still works here, the CSP stays strict
+        state.idp_failed_at = time.monotonic()
+        log.warning("identity provider metadata unavailable: %s", type(exc).__name__)
+        return {}
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""

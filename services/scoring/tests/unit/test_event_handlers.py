@@ -9,7 +9,7 @@ from scoring_fakes import FakeRepository
 
 from dunghan.contract.envelope import envelope_for
 from dunghan.contract.events import DossierClassified, DueDateSet
-from scoring import handlers
+from scoring import event_handlers
 from scoring.domain import campaign_from_dict
 
 STOP = datetime(2017, 5, 2, 3, tzinfo=UTC)
@@ -34,34 +34,34 @@ def classified(outcome: str = "on_time", **kw: Any) -> DossierClassified:
 def test_a_redelivered_event_is_applied_once() -> None:
     repo, ev = repo_with_phase(), classified()
     ce = envelope_for(ev, now=STOP)
-    assert handlers.handle_event(repo, ce, ev, STOP)
-    assert not handlers.handle_event(repo, ce, ev, STOP)
+    assert event_handlers.handle_event(repo, ce, ev, STOP)
+    assert not event_handlers.handle_event(repo, ce, ev, STOP)
 
 
 def test_classification_for_a_closed_phase_is_recorded_as_a_correction() -> None:
     repo = repo_with_phase("closed")
     for outcome in ("on_time", "late"):
         ev = classified(outcome)
-        handlers.handle_event(repo, envelope_for(ev, now=STOP), ev, STOP)
+        event_handlers.handle_event(repo, envelope_for(ev, now=STOP), ev, STOP)
     assert [(c["campaign_id"], c["phase"], c["code"], c["previous_outcome"]) for c in repo.state.corrections] == [
         ("c", "1", "D1", None), ("c", "1", "D1", "on_time")]
     open_repo = repo_with_phase("open")
     ev = classified()
-    handlers.handle_event(open_repo, envelope_for(ev, now=STOP), ev, STOP)
+    event_handlers.handle_event(open_repo, envelope_for(ev, now=STOP), ev, STOP)
     assert open_repo.state.corrections == []
 
 
 def test_repeat_supplement_requests_come_from_the_count_or_the_violation() -> None:
-    assert handlers.repeat_supplements(classified(supplement_requests=1)) == 0
-    assert handlers.repeat_supplements(classified(supplement_requests=3)) == 2
-    assert handlers.repeat_supplements(classified(violations=("second_supplement_request",))) == 1
+    assert event_handlers.repeat_supplements(classified(supplement_requests=1)) == 0
+    assert event_handlers.repeat_supplements(classified(supplement_requests=3)) == 2
+    assert event_handlers.repeat_supplements(classified(violations=("second_supplement_request",))) == 1
 
 
 def test_due_date_set_while_waiting_for_the_applicant_marks_the_dossier_in_time() -> None:
     repo = repo_with_phase()
     for reason in ("supplement_requested", "supplement_received"):
         ev = DueDateSet("D1", "SCT", "U", "o", STOP, STOP, "v1", reason)
-        handlers.handle_event(repo, envelope_for(ev, now=STOP), ev, STOP)
+        event_handlers.handle_event(repo, envelope_for(ev, now=STOP), ev, STOP)
         assert repo.state.dossiers["D1"]["waiting_supplement"] is (reason == "supplement_requested")
 
 
