@@ -5,9 +5,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from scoring.lookups import Repository
 from scoring.bootstrap import bootstrap
 from scoring.config import Settings
+from scoring.lookups import Repository
 
 
 @pytest.fixture
