@@ -18,7 +18,8 @@ from dunghan.db import make_engine, upgrade
 from dunghan.web.auth import hash_key
 from dunghan.web.pages import PagesSettings
 from dunghan.web.pages.directory import load_directory
-from scoring.app import create_app, migrations_path
+from scoring.app import create_app
+from scoring.bootstrap import MIGRATIONS
 from scoring.config import Settings
 from scoring.repository import SqlRepository
 
@@ -70,7 +71,7 @@ def _scoring_pages(database_url: str, n: int) -> list[dict[str, Any]]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine = None
     try:
-        upgrade(url, migrations_path())
+        upgrade(url, MIGRATIONS)
         engine = make_engine(url)
         with engine.begin() as conn:
             _fill(conn, n)

@@ -12,7 +12,8 @@ from sqlalchemy.engine import make_url
 
 from deadline import handlers
 from deadline import tables as t
-from deadline.app import MIGRATIONS, create_app
+from deadline.app import create_app
+from deadline.bootstrap import MIGRATIONS
 from deadline.config import Settings
 from deadline.domain import Dossier
 from deadline.handlers import CalendarSource, Deps

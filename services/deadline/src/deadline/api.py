@@ -53,7 +53,7 @@ class DossierClock(MethodView):
     def get(self, code: str) -> Any:
         """Đồng hồ thời hạn của một hồ sơ, kèm diễn giải."""
         ctx = _ctx()
-        found = handlers.explain(ctx.repo, ctx.deps, code, ctx.now())
+        found = handlers.explain(ctx.repo, ctx.deps, code, ctx.clock())
         if found is None:
             abort(404, message=f"không có hồ sơ {code}", field="code")
             raise AssertionError
@@ -108,7 +108,7 @@ class Due(MethodView):
         """Hồ sơ đến hạn trong N ngày làm việc."""
         args = _scoped(args)
         ctx = _ctx()
-        now = ctx.now()
+        now = ctx.clock()
         cal = ctx.deps.calendars.current()
         today = now.astimezone(cal.tz).date()
         last = cal.add_working_days(today, args["within"]) if args["within"] else today
@@ -127,7 +127,7 @@ class Overdue(MethodView):
         """Hồ sơ quá hạn."""
         args = _scoped(args)
         ctx = _ctx()
-        rows = ctx.repo.open_dossiers(overdue_at=ctx.now(), agency=args["agency"], unit=args["unit"],
+        rows = ctx.repo.open_dossiers(overdue_at=ctx.clock(), agency=args["agency"], unit=args["unit"],
                                       officer=args["officer"])
         return [summary(d) for d in rows]
 
@@ -161,7 +161,7 @@ class CalendarNotices(MethodView):
         ctx = _ctx()
         notice = Notice(date=args["date"], kind=args["kind"], name=args["name"], reference=args["reference"],
                         effective_from=args["effective_from"] or args["date"])
-        version = handlers.add_notice(ctx.repo, ctx.deps, notice, ctx.now())
+        version = handlers.add_notice(ctx.repo, ctx.deps, notice, ctx.clock())
         return {"notice": notice, "calendar_version": version}
 
 
@@ -173,7 +173,7 @@ class Recompute(MethodView):
         """Tính lại hạn của các hồ sơ đang mở theo lịch hiện hành."""
         ctx = _ctx()
         run_id = uuid.uuid4().hex
-        changes = handlers.recompute(ctx.repo, ctx.deps, ctx.now(), run_id)
+        changes = handlers.recompute(ctx.repo, ctx.deps, ctx.clock(), run_id)
         return {
             "run_id": run_id, "calendar_version": ctx.deps.calendars.current().version,
             "changed": [{"code": c.after.code, "before_due_at": c.before.due_at, "after_due_at": c.after.due_at}

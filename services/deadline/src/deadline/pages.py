@@ -63,7 +63,7 @@ def unit_board() -> Any:
             abort(404, description=f"không có đơn vị {unit}")
     officer = me.code if me.role == "officer" else None
     ctx = _ctx()
-    now = ctx.now()
+    now = ctx.clock()
     rows = ctx.repo.open_dossiers(agency=me.agency, unit=unit, officer=officer)
     sort = request.args.get("sort", "han")
     b = board(rows, now, ctx.deps.calendars.current(), sort)

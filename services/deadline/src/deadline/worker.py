@@ -1,13 +1,9 @@
-"""Worker process: the events consumer, the outbox relay and the threshold scheduler."""
+"""Worker process: the events consumer, the outbox relay and the threshold scheduler (``deadline-worker``)."""
 from __future__ import annotations
 
-from typing import Any
-
-from deadline.app import SERVICE, build_deps, sql_repository
+from deadline.bootstrap import SERVICE, DeadlineDeps, bootstrap
 from deadline.config import Settings
 from deadline.consumer import make_batch_handler, make_handler
-from deadline.handlers import Deps
-from deadline.metrics import PrometheusMetrics
 from deadline.repository import SqlRepository
 from deadline.scheduler import SCHEDULER_NAME, ThresholdScan
 from dunghan.bus.consumer import Consumer
@@ -16,29 +12,30 @@ from dunghan.bus.publisher import Publisher
 from dunghan.bus.topology import DEADLINE_EVENTS
 from dunghan.db import OutboxRelay, retention_job
 from dunghan.logging import configure
-from dunghan.worker import Periodic, run_worker
+from dunghan.worker import Component, Periodic, run_worker
 
 
-def components(settings: Settings, repo: SqlRepository, deps: Deps, publisher: Any) -> list[Any]:
+def components(deps: DeadlineDeps) -> list[Component]:
+    settings, repo, handler_deps, engine = deps.settings, deps.repo, deps.deps, deps.engine
+    assert engine is not None and isinstance(repo, SqlRepository), "the worker runs on the database"
+    publisher = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id=SERVICE)
     return [
-        Consumer(settings.amqp_url, DEADLINE_EVENTS, make_handler(repo, deps), prefix=settings.amqp_prefix,
-                 batch_engine=repo.engine, batch_size=settings.consumer_batch_size,
-                 batch_handler=make_batch_handler(repo, deps),
+        Consumer(settings.amqp_url, DEADLINE_EVENTS, make_handler(repo, handler_deps, deps.clock),
+                 prefix=settings.amqp_prefix,
+                 batch_engine=engine, batch_size=settings.consumer_batch_size,
+                 batch_handler=make_batch_handler(repo, handler_deps, deps.clock),
                  batch_linger=settings.consumer_batch_linger_ms / 1000,
                  producers=Producers.parse(settings.amqp_producers)),
-        OutboxRelay(repo.engine, publisher, SERVICE),
-        Periodic(SCHEDULER_NAME, ThresholdScan(repo, deps), settings.scan_interval_seconds),
-        retention_job(repo.engine, settings.messaging_retention_days),
+        OutboxRelay(engine, publisher, SERVICE),
+        Periodic(SCHEDULER_NAME, ThresholdScan(repo, handler_deps), settings.scan_interval_seconds),
+        retention_job(engine, settings.messaging_retention_days),
     ]
 
 
 def main() -> None:
     settings = Settings.from_env()
     configure(SERVICE, settings.log_level)
-    repo = sql_repository(settings, pre_ping=False)
-    deps = build_deps(settings, repo, PrometheusMetrics(), calendar_max_age=settings.calendar_cache_seconds)
-    publisher = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id=SERVICE)
-    run_worker(SERVICE, components(settings, repo, deps, publisher), settings.metrics_port)
+    run_worker(SERVICE, components(bootstrap(settings, process="worker")), settings.metrics_port)
 
 
 if __name__ == "__main__":

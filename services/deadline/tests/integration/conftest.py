@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from deadline.app import MIGRATIONS
+from deadline.bootstrap import MIGRATIONS, bootstrap
+from deadline.config import Settings
 from deadline.handlers import CalendarSource, Deps
-from deadline.repository import SqlRepository
 from dunghan.calendar import load_calendar
-from dunghan.db import make_engine, upgrade
+from dunghan.db import upgrade
 
 BASE = load_calendar(years=range(2016, 2027))
 
@@ -21,9 +21,10 @@ def db_url(make_database):
 
 @pytest.fixture
 def repo(db_url):
-    r = SqlRepository(make_engine(db_url))
-    yield r
-    r.engine.dispose()
+    wired = bootstrap(Settings(database_url=db_url, migrate=False))
+    yield wired.repo
+    assert wired.engine is not None
+    wired.engine.dispose()
 
 
 @pytest.fixture

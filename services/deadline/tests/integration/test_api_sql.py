@@ -16,7 +16,7 @@ def test_the_app_over_its_database_lists_due_and_overdue_and_refreshes_bands(db_
               supplement_requested("D", at(2024, 5, 7))):
         handlers.handle_event(cloud(e), repo, deps, e.occurred_at)
     settings = Settings(database_url=db_url, api_keys=f"ops:ALL:admin:{hash_key('k')}")
-    client = create_app(settings, now=lambda: at(2024, 5, 9, 10)).test_client()
+    client = create_app(settings, clock=lambda: at(2024, 5, 9, 10)).test_client()
     h = {"Authorization": "Bearer k"}
     assert [d["code"] for d in client.get("/api/v1/due?within=1&agency=SCT", headers=h).get_json()] == ["A"]
     assert [d["code"] for d in client.get("/api/v1/overdue?unit=P1", headers=h).get_json()] == ["B"]

@@ -20,7 +20,7 @@ from deadline_factories import (
 )
 from sqlalchemy import text
 
-from deadline.app import MIGRATIONS
+from deadline.bootstrap import MIGRATIONS
 from deadline.consumer import make_batch_handler, make_handler
 from deadline.handlers import CalendarSource, Deps
 from deadline.repository import SqlRepository

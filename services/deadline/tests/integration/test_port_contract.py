@@ -9,7 +9,7 @@ from deadline_factories import snapshot
 from deadline_fakes import FakeRepository
 from sqlalchemy import func, select
 
-from deadline.app import MIGRATIONS
+from deadline.bootstrap import MIGRATIONS
 from deadline.domain import Dossier, Threshold
 from deadline.repository import SqlRepository
 from dunghan.calendar import Notice

@@ -60,7 +60,7 @@ def test_the_preview_is_the_due_instant_the_stored_clock_gets(store):
 
 
 def test_migrations_add_the_columns_to_a_database_made_before_them(make_database):
-    from deadline.app import MIGRATIONS
+    from deadline.bootstrap import MIGRATIONS
 
     url = make_database("deadline_old")
     upgrade(url, MIGRATIONS)  # 0001 then 0002 on an empty database

@@ -10,7 +10,8 @@ from deadline_fakes import FakeRepository
 from openpyxl import load_workbook
 from whatif_support import CALENDAR, YEAR, feed, year
 
-from deadline.app import MIGRATIONS, create_app
+from deadline.app import create_app
+from deadline.bootstrap import MIGRATIONS
 from deadline.cli import main
 from deadline.config import Settings
 from deadline.handlers import CalendarSource, Deps

@@ -31,7 +31,7 @@ def client(repo):
     for e in (accepted("A", at(2024, 5, 6)), accepted("B", at(2024, 5, 2)), accepted("C", at(2024, 5, 6), days=10),
               accepted("D", at(2024, 5, 6)), supplement_requested("D", at(2024, 5, 7))):
         handlers.handle_event(cloud(e), repo, deps, e.occurred_at)
-    app = create_app(Settings(api_keys=SPEC, migrate=False), repo=repo, deps=deps, now=lambda: NOW)
+    app = create_app(Settings(api_keys=SPEC, migrate=False), repo=repo, deps=deps, clock=lambda: NOW)
     return app.test_client()
 
 

@@ -42,7 +42,7 @@ def deps(repo):
 def client(repo, deps):
     for e in (version(3, 1, end=date(2017, 3, 1)), version(5, 2, start=date(2017, 3, 1))):
         assert handlers.handle_event(cloud(e), repo, deps, at(2017, 1, 1)) == "ok"
-    app = create_app(Settings(api_keys=SPEC, migrate=False), repo=repo, deps=deps, now=lambda: at(2017, 1, 20))
+    app = create_app(Settings(api_keys=SPEC, migrate=False), repo=repo, deps=deps, clock=lambda: at(2017, 1, 20))
     return app.test_client()
 
 

@@ -31,7 +31,7 @@ def client():
               supplement_requested("D", at(2024, 5, 7)), replace(accepted("X", at(2024, 5, 6)), agency="XYZ")):
         handlers.handle_event(cloud(e), repo, deps, e.occurred_at)
     pages = PagesSettings(secret_key="s", dev_login=True, org_file=str(ORG), roles="SCT-VP-02:leadership")
-    app = create_app(Settings(migrate=False, pages=pages), repo=repo, deps=deps, now=lambda: NOW,
+    app = create_app(Settings(migrate=False, pages=pages), repo=repo, deps=deps, clock=lambda: NOW,
                      directory=load_directory(str(ORG), pages.roles))
     return app.test_client()
 
@@ -107,7 +107,7 @@ def test_the_unit_board_splits_the_digest_list_and_sorts(client):
 def test_unconfigured_pages_say_so_and_let_nobody_in() -> None:
     repo = FakeRepository()
     app = create_app(Settings(migrate=False), repo=repo, deps=Deps(CalendarSource(BASE, repo.notices)),
-                     now=lambda: NOW)
+                     clock=lambda: NOW)
     c = app.test_client()
     assert "chưa được cấu hình" in c.get("/dang-nhap").get_data(as_text=True)
     assert c.get("/ho-so/A").status_code == 302

@@ -1,21 +1,18 @@
-"""What the HTTP views share: the repository, settings, clock, key store, the citizen-lookup limiter, error map."""
+"""What the HTTP views share: the bootstrapped dependencies (``ctx()``), the key store, the error map."""
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, NoReturn
 
 from flask import current_app
 from flask_smorest import abort
 
 from dunghan.web.auth import Principal
+from intake.bootstrap import IntakeDeps
 from intake.cache import TtlCache
-from intake.config import Settings
 from intake.domain import InboundError
 from intake.ports import Repository
-from intake.ratelimit import RateLimiter
 
 HTTP_STATUS = {
     "invalid": 422, "not_json": 400, "unknown_sender": 401, "forged": 403, "unknown_procedure": 422,
@@ -47,16 +44,7 @@ class RepoKeyStore:
         return self.fallback.lookup(key_sha256)  # type: ignore[no-any-return]
 
 
-@dataclass
-class IntakeContext:
-    repo: Repository
-    settings: Settings
-    clock: Callable[[], datetime]
-    limiter: RateLimiter
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def ctx() -> IntakeContext:
+def ctx() -> IntakeDeps:
     return current_app.extensions["intake"]  # type: ignore[no-any-return]
 
 

@@ -7,12 +7,11 @@ import re
 import secrets
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from dunghan.clock import utc_now
 from dunghan.web.auth import ROLES, hash_key
-from intake.app import migrations_dir
+from intake.bootstrap import bootstrap
 from intake.config import Settings
 from intake.domain import InboundError
 from intake.records import SourceSystem
@@ -25,17 +24,7 @@ from intake.registry import (
     save_source,
 )
 
-if TYPE_CHECKING:
-    from intake.repository import SqlRepository
-
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
-
-
-def _repo(settings: Settings) -> SqlRepository:
-    from dunghan.db import make_engine
-    from intake.repository import SqlRepository
-
-    return SqlRepository(make_engine(settings.database_url, pool_size=1, max_overflow=0))
 
 
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
@@ -55,23 +44,20 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     key.add_argument("--amqp-user", default=None, help="tên người dùng RabbitMQ của hệ thống (user_id)")
     args = parser.parse_args(argv)
     settings = settings or Settings.from_env()
-
-    from dunghan.db import upgrade
-
-    upgrade(settings.database_url, migrations_dir())
+    deps = bootstrap(replace(settings, migrate=True) if args.command == "migrate" else settings, process="manage")
     if args.command == "migrate":
         print("migrated")
         return 0
-    repo = _repo(settings)
+    repo, now = deps.repo, deps.clock()
     try:
         if args.command == "load-catalogue":
             text = args.file.read_text(encoding="utf-8")
             parse = parse_catalogue_csv if args.file.suffix.lower() == ".csv" else parse_catalogue_yaml
-            print(import_catalogue(repo, parse(text), now=utc_now()))
+            print(import_catalogue(repo, parse(text), now=now))
         elif args.command == "announce-catalogue":
-            print(announce_catalogue(repo, now=utc_now()))
+            print(announce_catalogue(repo, now=now))
         elif args.command == "load-org":
-            print(load_org(repo, args.file.read_text(encoding="utf-8"), now=utc_now()))
+            print(load_org(repo, args.file.read_text(encoding="utf-8"), now=now))
         elif args.command == "create-key":
             for field, value in (("name", args.name), ("amqp-user", args.amqp_user or "x")):
                 if not NAME.fullmatch(value):

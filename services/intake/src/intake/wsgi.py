@@ -1,8 +1,9 @@
-"""Gunicorn entrypoint: ``gunicorn intake.wsgi:app``."""
+"""Gunicorn entry point: ``gunicorn intake.wsgi:app``."""
 from dunghan.logging import configure
 from intake.app import create_app
+from intake.bootstrap import SERVICE
 from intake.config import Settings
 
 settings = Settings.from_env()
-configure("intake", settings.log_level)
+configure(SERVICE, settings.log_level)
 app = create_app(settings)

@@ -13,7 +13,7 @@ from dunghan.bus.consumer import Delivery
 from dunghan.db import make_engine, upgrade
 from dunghan.testing.batches import delivery as deliver
 from dunghan.testing.batches import in_batches, one_by_one, tables
-from intake.app import migrations_dir
+from intake.bootstrap import MIGRATIONS
 from intake.consumer import InboundHandler
 from intake.records import SourceSystem
 from intake.repository import SqlRepository
@@ -65,7 +65,7 @@ def two_repos(make_database):
     repos = []
     for hint in ("intake_one", "intake_batch"):
         url = make_database(hint)
-        upgrade(url, migrations_dir())
+        upgrade(url, MIGRATIONS)
         repo = SqlRepository(make_engine(url))
         seed(repo)
         with repo.transaction() as tx:

@@ -14,7 +14,7 @@ from dunghan.contract.events import DossierRefused, StepBudget
 from dunghan.db import make_engine, upgrade
 from dunghan.db.messaging import outbox_table
 from dunghan.testing.database import truncate_all
-from intake.app import migrations_dir
+from intake.bootstrap import MIGRATIONS
 from intake.domain import Status, is_overdue
 from intake.records import (
     Agency,
@@ -39,7 +39,7 @@ NOW = datetime(2017, 3, 2, 9, 0, tzinfo=ICT)
 @pytest.fixture(scope="module")
 def engine(make_database):
     url = make_database("intake_contract")
-    upgrade(url, migrations_dir())
+    upgrade(url, MIGRATIONS)
     engine = make_engine(url)
     yield engine
     engine.dispose()

@@ -19,7 +19,7 @@ from dunghan.bus.identity import DIRECT_REPLY_TO
 from dunghan.bus.publisher import Publisher
 from dunghan.bus.topology import INBOUND_EXCHANGE, INTAKE_INBOUND, INTAKE_REJECTED
 from dunghan.db import make_engine
-from intake.app import migrations_dir
+from intake.bootstrap import MIGRATIONS
 from intake.consumer import BusReplier, InboundHandler
 from intake.records import SourceSystem
 from intake.repository import SqlRepository
@@ -35,7 +35,7 @@ def bus(amqp_url, bus_prefix, make_database):
     from dunghan.db import upgrade
 
     url = make_database("intake_queue")
-    upgrade(url, migrations_dir())
+    upgrade(url, MIGRATIONS)
     engine = make_engine(url)
     repo = SqlRepository(engine)
     seed(repo)

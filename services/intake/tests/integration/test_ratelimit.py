@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from dunghan.db import make_engine, upgrade
-from intake.app import migrations_dir
+from intake.bootstrap import MIGRATIONS
 from intake.ratelimit import SqlTokenBucket, TokenBucket
 
 pytestmark = pytest.mark.integration
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def url(make_database):
     url = make_database("intake_rate")
-    upgrade(url, migrations_dir())
+    upgrade(url, MIGRATIONS)
     return url
 
 

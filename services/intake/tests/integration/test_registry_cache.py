@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from dunghan.db import make_engine, upgrade
-from intake.app import migrations_dir
+from intake.bootstrap import MIGRATIONS
 from intake.domain import InboundError
 from intake.handlers import Sender, digest_of, record_fact
 from intake.inbound import load_fact
@@ -30,7 +30,7 @@ class Clock:
 @pytest.fixture(scope="module")
 def db(make_database):
     url = make_database("intake_cache")
-    upgrade(url, migrations_dir())
+    upgrade(url, MIGRATIONS)
     engine = make_engine(url)
     seed(SqlRepository(engine))
     yield engine

@@ -24,7 +24,8 @@ from dunghan.bus.topology import INBOUND_EXCHANGE, INTAKE_INBOUND
 from dunghan.db import make_engine, upgrade
 from dunghan.web.auth import hash_key
 from intake import tables as t
-from intake.app import create_app, migrations_dir
+from intake.app import create_app
+from intake.bootstrap import MIGRATIONS
 from intake.config import Settings
 from intake.consumer import BusReplier, InboundHandler
 from intake.records import SourceSystem
@@ -121,7 +122,7 @@ class Doors:
 @pytest.fixture
 def doors(amqp_url: str, bus_prefix: str, make_database: Callable[[str], str]) -> Iterator[Doors]:
     url = make_database("intake_doors")
-    upgrade(url, migrations_dir())
+    upgrade(url, MIGRATIONS)
     d = Doors(amqp_url, bus_prefix, url)
     yield d
     d.close()
@@ -193,7 +194,7 @@ def test_a_batch_that_rolls_back_and_replays_one_by_one_counts_each_fact_once(
     from intake import metrics
 
     url = make_database("intake_once")
-    upgrade(url, migrations_dir())
+    upgrade(url, MIGRATIONS)
     engine = make_engine(url)
     repo = SqlRepository(engine)
     seed(repo)

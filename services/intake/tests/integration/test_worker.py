@@ -11,12 +11,12 @@ import pytest
 from dunghan.bus.topology import EVENTS_EXCHANGE, INBOUND_EXCHANGE
 from dunghan.db import make_engine, upgrade
 from dunghan.worker import run_worker
-from intake.app import migrations_dir
+from intake.bootstrap import MIGRATIONS, bootstrap
 from intake.config import Settings
 from intake.domain import canonical_event_id
 from intake.records import SourceSystem
 from intake.repository import SqlRepository
-from intake.worker import build_components, declare_topology
+from intake.worker import components, declare_topology
 
 from ..conftest import make_fact, seed  # type: ignore[import-not-found]
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.integration
 
 def test_inbound_fact_is_published_as_a_canonical_event(amqp_url, bus_prefix, make_database):
     url = make_database("intake_worker")
-    upgrade(url, migrations_dir())
+    upgrade(url, MIGRATIONS)
     engine = make_engine(url)
     repo = SqlRepository(engine)
     seed(repo)
@@ -39,7 +39,8 @@ def test_inbound_fact_is_published_as_a_canonical_event(amqp_url, bus_prefix, ma
     events_q = ch.queue_declare(queue="", exclusive=True).method.queue
     ch.queue_bind(events_q, f"{bus_prefix}{EVENTS_EXCHANGE}", "intake.#")
     stop = threading.Event()
-    worker = threading.Thread(target=run_worker, args=("intake", build_components(settings), 0),
+    parts = components(bootstrap(settings, process="worker"))
+    worker = threading.Thread(target=run_worker, args=("intake", parts, 0),
                               kwargs={"stop": stop}, daemon=True)
     worker.start()
     try:

@@ -3,10 +3,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dunghan.db import make_engine, upgrade
-from notify.app import MIGRATIONS
+from dunghan.db import upgrade
+from notify.bootstrap import MIGRATIONS, bootstrap
+from notify.config import Settings
 from notify.domain import Officer, Unit
-from notify.repository import SqlRepository
 
 
 @pytest.fixture
@@ -18,8 +18,8 @@ def db_url(make_database):
 
 @pytest.fixture
 def repo(db_url):
-    engine = make_engine(db_url)
-    repo = SqlRepository(engine)
+    wired = bootstrap(Settings(database_url=db_url, migrate=False))
+    repo, engine = wired.repo, wired.engine
     now = datetime.now(UTC)
     with repo.transaction() as tx:
         tx.upsert_unit(Unit("QLTM", "SCT", "Phòng Quản lý thương mại", "cb2"), now)

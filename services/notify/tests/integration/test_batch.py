@@ -11,7 +11,7 @@ from dunghan.contract import events as ev
 from dunghan.contract.envelope import encode, envelope_for
 from dunghan.db import make_engine, upgrade
 from dunghan.testing.batches import delivery, in_batches, one_by_one, tables
-from notify.app import MIGRATIONS
+from notify.bootstrap import MIGRATIONS
 from notify.consumer import EventProcessor
 from notify.domain import Officer, Unit
 from notify.render import Renderer

@@ -9,7 +9,7 @@ from notify_fakes import FakeRepository
 
 from dunghan.db import make_engine, upgrade
 from dunghan.testing.database import truncate_all
-from notify.app import MIGRATIONS
+from notify.bootstrap import MIGRATIONS
 from notify.domain import NewNotification, Officer, OpenDossier, Pending, Preferences, Unit
 from notify.repository import SqlRepository
 

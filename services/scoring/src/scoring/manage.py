@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
-from dunghan.db import make_engine, upgrade
 from scoring import campaign_file, errors
-from scoring.app import migrations_path
+from scoring.bootstrap import bootstrap
 from scoring.config import Settings
-from scoring.repository import SqlRepository
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,13 +18,12 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("file")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
-    upgrade(settings.database_url, migrations_path())
-    repo = SqlRepository(make_engine(settings.database_url))
+    deps = bootstrap(replace(settings, migrate=True) if args.command == "migrate" else settings, process="manage")
     path = settings.sample_campaign if args.command == "migrate" else args.file
     if args.command == "migrate" and not settings.load_sample_campaign:
         return 0
     try:
-        campaign = campaign_file.load_campaign_file(repo, path, if_absent=args.command == "migrate")
+        campaign = campaign_file.load_campaign_file(deps.repo, path, if_absent=args.command == "migrate")
     except errors.Conflict as exc:
         print(exc.message, file=sys.stderr)
         return 1

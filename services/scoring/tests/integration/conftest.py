@@ -5,19 +5,14 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from dunghan.db import make_engine, upgrade
-from scoring import campaign_file
-from scoring.app import migrations_path
-from scoring.config import SAMPLE_CAMPAIGN
-from scoring.repository import SqlRepository
+from scoring.bootstrap import bootstrap
+from scoring.config import Settings
+from scoring.lookups import Repository
 
 
 @pytest.fixture
-def repo(make_database: Callable[[str], str]) -> Iterator[SqlRepository]:
-    url = make_database("scoring")
-    upgrade(url, migrations_path())
-    engine = make_engine(url)
-    r = SqlRepository(engine)
-    campaign_file.load_campaign_file(r, SAMPLE_CAMPAIGN)
-    yield r
-    engine.dispose()
+def repo(make_database: Callable[[str], str]) -> Iterator[Repository]:
+    wired = bootstrap(Settings(database_url=make_database("scoring")))  # migrated, the sample campaign loaded
+    yield wired.repo
+    assert wired.engine is not None
+    wired.engine.dispose()

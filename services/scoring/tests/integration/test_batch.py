@@ -24,7 +24,7 @@ from dunghan.db import make_engine, upgrade
 from dunghan.testing.batches import delivery as deliver
 from dunghan.testing.batches import in_batches, one_by_one, tables
 from scoring import campaign_file
-from scoring.app import migrations_path
+from scoring.bootstrap import MIGRATIONS
 from scoring.config import SAMPLE_CAMPAIGN
 from scoring.consumer import make_batch_handler, make_handler
 from scoring.repository import SqlRepository
@@ -68,7 +68,7 @@ def two_repos(make_database: Callable[[str], str]) -> Iterator[list[SqlRepositor
     repos = []
     for hint in ("scoring_one", "scoring_batch"):
         url = make_database(hint)
-        upgrade(url, migrations_path())
+        upgrade(url, MIGRATIONS)
         repo = SqlRepository(make_engine(url))
         campaign_file.load_campaign_file(repo, SAMPLE_CAMPAIGN)
         repos.append(repo)

@@ -16,7 +16,7 @@ from dunghan.contract.events import DossierClassified, routing_key
 from dunghan.db import OutboxRelay, make_engine, upgrade
 from dunghan.testing.polling import wait_until
 from scoring import campaign_file, commands, readers
-from scoring.app import migrations_path
+from scoring.bootstrap import MIGRATIONS
 from scoring.config import SAMPLE_CAMPAIGN
 from scoring.repository import SqlRepository
 
@@ -34,7 +34,7 @@ def test_events_in_standings_out_and_phase_closed_published_once(
     from scoring.consumer import make_handler
 
     url = make_database("scoring_bus")
-    upgrade(url, migrations_path())
+    upgrade(url, MIGRATIONS)
     engine = make_engine(url)
     repo = SqlRepository(engine)
     campaign_file.load_campaign_file(repo, SAMPLE_CAMPAIGN)
@@ -100,7 +100,7 @@ def test_submissions_and_refusals_reach_the_scoring_queue_and_are_stored(
     from scoring.consumer import make_handler
 
     url = make_database("scoring_intake_bus")
-    upgrade(url, migrations_path())
+    upgrade(url, MIGRATIONS)
     engine = make_engine(url)
     repo = SqlRepository(engine)
     conn = pika.BlockingConnection(pika.URLParameters(amqp_url))

@@ -16,7 +16,7 @@ from dunghan.contract.events import DossierClassified, DueDateSet, StepResult
 from dunghan.db import make_engine, upgrade
 from dunghan.db.messaging import outbox_table
 from dunghan.testing.database import truncate_all
-from scoring.app import migrations_path
+from scoring.bootstrap import MIGRATIONS
 from scoring.domain import Proposal, Standing, StepCount, Tally, campaign_from_dict, campaign_to_dict
 from scoring.repository import SqlRepository
 from scoring.repository.sql import AlreadyExists
@@ -35,7 +35,7 @@ def campaign(cid: str = "c1", agency: str = "SCT"):
 @pytest.fixture(scope="module")
 def engine(make_database):
     url = make_database("scoring_contract")
-    upgrade(url, migrations_path())
+    upgrade(url, MIGRATIONS)
     engine = make_engine(url)
     yield engine
     engine.dispose()

@@ -117,15 +117,15 @@ def test_the_final_review_waits_for_every_phase_and_proposes_the_annual_titles_o
 
 def test_migration_adds_the_final_review_of_campaigns_stored_before_it(make_database) -> None:  # type: ignore[no-untyped-def]
     from dunghan.db import make_engine, upgrade
-    from scoring.app import migrations_path
+    from scoring.bootstrap import MIGRATIONS
     from scoring.config import SAMPLE_CAMPAIGN
 
     url = make_database("scoring_0003")
-    upgrade(url, migrations_path(), "0002")
+    upgrade(url, MIGRATIONS, "0002")
     engine = make_engine(url)
     try:
         campaign_file.load_campaign_file(_Pre0003(engine), SAMPLE_CAMPAIGN)
-        upgrade(url, migrations_path())
+        upgrade(url, MIGRATIONS)
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT key, starts_on, ends_on, review_date, state, name FROM phases "
                                      "ORDER BY key")).all()

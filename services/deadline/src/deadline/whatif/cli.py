@@ -40,14 +40,11 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def cmd_whatif(args: argparse.Namespace) -> dict[str, Any]:
-    from deadline.app import load_rules
+    from deadline.bootstrap import bootstrap
     from deadline.config import Settings
-    from deadline.repository import SqlRepository
     from deadline.whatif.report import run_whatif
     from deadline.whatif.source import period_facts
     from deadline.whatif.xlsx import workbook
-    from dunghan.calendar import load_calendar
-    from dunghan.db import make_engine
 
     try:
         period = period_from(args.date_from, args.date_to)
@@ -57,15 +54,14 @@ def cmd_whatif(args: argparse.Namespace) -> dict[str, Any]:
             cutoff=args.cutoff, windows=args.window, target=args.target)
     except ProposalError as exc:
         raise ValueError(f"{exc.field}: {exc}") from None
-    settings = Settings.from_env()
-    engine = make_engine(settings.database_url)
+    wired = bootstrap(Settings.from_env(), process="manage")
+    engine = wired.engine
+    assert engine is not None
     try:
-        notices = SqlRepository(engine).notices()
-        calendar = load_calendar(settings.notices_file)
-        calendar = calendar.with_notices(notices) if notices else calendar
+        calendar = wired.deps.calendars.current()
         if period.first < calendar.first or period.last >= calendar.last:
             raise ValueError(f"the period must lie within the calendar {calendar.first}–{calendar.last}")
-        rules = load_rules(settings.rules_file)
+        rules = wired.deps.rules
         facts = period_facts(engine, period, calendar.tz, agency=args.agency, rules_for=rules.for_dossier)
     finally:
         engine.dispose()

@@ -1,11 +1,11 @@
-"""Settings of the staff pages (sign-in, session, organisation), from the mapping a service's config passes."""
+"""Settings of the staff pages (sign-in, session, organisation): a nested field of a service's settings."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-PAGES_ENV = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_CLAIM", "PAGES_SECRET_KEY",
-             "PAGES_DEV_LOGIN", "PAGES_ORG_FILE", "PAGES_ROLES", "PAGES_EXTERNAL_URL")
+from dunghan.settings import EnvSettings, setting
+
 DEV_SECRET = "dunghan-dev-pages-only"  # used only with the development sign-in, which is refused in production
 
 
@@ -13,17 +13,29 @@ class PagesConfigError(ValueError):
     """The pages' settings contradict each other (the service refuses to start)."""
 
 
+def _claim(value: str) -> str:
+    if value not in ("email", "sub", "preferred_username"):
+        raise PagesConfigError("email, sub hoặc preferred_username")
+    return value
+
+
+def _base_url(value: str) -> str:
+    return value.rstrip("/")
+
+
 @dataclass(frozen=True)
-class PagesSettings:
-    oidc_issuer: str = ""
-    oidc_client_id: str = ""
-    oidc_client_secret: str = ""
-    oidc_claim: str = "email"  # the ID token claim naming the officer: email, or sub (the officer code)
-    secret_key: str = ""
-    dev_login: bool = False
-    org_file: str = ""
-    roles: str = ""  # extra roles: "SCT-VP-01:leadership;SCT-VP-02:operator"
-    external_url: str = ""  # where the service is published (behind a proxy): the OIDC redirect URI's base
+class PagesSettings(EnvSettings):
+    oidc_issuer: str = setting("", env="OIDC_ISSUER", check=_base_url)
+    oidc_client_id: str = setting("", env="OIDC_CLIENT_ID")
+    oidc_client_secret: str = setting("", env="OIDC_CLIENT_SECRET")
+    # the ID token claim naming the officer: email, or sub (the officer code)
+    oidc_claim: str = setting("email", env="OIDC_CLAIM", check=_claim)
+    secret_key: str = setting("", env="PAGES_SECRET_KEY")
+    dev_login: bool = setting(False, env="PAGES_DEV_LOGIN")
+    org_file: str = setting("", env="PAGES_ORG_FILE")
+    roles: str = setting("", env="PAGES_ROLES")  # extra roles: "SCT-VP-01:leadership;SCT-VP-02:operator"
+    # where the service is published (behind a proxy): the OIDC redirect URI's base
+    external_url: str = setting("", env="PAGES_EXTERNAL_URL", check=_base_url)
 
     @property
     def enabled(self) -> bool:
@@ -34,18 +46,13 @@ class PagesSettings:
         return self.oidc_issuer.startswith("https://") or self.external_url.startswith("https://")
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> PagesSettings:
-        dev = env.get("PAGES_DEV_LOGIN", "").strip().lower() in ("1", "true", "yes", "on")
-        issuer = env.get("OIDC_ISSUER", "").rstrip("/")
-        if dev and issuer:
+    def from_env(cls, env: Mapping[str, str] | None = None) -> PagesSettings:
+        """The fields as ``EnvSettings`` reads them, then the rules between them."""
+        s = super().from_env(env)
+        if s.dev_login and s.oidc_issuer:
             raise PagesConfigError("PAGES_DEV_LOGIN chỉ dùng với `make dev`: không được bật cùng OIDC_ISSUER")
-        secret = env.get("PAGES_SECRET_KEY", "") or (DEV_SECRET if dev else "")
-        if issuer and not (env.get("OIDC_CLIENT_ID") and secret):
+        if s.dev_login and not s.secret_key:
+            s = replace(s, secret_key=DEV_SECRET)
+        if s.oidc_issuer and not (s.oidc_client_id and s.secret_key):
             raise PagesConfigError("OIDC_ISSUER cần OIDC_CLIENT_ID và PAGES_SECRET_KEY")
-        claim = env.get("OIDC_CLAIM", "email")
-        if claim not in ("email", "sub", "preferred_username"):
-            raise PagesConfigError("OIDC_CLAIM: email, sub hoặc preferred_username")
-        return cls(oidc_issuer=issuer, oidc_client_id=env.get("OIDC_CLIENT_ID", ""),
-                   oidc_client_secret=env.get("OIDC_CLIENT_SECRET", ""), oidc_claim=claim, secret_key=secret,
-                   dev_login=dev, org_file=env.get("PAGES_ORG_FILE", ""), roles=env.get("PAGES_ROLES", ""),
-                   external_url=env.get("PAGES_EXTERNAL_URL", "").rstrip("/"))
+        return s
