@@ -3,11 +3,10 @@ PostgreSQL, the page rendered by the scoring app as a signed-in officer), agains
 from __future__ import annotations
 
 import re
-import statistics
 import sys
-import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,20 +23,11 @@ from scoring.config import Settings
 from scoring.repository import SqlRepository
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_scoring import _fill
+from bench_scoring import _fill, _median
 
 ORG = Path(__file__).resolve().parents[1] / "services/intake/src/intake/data/org_sct.yaml"
 GOAL_SECONDS = 0.3
 KEY = "bench-pages-key"
-
-
-def _median(fn: Callable[[], Any], repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def _signed_in(app: Any, officer: str = "SCT-VP-01") -> Any:
@@ -59,44 +49,57 @@ def bench_pages(database_url: str, n: int = 60_000) -> list[dict[str, Any]]:
     about a year (fresh databases); each page's median time against the goal."""
     import bench_pages_deadline
 
-    return _scoring_pages(database_url, n) + bench_pages_deadline.run(
-        database_url, n, load_directory(str(ORG)), _median, _goal)
+    return _scoring_pages(database_url, n) + bench_pages_deadline.run(database_url, n, load_directory(str(ORG)))
 
 
-def _scoring_pages(database_url: str, n: int) -> list[dict[str, Any]]:
-    name = f"bench_pages_{uuid.uuid4().hex[:8]}"
+@contextmanager
+def scratch_database(database_url: str, prefix: str) -> Iterator[str]:
+    """The URL of a new, empty database ``<prefix>_<random>`` beside ``database_url``, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = None
     try:
-        upgrade(url, MIGRATIONS)
-        engine = make_engine(url)
-        with engine.begin() as conn:
-            _fill(conn, n)
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE dossiers"))
-            baseline = _median(lambda: conn.execute(text("SELECT count(*) FROM dossiers")).scalar())
-        pages = PagesSettings(secret_key="bench", dev_login=True, org_file=str(ORG))
-        keys = f"bench:SCT:operator:{hash_key(KEY)}"
-        app = create_app(Settings(database_url=url, pages=pages, api_keys=keys), repo=SqlRepository(engine),
-                         directory=load_directory(str(ORG)))
-        client = _signed_in(app)
-        paths = {"page_06a_year": "/bao-cao/06a?from=2017-01-01&to=2017-12-31",
-                 "page_index_year": "/bao-cao/chi-so?year=2017",
-                 "api_index_year": "/api/v1/reports/index?agency=SCT&year=2017"}  # what the index page waits on
-        for path in paths.values():
-            _get(client, path)  # warm: templates compiled, statements cached
-        timed = {key: _median(lambda p=path: _get(client, p)) for key, path in paths.items()}
+        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        if engine is not None:
-            engine.dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def time_pages(client: Any, paths: Mapping[str, str], n: int, baseline: float) -> list[dict[str, Any]]:
+    """Each page's median time after a warm-up (templates compiled, statements cached), against ``baseline``."""
+    for path in paths.values():
+        _get(client, path)
+    timed = {key: _median(lambda p=path: _get(client, p), repeat=5) for key, path in paths.items()}
     return [{"name": f"{key}_{n}", "value": round(value, 4), "unit": "s", "baseline": round(baseline, 4),
              "ratio": round(value / baseline, 2), **_goal(key, value)} for key, value in timed.items()]
+
+
+def _scoring_pages(database_url: str, n: int) -> list[dict[str, Any]]:
+    with scratch_database(database_url, "bench_pages") as url:
+        upgrade(url, MIGRATIONS)
+        engine = make_engine(url)
+        try:
+            return _time_scoring_pages(engine, url, n)
+        finally:
+            engine.dispose()
+
+
+def _time_scoring_pages(engine: Any, url: str, n: int) -> list[dict[str, Any]]:
+    with engine.begin() as conn:
+        _fill(conn, n)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE dossiers"))
+        baseline = _median(lambda: conn.execute(text("SELECT count(*) FROM dossiers")).scalar(), repeat=5)
+    pages = PagesSettings(secret_key="bench", dev_login=True, org_file=str(ORG))
+    keys = f"bench:SCT:operator:{hash_key(KEY)}"
+    app = create_app(Settings(database_url=url, pages=pages, api_keys=keys), repo=SqlRepository(engine),
+                     directory=load_directory(str(ORG)))
+    paths = {"page_06a_year": "/bao-cao/06a?from=2017-01-01&to=2017-12-31",
+             "page_index_year": "/bao-cao/chi-so?year=2017",
+             "api_index_year": "/api/v1/reports/index?agency=SCT&year=2017"}  # what the index page waits on
+    return time_pages(_signed_in(app), paths, n, baseline)
 
 
 def _goal(key: str, value: float) -> dict[str, Any]:

@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 import random
-import uuid
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from deadline import handlers
 from deadline import tables as t
@@ -51,45 +48,31 @@ def _year(n: int, now: datetime, seed: int = 7) -> list[dict[str, Any]]:
     return rows
 
 
-def run(database_url: str, n: int, directory: Directory, timed: Callable[[Callable[[], Any]], float],
-        goal: Callable[[str, float], dict[str, Any]]) -> list[dict[str, Any]]:
-    name = f"bench_pages_dl_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = None
-    now = datetime.now(LOCAL_TZ).replace(microsecond=0)
-    try:
+def run(database_url: str, n: int, directory: Directory) -> list[dict[str, Any]]:
+    from bench_pages import _median, _signed_in, scratch_database, time_pages
+
+    with scratch_database(database_url, "bench_pages_dl") as url:
         upgrade(url, MIGRATIONS)
         engine = make_engine(url)
-        rows = _year(n, now)
-        with engine.begin() as conn:
-            for start in range(0, len(rows), 5000):
-                conn.execute(SAVE, rows[start:start + 5000])
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f"VACUUM ANALYZE {t.dossiers.name}"))
-            baseline = timed(lambda: conn.execute(text(f"SELECT count(*) FROM {t.dossiers.name}")).scalar())
-        repo = SqlRepository(engine)
-        deps = Deps(CalendarSource(load_calendar(), repo.notices))
-        accepted = ev.DossierAccepted(code="BENCH-PAGE", agency="SCT", occurred_at=now - timedelta(days=2),
-                                      unit="SCT-QLTM", officer="SCT-QLTM-03", procedure=PROCEDURE, channel=2,
-                                      applicant_name="Công ty kiểm thử")
-        handlers.handle_event(envelope_for(accepted, now=now), repo, deps, now)
-        app = create_app(Settings(migrate=False, pages=PagesSettings(secret_key="bench", dev_login=True)),
-                         repo=repo, deps=deps, directory=directory)
-        from bench_pages import _get, _signed_in
-
-        client = _signed_in(app, "SCT-QLTM-01")
-        paths = {"page_unit_board": "/don-vi", "page_dossier": "/ho-so/BENCH-PAGE"}
-        for path in paths.values():
-            _get(client, path)
-        results = {key: timed(lambda p=path: _get(client, p)) for key, path in paths.items()}
-    finally:
-        if engine is not None:
+        try:
+            now = datetime.now(LOCAL_TZ).replace(microsecond=0)
+            rows = _year(n, now)
+            with engine.begin() as conn:
+                for start in range(0, len(rows), 5000):
+                    conn.execute(SAVE, rows[start:start + 5000])
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text(f"VACUUM ANALYZE {t.dossiers.name}"))
+                count = text(f"SELECT count(*) FROM {t.dossiers.name}")
+                baseline = _median(lambda: conn.execute(count).scalar(), repeat=5)
+            repo = SqlRepository(engine)
+            deps = Deps(CalendarSource(load_calendar(), repo.notices))
+            accepted = ev.DossierAccepted(code="BENCH-PAGE", agency="SCT", occurred_at=now - timedelta(days=2),
+                                          unit="SCT-QLTM", officer="SCT-QLTM-03", procedure=PROCEDURE, channel=2,
+                                          applicant_name="Công ty kiểm thử")
+            handlers.handle_event(envelope_for(accepted, now=now), repo, deps, now)
+            app = create_app(Settings(migrate=False, pages=PagesSettings(secret_key="bench", dev_login=True)),
+                             repo=repo, deps=deps, directory=directory)
+            paths = {"page_unit_board": "/don-vi", "page_dossier": "/ho-so/BENCH-PAGE"}
+            return time_pages(_signed_in(app, "SCT-QLTM-01"), paths, n, baseline)
+        finally:
             engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    return [{"name": f"{key}_{n}", "value": round(v, 4), "unit": "s", "baseline": round(baseline, 4),
-             "ratio": round(v / baseline, 2), **goal(key, v)} for key, v in results.items()]
