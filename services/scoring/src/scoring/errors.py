@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 
-class NotFound(LookupError):
+class Refused(Exception):
+    """A request refused because of ``field``; ``message`` says why (the API answers with both)."""
+
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
 
 
-class Conflict(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class NotFound(Refused, LookupError):
+    pass
+
+
+class Conflict(Refused):
+    pass

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from dunghan.clock import LOCAL_TZ
+from scoring.errors import Refused
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<q>[1-4])|H(?P<h>[12])|M(?P<m>0[1-9]|1[0-2])))?$")
@@ -13,13 +14,8 @@ PERIOD_HELP = ("kỳ báo cáo: YYYY (năm), YYYY-H1 / YYYY-H2 (6 tháng), YYYY-
                "theo Nghị định 09/2019/NĐ-CP")
 
 
-class PeriodError(ValueError):
+class PeriodError(Refused, ValueError):
     """A period that cannot be read; ``field`` names the query parameter."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from dunghan.contract.strict import FIRST_DAY, LAST_DAY, in_calendar
+from scoring.errors import Refused
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -27,13 +28,8 @@ FINAL_KEY = "tong-ket"
 VOLUMES = ("handled", "steps")
 
 
-class CampaignError(ValueError):
+class CampaignError(Refused, ValueError):
     """A campaign definition or a request on it that breaks the rules; ``field`` names the culprit."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
