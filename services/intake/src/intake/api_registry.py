@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import request
 from flask.views import MethodView
@@ -43,6 +44,7 @@ blp = Blueprint("registry", __name__, url_prefix="/api/v1", description="Thủ t
 SECURED: list[dict[str, list[str]]] = [{"apiKey": []}]
 AGENCY_RE = re.compile(r"[A-Z][A-Z0-9]{1,9}")
 CODE_RE = re.compile(r"[A-Z0-9][A-Za-z0-9._-]{0,49}")
+R = TypeVar("R", Unit, Officer)
 
 
 def check_path_code(code: str, agency: bool = False) -> None:
@@ -50,6 +52,21 @@ def check_path_code(code: str, agency: bool = False) -> None:
     1–50 ASCII letters, digits, '.', '_', '-' (nothing after the last one, not even a newline)."""
     if not (AGENCY_RE if agency else CODE_RE).fullmatch(code):
         abort(422, message=f"mã không hợp lệ: {code[:60]!r}", field="code")
+
+
+def _put_org(record: R, save: Callable[..., Any], check: Callable[[Any, R], None] | None = None) -> dict[str, Any]:
+    """Store a unit or officer sent to ``PUT .../<code>`` of its agency, and announce it."""
+    check_path_code(record.code)
+    require_agency(record.agency)
+    c = ctx()
+    try:
+        with c.repo.transaction() as tx:
+            if check is not None:
+                check(tx, record)
+            save(tx, record, now=c.clock())
+    except InboundError as exc:
+        fail(exc)
+    return asdict(record)
 
 
 @blp.route("/procedures")
@@ -200,17 +217,7 @@ class UnitOne(MethodView):
     @blp.response(200, UnitSchema)
     def put(self, body: dict[str, Any], code: str) -> Any:
         """Tạo hoặc sửa một đơn vị (phát sự kiện UnitUpdated)."""
-        check_path_code(code)
-        require_agency(body["agency"])
-        unit = Unit(code=code, **body)
-        c = ctx()
-        try:
-            with c.repo.transaction() as tx:
-                check_unit_refs(tx, unit)
-                save_unit(tx, unit, now=c.clock())
-        except InboundError as exc:
-            fail(exc)
-        return asdict(unit)
+        return _put_org(Unit(code=code, **body), save_unit, check=check_unit_refs)
 
 
 @blp.route("/officers")
@@ -236,14 +243,5 @@ class OfficerOne(MethodView):
     @blp.response(200, OfficerSchema)
     def put(self, body: dict[str, Any], code: str) -> Any:
         """Tạo hoặc sửa một cán bộ (phát sự kiện OfficerUpdated)."""
-        check_path_code(code)
-        require_agency(body["agency"])
-        officer = Officer(code=code, **body)
-        c = ctx()
-        try:
-            with c.repo.transaction() as tx:
-                save_officer(tx, officer, now=c.clock())
-        except InboundError as exc:
-            fail(exc)
-        return asdict(officer)
+        return _put_org(Officer(code=code, **body), save_officer)
 
