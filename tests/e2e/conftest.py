@@ -43,31 +43,10 @@ class System:
 
     def send(self, facts: list[dict[str, Any]], timeout: float = 15.0) -> list[dict[str, Any]]:
         """Publish facts as a departmental system does (user_id, reply_to) and return intake's replies in order."""
-        conn = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
-        try:
-            ch = conn.channel()
-            ch.confirm_delivery()
-            # A queue of the sender's own (``<prefix><user>.…``): intake replies nowhere else.
-            reply_q = ch.queue_declare(queue=f"{self.prefix}guest.{uuid.uuid4().hex}", exclusive=True).method.queue
-            for fact in facts:
-                props = pika.BasicProperties(
-                    content_type="application/json", delivery_mode=2, user_id="guest",
-                    message_id=fact["event_id"], correlation_id=fact["event_id"], reply_to=reply_q)
-                ch.basic_publish(f"{self.prefix}dunghan.inbound", f"{fact['agency']}.{fact['fact']}",
-                                 json.dumps(fact, ensure_ascii=False).encode(), props, mandatory=True)
-            replies: dict[str, dict[str, Any]] = {}
-            deadline = time.monotonic() + timeout
-            while len(replies) < len(facts) and time.monotonic() < deadline:
-                method, props, body = ch.basic_get(reply_q, auto_ack=True)
-                if method is None:
-                    conn.sleep(0.05)
-                    continue
-                reply = json.loads(body)
-                if reply.get("status") != "buffered":
-                    replies[props.correlation_id] = reply
-            return [replies.get(f["event_id"], {"status": "no reply"}) for f in facts]
-        finally:
-            conn.close()
+        messages = [RawMessage(f"{fact['agency']}.{fact['fact']}", json.dumps(fact, ensure_ascii=False).encode(),
+                               fact["event_id"]) for fact in facts]
+        replies = publish_raw(self, messages, timeout=timeout)
+        return [replies.get(f["event_id"], {"status": "no reply"}) for f in facts]
 
 
 
@@ -133,6 +112,7 @@ def publish_raw(system: System, messages: list[RawMessage], timeout: float = 60.
     try:
         ch = conn.channel()
         ch.confirm_delivery()
+        # A queue of the sender's own (``<prefix><user>.…``): intake replies nowhere else.
         reply_q = ch.queue_declare(queue=f"{system.prefix}guest.{uuid.uuid4().hex}", exclusive=True).method.queue
         for m in messages:
             props = pika.BasicProperties(
