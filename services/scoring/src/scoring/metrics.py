@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import time as dt_time
@@ -105,27 +105,28 @@ class ScoringCollector(Collector):
         for campaign, phase, s in f.states:
             for option in ("open", "closed"):
                 state.add_metric([campaign, phase, option], 1.0 if s == option else 0.0)
-        dossiers = GaugeMetricFamily(
+        yield state
+        yield _gauge(
             "dunghan_campaign_phase_dossiers",
             "Dossiers of an open campaign phase by outcome (clock stopped in the phase window), as scored.",
-            labels=["campaign", "phase", "unit", "outcome"])
-        for (c, p, u, o), n in sorted(f.phase_dossiers.items()):
-            dossiers.add_metric([c, p, u, o], float(n))
-        score = GaugeMetricFamily("dunghan_campaign_score",
-                                  "Campaign score of a unit in a phase (live while open, frozen once closed).",
-                                  labels=["campaign", "phase", "unit"])
-        for (c, p, u), v in sorted(f.scores.items()):
-            score.add_metric([c, p, u], v)
-        period = GaugeMetricFamily(
+            ["campaign", "phase", "unit", "outcome"], f.phase_dossiers.items())
+        yield _gauge("dunghan_campaign_score",
+                     "Campaign score of a unit in a phase (live while open, frozen once closed).",
+                     ["campaign", "phase", "unit"], f.scores.items())
+        yield _gauge(
             "dunghan_period_dossiers_resolved",
             "Dossiers whose clock stopped in the current local month or year, by outcome (official figures).",
-            labels=["agency", "unit", "period", "outcome"])
-        for (a, u, p, o), n in sorted(f.period.items()):
-            period.add_metric([a, u, p, o], float(n))
-        procedure = GaugeMetricFamily(
+            ["agency", "unit", "period", "outcome"], f.period.items())
+        yield _gauge(
             "dunghan_period_procedure_dossiers_resolved",
             "Dossiers whose clock stopped in the current local month or year, by procedure and outcome.",
-            labels=["agency", "procedure", "period", "outcome"])
-        for (a, code, p, o), n in sorted(f.by_procedure.items()):
-            procedure.add_metric([a, code, p, o], float(n))
-        yield from (state, dossiers, score, period, procedure)
+            ["agency", "procedure", "period", "outcome"], f.by_procedure.items())
+
+
+def _gauge(name: str, doc: str, labels: list[str],
+           values: Iterable[tuple[tuple[str, ...], float]]) -> GaugeMetricFamily:
+    """One gauge of ``values`` by label values, in label order."""
+    family = GaugeMetricFamily(name, doc, labels=labels)
+    for key, value in sorted(values):
+        family.add_metric(list(key), float(value))
+    return family
