@@ -2,7 +2,6 @@
 in a vhost of their own on the local RabbitMQ (rabbitmqctl), each user with a fixed development password."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dunghan.bus.definitions import ADMIN, definitions
+from dunghan.testing.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_VHOST = "dunghan-dev"
@@ -25,11 +25,7 @@ def dev_password(user: str) -> str:
 
 
 def _renderer() -> Any:
-    path = ROOT / "deploy/rabbitmq/render_definitions.py"
-    spec = importlib.util.spec_from_file_location("render_definitions", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+    return load_script(ROOT / "deploy/rabbitmq/render_definitions.py", "render_definitions")
 
 
 def dev_definitions(vhost: str = DEV_VHOST) -> dict[str, Any]:

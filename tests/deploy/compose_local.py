@@ -4,7 +4,6 @@ where a container differs from a process (host names, its own ports, /tmp, the i
 the throwaway vhost, users, roles and databases a test isolates itself with)."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shlex
@@ -13,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from dunghan.testing.scripts import load_script
 
 _VAR = re.compile(r"\$(?:\$|\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
 _BRACED = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>.*))?$", re.S)
@@ -23,12 +24,7 @@ class MissingVariable(KeyError):
 
 
 def _demo_env() -> Any:
-    spec = importlib.util.spec_from_file_location("demo_env", Path(__file__).resolve().parents[2]
-                                                  / "deploy/docker/demo_env.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(Path(__file__).resolve().parents[2] / "deploy/docker/demo_env.py", "demo_env")
 
 
 read_env_file: Callable[[Path], dict[str, str]] = _demo_env().read_env_file  # the reader `make demo` uses

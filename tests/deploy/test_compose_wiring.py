@@ -10,7 +10,6 @@ departmental system (intake refuses its facts).
 from __future__ import annotations
 
 import html
-import importlib.util
 import json
 import os
 import re
@@ -29,6 +28,7 @@ import requests
 from dunghan.calendar import load_calendar
 from dunghan.clock import LOCAL_TZ
 from dunghan.testing.polling import wait_until
+from dunghan.testing.scripts import load_script
 from dunghan.testing.sinks import SmtpSink
 
 from .compose_isolation import Isolation
@@ -243,11 +243,7 @@ def test_make_demo_runs_against_the_stack_with_the_credentials_of_env(
 
 
 def load_demo_env(root: Path) -> Any:
-    spec = importlib.util.spec_from_file_location("demo_env", root / "deploy/docker/demo_env.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(root / "deploy/docker/demo_env.py", "demo_env")
 
 
 def test_make_demo_takes_the_compose_stack_credentials_from_env(root: Path, dotenv: dict[str, str],

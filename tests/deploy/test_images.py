@@ -1,7 +1,6 @@
 """The Dockerfile, the gunicorn settings, the container healthcheck and the PostgreSQL init script."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -11,18 +10,12 @@ import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-
-def load(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from dunghan.testing.scripts import load_script
 
 
 def test_dockerfile_pins_its_base_installs_from_the_lock_and_runs_as_non_root(root: Path) -> None:
@@ -49,7 +42,7 @@ def test_gunicorn_sets_the_multiprocess_directory_when_the_image_leaves_it_unset
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", None)
-    load(root / "deploy/docker/gunicorn.conf.py", "gunicorn_conf_default")
+    load_script(root / "deploy/docker/gunicorn.conf.py", "gunicorn_conf_default")
     assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path / "prometheus-multiproc")
 
 
@@ -83,7 +76,7 @@ def test_gunicorn_clears_stale_metric_files_on_start_and_marks_dead_workers(
 ) -> None:
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "prom"))
     monkeypatch.setenv("PORT", "8003")
-    conf = load(root / "deploy/docker/gunicorn.conf.py", "gunicorn_conf")
+    conf = load_script(root / "deploy/docker/gunicorn.conf.py", "gunicorn_conf")
     assert conf.bind == "0.0.0.0:8003"
     assert conf.control_socket_disable is True
     (tmp_path / "prom").mkdir()
@@ -116,7 +109,7 @@ def http_port() -> Iterator[int]:
 
 
 def test_healthcheck_tries_web_then_worker_ports(root: Path, http_port: int) -> None:
-    hc = load(root / "deploy/docker/healthcheck.py", "healthcheck")
+    hc = load_script(root / "deploy/docker/healthcheck.py", "healthcheck")
     assert hc.candidates([], {"PORT": "1", "METRICS_PORT": "2"}) == [
         "http://127.0.0.1:1/healthz", "http://127.0.0.1:2/metrics"]
     assert hc.healthy(f"http://127.0.0.1:{http_port}/metrics")

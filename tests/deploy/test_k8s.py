@@ -2,7 +2,6 @@
 monitoring generated from the Compose files, one image tag, and every rendered manifest validated."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
@@ -16,6 +15,7 @@ import yaml
 
 from dunghan.bus.definitions import definitions
 from dunghan.bus.topology import TOPOLOGY
+from dunghan.testing.scripts import load_script
 
 from .kustomize_lite import build
 
@@ -24,11 +24,7 @@ OVERLAYS = ("production", "production-cloudnative-pg")
 
 
 def generator(root: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("dunghan_k8s", root / "deploy/k8s/generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(root / "deploy/k8s/generate.py", "dunghan_k8s")
 
 
 def documents(root: Path) -> list[dict[str, Any]]:

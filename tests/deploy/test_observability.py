@@ -1,7 +1,6 @@
 """Prometheus rules, Grafana dashboards and Alertmanager: valid, tested, and querying only metrics that exist."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -14,16 +13,14 @@ from typing import Any
 import pytest
 import yaml
 
+from dunghan.testing.scripts import load_script
+
 TITLES = {"Giải quyết đúng hạn", "Hồ sơ sắp đến hạn và quá hạn", "Bảng xếp hạng thi đua", "Sức khỏe hệ thống"}
 PROMTOOL = shutil.which("promtool")
 
 
 def load_generator(root: Path) -> Any:
-    spec = importlib.util.spec_from_file_location("dunghan_dashboards", root / "deploy/grafana/generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(root / "deploy/grafana/generate.py", "dunghan_dashboards")
 
 
 def dashboards(root: Path) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ from dunghan.bus.topology import EVENTS_EXCHANGE, INBOUND_EXCHANGE, SCORING_EVEN
 from dunghan.contract.envelope import ContractError, decode
 from dunghan.metrics import MESSAGES_FORGED
 from dunghan.testing.polling import wait_until
+from dunghan.testing.scripts import load_script
 
 pytestmark = pytest.mark.integration
 
@@ -38,13 +39,7 @@ ACCEPTED = "vn.dunghan.intake.dossier_accepted.v1"
 
 
 def _render_module() -> Any:
-    import importlib.util
-
-    path = ROOT / "deploy/rabbitmq/render_definitions.py"
-    spec = importlib.util.spec_from_file_location("render_definitions", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+    return load_script(ROOT / "deploy/rabbitmq/render_definitions.py", "render_definitions")
 
 
 def throwaway(definitions: dict[str, Any], vhost: str, passwords: dict[str, str]) -> dict[str, Any]:

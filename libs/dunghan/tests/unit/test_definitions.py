@@ -1,12 +1,12 @@
 """deploy/rabbitmq/definitions.json is the topology in code, and rendering adds only password hashes."""
 import base64
 import hashlib
-import importlib.util
 import json
 from pathlib import Path
 
 from dunghan.bus.definitions import render
 from dunghan.bus.topology import TOPOLOGY
+from dunghan.testing.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[4]
 
@@ -27,10 +27,7 @@ def test_every_consumer_queue_is_quorum_with_delivery_limit_and_dead_letter_queu
 
 
 def test_render_adds_a_verifiable_sha256_hash_per_user():
-    path = ROOT / "deploy/rabbitmq/render_definitions.py"
-    spec = importlib.util.spec_from_file_location("render_definitions", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script(ROOT / "deploy/rabbitmq/render_definitions.py", "render_definitions")
     defs = json.loads(render())
     env = {module.password_variable(u["name"]): f"pw-{u['name']}" for u in defs["users"]}
     assert module.password_variable("dept.sct") == "DEPT_SCT_AMQP_PASSWORD"

@@ -106,27 +106,25 @@ class ScoringCollector(Collector):
             for option in ("open", "closed"):
                 state.add_metric([campaign, phase, option], 1.0 if s == option else 0.0)
         yield state
-        yield _gauge(
+        yield _filled(GaugeMetricFamily(
             "dunghan_campaign_phase_dossiers",
             "Dossiers of an open campaign phase by outcome (clock stopped in the phase window), as scored.",
-            ["campaign", "phase", "unit", "outcome"], f.phase_dossiers.items())
-        yield _gauge("dunghan_campaign_score",
-                     "Campaign score of a unit in a phase (live while open, frozen once closed).",
-                     ["campaign", "phase", "unit"], f.scores.items())
-        yield _gauge(
+            labels=["campaign", "phase", "unit", "outcome"]), f.phase_dossiers.items())
+        yield _filled(GaugeMetricFamily(
+            "dunghan_campaign_score", "Campaign score of a unit in a phase (live while open, frozen once closed).",
+            labels=["campaign", "phase", "unit"]), f.scores.items())
+        yield _filled(GaugeMetricFamily(
             "dunghan_period_dossiers_resolved",
             "Dossiers whose clock stopped in the current local month or year, by outcome (official figures).",
-            ["agency", "unit", "period", "outcome"], f.period.items())
-        yield _gauge(
+            labels=["agency", "unit", "period", "outcome"]), f.period.items())
+        yield _filled(GaugeMetricFamily(
             "dunghan_period_procedure_dossiers_resolved",
             "Dossiers whose clock stopped in the current local month or year, by procedure and outcome.",
-            ["agency", "procedure", "period", "outcome"], f.by_procedure.items())
+            labels=["agency", "procedure", "period", "outcome"]), f.by_procedure.items())
 
 
-def _gauge(name: str, doc: str, labels: list[str],
-           values: Iterable[tuple[tuple[str, ...], float]]) -> GaugeMetricFamily:
-    """One gauge of ``values`` by label values, in label order."""
-    family = GaugeMetricFamily(name, doc, labels=labels)
+def _filled(family: GaugeMetricFamily, values: Iterable[tuple[tuple[str, ...], float]]) -> GaugeMetricFamily:
+    """``family`` with one sample per label values, in label order."""
     for key, value in sorted(values):
         family.add_metric(list(key), float(value))
     return family
