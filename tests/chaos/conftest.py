@@ -97,15 +97,9 @@ def chaos_system(private_rabbit: PrivateRabbit, private_postgres: PrivatePostgre
     }
     stack = Stack(common, per_service, tmp_path_factory.mktemp("chaos-logs"))
     try:
-        stack.start(timeout=120, web_workers=1)
-        stack.seed_sample()
-        yield ChaosSystem(stack, smtp, sms, private_rabbit, private_postgres, prefix, databases)
-    except Exception:
-        for name in stack.services:
-            print(stack.tail(name, 60))
-        raise
+        with stack.running(timeout=120, web_workers=1):
+            yield ChaosSystem(stack, smtp, sms, private_rabbit, private_postgres, prefix, databases)
     finally:
-        stack.stop()
         smtp.stop()
         sms.stop()
         print(f"chaos logs: {stack.log_dir}")

@@ -82,15 +82,9 @@ def running_system(amqp_url: str, make_database: Callable[[str], str], tmp_path_
     }
     stack = Stack(common, per_service, tmp_path_factory.mktemp(f"{name}-logs"))
     try:
-        stack.start(timeout=90)
-        stack.seed_sample()
-        yield System(stack, smtp, sms, amqp_url, prefix)
-    except Exception:
-        for service in stack.services:
-            print(stack.tail(service, 60))
-        raise
+        with stack.running(timeout=90):
+            yield System(stack, smtp, sms, amqp_url, prefix)
     finally:
-        stack.stop()
         smtp.stop()
         sms.stop()
         delete_prefixed(amqp_url, prefix)

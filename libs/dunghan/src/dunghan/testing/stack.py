@@ -7,7 +7,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -115,6 +116,21 @@ class Stack:
             svc.start_web(web_workers)
         self.wait_ready(timeout)
         return self
+
+    @contextmanager
+    def running(self, timeout: float = 90.0, web_workers: int = 2) -> Iterator[Stack]:
+        """Started and seeded with the sample organisation, stopped afterwards; on a failure the logs' tails
+        are printed."""
+        try:
+            self.start(timeout, web_workers)
+            self.seed_sample()
+            yield self
+        except Exception:
+            for name in self.services:
+                print(self.tail(name, 60))
+            raise
+        finally:
+            self.stop()
 
     def wait_ready(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
