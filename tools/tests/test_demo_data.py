@@ -9,6 +9,7 @@ from typing import Any
 
 import demo_data
 import pytest
+from whatif_demo import KINDS as CLOCK_KINDS
 
 from dunghan.calendar import load_calendar
 from dunghan.contract.events import ProcedureSnapshot, StepBudget
@@ -18,13 +19,6 @@ from intake.facts import decide
 from intake.inbound import load_fact
 
 YEAR = (date(2017, 1, 1), date(2017, 12, 31))
-CLOCK_KINDS = {
-    "dossier.accepted": "accepted", "dossier.transferred": "transferred",
-    "supplement.requested": "supplement_requested", "supplement.received": "supplement_received",
-    "fee.requested": "fee_requested", "fee.paid": "fee_paid", "apology.issued": "apology_issued",
-    "result.ready": "result_ready", "result.returned": "result_returned", "dossier.withdrawn": "withdrawn",
-    "dossier.stopped": "stopped", "dossier.refused": "refused",
-}
 
 
 @pytest.fixture(scope="module")
