@@ -47,7 +47,7 @@ class _Open(Generic[T]):
 class AbstractUnitOfWork(Generic[T]):
     """Nesting, ``after_commit`` and ``lock`` bookkeeping, per thread; a subclass opens, commits and rolls back.
 
-    ``_begin()`` opens a transaction and returns the ports bound to it; ``_commit``/``_rollback`` end it;
+    ``_begin()`` opens a transaction and returns the ports bound to it; ``_commit(ports)``/``_rollback()`` end it;
     ``_lock(keys)`` takes the keys it does not hold yet (sorted). One object may serve many threads."""
 
     def __init__(self) -> None:
@@ -56,7 +56,7 @@ class AbstractUnitOfWork(Generic[T]):
     def _begin(self) -> T:
         raise NotImplementedError
 
-    def _commit(self) -> None:
+    def _commit(self, ports: T) -> None:
         raise NotImplementedError
 
     def _rollback(self) -> None:
@@ -88,7 +88,7 @@ class AbstractUnitOfWork(Generic[T]):
             self._rollback()
             return
         try:
-            self._commit()
+            self._commit(current.ports)
         except BaseException:
             self._rollback()
             raise
@@ -106,7 +106,7 @@ class AbstractUnitOfWork(Generic[T]):
         current = self._open()
         if current is None or current.depth > 1:
             return
-        self._commit()
+        self._commit(current.ports)
         callbacks, current.callbacks, current.locked = current.callbacks, [], set()
         for fn in callbacks:
             fn()

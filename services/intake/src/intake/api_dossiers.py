@@ -61,7 +61,7 @@ class DossierEvents(MethodView):
             data = load_fact(raw)
             agency = data["agency"] if principal.cross_agency else principal.agency
             c = ctx()
-            out = record_fact(c.repo, data, Sender(principal.name, agency), now=c.clock(),
+            out = record_fact(c.repo.facts, data, Sender(principal.name, agency), now=c.clock(),
                               pepper=c.settings.id_pepper, digest=digest_of(raw),
                               max_skew_seconds=c.settings.max_clock_skew_seconds)
         except InboundError as exc:

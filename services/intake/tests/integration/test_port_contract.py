@@ -1,6 +1,6 @@
-"""The storage port's contract: every method answers the same on the in-memory adapter and on PostgreSQL, both
-through a plain transaction and through the fact path's (``transaction(cached=True)``, the batch transaction
-that reads ahead and writes at the end): inserted or not, ordering, time zones, NULLs."""
+"""The storage ports' contract: every method answers the same on the in-memory adapter and on PostgreSQL, both
+through a plain unit of work and through the fact path's (``repo.facts``, whose writes go out together):
+inserted or not, ordering, time zones, NULLs."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -60,7 +60,7 @@ def fact_path(request) -> bool:
 
 
 def tx_of(repo, fact_path: bool):
-    return repo.transaction(cached=fact_path)
+    return repo.facts if fact_path else repo.transaction()
 
 
 def dossier(code: str, **kw) -> Dossier:

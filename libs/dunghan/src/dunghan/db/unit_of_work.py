@@ -29,7 +29,8 @@ def lock_keys(conn: Connection, keys: Iterable[str]) -> None:
 
 
 class SqlUnitOfWork(AbstractUnitOfWork[T]):
-    """``bind(conn)`` (the service's) gives the ports bound to the open transaction's connection."""
+    """``bind(conn)`` (the service's) gives the ports bound to the open transaction's connection;
+    ``before_commit(ports)`` runs just before each commit."""
 
     def __init__(self, engine: Engine) -> None:
         super().__init__()
@@ -37,6 +38,9 @@ class SqlUnitOfWork(AbstractUnitOfWork[T]):
 
     def bind(self, conn: Connection) -> T:
         raise NotImplementedError
+
+    def before_commit(self, ports: T) -> None:
+        """Hook: statements to run just before the commit (writes a service issues together, say)."""
 
     @property
     def connection(self) -> Connection:
@@ -56,7 +60,8 @@ class SqlUnitOfWork(AbstractUnitOfWork[T]):
             conn.close()
             raise
 
-    def _commit(self) -> None:
+    def _commit(self, ports: T) -> None:
+        self.before_commit(ports)
         self.connection.commit()
         if self._open() is None:
             self._close()
