@@ -28,7 +28,7 @@ def components(services: Services) -> list[Any]:
     )
     digest = DigestJob(repo, services.renderer, services.calendar, at=s.digest_time, link_base=s.link_base,
                        tz=s.timezone, available=frozenset(services.channels), sms_windows=windows)
-    return [make_consumer(s.amqp_url, processor, prefix=s.amqp_prefix, batch_engine=getattr(repo, "engine", None),
+    return [make_consumer(s.amqp_url, processor, prefix=s.amqp_prefix, unit_of_work=getattr(repo, "uow", None),
                           batch_size=s.consumer_batch_size,
                           batch_linger=s.consumer_batch_linger_ms / 1000,
                           producers=Producers.parse(s.amqp_producers)), sender,
