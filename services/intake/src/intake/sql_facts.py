@@ -4,14 +4,16 @@ Fewer statements per fact: the four writes of recording a fact (dossier, idempot
 outbox row) wait until the next statement or the commit, and then go out together, in one statement when there
 is one of each (``RECORD_ONE``), else one pipelined ``executemany`` per table, in the order they were made.
 Every read runs after them. A consumer batch reads the state of all its facts at once (``read_ahead``) once it
-holds their dossiers' locks; ``fact_state`` answers from that read only while nothing was written since for
-that dossier or event, and asks the database otherwise.
+holds their dossiers' locks; ``fact_state`` answers from what the database said: that read, or, for a dossier
+written since (a second fact of it in the batch), the row its upsert returns when the dossiers are written
+first, alone; anything else written since (an idempotency record, a buffered fact) is asked again.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +28,7 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -54,6 +57,12 @@ FACT_STATE = _fact_state(select(bindparam("code", type_=String()).label("code"),
 FACT_STATES = _fact_state(select(*[func.unnest(bindparam(f"{n}s", type_=ARRAY(String))).label(n)
                                    for n in ("code", "agency", "event_id")]).subquery("k"))
 SAVE_DOSSIER = upsert_statement(_D)
+_COLUMNS = ", ".join(c.name for c in _D.c)
+# Any number of dossiers in one statement of one text (parsed once): rows as a JSON array, cast by the database.
+SAVE_DOSSIERS_RETURNING = text(
+    f"INSERT INTO dossiers ({_COLUMNS}) SELECT {_COLUMNS} FROM jsonb_populate_recordset(NULL::dossiers, "
+    "CAST(:rows AS jsonb)) ON CONFLICT (code) DO UPDATE SET "
+    + ", ".join(f"{c.name} = excluded.{c.name}" for c in _D.c if c.name != "code") + f" RETURNING {_COLUMNS}")
 NEXT_SEQ = select(func.coalesce(func.max(_H.c.seq), 0) + 1).where(_H.c.code == bindparam("of_code"))
 APPEND_HISTORY = insert(_H).values(seq=NEXT_SEQ.scalar_subquery())
 GET_RECEIVED = select(_R).where(_R.c.agency == bindparam("agency"), _R.c.event_id == bindparam("event_id"))
@@ -107,8 +116,10 @@ class SqlFacts:
         self.conn = conn
         self._lock = lock
         self.after_commit = after_commit
-        self._ahead: dict[tuple[str, str, str], FactState] = {}
-        self._dossiers: list[dict[str, Any]] = []
+        self._received: dict[tuple[str, str], Received | None] = {}
+        self._dossier: dict[str, Dossier | None] = {}
+        self._buffered: dict[str, bool] = {}
+        self._dossiers: dict[str, dict[str, Any]] = {}
         self._receipts: list[dict[str, Any]] = []
         self._history: list[dict[str, Any]] = []
         self._outbox: list[CloudEvent] = []
@@ -125,19 +136,27 @@ class SqlFacts:
         params = {"codes": [c for _, _, c in unique], "agencys": [a for a, _, _ in unique],
                   "event_ids": [e for _, e, _ in unique]}
         for row in self.conn.execute(FACT_STATES, params):
-            self._ahead[(row.k_agency, row.k_event_id, row.k_code)] = _state_of(row)
+            state = _state_of(row)
+            self._received[(row.k_agency, row.k_event_id)] = state.received
+            self._dossier[row.k_code] = state.dossier
+            self._buffered[row.k_code] = state.buffered
 
     def fact_state(self, agency: str, event_id: str, code: str) -> FactState:
-        state = self._ahead.pop((agency, event_id, code), None)
-        if state is not None:
-            return state
+        if code in self._dossiers:
+            self._save_dossiers()
+        key = (agency, event_id)
+        if key in self._received and code in self._dossier and code in self._buffered:
+            return FactState(self._received[key], self._dossier[code], self._buffered[code])
         self.flush()
         params = {"code": code, "agency": agency, "event_id": event_id}
         return _state_of(self.conn.execute(FACT_STATE, params).one())
 
-    def _written(self, code: str | None = None, key: tuple[str, str] | None = None) -> None:
-        if self._ahead:
-            self._ahead = {k: s for k, s in self._ahead.items() if k[2] != code and k[:2] != key}
+    def _save_dossiers(self) -> None:
+        """The dossiers written so far, alone: the database's rows come back for what follows to read."""
+        rows = json.dumps(list(self._dossiers.values()), default=_iso)
+        for row in self.conn.execute(SAVE_DOSSIERS_RETURNING, {"rows": rows}):
+            self._dossier[row.code] = record_of(Dossier, row)
+        self._dossiers = {}
 
     def get_dossier(self, code: str) -> Dossier | None:
         self.flush()
@@ -145,8 +164,10 @@ class SqlFacts:
         return None if row is None else record_of(Dossier, row)  # type: ignore[no-any-return]
 
     def save_dossier(self, dossier: Dossier) -> None:
-        self._written(code=dossier.code)
-        self._dossiers.append(values_of(dossier))
+        if dossier.code in self._dossiers:
+            self._save_dossiers()  # one row per dossier in a statement (ON CONFLICT updates a row once)
+        self._dossier.pop(dossier.code, None)
+        self._dossiers[dossier.code] = values_of(dossier)
 
     def append_history(self, entry: HistoryEntry) -> None:
         values = values_of(entry)
@@ -190,12 +211,12 @@ class SqlFacts:
         return None if row is None else record_of(Received, row)  # type: ignore[no-any-return]
 
     def put_received(self, received: Received) -> None:
-        self._written(key=(received.agency, received.event_id))
+        self._received.pop((received.agency, received.event_id), None)
         self._receipts.append(values_of(received))
 
     def add_pending(self, pending: PendingFact) -> None:
         self.flush()
-        self._written(code=pending.code)
+        self._buffered.pop(pending.code, None)
         self.conn.execute(insert(_P).values(**asdict(pending)))
 
     def pending_for(self, code: str) -> list[PendingFact]:
@@ -204,7 +225,7 @@ class SqlFacts:
 
     def delete_pending(self, agency: str, event_id: str) -> None:
         self.flush()
-        self._ahead.clear()
+        self._buffered.clear()
         self.conn.execute(delete(_P).where(_P.c.agency == agency, _P.c.event_id == event_id))
 
     def pending_received_before(self, before: datetime) -> list[PendingFact]:
@@ -220,17 +241,21 @@ class SqlFacts:
         """The writes made so far: dossiers first (history rows follow them), then idempotency records, history
         (row by row: each row's ``seq`` follows the one before) and outbox, each in the order made."""
         if len(self._dossiers) == len(self._receipts) == len(self._history) == len(self._outbox) == 1:
-            params = {**_prefixed("d_", self._dossiers[0]), **_prefixed("r_", self._receipts[0]),
+            params = {**_prefixed("d_", *self._dossiers.values()), **_prefixed("r_", self._receipts[0]),
                       **_prefixed("h_", self._history[0]), **_prefixed("o_", outbox_row(self._outbox[0]))}
             params.pop("h_of_code")
             self.conn.execute(RECORD_ONE, params)
         else:
-            for stmt, rows in ((SAVE_DOSSIER, self._dossiers), (PUT_RECEIVED, self._receipts),
+            for stmt, rows in ((SAVE_DOSSIER, list(self._dossiers.values())), (PUT_RECEIVED, self._receipts),
                                (APPEND_HISTORY, self._history)):
                 if rows:
                     self.conn.execute(stmt, rows)
             outbox_add_many(self.conn, self._outbox)
-        self._dossiers, self._receipts, self._history, self._outbox = [], [], [], []
+        self._dossiers, self._receipts, self._history, self._outbox = {}, [], [], []
+
+
+def _iso(value: date) -> str:
+    return value.isoformat()
 
 
 def _prefixed(prefix: str, values: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from dunghan.bus.publisher import Publisher
 from dunghan.bus.topology import SCORING_EVENTS
 from dunghan.clock import utc_now
 from dunghan.db import OutboxRelay, make_engine, retention_job, upgrade
+from dunghan.db.ambient import EngineBatch
 from dunghan.logging import configure
 from dunghan.worker import Component, Periodic, run_worker
 from scoring import handlers
@@ -32,7 +33,7 @@ def main() -> None:
     publisher = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="scoring")
     components: list[Component] = [
         Consumer(settings.amqp_url, SCORING_EVENTS, make_handler(repo), prefix=settings.amqp_prefix,
-                 batch_engine=engine, batch_size=settings.consumer_batch_size,
+                 unit_of_work=EngineBatch(engine), batch_size=settings.consumer_batch_size,
                  batch_handler=make_batch_handler(repo),
                  batch_linger=settings.consumer_batch_linger_ms / 1000,
                  producers=Producers.parse(settings.amqp_producers)),

@@ -75,7 +75,6 @@ class Consumer:
                  prefetch: int = 50, on_reject: OnReject | None = None, name: str | None = None,
                  declare_topology: bool = True, transient_retry_seconds: float = 20.0,
                  unit_of_work: UnitOfWork[Any] | None = None, batch_size: int = 50,
-                 batch_engine: Any = None,
                  batch_handler: BatchHandler | None = None, batch_linger: float = 0.0,
                  producers: Producers | None = None) -> None:
         self.amqp_url = amqp_url
@@ -87,10 +86,6 @@ class Consumer:
         self.name = name or f"{queue.service}-consumer"
         self.declare_topology = declare_topology
         self.transient_retry_seconds = transient_retry_seconds
-        if batch_engine is not None and unit_of_work is None:  # transitional: deadline and scoring
-            from dunghan.db.ambient import EngineBatch
-
-            unit_of_work = EngineBatch(batch_engine)
         self.unit_of_work = unit_of_work
         self.batch_size = max(1, batch_size)
         self.batch_handler = batch_handler
