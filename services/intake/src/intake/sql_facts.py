@@ -29,6 +29,7 @@ from sqlalchemy import (
     literal_column,
     select,
     text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -54,8 +55,23 @@ def _fact_state(keys: Any) -> Any:
 FACT_STATE = _fact_state(select(bindparam("code", type_=String()).label("code"),
                                 bindparam("agency", type_=String()).label("agency"),
                                 bindparam("event_id", type_=String()).label("event_id")).subquery("k"))
-FACT_STATES = _fact_state(select(*[func.unnest(bindparam(f"{n}s", type_=ARRAY(String))).label(n)
-                                   for n in ("code", "agency", "event_id")]).subquery("k"))
+
+
+def _fact_states() -> Any:
+    """``FACT_STATE`` of many keys: each row found by its index (a lateral lookup per key; a join of the key
+    list would scan the tables, as the planner cannot count the keys)."""
+    keys = select(*[func.unnest(bindparam(f"{n}s", type_=ARRAY(String))).label(n)
+                    for n in ("code", "agency", "event_id")]).subquery("k")
+    r = (select(_R).where(_R.c.agency == keys.c.agency, _R.c.event_id == keys.c.event_id)
+         .limit(literal_column("1")).lateral("r"))
+    d = select(_D).where(_D.c.code == keys.c.code).limit(literal_column("1")).lateral("d")
+    return (select(keys.c.code.label("k_code"), keys.c.agency.label("k_agency"),
+                   keys.c.event_id.label("k_event_id"), *[c.label(f"r_{c.name}") for c in r.c], d,
+                   exists().where(_P.c.code == keys.c.code).label("buffered"))
+            .select_from(keys.outerjoin(r, true()).outerjoin(d, true())))
+
+
+FACT_STATES = _fact_states()
 SAVE_DOSSIER = upsert_statement(_D)
 _COLUMNS = ", ".join(c.name for c in _D.c)
 # Any number of dossiers in one statement of one text (parsed once): rows as a JSON array, cast by the database.
