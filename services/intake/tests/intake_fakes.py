@@ -1,14 +1,14 @@
-"""In-memory adapter of the storage port (tests only): a transaction rolls back on error, like SQL."""
+"""In-memory adapter of intake's storage (tests only): a unit of work rolls back on error, like SQL."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from dunghan.contract.envelope import CloudEvent
+from dunghan.uow import AbstractUnitOfWork
 from intake.domain import is_overdue
 from intake.records import (
     Agency,
@@ -43,28 +43,55 @@ class _State:
 
 
 class InMemoryRepository:
-    """Records everything, including the outbox (``repo.published``), for tests to assert on."""
+    """Records everything, including the outbox (``repo.published``) and the locks taken (``state.locked``)."""
 
     def __init__(self) -> None:
         self.state = _State()
+        self.facts = FakeUnitOfWork(self)
+        self.uow = FakeUnitOfWork(self)
 
     @property
     def published(self) -> list[CloudEvent]:
         return self.state.outbox
 
-    @contextmanager
-    def transaction(self, *, cached: bool = False) -> Iterator[_MemoryTx]:
-        snapshot = copy.deepcopy(self.state)
-        try:
-            yield _MemoryTx(self.state)
-        except BaseException:
-            self.state = snapshot
-            raise
+    def transaction(self) -> FakeUnitOfWork:
+        return self.uow
+
+
+class FakeUnitOfWork(AbstractUnitOfWork["_MemoryTx"]):
+    """Commits by keeping the state; rolls back by restoring the copy taken when it began."""
+
+    def __init__(self, repo: InMemoryRepository) -> None:
+        super().__init__()
+        self.repo = repo
+        self.commits = 0
+
+    def _begin(self) -> _MemoryTx:
+        self._local.snapshot = copy.deepcopy(self.repo.state)
+        return _MemoryTx(self.repo.state, self.lock, self.after_commit)
+
+    def _commit(self, ports: _MemoryTx) -> None:
+        self.commits += 1
+
+    def _rollback(self) -> None:
+        self.repo.state = self._local.snapshot
+
+    def _lock(self, keys: list[str]) -> None:
+        self.repo.state.locked.extend(keys)
 
 
 class _MemoryTx:
-    def __init__(self, s: _State) -> None:
+    def __init__(self, s: _State, lock: Callable[[list[str]], None],
+                 after_commit: Callable[[Callable[[], object]], None]) -> None:
         self.s = s
+        self._lock = lock
+        self.after_commit = after_commit
+
+    def lock_dossiers(self, codes: list[str]) -> None:
+        self._lock(codes)  # the codes themselves: one key space in the fake
+
+    def read_ahead(self, keys: list[tuple[str, str, str]]) -> None:
+        return None
 
     def get_dossier(self, code: str) -> Dossier | None:
         d = self.s.dossiers.get(code)
@@ -76,9 +103,6 @@ class _MemoryTx:
 
     def save_dossier(self, dossier: Dossier) -> None:
         self.s.dossiers[dossier.code] = replace(dossier)
-
-    def lock_dossiers(self, codes: list[str]) -> None:
-        self.s.locked.extend(sorted(set(codes)))
 
     def append_history(self, entry: HistoryEntry) -> None:
         self.s.history.append(replace(entry, seq=len(self.history(entry.code)) + 1))

@@ -1,13 +1,13 @@
-"""In-memory fakes of the storage port, for tests: same behaviour, recorded state."""
+"""In-memory fakes of the storage port and its unit of work, for tests: same behaviour, recorded state."""
 from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from dunghan.uow import AbstractUnitOfWork
 from notify.domain import Claimed, NewNotification, Officer, OpenDossier, Pending, Preferences, Unit
 
 
@@ -20,6 +20,9 @@ class FakeTx:
             return False
         self.repo.inbox.add((source, event_id))
         return True
+
+    def inbox_accept_many(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        return {k for k in dict.fromkeys(keys) if self.inbox_accept(*k)}
 
     def upsert_officer(self, officer: Officer, now: datetime) -> None:
         self.repo.officers[officer.officer] = officer
@@ -74,6 +77,30 @@ class FakeTx:
         return True
 
 
+class FakeUnitOfWork(AbstractUnitOfWork[FakeTx]):
+    """One unit of work at a time (the repository's lock held from begin to end); commits are counted, nothing
+    is undone."""
+
+    def __init__(self, repo: FakeRepository) -> None:
+        super().__init__()
+        self.repo = repo
+        self.commits = 0
+
+    def _begin(self) -> FakeTx:
+        self.repo._lock.acquire()
+        return FakeTx(self.repo)
+
+    def _commit(self, ports: FakeTx) -> None:
+        self.commits += 1
+        self.repo._lock.release()
+
+    def _rollback(self) -> None:
+        self.repo._lock.release()
+
+    def _lock(self, keys: list[str]) -> None:
+        return None
+
+
 class FakeRepository:
     def __init__(self) -> None:
         self.inbox: set[tuple[str, str]] = set()
@@ -85,11 +112,10 @@ class FakeRepository:
         self.digests: set[tuple[str, date]] = set()
         self.notifications: list[dict[str, Any]] = []
         self._lock = threading.RLock()
+        self.uow = FakeUnitOfWork(self)
 
-    @contextmanager
-    def transaction(self) -> Iterator[FakeTx]:
-        with self._lock:
-            yield FakeTx(self)
+    def transaction(self) -> FakeUnitOfWork:
+        return self.uow
 
     def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[Claimed]:
         out: list[Claimed] = []

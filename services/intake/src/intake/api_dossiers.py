@@ -61,7 +61,7 @@ class DossierEvents(MethodView):
             cmd = load_fact(raw)
             agency = cmd.agency if principal.cross_agency else principal.agency
             c = ctx()
-            out = record_fact(c.repo, cmd, Sender(principal.name, agency), now=c.clock(),
+            out = record_fact(c.repo.facts, cmd, Sender(principal.name, agency), now=c.clock(),
                               pepper=c.settings.id_pepper, digest=digest_of(raw),
                               max_skew_seconds=c.settings.max_clock_skew_seconds)
         except InboundError as exc:

@@ -13,10 +13,8 @@ from dunghan.bus.errors import Duplicate, Reject
 from dunghan.bus.identity import DIRECT_REPLY_TO, reply_allowed
 from dunghan.bus.topology import INTAKE_REJECTED
 from dunghan.contract import safejson
-from dunghan.db.unit_of_work import after_commit
 from dunghan.logging import log_context
 from intake import metrics
-from intake.batch_tx import open_batch_tx
 from intake.cache import TtlCache
 from intake.domain import InboundError
 from intake.facts import FACTS, Fact
@@ -101,14 +99,15 @@ class InboundHandler:
             raise Duplicate(f"event {delivery.message_id} already recorded")
 
     def handle_many(self, deliveries: list[Any]) -> list[str]:
-        """A consumer batch at once: check every message, read what recording them starts from in a few
-        statements (``BatchTx``), record them in order; the writes are flushed together before the commit. Any
+        """A consumer batch at once, in the unit of work the consumer holds open: check every message, lock
+        their dossiers and read what recording them starts from in two statements, record them in order. Any
         rejection rolls the batch back, and the consumer handles its messages one by one (``__call__``)."""
         prepared = [self._prepare(d) for d in deliveries]
-        tx = open_batch_tx(self.repo)  # type: ignore[arg-type]
-        assert tx is not None, "handle_many runs inside the consumer's batch"
-        tx.prefetch([(p.data.agency, p.data.event_id, p.data.code) for p in prepared])
-        return ["duplicate" if self._record(d, p) else "ok" for d, p in zip(deliveries, prepared, strict=True)]
+        keys = [(p.data.agency, p.data.event_id, p.data.code) for p in prepared]
+        with self.repo.facts as tx:
+            tx.lock_dossiers([c for _, _, c in keys])
+            tx.read_ahead(keys)
+            return ["duplicate" if self._record(d, p) else "ok" for d, p in zip(deliveries, prepared, strict=True)]
 
     def _prepare(self, delivery: Any) -> _Checked:
         """The checks that need no database: sender, size, JSON, routing key, schema."""
@@ -135,7 +134,7 @@ class InboundHandler:
         data = checked.data
         try:
             with log_context(event_id=data.event_id, dossier=data.code):
-                out = record_fact(self.repo, data, checked.sender, now=self.clock(), pepper=self.pepper,
+                out = record_fact(self.repo.facts, data, checked.sender, now=self.clock(), pepper=self.pepper,
                                   digest=digest_of(checked.raw), reply_to=self._reply_to(delivery),
                                   correlation_id=delivery.correlation_id, max_skew_seconds=self.max_skew_seconds)
                 log.info("inbound %s %s", data.fact, out.reply["status"])
@@ -144,7 +143,7 @@ class InboundHandler:
         reply_to = self._reply_to(delivery)
         if reply_to:
             reply, correlation_id = out.reply, delivery.correlation_id
-            after_commit(lambda: self.replier.reply(reply_to, reply, correlation_id))
+            self.repo.facts.after_commit(lambda: self.replier.reply(reply_to, reply, correlation_id))
         return out.duplicate
 
     def _reply_to(self, delivery: Any) -> str | None:

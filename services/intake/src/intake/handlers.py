@@ -10,7 +10,6 @@ from typing import Any
 
 from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import envelope_for
-from dunghan.db.unit_of_work import after_commit
 from intake import metrics
 from intake.domain import (
     DossierState,
@@ -25,7 +24,7 @@ from intake.domain import (
 )
 from intake.facts import Fact, FactSpec, spec_of
 from intake.inbound import load_fact
-from intake.ports import Repository, Tx
+from intake.ports import IntakeUnitOfWork, Repository, Tx
 from intake.records import Dossier, HistoryEntry, PendingFact, ProcedureVersion, Received
 
 
@@ -50,7 +49,7 @@ def digest_of(raw: dict[str, Any]) -> str:
 
 
 def record_fact(
-    repo: Repository, cmd: Fact, sender: Sender, *, now: datetime, pepper: str, digest: str,
+    uow: IntakeUnitOfWork, cmd: Fact, sender: Sender, *, now: datetime, pepper: str, digest: str,
     reply_to: str | None = None, correlation_id: str | None = None, max_skew_seconds: float | None = None,
 ) -> Outcome:
     """Record one validated fact; raises InboundError when it must be rejected (nothing is then stored)."""
@@ -63,7 +62,7 @@ def record_fact(
     future = None if max_skew_seconds is None else check_not_future(cmd.occurred_at, now, max_skew_seconds)
     if future:
         raise InboundError("invalid", future, "occurred_at")
-    with repo.transaction(cached=True) as tx:
+    with uow as tx:
         tx.lock_dossiers([code])  # both doors and every worker: one dossier's facts one at a time
         state = tx.fact_state(agency, event_id, code)
         seen, dossier = state.received, state.dossier
@@ -179,7 +178,7 @@ def _apply(
         sender_event_id=cmd.event_id, status=d.status, unit=d.unit, officer=d.officer, step=d.step,
         canonical_event_id=envelope.id, details=_details(cmd),
     ))
-    after_commit(lambda: _count(agency, spec, d))  # a consumer batch that rolls back counts nothing
+    tx.after_commit(lambda: _count(agency, spec, d))  # a consumer batch that rolls back counts nothing
     return d
 
 
@@ -244,7 +243,7 @@ def reject_orphans(repo: Repository, *, now: datetime, window_seconds: float, pe
                 tx.put_received(Received(p.agency, p.event_id, seen.digest if seen else digest_of(p.body),
                                          "rejected", orphan.reply, now))
                 found.append(orphan)
-            after_commit(partial(_count_rejected, tuple(found)))
+            tx.after_commit(partial(_count_rejected, tuple(found)))
         out += found
     return out
 

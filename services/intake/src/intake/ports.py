@@ -1,11 +1,13 @@
-"""The storage port of intake: one transaction object carrying every read and write the use cases need."""
+"""Intake's storage ports: the fact path's statements (``Facts``) and the registry's (``Registry``), both on the
+transaction a unit of work opens (``with uow as tx``)."""
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
 from dunghan.contract.envelope import CloudEvent
+from dunghan.uow import UnitOfWork
 from intake.records import (
     Agency,
     Dossier,
@@ -22,12 +24,14 @@ from intake.records import (
 )
 
 
-class Tx(Protocol):
+class Facts(Protocol):
     def lock_dossiers(self, codes: list[str]) -> None:
         """Hold these dossiers until the transaction ends (every process, both doors): whoever locks second
         waits, then reads what the first committed. Call before reading a dossier's state."""
-    def get_dossier(self, code: str) -> Dossier | None: ...
+    def read_ahead(self, keys: list[tuple[str, str, str]]) -> None:
+        """Read the state of the facts ``(agency, event_id, code)`` at once (their dossiers locked first)."""
     def fact_state(self, agency: str, event_id: str, code: str) -> FactState: ...
+    def get_dossier(self, code: str) -> Dossier | None: ...
     def save_dossier(self, dossier: Dossier) -> None: ...
     def append_history(self, entry: HistoryEntry) -> None:
         """Store ``entry`` as the dossier's next step (``seq`` = last + 1; ``entry.seq`` is ignored)."""
@@ -41,6 +45,12 @@ class Tx(Protocol):
     def delete_pending(self, agency: str, event_id: str) -> None: ...
     def pending_received_before(self, before: datetime) -> list[PendingFact]: ...
 
+    def outbox(self, ce: CloudEvent) -> None: ...
+    def after_commit(self, fn: Callable[[], object]) -> None:
+        """The unit of work's: run ``fn`` once this transaction has committed (never if it rolls back)."""
+
+
+class Registry(Protocol):
     def procedure_versions(self, code: str) -> list[ProcedureVersion]: ...
     def save_procedure_version(self, version: ProcedureVersion) -> None: ...
     def list_procedure_codes(self, agency: str | None) -> list[str]: ...
@@ -61,11 +71,18 @@ class Tx(Protocol):
     def source_by_amqp_user(self, user: str) -> SourceSystem | None: ...
     def source_by_key(self, key_sha256: str) -> SourceSystem | None: ...
 
-    def outbox(self, ce: CloudEvent) -> None: ...
+
+class Tx(Facts, Registry, Protocol):
+    """One transaction: both ports (a fact checks the registry; a registry change publishes)."""
+
+
+IntakeUnitOfWork = UnitOfWork[Tx]
 
 
 class Repository(Protocol):
-    def transaction(self, *, cached: bool = False) -> AbstractContextManager[Tx]:
-        """One transaction; ``cached``: stable registry reads (units, officers, procedures) may come from a
-        short-lived in-process cache (the fact path), never use it for registry changes."""
-
+    @property
+    def facts(self) -> IntakeUnitOfWork:
+        """The fact path's unit of work: stable registry reads (units, officers, procedures) may come from a
+        short-lived in-process cache; never use it for registry changes."""
+    def transaction(self) -> IntakeUnitOfWork:
+        """The unit of work of everything else (the API, the registry, the sweeper); reads the database."""

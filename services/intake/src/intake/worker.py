@@ -44,7 +44,8 @@ def components(deps: IntakeDeps) -> list[Component]:
                              max_skew_seconds=settings.max_clock_skew_seconds,
                              cache_seconds=settings.registry_cache_seconds, reply_prefix=settings.amqp_prefix)
     consumer = Consumer(settings.amqp_url, INTAKE_INBOUND, handler, prefix=settings.amqp_prefix,
-                        on_reject=handler.on_reject, batch_engine=engine, batch_size=settings.consumer_batch_size,
+                        on_reject=handler.on_reject, unit_of_work=repo.facts,
+                        batch_size=settings.consumer_batch_size,
                         batch_handler=handler.handle_many,
                         batch_linger=settings.consumer_batch_linger_ms / 1000)
     relay = OutboxRelay(engine, publisher(), SERVICE)

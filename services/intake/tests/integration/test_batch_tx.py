@@ -1,5 +1,5 @@
-"""A consumer batch recorded at once (``InboundHandler.handle_many``: one prefetch, buffered writes) leaves the
-database exactly as the same messages recorded one by one do, buffered out-of-order facts and duplicates
+"""A consumer batch recorded at once (``InboundHandler.handle_many``: one read ahead, writes issued together)
+leaves the database exactly as the same messages recorded one by one do, buffered out-of-order facts and duplicates
 included."""
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def test_a_batch_records_what_one_by_one_records(two_repos):
     batches = [[delivery(f) for f in group] for group in groups()]
     outcomes_one = one_by_one(InboundHandler(one, NoReplies(), pepper="p", clock=lambda: NOW), batches)
     handler = InboundHandler(many, NoReplies(), pepper="p", clock=lambda: NOW)
-    outcomes_many = in_batches(many.engine, handler.handle_many, batches)
+    outcomes_many = in_batches(many.facts, handler.handle_many, batches)
     assert outcomes_many == outcomes_one
     assert outcomes_one.count("duplicate") == 2
     want, got = state(one.engine), state(many.engine)

@@ -1,6 +1,6 @@
-"""The storage port's contract: every method answers the same on the in-memory adapter and on PostgreSQL, both
-through a plain transaction and through the fact path's (``transaction(cached=True)``, the batch transaction
-that reads ahead and writes at the end): inserted or not, ordering, time zones, NULLs."""
+"""The storage ports' contract: every method answers the same on the in-memory adapter and on PostgreSQL, both
+through a plain unit of work and through the fact path's (``repo.facts``, whose writes go out together):
+inserted or not, ordering, time zones, NULLs."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -60,7 +60,7 @@ def fact_path(request) -> bool:
 
 
 def tx_of(repo, fact_path: bool):
-    return repo.transaction(cached=fact_path)
+    return repo.facts if fact_path else repo.transaction()
 
 
 def dossier(code: str, **kw) -> Dossier:
@@ -128,6 +128,26 @@ def test_fact_state_reads_the_receipt_the_dossier_and_the_buffer(repo, fact_path
         other = tx.fact_state("XYZ", "e1", "D2")
     assert state.received == receipt and state.dossier == dossier("D1") and state.buffered is True
     assert (other.received, other.dossier, other.buffered) == (None, None, False)
+
+
+def test_fact_state_after_a_read_ahead_sees_what_the_transaction_wrote_since(repo, fact_path):
+    receipt = Received("SCT", "e1", "d" * 64, "applied", {"status": "applied"}, NOW)
+    with tx_of(repo, fact_path) as tx:
+        tx.save_dossier(dossier("D1", status=1))
+    with tx_of(repo, fact_path) as tx:
+        tx.lock_dossiers(["D1", "D2"])
+        tx.read_ahead([("SCT", "e1", "D1"), ("SCT", "e2", "D1"), ("SCT", "e3", "D2")])
+        first = tx.fact_state("SCT", "e1", "D1")
+        tx.save_dossier(dossier("D1", status=2, apology_count=1))
+        tx.put_received(receipt)
+        second = tx.fact_state("SCT", "e2", "D1")
+        again = tx.fact_state("SCT", "e1", "D1")
+        tx.add_pending(pending("e4", "D2", NOW, NOW))
+        other = tx.fact_state("SCT", "e3", "D2")
+    assert first.dossier == dossier("D1", status=1) and first.received is None
+    assert second.dossier == dossier("D1", status=2, apology_count=1) and second.received is None
+    assert again.received == receipt and not second.buffered
+    assert (other.dossier, other.buffered) == (None, True)
 
 
 def test_receipts_are_replaced_and_kept(repo, fact_path):

@@ -39,7 +39,7 @@ def db(make_database):
 
 def send(repo, raw):
     now = T0 + timedelta(hours=1)
-    return record_fact(repo, load_fact(raw), SENDER, now=now, pepper="p", digest=digest_of(raw))
+    return record_fact(repo.facts, load_fact(raw), SENDER, now=now, pepper="p", digest=digest_of(raw))
 
 
 def test_unit_removed_elsewhere_is_refused_after_the_ttl_and_own_writes_apply_at_once(db):

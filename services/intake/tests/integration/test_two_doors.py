@@ -54,10 +54,10 @@ class Doors:
         self.consumers = []
         for _ in range(2):
             replier = BusReplier(Publisher(amqp_url, prefix=prefix), prefix)
-            handler = InboundHandler(SqlRepository(self.engine), replier, pepper="p",
-                                     clock=lambda: T0 + timedelta(minutes=1))
+            own = SqlRepository(self.engine)
+            handler = InboundHandler(own, replier, pepper="p", clock=lambda: T0 + timedelta(minutes=1))
             self.consumers.append(Consumer(amqp_url, INTAKE_INBOUND, handler, prefix=prefix,
-                                           on_reject=handler.on_reject, batch_engine=self.engine, batch_size=50,
+                                           on_reject=handler.on_reject, unit_of_work=own.facts, batch_size=50,
                                            batch_handler=handler.handle_many, batch_linger=0.01))
         self.threads = [threading.Thread(target=c.run, daemon=True) for c in self.consumers]
         app = create_app(Settings(database_url=url, id_pepper="p", migrate=False),
@@ -216,7 +216,7 @@ def test_a_batch_that_rolls_back_and_replays_one_by_one_counts_each_fact_once(
     handler = InboundHandler(repo, BusReplier(Publisher(amqp_url, prefix=bus_prefix), bus_prefix), pepper="p",
                              clock=lambda: T0 + timedelta(minutes=1))
     consumer = Consumer(amqp_url, INTAKE_INBOUND, handler, prefix=bus_prefix, on_reject=handler.on_reject,
-                        batch_engine=engine, batch_size=50, batch_handler=handler.handle_many)
+                        unit_of_work=repo.facts, batch_size=50, batch_handler=handler.handle_many)
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()
     try:

@@ -29,8 +29,8 @@ def test_record_fact_refuses_a_fact_dated_in_the_future_and_stores_nothing():
     seed(repo)
     raw = make_fact("dossier.accepted", at=T0 + timedelta(days=30))
     with pytest.raises(InboundError) as err:
-        record_fact(repo, load_fact(raw), Sender("motcua-sct", "SCT"), now=T0, pepper="p", digest=digest_of(raw),
-                    max_skew_seconds=300)
+        record_fact(repo.facts, load_fact(raw), Sender("motcua-sct", "SCT"), now=T0, pepper="p",
+                    digest=digest_of(raw), max_skew_seconds=300)
     assert (err.value.kind, err.value.field) == ("invalid", "occurred_at")
     assert repo.state.dossiers == {} and repo.published == []
 

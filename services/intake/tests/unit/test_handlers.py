@@ -25,7 +25,7 @@ def repo():
 
 
 def send(repo, raw, sender=SCT, now=None):
-    return record_fact(repo, load_fact(raw), sender, now=now or T0 + timedelta(minutes=1), pepper="p",
+    return record_fact(repo.facts, load_fact(raw), sender, now=now or T0 + timedelta(minutes=1), pepper="p",
                        digest=digest_of(raw))
 
 

@@ -3,20 +3,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from dunghan.bus.topology import NOTIFY_EVENTS
 from dunghan.clock import utc_now
 from dunghan.contract.envelope import CloudEvent, ContractError, decode
-from dunghan.db.unit_of_work import after_commit
 from dunghan.logging import log_context
 from notify import domain, metrics
 from notify.domain import Calendar
 from notify.handlers import EVENT_HANDLERS, Context, handle
+from notify.ports import Store
 from notify.render import Renderer
-from notify.repository import SqlRepository, Tx, open_batch_tx
+from notify.repository import SqlRepository
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +23,11 @@ log = logging.getLogger(__name__)
 HANDLED = frozenset(cls.TYPE for cls in EVENT_HANDLERS)
 
 
-class TxSource(Protocol):
-    def transaction(self) -> AbstractContextManager[Tx]: ...
-
-
 class EventProcessor:
     """The message callback: decode, dedupe by (source, id), dispatch; failures are the bus's exception types."""
 
     def __init__(
-        self, repo: TxSource, renderer: Renderer, calendar: Calendar, *, link_base: str = "",
+        self, repo: Store, renderer: Renderer, calendar: Calendar, *, link_base: str = "",
         tz: str = domain.DEFAULT_TZ, clock: Callable[[], datetime] = utc_now,
         sms_windows: domain.Windows = domain.WINDOWS, available: frozenset[str] | None = None,
     ) -> None:
@@ -56,13 +51,14 @@ class EventProcessor:
         return ctx
 
     def handle_many(self, deliveries: list[Any]) -> list[str]:
-        """A consumer batch at once: the inbox rows of all its handled events in one statement, then each event
-        in order. A message that does not decode rolls the batch back; the consumer then handles it alone."""
+        """A consumer batch at once, in the unit of work the consumer holds open: the inbox rows of all its handled
+        events in one statement, then each event in order (the same event twice: the second is a duplicate). A
+        message that does not decode rolls the batch back; the consumer then handles it alone."""
         decoded = [self._decode(d.body, d.routing_key) for d in deliveries]
-        tx = open_batch_tx(self.repo)  # type: ignore[arg-type]
-        assert tx is not None, "handle_many runs inside the consumer's batch"
-        tx.prefetch_inbox([(item[0].source, item[0].id) for item in decoded if item is not None])
-        return ["duplicate" if item is not None and self._apply(*item) is None else "ok" for item in decoded]
+        with self.repo.uow as tx:
+            new = tx.inbox_accept_many([(item[0].source, item[0].id) for item in decoded if item is not None])
+            return ["duplicate" if item is not None and self._apply(*item, new=new) is None else "ok"
+                    for item in decoded]
 
     def _decode(self, body: bytes, routing_key: str | None = None) -> tuple[CloudEvent, Any] | None:
         """The event and its payload; None for a type notify does not handle."""
@@ -77,15 +73,21 @@ class EventProcessor:
             raise Reject(exc.reason, field=exc.field) from exc
         return (ce, event) if type(event) in EVENT_HANDLERS else None
 
-    def _apply(self, ce: CloudEvent, event: Any) -> Context | None:
-        """Handle the event with its inbox row in the same transaction; None if it was handled before."""
+    def _apply(self, ce: CloudEvent, event: Any, new: set[tuple[str, str]] | None = None) -> Context | None:
+        """Handle the event with its inbox row in the same transaction; None if it was handled before. ``new``:
+        the batch's inbox rows already inserted (``inbox_accept_many``); each is taken once."""
         ctx = Context(self.renderer, self.calendar, self.clock(), self.link_base, self.tz, self.sms_windows,
                       available=self.available)
-        with log_context(event_id=ce.id, dossier=ce.subject), self.repo.transaction() as tx:
-            if not tx.inbox_accept(ce.source, ce.id):
+        uow = self.repo.uow
+        with log_context(event_id=ce.id, dossier=ce.subject), uow as tx:
+            if new is None and not tx.inbox_accept(ce.source, ce.id):
                 return None
+            if new is not None:
+                if (ce.source, ce.id) not in new:
+                    return None
+                new.discard((ce.source, ce.id))
             handle(event, tx, ctx)
-        after_commit(lambda: _count(ctx, type(event).__name__))
+        uow.after_commit(lambda: _count(ctx, type(event).__name__))
         return ctx
 
 
@@ -96,11 +98,12 @@ def _count(ctx: Context, event: str) -> None:
         log.info("%s: %d notification(s) queued", event, len(ctx.queued))
 
 
-def make_consumer(amqp_url: str, processor: EventProcessor, *, prefix: str = "", batch_engine: Any = None,
+def make_consumer(amqp_url: str, processor: EventProcessor, *, prefix: str = "", unit_of_work: Any = None,
                   batch_size: int = 1, batch_linger: float = 0.0, producers: Any = None) -> Any:
+    """With ``unit_of_work`` (the processor's), waiting messages are handled in batches, in one unit of work."""
     from dunghan.bus.consumer import Consumer
 
     batch_handler = processor.handle_many if isinstance(processor.repo, SqlRepository) else None
-    return Consumer(amqp_url, NOTIFY_EVENTS, processor, prefix=prefix, batch_engine=batch_engine,
+    return Consumer(amqp_url, NOTIFY_EVENTS, processor, prefix=prefix, unit_of_work=unit_of_work,
                     batch_size=batch_size, batch_handler=batch_handler, batch_linger=batch_linger,
                     producers=producers)

@@ -3,21 +3,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from notify import domain
 from notify.domain import Calendar, Recipient
 from notify.handlers import Context, queue
+from notify.ports import Store, Tx
 from notify.render import Renderer
-from notify.repository import Tx
 
 log = logging.getLogger(__name__)
-
-
-class TxSource(Protocol):
-    def transaction(self) -> AbstractContextManager[Tx]: ...
 
 
 def digest_context(tx: Tx, unit: domain.Unit, now: datetime, calendar: Calendar, link_base: str,
@@ -31,7 +26,7 @@ def digest_context(tx: Tx, unit: domain.Unit, now: datetime, calendar: Calendar,
 
 
 class DigestJob:
-    def __init__(self, repo: TxSource, renderer: Renderer, calendar: Calendar, *, at: str = "07:30",
+    def __init__(self, repo: Store, renderer: Renderer, calendar: Calendar, *, at: str = "07:30",
                  link_base: str = "", tz: str = domain.DEFAULT_TZ, available: frozenset[str] | None = None,
                  sms_windows: domain.Windows = domain.WINDOWS) -> None:
         self.repo, self.renderer, self.calendar = repo, renderer, calendar

@@ -9,8 +9,8 @@ from typing import Any
 from dunghan.contract import events as ev
 from notify import domain, gsm7
 from notify.domain import Calendar, NewNotification, Officer, OpenDossier, Unit
+from notify.ports import Tx
 from notify.render import Renderer
-from notify.repository import Tx
 
 
 @dataclass

@@ -1,36 +1,20 @@
-"""Storage port and its SQL adapter: staff directory, open dossiers, notifications (unique dedupe key), digests."""
+"""SQL adapter of notify's storage: staff directory, open dossiers, notifications (unique dedupe key), digests.
+
+The unit of work's ``SqlTx`` writes the tracking of open dossiers (one per due date set, most of a consumer
+batch) together, in one pipelined ``executemany``, before its next statement or the commit."""
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, case, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
-from dunghan.db import BatchInbox, batch_member, begin, inbox_accept, made_member
+from dunghan.db.messaging import inbox_accept, inbox_accept_many
+from dunghan.db.unit_of_work import SqlUnitOfWork
 from notify import tables as t
 from notify.domain import Claimed, NewNotification, Officer, OpenDossier, Pending, Preferences, Unit
-
-
-class Tx(Protocol):
-    """What a handler may do inside one transaction (the inbox row commits with the effect)."""
-
-    def inbox_accept(self, source: str, event_id: str) -> bool: ...
-    def upsert_officer(self, officer: Officer, now: datetime) -> None: ...
-    def upsert_unit(self, unit: Unit, now: datetime) -> None: ...
-    def officer(self, officer: str) -> Officer | None: ...
-    def unit(self, unit: str) -> Unit | None: ...
-    def units(self) -> list[Unit]: ...
-    def preferences(self, officer: str) -> Preferences | None: ...
-    def set_preferences(self, officer: str, prefs: Preferences, now: datetime) -> None: ...
-    def enqueue(self, n: NewNotification, now: datetime) -> bool: ...
-    def track_dossier(self, d: OpenDossier, now: datetime) -> None: ...
-    def close_dossier(self, code: str, now: datetime) -> None: ...
-    def open_dossiers(self, unit: str) -> list[OpenDossier]: ...
-    def claim_digest(self, officer: str, day: date, now: datetime) -> bool: ...
 
 
 def _track_statement() -> Any:
@@ -50,13 +34,27 @@ def _track_row(d: OpenDossier, now: datetime) -> dict[str, Any]:
 
 
 class SqlTx:
+    """The ``Tx`` port on ``conn``."""
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._tracks: list[dict[str, Any]] = []
+
+    def flush(self) -> None:
+        if self._tracks:
+            self.conn.execute(_TRACK, self._tracks)
+            self._tracks = []
 
     def inbox_accept(self, source: str, event_id: str) -> bool:
+        self.flush()
         return inbox_accept(self.conn, source, event_id)
 
+    def inbox_accept_many(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        self.flush()
+        return inbox_accept_many(self.conn, keys)
+
     def upsert_officer(self, officer: Officer, now: datetime) -> None:
+        self.flush()
         values = {"officer": officer.officer, "agency": officer.agency, "unit": officer.unit,
                   "full_name": officer.full_name, "email": officer.email, "phone": officer.phone,
                   "active": officer.active, "channels": list(officer.channels), "updated_at": now}
@@ -64,12 +62,14 @@ class SqlTx:
         self.conn.execute(stmt.on_conflict_do_update(index_elements=["officer"], set_=values))
 
     def upsert_unit(self, unit: Unit, now: datetime) -> None:
+        self.flush()
         values = {"unit": unit.unit, "agency": unit.agency, "name": unit.name, "head_officer": unit.head_officer,
                   "union_contact": unit.union_contact, "updated_at": now}
         stmt = insert(t.units).values(**values)
         self.conn.execute(stmt.on_conflict_do_update(index_elements=["unit"], set_=values))
 
     def officer(self, officer: str) -> Officer | None:
+        self.flush()
         row = self.conn.execute(select(t.officers).where(t.officers.c.officer == officer)).first()
         if row is None:
             return None
@@ -77,22 +77,27 @@ class SqlTx:
                        tuple(row.channels))
 
     def unit(self, unit: str) -> Unit | None:
+        self.flush()
         row = self.conn.execute(select(t.units).where(t.units.c.unit == unit)).first()
         return _unit(row) if row else None
 
     def units(self) -> list[Unit]:
+        self.flush()
         return [_unit(r) for r in self.conn.execute(select(t.units).order_by(t.units.c.unit))]
 
     def preferences(self, officer: str) -> Preferences | None:
+        self.flush()
         row = self.conn.execute(select(t.preferences).where(t.preferences.c.officer == officer)).first()
         return Preferences(tuple(row.channels), row.digest) if row else None
 
     def set_preferences(self, officer: str, prefs: Preferences, now: datetime) -> None:
+        self.flush()
         values = {"officer": officer, "channels": list(prefs.channels), "digest": prefs.digest, "updated_at": now}
         stmt = insert(t.preferences).values(**values)
         self.conn.execute(stmt.on_conflict_do_update(index_elements=["officer"], set_=values))
 
     def enqueue(self, n: NewNotification, now: datetime) -> bool:
+        self.flush()
         stmt = insert(t.notifications).values(
             dedupe_key=n.dedupe_key, dossier=n.dossier, agency=n.agency, kind=n.kind, threshold=n.threshold,
             recipient=n.recipient, role=n.role, channel=n.channel, address=n.address, subject=n.subject,
@@ -102,22 +107,25 @@ class SqlTx:
         return self.conn.execute(stmt).first() is not None
 
     def track_dossier(self, d: OpenDossier, now: datetime) -> None:
-        """An empty procedure or applicant name keeps the one already known."""
-        self.conn.execute(_TRACK, _track_row(d, now))
+        """An empty procedure or applicant name keeps the one already known (written with the next statement)."""
+        self._tracks.append(_track_row(d, now))
 
     def close_dossier(self, code: str, now: datetime) -> None:
+        self.flush()
         stmt = insert(t.open_dossiers).values(code=code, agency="", unit="", officer="", closed=True,
                                               updated_at=now)
         self.conn.execute(stmt.on_conflict_do_update(index_elements=["code"],
                                                      set_={"closed": True, "updated_at": now}))
 
     def open_dossiers(self, unit: str) -> list[OpenDossier]:
+        self.flush()
         d = t.open_dossiers
         rows = self.conn.execute(select(d).where(d.c.unit == unit, d.c.closed.is_(False)).order_by(d.c.due_at))
         return [OpenDossier(r.code, r.agency, r.unit, r.officer, r.due_at, r.procedure_name, r.applicant_name)
                 for r in rows]
 
     def claim_digest(self, officer: str, day: date, now: datetime) -> bool:
+        self.flush()
         stmt = (insert(t.digests).values(officer=officer, digest_date=day, created_at=now)
                 .on_conflict_do_nothing().returning(t.digests.c.officer))
         return self.conn.execute(stmt).first() is not None
@@ -127,62 +135,24 @@ def _unit(row: Any) -> Unit:
     return Unit(row.unit, row.agency, row.name, row.head_officer, row.union_contact)
 
 
-BATCH_TX = "notify.batch_tx"
+class SqlNotifyUnitOfWork(SqlUnitOfWork[SqlTx]):
+    def bind(self, conn: Connection) -> SqlTx:
+        return SqlTx(conn)
 
-
-class BatchTx(BatchInbox, SqlTx):
-    """A consumer batch's transaction: the inbox rows of all its events in one statement (``prefetch_inbox``)
-    before they are handled, and the tracking of open dossiers (one per due date set, most of a batch) written
-    together in one pipelined ``executemany``; every other call writes them first, then is ``SqlTx``'s."""
-
-    def __init__(self, conn: Connection) -> None:
-        super().__init__(conn)
-        self._tracks: list[dict[str, Any]] = []
-
-    def track_dossier(self, d: OpenDossier, now: datetime) -> None:
-        self._tracks.append(_track_row(d, now))
-
-    def flush(self) -> None:
-        if self._tracks:
-            self.conn.execute(_TRACK, self._tracks)
-            self._tracks = []
-
-
-def _flushing_first(name: str) -> Any:
-    method = getattr(SqlTx, name)
-
-    @functools.wraps(method)
-    def call(self: BatchTx, *args: Any, **kwargs: Any) -> Any:
-        self.flush()
-        return method(self, *args, **kwargs)
-
-    return call
-
-
-for _name in ("upsert_officer", "upsert_unit", "officer", "unit", "units", "preferences", "set_preferences",
-              "enqueue", "close_dossier", "open_dossiers", "claim_digest"):
-    setattr(BatchTx, _name, _flushing_first(_name))
-
-
-def open_batch_tx(repo: SqlRepository) -> BatchTx | None:
-    """The open consumer batch's ``BatchTx`` (``repo.transaction()`` then yields it); None outside a batch."""
-    return batch_member(repo.engine, BATCH_TX, BatchTx)
+    def before_commit(self, ports: SqlTx) -> None:
+        ports.flush()
 
 
 class SqlRepository:
+    """The unit of work of the handlers (``uow``, also ``transaction()``) and the sender's statements, each a
+    transaction of its own."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.uow = SqlNotifyUnitOfWork(engine)
 
-    @contextmanager
-    def transaction(self) -> Iterator[SqlTx]:
-        """The open consumer batch's ``BatchTx`` when it made one (``open_batch_tx``); else a transaction of
-        its own (or the batch's connection)."""
-        member = made_member(self.engine, BATCH_TX)
-        if member is not None:
-            yield member
-            return
-        with begin(self.engine) as conn:
-            yield SqlTx(conn)
+    def transaction(self) -> SqlNotifyUnitOfWork:
+        return self.uow
 
     def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[Claimed]:
         """Lock due rows (SKIP LOCKED: concurrent senders take disjoint rows), mark them sending, count an attempt.

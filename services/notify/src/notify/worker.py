@@ -27,7 +27,8 @@ def components(deps: NotifyDeps) -> list[Component]:
     )
     digest = DigestJob(repo, deps.renderer, deps.calendar, at=s.digest_time, link_base=s.link_base,
                        tz=s.timezone, available=available, sms_windows=windows)
-    consumer = make_consumer(s.amqp_url, processor, prefix=s.amqp_prefix, batch_engine=deps.engine,
+    consumer = make_consumer(s.amqp_url, processor, prefix=s.amqp_prefix,
+                             unit_of_work=getattr(repo, "uow", None),
                              batch_size=s.consumer_batch_size, batch_linger=s.consumer_batch_linger_ms / 1000,
                              producers=Producers.parse(s.amqp_producers))
     jobs: list[Component] = [consumer, sender,

@@ -13,9 +13,9 @@ from dunghan.db import make_engine, upgrade
 from dunghan.testing.batches import delivery, in_batches, one_by_one, tables
 from notify.bootstrap import MIGRATIONS
 from notify.consumer import EventProcessor
-from notify.domain import Officer, Unit
+from notify.domain import Officer, OpenDossier, Unit
 from notify.render import Renderer
-from notify.repository import BatchTx, SqlRepository, SqlTx
+from notify.repository import SqlRepository
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2017, 3, 2, 9, 0, tzinfo=LOCAL_TZ)
@@ -71,13 +71,18 @@ def test_a_batch_stores_what_one_by_one_stores(two_repos):
     groups = [[delivery(b) for b in bodies()]]
     outcomes_one = one_by_one(EventProcessor(one, Renderer(), load_calendar(), clock=lambda: NOW), groups)
     processor = EventProcessor(many, Renderer(), load_calendar(), clock=lambda: NOW)
-    outcomes_many = in_batches(many.engine, processor.handle_many, groups)
+    outcomes_many = in_batches(many.uow, processor.handle_many, groups)
     assert outcomes_many == outcomes_one == ["ok", "ok", "ok", "duplicate", "ok", "ok"]
     want = state(one)
     assert [r[4] for r in want["open"]] == [True, False, False] and want["notifications"]
     assert state(many) == want
 
 
-def test_every_other_call_of_the_batch_transaction_writes_the_buffered_tracking_first():
-    public = {n for n in vars(SqlTx) if not n.startswith("_")}
-    assert public - set(vars(BatchTx)) <= {"inbox_accept"}
+def test_tracking_written_together_is_there_for_the_next_statement_of_the_unit_of_work(two_repos):
+    repo = two_repos[0]
+    due = datetime(2017, 3, 9, 17, tzinfo=LOCAL_TZ)
+    with repo.uow as tx:
+        tx.track_dossier(OpenDossier("SCT-170301-0009", "SCT", "QLTM", "cb1", due, "Cấp phép", "An"), NOW)
+        tx.track_dossier(OpenDossier("SCT-170301-0009", "SCT", "QLTM", "cb1", due, "", ""), NOW)
+        [tracked] = tx.open_dossiers("QLTM")
+    assert (tracked.code, tracked.procedure_name, tracked.applicant_name) == ("SCT-170301-0009", "Cấp phép", "An")

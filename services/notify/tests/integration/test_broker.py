@@ -59,7 +59,7 @@ def test_same_event_id_delivered_twice_gives_one_message_per_recipient_and_chann
                                                                                     batch_size):
     pytest.importorskip("dunghan.bus.consumer")
     processor = EventProcessor(repo, Renderer(), load_calendar(), link_base="https://dh/ho-so/", clock=lambda: NOW)
-    consumer = make_consumer(amqp_url, processor, prefix=bus_prefix, batch_engine=repo.engine,
+    consumer = make_consumer(amqp_url, processor, prefix=bus_prefix, unit_of_work=repo.uow,
                              batch_size=batch_size)
     body = encode(envelope_for(breached(), now=NOW, event_id="evt-1"))
     publish(amqp_url, bus_prefix, [("evt-1", body), ("evt-1", body)])

@@ -54,7 +54,7 @@ def test_a_rolled_back_batch_replayed_one_by_one_counts_each_suppressed_duplicat
     before, rolled_back = _suppressed(), _rolled_back(queue)
     processor = EventProcessor(repo, Renderer(), load_calendar(), link_base="https://dh/ho-so/",
                                clock=lambda: IN_WINDOW)
-    consumer = make_consumer(amqp_url, processor, prefix=bus_prefix, batch_engine=repo.engine, batch_size=50)
+    consumer = make_consumer(amqp_url, processor, prefix=bus_prefix, unit_of_work=repo.uow, batch_size=50)
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()
     try:

@@ -16,6 +16,7 @@ from dunghan.bus.topology import EVENTS_EXCHANGE, SCORING_EVENTS, declare
 from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import encode, envelope_for
 from dunghan.contract.events import DossierClassified, routing_key
+from dunghan.db.ambient import EngineBatch
 from dunghan.testing.polling import wait_until
 from scoring import metrics, readers
 from scoring.consumer import make_batch_handler, make_handler
@@ -50,7 +51,8 @@ def test_a_rolled_back_batch_replayed_one_by_one_counts_each_dossier_once(amqp_u
     queue = SCORING_EVENTS.name
     rolled_back = _value("dunghan_consumer_batches_total", queue=queue, result="rolled_back")
     consumer = Consumer(amqp_url, SCORING_EVENTS, make_handler(repo), prefix=bus_prefix,
-                        batch_engine=repo.engine, batch_size=50, batch_handler=make_batch_handler(repo))
+                        unit_of_work=EngineBatch(repo.engine), batch_size=50,
+                        batch_handler=make_batch_handler(repo))
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()
     try:
