@@ -15,7 +15,7 @@ from deadline.repository import Repository, Tx
 from dunghan.calendar import Notice, WorkCalendar
 from dunghan.contract import CloudEvent, Event
 from dunghan.contract.events import DossierAccepted, DossierClassified, ProcedureUpdated
-from dunghan.db.unit_of_work import after_commit
+from dunghan.db.ambient import after_commit
 from dunghan.deadline import Clock, ClockEvent, compute_clock
 
 BATCH = 100
