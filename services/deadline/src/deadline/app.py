@@ -13,7 +13,8 @@ from flask import Flask
 from deadline.config import Settings
 from deadline.domain import RuleBook
 from deadline.handlers import CalendarSource, Deps, MetricsPort
-from deadline.repository import Repository, SqlRepository
+from deadline.ports import Repository
+from deadline.repository import SqlRepository
 from dunghan.calendar import load_calendar
 from dunghan.clock import utc_now
 from dunghan.db import make_engine, upgrade

@@ -11,11 +11,10 @@ from typing import Protocol
 from deadline import domain, preview
 from deadline.domain import Dossier, RuleBook
 from deadline.figures import OpenFigures
-from deadline.repository import Repository, Tx
+from deadline.ports import Repository, Tx
 from dunghan.calendar import Notice, WorkCalendar
 from dunghan.contract import CloudEvent, Event
 from dunghan.contract.events import DossierAccepted, DossierClassified, ProcedureUpdated
-from dunghan.db.ambient import after_commit
 from dunghan.deadline import Clock, ClockEvent, compute_clock
 
 BATCH = 100
@@ -80,24 +79,26 @@ def handle_event(ce: CloudEvent, repo: Repository, deps: Deps, now: datetime, ev
         return "ignored"
     calendar = deps.calendars.current()
     code, agency = e.code, e.agency  # type: ignore[attr-defined]
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         if not tx.inbox_accept(ce.source, ce.id):
             return "duplicate"
         existing = tx.dossier(code)
+        history = tx.events(code) if existing is not None else []  # read before this event is stored
         d = existing or _create(tx, code, agency, now)
         if d.calendar_version and d.calendar_version != calendar.version:
             calendar = deps.calendars.current(fresh=True)  # another process may have read newer notices
         if isinstance(e, DossierAccepted):
             d = _check_appointment(tx, d.accepted(e), e, calendar, deps, now)
         tx.add_event(code, cev, now)
-        change = refresh(tx, d, calendar, deps, now, trigger=cev.kind, first=cev if existing is None else None)
+        change = refresh(tx, d, calendar, deps, now, trigger=cev.kind, events=[*history, cev],
+                         created=existing is None)
     if deps.metrics:
-        after_commit(lambda: _count(deps, agency, cev.kind, change))
+        repo.uow.after_commit(lambda: _count(deps, agency, cev.kind, change))
     return "ok"
 
 
 def _store_procedure(ce: CloudEvent, e: ProcedureUpdated, repo: Repository, now: datetime) -> str:
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         if not tx.inbox_accept(ce.source, ce.id):
             return "duplicate"
         tx.save_procedure(e, now)
@@ -158,13 +159,13 @@ def clock_for(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datet
 
 
 def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetime, *, trigger: str,
-            first: ClockEvent | None = None) -> Change:
-    """Recompute the dossier's clock from its whole history and publish what changed. ``first``: the dossier
-    was created by this event, so its history is that event alone and no threshold has fired yet."""
+            events: list[ClockEvent] | None = None, created: bool = False) -> Change:
+    """Recompute the dossier's clock from its whole history (``events``, when read already) and publish what
+    changed. ``created``: the dossier was created by this event, so no threshold has fired yet."""
     if d.procedure is None:
         tx.save(d, now)
         return Change(d, d)
-    clock = clock_for(tx, d, calendar, deps, now, [first] if first else None)
+    clock = clock_for(tx, d, calendar, deps, now, events)
     if d.classification is not None:
         _note_correction(tx, d, clock, now)
         return Change(d, d)
@@ -185,7 +186,7 @@ def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetim
         new = dataclasses.replace(new, next_threshold_at=None)  # history warns nobody: never scanned
     elif not clock.paused:
         ths = domain.thresholds(clock, calendar, rules, now + domain.SCHEDULE_HORIZON, since=now)
-        fired = set() if first else tx.fired(d.code)
+        fired = set() if created else tx.fired(d.code)
         new = dataclasses.replace(new, next_threshold_at=domain.next_threshold_at(ths, fired))
     tx.save(new, now)
     return Change(d, new, c)
@@ -203,7 +204,7 @@ def scan_thresholds(repo: Repository, deps: Deps, now: datetime, batch: int = BA
     calendar = deps.calendars.current()
     labels: list[str] = []
     for _ in range(10_000):
-        with repo.transaction() as tx:
+        with repo.uow as tx:
             codes = tx.claim_due(now, batch)
             for code in codes:
                 labels += _fire(tx, code, calendar, deps, now)
@@ -249,7 +250,7 @@ def recompute(repo: Repository, deps: Deps, now: datetime, run_id: str, batch: i
     changed: list[Change] = []
     after = ""
     while True:
-        with repo.transaction() as tx:
+        with repo.uow as tx:
             codes = tx.claim_open(after, batch)
             for code in codes:
                 d = tx.dossier(code, lock=False)
@@ -266,14 +267,14 @@ def recompute(repo: Repository, deps: Deps, now: datetime, run_id: str, batch: i
 
 def add_notice(repo: Repository, deps: Deps, notice: Notice, now: datetime) -> str:
     """Persist an official notice (day off or make-up day); returns the new calendar version."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         tx.add_notice(notice, now)
     return deps.calendars.current().version
 
 
 def explain(repo: Repository, deps: Deps, code: str, now: datetime) -> tuple[Dossier, Clock] | None:
     calendar = deps.calendars.current()
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         d = tx.dossier(code, lock=False)
         if d is None or d.procedure is None:
             return None

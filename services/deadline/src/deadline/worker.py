@@ -22,7 +22,7 @@ from dunghan.worker import Periodic, run_worker
 def components(settings: Settings, repo: SqlRepository, deps: Deps, publisher: Any) -> list[Any]:
     return [
         Consumer(settings.amqp_url, DEADLINE_EVENTS, make_handler(repo, deps), prefix=settings.amqp_prefix,
-                 batch_engine=repo.engine, batch_size=settings.consumer_batch_size,
+                 unit_of_work=repo.uow, batch_size=settings.consumer_batch_size,
                  batch_handler=make_batch_handler(repo, deps),
                  batch_linger=settings.consumer_batch_linger_ms / 1000,
                  producers=Producers.parse(settings.amqp_producers)),

@@ -28,7 +28,7 @@ from dunghan.bus.consumer import Delivery
 from dunghan.calendar import load_calendar
 from dunghan.contract import CloudEvent, encode
 from dunghan.contract import events as ev
-from dunghan.db import batch, make_engine, upgrade
+from dunghan.db import make_engine, upgrade
 from dunghan.testing.batches import delivery as deliver
 from dunghan.testing.batches import in_batches, one_by_one, tables
 
@@ -85,7 +85,7 @@ def test_a_batch_writes_what_one_by_one_writes(two_repos):
     single = make_handler(one, Deps(CalendarSource(BASE, one.notices)), clock=lambda: NOW)
     outcomes_one = one_by_one(single, groups)
     handle_many = make_batch_handler(many, Deps(CalendarSource(BASE, many.notices)), clock=lambda: NOW)
-    outcomes_many = in_batches(many.engine, handle_many, groups)
+    outcomes_many = in_batches(many.uow, handle_many, groups)
     assert outcomes_many == outcomes_one
     assert outcomes_one.count("duplicate") == 3
     assert any(r[0].startswith("deadline.appointment_mismatch.v1.") for r in state(one)["outbox"])
@@ -103,7 +103,7 @@ def test_a_dossier_written_meanwhile_by_another_transaction_is_read_not_overwrit
     code = "SCT-240506-0009"
     make_handler(repo, deps, clock=lambda: NOW)(delivery(cloud(accepted(code, at(2024, 5, 6)))))
     handle_many = make_batch_handler(repo, deps, clock=lambda: NOW)
-    with batch(repo.engine):
+    with repo.uow:
         assert handle_many([delivery(cloud(result_ready(code, at(2024, 5, 7))))]) == ["ok"]
     with repo.engine.connect() as conn:
         row = conn.execute(text("SELECT state, classification->>'outcome' FROM dossiers WHERE code = :c"),

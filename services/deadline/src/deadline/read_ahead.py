@@ -1,0 +1,75 @@
+"""What a run of a consumer batch's messages will read, read before any of them writes, in a few statements.
+
+The run holds no dossier twice and no inbox key twice (``deadline.consumer`` cuts the batch so), so every answer
+here is the database's: the inbox rows are inserted at once and each says whether it was new; the dossiers are
+locked (``FOR UPDATE``, in code order) and read with their clock events and fired thresholds. A dossier not there
+yet is inserted bare at once, which locks it as the first event's own insert would, and reads as absent.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, DateTime, String, any_, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from deadline import tables as t
+from deadline.domain import Dossier
+from deadline.rows import clock_event, dossier_from_row
+from dunghan.db.messaging import inbox_accept_many
+from dunghan.deadline import ClockEvent
+
+_CODES = bindparam("codes", type_=ARRAY(String))
+_DOSSIERS_LOCKED = (select(t.dossiers).where(t.dossiers.c.code == any_(_CODES))
+                    .order_by(t.dossiers.c.code).with_for_update())
+_BARE = text(
+    "INSERT INTO dossiers (code, agency, updated_at) SELECT code, agency, :now "
+    "FROM unnest(:codes, :agencies) AS u(code, agency) ON CONFLICT DO NOTHING RETURNING code"
+).bindparams(_CODES, bindparam("agencies", type_=ARRAY(String)), bindparam("now", type_=DateTime(timezone=True)))
+_EVENTS_OF = (select(t.dossier_events).where(t.dossier_events.c.code == any_(_CODES))
+              .order_by(t.dossier_events.c.code, t.dossier_events.c.at, t.dossier_events.c.id))
+_FIRED_OF = select(t.thresholds.c.code, t.thresholds.c.threshold).where(t.thresholds.c.code == any_(_CODES))
+
+
+@dataclass
+class Ahead:
+    """The answers, by inbox key and by dossier code; ``SqlTx`` drops an answer once it writes what it read."""
+
+    inbox: dict[tuple[str, str], bool] = field(default_factory=dict)
+    dossiers: dict[str, Dossier | None] = field(default_factory=dict)
+    events: dict[str, list[ClockEvent]] = field(default_factory=dict)
+    fired: dict[str, set[str]] = field(default_factory=dict)
+
+
+def read_ahead(conn: Connection, keys: Sequence[tuple[str, str]], dossiers: dict[str, str],
+               now: datetime) -> Ahead:
+    """Insert the inbox rows of ``keys``, and lock and read ``dossiers`` (``code → agency``)."""
+    assert len(set(keys)) == len(keys), "an inbox key twice in one read-ahead"
+    new = inbox_accept_many(conn, keys)
+    ahead = Ahead(inbox={k: k in new for k in keys})
+    codes = sorted(dossiers)
+    found = _locked(conn, codes)
+    missing = [c for c in codes if c not in found]
+    if missing:
+        params = {"codes": missing, "agencies": [dossiers[c] for c in missing], "now": now}
+        bare = set(conn.execute(_BARE, params).scalars())
+        raced = [c for c in missing if c not in bare]  # inserted meanwhile by another transaction
+        if raced:
+            found |= _locked(conn, raced)
+        for code in bare:
+            ahead.dossiers[code], ahead.events[code], ahead.fired[code] = None, [], set()
+    ahead.dossiers |= found
+    existing = sorted(found)
+    for code in existing:
+        ahead.events[code], ahead.fired[code] = [], set()
+    if existing:
+        for r in conn.execute(_EVENTS_OF, {"codes": existing}):
+            ahead.events[r.code].append(clock_event(r))
+        for r in conn.execute(_FIRED_OF, {"codes": existing}):
+            ahead.fired[r.code].add(r.threshold)
+    return ahead
+
+
+def _locked(conn: Connection, codes: list[str]) -> dict[str, Dossier | None]:
+    return {r.code: dossier_from_row(r) for r in conn.execute(_DOSSIERS_LOCKED, {"codes": codes})}
