@@ -1,5 +1,5 @@
-"""Hand-written fakes of the deadline service's ports (``deadline.ports``): an in-memory repository with its unit of
-work, and a recording metrics sink."""
+"""Hand-written fakes of the deadline service's ports (``deadline.ports``): an in-memory repository with its
+unit of work, and a recording metrics sink."""
 from __future__ import annotations
 
 import copy
@@ -42,6 +42,9 @@ class FakeTx:
 
     def dossier(self, code: str, *, lock: bool = True) -> Dossier | None:
         return self.s.dossiers.get(code)
+
+    def create(self, code: str, agency: str, now: datetime) -> None:
+        self.s.dossiers.setdefault(code, Dossier(code=code, agency=agency))
 
     def save(self, d: Dossier, now: datetime) -> None:
         self.s.dossiers[d.code] = d

@@ -35,19 +35,21 @@ def make_handler(repo: Repository, deps: Deps, clock: Callable[[], datetime] = u
 
 def make_batch_handler(repo: SqlRepository, deps: Deps,
                        clock: Callable[[], datetime] = utc_now) -> Callable[[list[Any]], list[str]]:
-    """A consumer batch at once: decode every message, cut the batch into runs that hold no dossier and no inbox
-    key twice, and for each run read ahead, in a few statements, what its messages read (``reading_ahead``),
-    apply them in order and write what they wrote together. Any error rolls the batch back and the consumer
+    """A consumer batch at once: decode every message, read ahead in a few statements what they read
+    (``reading_ahead``), and apply them in runs that hold no dossier twice, the writes of each run going out
+    together before the next reads again what they changed. Any error rolls the batch back and the consumer
     handles its messages one by one with ``make_handler``'s handler."""
     def handle_many(deliveries: list[Any]) -> list[str]:
         now = clock()
         decoded = [(ce, ce.event()) for ce in (decode(d.body, d.routing_key) for d in deliveries)]
         outcomes: list[str] = []
-        with repo.uow as tx:
-            for run in _runs(decoded):
-                with tx.reading_ahead(run.keys, run.dossiers, now):
-                    outcomes += ["duplicate" if handle_event(ce, repo, deps, now, e) == "duplicate" else "ok"
-                                 for ce, e in run.messages]
+        runs = _runs(decoded)
+        with repo.uow as tx, tx.reading_ahead([k for r in runs for k in r.keys],
+                                              {c: a for r in runs for c, a in r.dossiers.items()}, now):
+            for run in runs:
+                tx.read_again(list(run.dossiers))
+                outcomes += ["duplicate" if handle_event(ce, repo, deps, now, e) == "duplicate" else "ok"
+                             for ce, e in run.messages]
         return outcomes
 
     return handle_many
@@ -61,13 +63,13 @@ class _Run:
 
 
 def _runs(decoded: list[tuple[CloudEvent, Event]]) -> list[_Run]:
-    """Consecutive messages, a new run at each dossier or inbox key the current one holds already."""
+    """Consecutive messages, a new run at each dossier the current one holds already."""
     runs = [_Run()]
     for ce, e in decoded:
         code = e.code if domain.clock_event_for(e, ce.id) is not None else None  # type: ignore[attr-defined]
         key = (ce.source, ce.id) if code is not None or isinstance(e, ProcedureUpdated) else None
         run = runs[-1]
-        if (key is not None and key in run.keys) or (code is not None and code in run.dossiers):
+        if code is not None and code in run.dossiers:
             run = _Run()
             runs.append(run)
         run.messages.append((ce, e))

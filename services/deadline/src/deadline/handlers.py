@@ -143,9 +143,8 @@ def _count(deps: Deps, agency: str, kind: str, change: Change) -> None:
 def _create(tx: Tx, code: str, agency: str, now: datetime) -> Dossier:
     """Insert the row at once: it locks the new dossier for this transaction, as ``dossier()`` locks one that
     exists, so that another worker's event for it waits and then reads this one's history."""
-    d = Dossier(code=code, agency=agency)
-    tx.save(d, now)
-    return d
+    tx.create(code, agency, now)
+    return Dossier(code=code, agency=agency)
 
 
 def clock_for(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetime,

@@ -1,9 +1,11 @@
-"""What a run of a consumer batch's messages will read, read before any of them writes, in a few statements.
+"""What a consumer batch's messages will read, read before they write, in a few statements.
 
-The run holds no dossier twice and no inbox key twice (``deadline.consumer`` cuts the batch so), so every answer
-here is the database's: the inbox rows are inserted at once and each says whether it was new; the dossiers are
-locked (``FOR UPDATE``, in code order) and read with their clock events and fired thresholds. A dossier not there
-yet is inserted bare at once, which locks it as the first event's own insert would, and reads as absent.
+Every answer here is the database's. The batch's inbox rows are inserted at once and each says whether it was
+new. Its dossiers are locked (``FOR UPDATE``, in code order) and read with their clock events and fired
+thresholds; a dossier not there yet is created at once (``SqlTx.create`` of them all in one statement), which
+locks it, and reads as absent. ``SqlTx`` drops an answer when it writes what it answers; ``read_again`` reads the
+dropped ones again, after the writes, for the next run of messages (``deadline.consumer`` cuts a batch into runs
+that hold no dossier twice).
 """
 from __future__ import annotations
 
@@ -34,9 +36,10 @@ _FIRED_OF = select(t.thresholds.c.code, t.thresholds.c.threshold).where(t.thresh
 
 @dataclass
 class Ahead:
-    """The answers, by inbox key and by dossier code; ``SqlTx`` drops an answer once it writes what it read."""
+    """The answers, by inbox key and by dossier code (``created``: the dossiers the read-ahead created)."""
 
     inbox: dict[tuple[str, str], bool] = field(default_factory=dict)
+    created: set[str] = field(default_factory=set)
     dossiers: dict[str, Dossier | None] = field(default_factory=dict)
     events: dict[str, list[ClockEvent]] = field(default_factory=dict)
     fired: dict[str, set[str]] = field(default_factory=dict)
@@ -45,30 +48,45 @@ class Ahead:
 def read_ahead(conn: Connection, keys: Sequence[tuple[str, str]], dossiers: dict[str, str],
                now: datetime) -> Ahead:
     """Insert the inbox rows of ``keys``, and lock and read ``dossiers`` (``code → agency``)."""
-    assert len(set(keys)) == len(keys), "an inbox key twice in one read-ahead"
-    new = inbox_accept_many(conn, keys)
-    ahead = Ahead(inbox={k: k in new for k in keys})
+    unique = list(dict.fromkeys(keys))
+    new = inbox_accept_many(conn, unique)
+    ahead = Ahead(inbox={k: k in new for k in unique})
     codes = sorted(dossiers)
     found = _locked(conn, codes)
     missing = [c for c in codes if c not in found]
     if missing:
         params = {"codes": missing, "agencies": [dossiers[c] for c in missing], "now": now}
-        bare = set(conn.execute(_BARE, params).scalars())
-        raced = [c for c in missing if c not in bare]  # inserted meanwhile by another transaction
+        ahead.created = set(conn.execute(_BARE, params).scalars())
+        raced = [c for c in missing if c not in ahead.created]  # inserted meanwhile by another transaction
         if raced:
             found |= _locked(conn, raced)
-        for code in bare:
+        for code in ahead.created:
             ahead.dossiers[code], ahead.events[code], ahead.fired[code] = None, [], set()
     ahead.dossiers |= found
     existing = sorted(found)
+    _read_events(conn, ahead, existing)
     for code in existing:
-        ahead.events[code], ahead.fired[code] = [], set()
+        ahead.fired[code] = set()
     if existing:
-        for r in conn.execute(_EVENTS_OF, {"codes": existing}):
-            ahead.events[r.code].append(clock_event(r))
         for r in conn.execute(_FIRED_OF, {"codes": existing}):
             ahead.fired[r.code].add(r.threshold)
     return ahead
+
+
+def read_again(conn: Connection, ahead: Ahead, codes: Sequence[str]) -> None:
+    """Read again the rows and clock events of those of ``codes`` whose answers were dropped (written since)."""
+    stale = sorted({c for c in codes if c not in ahead.dossiers or c not in ahead.events})
+    if stale:
+        ahead.dossiers |= _locked(conn, stale)
+        _read_events(conn, ahead, stale)
+
+
+def _read_events(conn: Connection, ahead: Ahead, codes: list[str]) -> None:
+    for code in codes:
+        ahead.events[code] = []
+    if codes:
+        for r in conn.execute(_EVENTS_OF, {"codes": codes}):
+            ahead.events[r.code].append(clock_event(r))
 
 
 def _locked(conn: Connection, codes: list[str]) -> dict[str, Dossier | None]:

@@ -13,7 +13,7 @@ from deadline import tables as t
 from deadline.domain import Dossier, Threshold
 from deadline.figures import OpenClock
 from deadline.preview import in_force
-from deadline.read_ahead import Ahead, read_ahead
+from deadline.read_ahead import Ahead, read_again, read_ahead
 from deadline.rows import (
     clock_event,
     clock_event_row,
@@ -36,6 +36,7 @@ __all__ = ["SAVE", "DeadlineUow", "SqlRepository", "SqlTx", "dossier_row"]
 SAVE = upsert_statement(t.dossiers)
 SAVE_PROCEDURE = upsert_statement(t.procedure_versions)
 ADD_EVENT = insert(t.dossier_events)
+_CREATE = pg_insert(t.dossiers).on_conflict_do_nothing()
 _DOSSIER = select(t.dossiers).where(t.dossiers.c.code == bindparam("code"))
 _DOSSIER_LOCKED = _DOSSIER.with_for_update()
 _EVENTS = (select(t.dossier_events).where(t.dossier_events.c.code == bindparam("code"))
@@ -58,7 +59,7 @@ class SqlTx:
     @contextmanager
     def reading_ahead(self, keys: Sequence[tuple[str, str]], dossiers: dict[str, str],
                       now: datetime) -> Iterator[None]:
-        """``read_ahead`` of the run's inbox keys and dossiers (``code → agency``); its writes flushed after."""
+        """``read_ahead`` of the batch's inbox keys and dossiers (``code → agency``); its writes flushed after."""
         self.flush()
         self._ahead = read_ahead(self.conn, keys, dossiers, now)
         try:
@@ -67,6 +68,12 @@ class SqlTx:
         finally:
             self._ahead = None
             self._saves, self._event_rows, self._outbox = [], [], []
+
+    def read_again(self, codes: Sequence[str]) -> None:
+        """Before the next run of the batch: what was written goes out, and what it changed is read again."""
+        assert self._ahead is not None, "read_again inside reading_ahead"
+        self.flush()
+        read_again(self.conn, self._ahead, codes)
 
     def flush(self) -> None:
         if self._saves:
@@ -91,6 +98,14 @@ class SqlTx:
         self.flush()
         row = self.conn.execute(_DOSSIER_LOCKED if lock else _DOSSIER, {"code": code}).first()
         return dossier_from_row(row) if row else None
+
+    def create(self, code: str, agency: str, now: datetime) -> None:
+        """The dossier's row, bare, unless it is there: it locks a new dossier as ``dossier()`` locks one that
+        exists. Inside ``reading_ahead`` the read-ahead ran this statement already for its new dossiers."""
+        if self._ahead is not None and code in self._ahead.created:
+            return
+        self.flush()
+        self.conn.execute(_CREATE, {"code": code, "agency": agency, "updated_at": now})
 
     def save(self, d: Dossier, now: datetime) -> None:
         if self._ahead is None:
