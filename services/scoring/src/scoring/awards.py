@@ -91,7 +91,7 @@ def get_review(repo: Any, campaign_id: str, phase_key: str) -> ProposalReview:
     """The proposals of a review with their state, log and correction flags."""
     from scoring.handlers import _campaign, _phase
 
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = _campaign(tx, campaign_id)
         p = _phase(c, phase_key)
         review = _review(tx, c, p)
@@ -107,7 +107,7 @@ def add_proposal(repo: Any, campaign_id: str, phase_key: str, values: dict[str, 
     """The union adds a subject (or brings back one removed) with a title allowed at this review."""
     from scoring.handlers import Conflict, _campaign, _phase
 
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = _campaign(tx, campaign_id)
         p = _phase(c, phase_key)
         _expect(_review(tx, c, p, lock=True), "drafted", "thêm đề nghị")
@@ -144,7 +144,7 @@ def remove_proposal(repo: Any, campaign_id: str, phase_key: str, proposal_id: in
                     now: datetime) -> None:
     from scoring.handlers import NotFound, _campaign, _phase
 
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = _campaign(tx, campaign_id)
         p = _phase(c, phase_key)
         _expect(_review(tx, c, p, lock=True), "drafted", "bớt đề nghị")
@@ -161,7 +161,7 @@ def compile_proposals(repo: Any, campaign_id: str, phase_key: str, actor: Actor,
     """The union hands its compiled list to the leadership; no more additions or removals."""
     from scoring.handlers import _campaign, _phase
 
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = _campaign(tx, campaign_id)
         p = _phase(c, phase_key)
         _expect(_review(tx, c, p, lock=True), "drafted", "trình danh sách")
@@ -174,7 +174,7 @@ def decide(repo: Any, campaign_id: str, phase_key: str, number: str, on: date, a
     """The leadership's decision: its number and date; each amount at the base salary of that date."""
     from scoring.handlers import _campaign, _phase
 
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = _campaign(tx, campaign_id)
         p = _phase(c, phase_key)
         _expect(_review(tx, c, p, lock=True), "compiled", "quyết định")

@@ -10,7 +10,6 @@ from dunghan.clock import utc_now
 from dunghan.contract.envelope import ContractError, decode
 from dunghan.logging import log_context
 from scoring import handlers
-from scoring.repository.sql import SqlRepository, open_batch_tx
 
 HANDLED = frozenset(cls.TYPE for cls in handlers.EVENT_HANDLERS)
 
@@ -32,25 +31,28 @@ def make_handler(repo: handlers.Repository, clock: Callable[[], datetime] = utc_
     return handle
 
 
-def make_batch_handler(repo: SqlRepository, clock: Callable[[], datetime] = utc_now
+def make_batch_handler(repo: handlers.Repository, clock: Callable[[], datetime] = utc_now
                        ) -> Callable[[list[Any]], list[str]]:
-    """A consumer batch at once: the inbox rows of all its scored events in one statement, then each event in
-    order. A message that does not decode rolls the batch back; the consumer then handles it alone (and rejects
-    it)."""
+    """A consumer batch at once: the inbox rows of all its scored events in one statement, each event then applied
+    in order with its answer (an event twice in the batch: the second asks the database again). A message that
+    does not decode rolls the batch back; the consumer then handles it alone (and rejects it)."""
     def handle_many(deliveries: list[Any]) -> list[str]:
         now = clock()
         events = (decode(d.body, d.routing_key) for d in deliveries)
         decoded = [(ce, ce.event() if ce.type in HANDLED else None) for ce in events]
-        tx = open_batch_tx(repo)
-        assert tx is not None, "a batch handler runs inside the consumer's batch"
-        tx.prefetch_inbox([(ce.source, ce.id) for ce, ev in decoded if ev is not None])
         out = []
-        for ce, ev in decoded:
-            if ev is None:
-                out.append("ok")
-                continue
-            with log_context(event_id=ce.id, dossier=ce.subject):
-                out.append("ok" if handlers.handle_event(repo, ce, ev, now) else "duplicate")
+        with repo.uow as tx:
+            new = tx.inbox_accept_many([(ce.source, ce.id) for ce, ev in decoded if ev is not None])
+            answered: set[tuple[str, str]] = set()
+            for ce, ev in decoded:
+                if ev is None:
+                    out.append("ok")
+                    continue
+                key = (ce.source, ce.id)
+                answer = None if key in answered else key in new
+                answered.add(key)
+                with log_context(event_id=ce.id, dossier=ce.subject):
+                    out.append("ok" if handlers.handle_event(repo, ce, ev, now, new=answer) else "duplicate")
         return out
 
     return handle_many

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import CloudEvent, envelope_for
@@ -40,15 +39,12 @@ from scoring.domain import (
     rank,
     step_figures,
 )
+from scoring.ports import AlreadyExists, Campaigns, Facts, Repository
 from scoring.rules import rules_text
 
 WAITING_REASONS = frozenset({"supplement_requested", "supplement_paused", "paused"})
 REPEAT_SUPPLEMENT = "second_supplement_request"
 SYSTEM = "hệ thống"
-
-
-class Repository(Protocol):
-    def transaction(self) -> AbstractContextManager[Any]: ...
 
 
 class NotFound(LookupError):
@@ -71,43 +67,43 @@ def local_day(instant: datetime) -> date:
 
 # ---- events ----
 
-def on_accepted(tx: Any, ev: DossierAccepted, ce: CloudEvent, now: datetime) -> None:
+def on_accepted(tx: Facts, ev: DossierAccepted, ce: CloudEvent, now: datetime) -> None:
     tx.record_accepted(ev)
     tx.record_move(ev.code, ev.occurred_at, "holder", ev.unit)
 
 
-def on_transferred(tx: Any, ev: DossierTransferred, ce: CloudEvent, now: datetime) -> None:
+def on_transferred(tx: Facts, ev: DossierTransferred, ce: CloudEvent, now: datetime) -> None:
     tx.record_move(ev.code, ev.occurred_at, "holder", ev.unit)
 
 
-def on_submitted(tx: Any, ev: DossierSubmitted, ce: CloudEvent, now: datetime) -> None:
+def on_submitted(tx: Facts, ev: DossierSubmitted, ce: CloudEvent, now: datetime) -> None:
     tx.record_intake(ev.code, "submitted", ev.agency, ev.channel, ev.occurred_at)
 
 
-def on_refused(tx: Any, ev: DossierRefused, ce: CloudEvent, now: datetime) -> None:
+def on_refused(tx: Facts, ev: DossierRefused, ce: CloudEvent, now: datetime) -> None:
     tx.record_intake(ev.code, "refused", ev.agency, ev.channel, ev.occurred_at, ev.unit)
 
 
-def on_due_date_set(tx: Any, ev: DueDateSet, ce: CloudEvent, now: datetime) -> None:
+def on_due_date_set(tx: Facts, ev: DueDateSet, ce: CloudEvent, now: datetime) -> None:
     # accepted_at only fills a row this creates (a due date before the acceptance reached scoring)
     tx.record_due(ev, ev.reason in WAITING_REASONS, ce.time)
 
 
-def on_supplement_requested(tx: Any, ev: SupplementRequested, ce: CloudEvent, now: datetime) -> None:
+def on_supplement_requested(tx: Facts, ev: SupplementRequested, ce: CloudEvent, now: datetime) -> None:
     tx.set_waiting(ev.code, True)
     tx.record_move(ev.code, ev.occurred_at, "waiting")
 
 
-def on_supplement_received(tx: Any, ev: SupplementReceived, ce: CloudEvent, now: datetime) -> None:
+def on_supplement_received(tx: Facts, ev: SupplementReceived, ce: CloudEvent, now: datetime) -> None:
     tx.set_waiting(ev.code, False)
     tx.record_move(ev.code, ev.occurred_at, "resumed")
 
 
-def on_unit_updated(tx: Any, ev: UnitUpdated, ce: CloudEvent, now: datetime) -> None:
+def on_unit_updated(tx: Facts, ev: UnitUpdated, ce: CloudEvent, now: datetime) -> None:
     tx.upsert_name("unit", ev.unit, ev.agency, ev.name, ev.unit)
 
 
-def on_officer_updated(tx: Any, ev: OfficerUpdated, ce: CloudEvent, now: datetime) -> None:
+def on_officer_updated(tx: Facts, ev: OfficerUpdated, ce: CloudEvent, now: datetime) -> None:
     tx.upsert_name("officer", ev.officer, ev.agency, ev.full_name, ev.unit)
 
 
@@ -115,7 +111,7 @@ def repeat_supplements(ev: DossierClassified) -> int:
     return max(ev.supplement_requests - 1, 0) or int(REPEAT_SUPPLEMENT in ev.violations)
 
 
-def on_classified(tx: Any, ev: DossierClassified, ce: CloudEvent, now: datetime) -> None:
+def on_classified(tx: Facts, ev: DossierClassified, ce: CloudEvent, now: datetime) -> None:
     """Store the classification; for a phase already closed, record it as a correction beside the result."""
     previous = tx.record_classified(ev, repeat_supplements(ev), now)
     for campaign_id, phase, state in tx.phases_covering(ev.agency, local_day(ev.stopped_at)):
@@ -123,7 +119,7 @@ def on_classified(tx: Any, ev: DossierClassified, ce: CloudEvent, now: datetime)
             tx.add_correction(campaign_id, phase, ev, ce.id, previous, now)
 
 
-EVENT_HANDLERS: dict[type[Event], Callable[[Any, Any, CloudEvent, datetime], None]] = {
+EVENT_HANDLERS: dict[type[Event], Callable[[Facts, Any, CloudEvent, datetime], None]] = {
     DossierAccepted: on_accepted,
     DossierTransferred: on_transferred,
     DossierSubmitted: on_submitted,
@@ -137,13 +133,14 @@ EVENT_HANDLERS: dict[type[Event], Callable[[Any, Any, CloudEvent, datetime], Non
 }
 
 
-def handle_event(repo: Repository, ce: CloudEvent, ev: Event, now: datetime) -> bool:
-    """Apply one event with its inbox row in the same transaction; False if it was seen before or not ours."""
+def handle_event(repo: Repository, ce: CloudEvent, ev: Event, now: datetime, *, new: bool | None = None) -> bool:
+    """Apply one event with its inbox row in the same transaction; False if it was seen before or not ours.
+    ``new``: the inbox row was inserted already (a consumer batch's, in one statement), and whether it was new."""
     handler = EVENT_HANDLERS.get(type(ev))
     if handler is None:
         return True
-    with repo.transaction() as tx:
-        if not tx.inbox_accept(ce.source, ce.id):
+    with repo.uow as tx:
+        if not (tx.inbox_accept(ce.source, ce.id) if new is None else new):
             return False
         handler(tx, ev, ce, now)
     return True
@@ -152,10 +149,8 @@ def handle_event(repo: Repository, ce: CloudEvent, ev: Event, now: datetime) -> 
 # ---- campaigns ----
 
 def create_campaign(repo: Repository, raw: dict[str, Any]) -> Campaign:
-    from scoring.repository.sql import AlreadyExists
-
     campaign = campaign_from_dict(raw)
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         try:
             tx.save_campaign(campaign)
         except AlreadyExists as exc:
@@ -170,7 +165,7 @@ def load_campaign_file(repo: Repository, path: str, *, if_absent: bool = True) -
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     if if_absent:
-        with repo.transaction() as tx:
+        with repo.uow as tx:
             if tx.get_campaign(str(raw.get("id"))) is not None:
                 return None
     try:
@@ -181,7 +176,7 @@ def load_campaign_file(repo: Repository, path: str, *, if_absent: bool = True) -
         return None  # the web and the worker start together: the other one stored it meanwhile
 
 
-def _campaign(tx: Any, campaign_id: str) -> Campaign:
+def _campaign(tx: Campaigns, campaign_id: str) -> Campaign:
     c: Campaign | None = tx.get_campaign(campaign_id)
     if c is None:
         raise NotFound("campaign", f"không có chiến dịch {campaign_id!r}")
@@ -209,14 +204,14 @@ class Standings:
     flags: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def _live(tx: Any, c: Campaign, p: Phase) -> tuple[list[Standing], list[Standing]]:
+def _live(tx: Campaigns, c: Campaign, p: Phase) -> tuple[list[Standing], list[Standing]]:
     unit_tallies, officer_tallies = tx.tallies(c, p)
     return rank(unit_tallies, c.config), rank(officer_tallies, c.config)
 
 
 def standings(repo: Repository, campaign_id: str, phase_key: str, kind: str) -> Standings:
     """Live standings of an open phase; the frozen result of a closed one."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = _campaign(tx, campaign_id)
         p = _phase(c, phase_key)
         frozen = tx.frozen(c.id, p.key, kind)
@@ -253,7 +248,7 @@ def close_phase(
     repo: Repository, campaign_id: str, phase_key: str, now: datetime, by: str = SYSTEM
 ) -> PhaseClosed:
     """Freeze the results and queue one PhaseClosed; a second close is a Conflict."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = _campaign(tx, campaign_id)
         p = _phase(c, phase_key)
         if tx.lock_phase(c.id, p.key) != "open":
@@ -277,7 +272,7 @@ def close_due_phases(repo: Repository, now: datetime, window_days: int = 30) -> 
     """The periodic job: close every open phase whose review date has come (local date) within the last
     ``window_days``. Older ones are history being loaded (a backfill, the demo): an operator closes those."""
     today = local_day(now)
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         due = tx.phases_due(today, today - timedelta(days=window_days))
     closed = []
     for campaign_id, key in due:

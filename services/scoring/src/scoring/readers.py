@@ -22,7 +22,7 @@ class StepReport:
 def step_report(repo: Repository, campaign_id: str, phase_key: str, *, unit: str | None = None,
                 officer: str | None = None) -> StepReport:
     """Per-step figures of a phase, for one unit or officer if asked: live while open, frozen once closed."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = _campaign(tx, campaign_id)
         p = _phase(c, phase_key)
         counts = tx.frozen_steps(c.id, p.key)
@@ -43,7 +43,7 @@ class Report06a:
 
 
 def report_06a(repo: Repository, agency: str, period: Period, by: str = "unit") -> Report06a:
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         rows = tx.form_06a(agency, period, by)
         refused = tx.refused_at_intake(agency, period)
     return Report06a(agency, period, by, rows, refused)
@@ -65,7 +65,7 @@ def report_index(repo: Repository, agency: str, year: int, today: date | None = 
     asked ``retroactive``, for reference)."""
     last = 12 if today is None or today.year > year else today.month if today.year == year else 0
     with_766 = applies_766(year) or retroactive
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         months = [index_month(tx.month_figures(agency, year, m), with_766=with_766) for m in range(1, last + 1)]
         if last:
             months.append(index_month(tx.month_figures(agency, year, 0), with_766=with_766))
@@ -74,16 +74,16 @@ def report_index(repo: Repository, agency: str, year: int, today: date | None = 
 
 def campaign(repo: Repository, campaign_id: str) -> Campaign:
     """The campaign (``NotFound`` if there is none)."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         return _campaign(tx, campaign_id)
 
 
 def unit_names(repo: Repository, agency: str) -> dict[str, str]:
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         return tx.unit_names(agency)  # type: ignore[no-any-return]
 
 
 def campaigns(repo: Repository) -> list[tuple[Campaign, dict[str, str]]]:
     """Every campaign with the state of each of its phases."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         return tx.list_campaigns()  # type: ignore[no-any-return]

@@ -7,13 +7,13 @@ from scoring.handlers import Repository, _campaign, _phase
 
 
 def corrections(repo: Repository, campaign_id: str, phase_key: str) -> list[dict[str, Any]]:
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         _phase(_campaign(tx, campaign_id), phase_key)
         return tx.corrections(campaign_id, phase_key)  # type: ignore[no-any-return]
 
 
 def record_complaint(repo: Repository, campaign_id: str, values: dict[str, Any], by: str) -> int:
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = _campaign(tx, campaign_id)
         if values.get("phase"):
             _phase(c, values["phase"])
@@ -21,6 +21,6 @@ def record_complaint(repo: Repository, campaign_id: str, values: dict[str, Any],
 
 
 def record_discipline(repo: Repository, campaign_id: str, values: dict[str, Any], by: str) -> int:
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = _campaign(tx, campaign_id)
         return tx.add_discipline(c, {**values, "recorded_by": by})  # type: ignore[no-any-return]

@@ -32,7 +32,7 @@ def main() -> None:
     publisher = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id="scoring")
     components: list[Component] = [
         Consumer(settings.amqp_url, SCORING_EVENTS, make_handler(repo), prefix=settings.amqp_prefix,
-                 batch_engine=engine, batch_size=settings.consumer_batch_size,
+                 unit_of_work=repo.uow, batch_size=settings.consumer_batch_size,
                  batch_handler=make_batch_handler(repo),
                  batch_linger=settings.consumer_batch_linger_ms / 1000,
                  producers=Producers.parse(settings.amqp_producers)),
