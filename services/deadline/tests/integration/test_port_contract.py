@@ -80,6 +80,16 @@ def test_a_dossier_reads_back_as_saved_with_its_nulls_and_instants(repo):
     assert empty == bare and missing is None
 
 
+def test_create_inserts_a_bare_dossier_and_leaves_one_that_exists(repo):
+    save(repo, dossier("D1", unit="P9"))
+    with repo.uow as tx:
+        tx.create("D1", "SCT", NOW)
+        tx.create("D2", "XYZ", NOW)
+    with repo.uow as tx:
+        assert tx.dossier("D1") == dossier("D1", unit="P9")
+        assert tx.dossier("D2") == Dossier(code="D2", agency="XYZ")
+
+
 def test_clock_events_come_back_in_time_order(repo):
     later = ClockEvent("supplement_requested", NOW + timedelta(hours=1), event_id="e2")
     first = ClockEvent("accepted", NOW, unit="P1", officer="cb1", event_id="e1")
