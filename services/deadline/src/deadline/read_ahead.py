@@ -1,8 +1,8 @@
 """What a consumer batch's messages will read, read before they write, in a few statements.
 
 Every answer here is the database's. The batch's inbox rows are inserted at once and each says whether it was
-new. Its dossiers are locked (``FOR UPDATE``, in code order) and read with their clock events and fired
-thresholds; a dossier not there yet is created at once (``SqlTx.create`` of them all in one statement), which
+new. Its dossiers are locked (``FOR UPDATE``, in code order) and read with their fired thresholds, then their clock
+events; a dossier not there yet is created at once (``SqlTx.create`` of them all in one statement), which
 locks it, and reads as absent. ``SqlTx`` drops an answer when it writes what it answers; ``read_again`` reads the
 dropped ones again, after the writes, for the next run of messages (``deadline.consumer`` cuts a batch into runs
 that hold no dossier twice).
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, DateTime, String, any_, bindparam, select, text
+from sqlalchemy import Connection, DateTime, String, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from deadline import tables as t
@@ -23,15 +23,16 @@ from dunghan.db.messaging import inbox_accept_many
 from dunghan.deadline import ClockEvent
 
 _CODES = bindparam("codes", type_=ARRAY(String))
-_DOSSIERS_LOCKED = (select(t.dossiers).where(t.dossiers.c.code == any_(_CODES))
-                    .order_by(t.dossiers.c.code).with_for_update())
+_FIRED_KEYS = func.array(select(t.thresholds.c.threshold).where(t.thresholds.c.code == t.dossiers.c.code)
+                         .scalar_subquery(), type_=ARRAY(String)).label("fired_keys")
+_DOSSIERS_LOCKED = (select(t.dossiers, _FIRED_KEYS).where(t.dossiers.c.code == any_(_CODES))
+                    .order_by(t.dossiers.c.code).with_for_update(of=t.dossiers))
 _BARE = text(
     "INSERT INTO dossiers (code, agency, updated_at) SELECT code, agency, :now "
     "FROM unnest(:codes, :agencies) AS u(code, agency) ON CONFLICT DO NOTHING RETURNING code"
 ).bindparams(_CODES, bindparam("agencies", type_=ARRAY(String)), bindparam("now", type_=DateTime(timezone=True)))
 _EVENTS_OF = (select(t.dossier_events).where(t.dossier_events.c.code == any_(_CODES))
               .order_by(t.dossier_events.c.code, t.dossier_events.c.at, t.dossier_events.c.id))
-_FIRED_OF = select(t.thresholds.c.code, t.thresholds.c.threshold).where(t.thresholds.c.code == any_(_CODES))
 
 
 @dataclass
@@ -52,24 +53,17 @@ def read_ahead(conn: Connection, keys: Sequence[tuple[str, str]], dossiers: dict
     new = inbox_accept_many(conn, unique)
     ahead = Ahead(inbox={k: k in new for k in unique})
     codes = sorted(dossiers)
-    found = _locked(conn, codes)
+    found = _locked(conn, ahead, codes)
     missing = [c for c in codes if c not in found]
     if missing:
         params = {"codes": missing, "agencies": [dossiers[c] for c in missing], "now": now}
         ahead.created = set(conn.execute(_BARE, params).scalars())
         raced = [c for c in missing if c not in ahead.created]  # inserted meanwhile by another transaction
         if raced:
-            found |= _locked(conn, raced)
+            found |= _locked(conn, ahead, raced)
         for code in ahead.created:
             ahead.dossiers[code], ahead.events[code], ahead.fired[code] = None, [], set()
-    ahead.dossiers |= found
-    existing = sorted(found)
-    _read_events(conn, ahead, existing)
-    for code in existing:
-        ahead.fired[code] = set()
-    if existing:
-        for r in conn.execute(_FIRED_OF, {"codes": existing}):
-            ahead.fired[r.code].add(r.threshold)
+    _read_events(conn, ahead, sorted(found))
     return ahead
 
 
@@ -77,7 +71,7 @@ def read_again(conn: Connection, ahead: Ahead, codes: Sequence[str]) -> None:
     """Read again the rows and clock events of those of ``codes`` whose answers were dropped (written since)."""
     stale = sorted({c for c in codes if c not in ahead.dossiers or c not in ahead.events})
     if stale:
-        ahead.dossiers |= _locked(conn, stale)
+        _locked(conn, ahead, stale)
         _read_events(conn, ahead, stale)
 
 
@@ -89,5 +83,10 @@ def _read_events(conn: Connection, ahead: Ahead, codes: list[str]) -> None:
             ahead.events[r.code].append(clock_event(r))
 
 
-def _locked(conn: Connection, codes: list[str]) -> dict[str, Dossier | None]:
-    return {r.code: dossier_from_row(r) for r in conn.execute(_DOSSIERS_LOCKED, {"codes": codes})}
+def _locked(conn: Connection, ahead: Ahead, codes: list[str]) -> set[str]:
+    """Lock and read the dossiers of ``codes`` that are there, with their fired thresholds; their codes."""
+    found = set()
+    for r in conn.execute(_DOSSIERS_LOCKED, {"codes": codes}):
+        ahead.dossiers[r.code], ahead.fired[r.code] = dossier_from_row(r), set(r.fired_keys)
+        found.add(r.code)
+    return found
