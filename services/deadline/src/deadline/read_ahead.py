@@ -31,6 +31,11 @@ _BARE = text(
     "INSERT INTO dossiers (code, agency, updated_at) SELECT code, agency, :now "
     "FROM unnest(:codes, :agencies) AS u(code, agency) ON CONFLICT DO NOTHING RETURNING code"
 ).bindparams(_CODES, bindparam("agencies", type_=ARRAY(String)), bindparam("now", type_=DateTime(timezone=True)))
+# Already locked by this transaction: each dossier's row on every one of its events' rows.
+_WITH_EVENTS = (select(t.dossiers, *(c.label(f"event_{c.name}") for c in t.dossier_events.c))
+                .outerjoin(t.dossier_events, t.dossier_events.c.code == t.dossiers.c.code)
+                .where(t.dossiers.c.code == any_(_CODES))
+                .order_by(t.dossiers.c.code, t.dossier_events.c.at, t.dossier_events.c.id))
 _EVENTS_OF = (select(t.dossier_events).where(t.dossier_events.c.code == any_(_CODES))
               .order_by(t.dossier_events.c.code, t.dossier_events.c.at, t.dossier_events.c.id))
 
@@ -70,9 +75,14 @@ def read_ahead(conn: Connection, keys: Sequence[tuple[str, str]], dossiers: dict
 def read_again(conn: Connection, ahead: Ahead, codes: Sequence[str]) -> None:
     """Read again the rows and clock events of those of ``codes`` whose answers were dropped (written since)."""
     stale = sorted({c for c in codes if c not in ahead.dossiers or c not in ahead.events})
+    for code in stale:
+        ahead.events[code] = []
     if stale:
-        _locked(conn, ahead, stale)
-        _read_events(conn, ahead, stale)
+        for r in conn.execute(_WITH_EVENTS, {"codes": stale}):
+            if r.code not in ahead.dossiers:
+                ahead.dossiers[r.code] = dossier_from_row(r)
+            if r.event_kind is not None:
+                ahead.events[r.code].append(clock_event(r, "event_"))
 
 
 def _read_events(conn: Connection, ahead: Ahead, codes: list[str]) -> None:

@@ -35,7 +35,7 @@ __all__ = ["SAVE", "DeadlineUow", "SqlRepository", "SqlTx", "dossier_row"]
 # The statements of the per-event path, built once (building one costs more than running it from the cache).
 SAVE = upsert_statement(t.dossiers)
 SAVE_PROCEDURE = upsert_statement(t.procedure_versions)
-ADD_EVENT = insert(t.dossier_events)
+ADD_EVENT = insert(t.dossier_events).inline()  # no RETURNING of the new id
 _CREATE = pg_insert(t.dossiers).on_conflict_do_nothing()
 _DOSSIER = select(t.dossiers).where(t.dossiers.c.code == bindparam("code"))
 _DOSSIER_LOCKED = _DOSSIER.with_for_update()
@@ -76,12 +76,15 @@ class SqlTx:
         read_again(self.conn, self._ahead, codes)
 
     def flush(self) -> None:
-        if self._saves:
-            self.conn.execute(SAVE, self._saves)
-            self._saves = []
-        if self._event_rows:
-            self.conn.execute(ADD_EVENT, self._event_rows)
-            self._event_rows = []
+        """The waiting writes: the dossiers and their clock events in one round trip (a pipeline; neither
+        statement returns rows), then the outbox."""
+        if self._saves or self._event_rows:
+            with self.conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+                if self._saves:
+                    self.conn.execute(SAVE, self._saves)
+                if self._event_rows:
+                    self.conn.execute(ADD_EVENT, self._event_rows)
+            self._saves, self._event_rows = [], []
         if self._outbox:
             outbox_add_many(self.conn, self._outbox)
             self._outbox = []

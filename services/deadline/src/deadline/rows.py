@@ -76,6 +76,12 @@ def clock_event_row(code: str, ce: ClockEvent, now: datetime) -> dict[str, Any]:
             "received_at": now}
 
 
-def clock_event(r: Any) -> ClockEvent:
+def clock_event(r: Any, prefix: str = "") -> ClockEvent:
+    """``prefix``: the columns of ``dossier_events`` are labelled so in ``r`` (a join with ``dossiers``)."""
+    if prefix:
+        return ClockEvent(**{k: getattr(r, prefix + k) for k in _CLOCK_EVENT_COLUMNS})
     return ClockEvent(kind=r.kind, at=r.at, unit=r.unit, officer=r.officer, step=r.step,
                       new_due_date=r.new_due_date, decision=r.decision, event_id=r.event_id)
+
+
+_CLOCK_EVENT_COLUMNS = ("kind", "at", "unit", "officer", "step", "new_due_date", "decision", "event_id")
