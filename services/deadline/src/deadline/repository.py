@@ -45,9 +45,10 @@ _FIRED = select(t.thresholds.c.threshold).where(t.thresholds.c.code == bindparam
 
 
 class SqlTx:
-    """The statements of one transaction. Inside ``reading_ahead`` (a run of a consumer batch) the reads it
-    covers are answered from it until the dossier is written; the dossier, clock event and outbox writes wait,
-    in order, and go as one statement each (``flush``) before any other statement and when the run ends."""
+    """The statements of one transaction. Inside ``reading_ahead`` (a consumer batch) a read is answered from the
+    read-ahead until this transaction writes what it answers, else by the database; the dossier, clock event and
+    outbox writes wait, in order, and go out together (``flush``) before any other statement, before each run's
+    ``read_again`` and at the end."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -71,7 +72,7 @@ class SqlTx:
 
     def read_again(self, codes: Sequence[str]) -> None:
         """Before the next run of the batch: what was written goes out, and what it changed is read again."""
-        assert self._ahead is not None, "read_again inside reading_ahead"
+        assert self._ahead is not None, "read_again outside reading_ahead"
         self.flush()
         read_again(self.conn, self._ahead, codes)
 
