@@ -15,7 +15,8 @@ from dunghan.bus.consumer import Consumer, Delivery
 from dunghan.bus.errors import Duplicate, Reject
 from dunghan.bus.publisher import OutgoingMessage, Publisher
 from dunghan.bus.topology import ConsumerQueue, declare
-from dunghan.db import after_commit, batch, begin, inbox_accept, lock_keys, make_engine, messaging_tables
+from dunghan.db import inbox_accept, make_engine, messaging_tables
+from dunghan.db.unit_of_work import ConnectionUnitOfWork
 from dunghan.metrics import BATCHES
 from dunghan.testing.polling import wait_until
 
@@ -32,6 +33,11 @@ def engine(make_database: Callable[[str], str]) -> Iterator[Engine]:
     metadata.create_all(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def uow(engine: Engine) -> ConnectionUnitOfWork:
+    return ConnectionUnitOfWork(engine)
 
 
 @pytest.fixture
@@ -53,57 +59,59 @@ def effect_ids(engine: Engine) -> list[str]:
         return sorted(conn.execute(select(effects.c.event_id)).scalars())
 
 
-def apply(engine: Engine, event_id: str) -> None:
-    """What a service handler does: inbox row and effect in the transaction ``begin`` gives it."""
-    with begin(engine) as conn:
+def apply(uow: ConnectionUnitOfWork, event_id: str) -> None:
+    """What a service handler does: inbox row and effect in the unit of work it is handed."""
+    with uow as conn:
         if not inbox_accept(conn, "/test", event_id):
             raise Duplicate(event_id)
         conn.execute(insert(effects).values(event_id=event_id))
 
 
-def test_begin_joins_the_open_batch_and_after_commit_waits_for_its_commit(engine: Engine) -> None:
+def test_a_unit_of_work_inside_another_joins_it_and_after_commit_waits_for_its_commit(
+        engine: Engine, uow: ConnectionUnitOfWork) -> None:
     ran: list[str] = []
-    with batch(engine):
-        apply(engine, "j-1")
-        apply(engine, "j-2")
-        after_commit(lambda: ran.append("done"))
+    with uow:
+        apply(uow, "j-1")
+        apply(uow, "j-2")
+        uow.after_commit(lambda: ran.append("done"))
         assert ran == [] and "j-1" not in effect_ids(engine)  # not committed yet: another connection sees nothing
     assert ran == ["done"] and {"j-1", "j-2"} <= set(effect_ids(engine))
-    after_commit(lambda: ran.append("outside"))  # no batch: at once
+    uow.after_commit(lambda: ran.append("outside"))  # none open: at once
     assert ran == ["done", "outside"]
 
 
-def test_an_error_rolls_the_whole_batch_back_and_drops_its_callbacks(engine: Engine) -> None:
+def test_an_error_rolls_the_whole_unit_of_work_back_and_drops_its_callbacks(
+        engine: Engine, uow: ConnectionUnitOfWork) -> None:
     ran: list[str] = []
-    with pytest.raises(RuntimeError), batch(engine):
-        apply(engine, "r-1")
-        after_commit(lambda: ran.append("never"))
+    with pytest.raises(RuntimeError), uow:
+        apply(uow, "r-1")
+        uow.after_commit(lambda: ran.append("never"))
         raise RuntimeError("message 2 failed")
     assert "r-1" not in effect_ids(engine) and ran == []
 
 
-def test_after_commit_in_a_transaction_of_its_own_waits_for_its_commit_and_is_dropped_on_rollback(
-        engine: Engine) -> None:
+def test_an_explicit_commit_makes_the_work_so_far_durable_and_runs_its_callbacks(
+        engine: Engine, uow: ConnectionUnitOfWork) -> None:
     ran: list[str] = []
-    with begin(engine) as conn:
-        conn.execute(insert(effects).values(event_id="t-1"))
-        after_commit(lambda: ran.append("committed"))
-        assert ran == []
-    assert ran == ["committed"] and "t-1" in effect_ids(engine)
-    with pytest.raises(RuntimeError), begin(engine) as conn:
-        conn.execute(insert(effects).values(event_id="t-2"))
-        after_commit(lambda: ran.append("never"))
-        raise RuntimeError("the transaction fails after the callback was registered")
-    assert ran == ["committed"] and "t-2" not in effect_ids(engine)
+    with pytest.raises(RuntimeError), uow as conn:
+        conn.execute(insert(effects).values(event_id="c-1"))
+        uow.after_commit(lambda: ran.append("committed"))
+        uow.commit()
+        assert ran == ["committed"] and "c-1" in effect_ids(engine)
+        conn.execute(insert(effects).values(event_id="c-2"))
+        uow.after_commit(lambda: ran.append("never"))
+        raise RuntimeError("fails after the commit")
+    assert ran == ["committed"] and "c-2" not in effect_ids(engine)
 
 
-def test_transactions_locking_the_same_key_run_one_after_the_other(engine: Engine) -> None:
+def test_units_of_work_locking_the_same_key_run_one_after_the_other(
+        engine: Engine, uow: ConnectionUnitOfWork) -> None:
     order: list[str] = []
     first_holds = threading.Event()
 
     def first() -> None:
-        with begin(engine) as conn:
-            lock_keys(conn, ["dossier:A", "dossier:B"])
+        with uow as conn:
+            uow.lock(["dossier:A", "dossier:B"])
             first_holds.set()
             time.sleep(0.3)
             conn.execute(insert(effects).values(event_id="lock-first"))
@@ -112,8 +120,8 @@ def test_transactions_locking_the_same_key_run_one_after_the_other(engine: Engin
     thread = threading.Thread(target=first)
     thread.start()
     first_holds.wait(5)
-    with begin(engine) as conn:
-        lock_keys(conn, ["dossier:B"])
+    with uow as conn:  # the same object from another thread: a unit of work of its own
+        uow.lock(["dossier:B"])
         order.append("second locked")
         assert "lock-first" in conn.execute(select(effects.c.event_id)).scalars().all()  # sees the first write
     thread.join()
@@ -125,16 +133,16 @@ def counted(queue: str, result: str) -> float:
 
 
 def test_waiting_messages_are_handled_in_batches_and_a_bad_one_falls_back_to_one_by_one(
-        amqp_url: str, bus_prefix: str, queue: ConsumerQueue, engine: Engine) -> None:
+        amqp_url: str, bus_prefix: str, queue: ConsumerQueue, engine: Engine, uow: ConnectionUnitOfWork) -> None:
     seen: list[str] = []
 
     def handler(d: Delivery) -> None:
         seen.append(d.body.decode())
         if d.body == b"b-050":
             raise Reject("bad message", field="data")
-        apply(engine, d.body.decode())
+        apply(uow, d.body.decode())
 
-    consumer = Consumer(amqp_url, queue, handler, prefix=bus_prefix, batch_engine=engine, batch_size=25)
+    consumer = Consumer(amqp_url, queue, handler, prefix=bus_prefix, unit_of_work=uow, batch_size=25)
     conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
     declare(conn.channel(), consumer._topology(), prefix=bus_prefix, only=queue.service)
     conn.close()

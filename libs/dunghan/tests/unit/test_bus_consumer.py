@@ -256,7 +256,7 @@ class FakeConnection:
 
 
 def lingering(last_batch: int, arriving: int, batch_size: int = 10) -> tuple[Consumer, FakeConnection]:
-    consumer = Consumer("amqp://x", QUEUE, lambda d: None, batch_engine=object(),  # type: ignore[arg-type]
+    consumer = Consumer("amqp://x", QUEUE, lambda d: None, unit_of_work=object(),  # type: ignore[arg-type]
                         batch_size=batch_size, batch_linger=60.0)
     consumer._last_batch = last_batch
     consumer._buffer = [(None, None, b"m")]

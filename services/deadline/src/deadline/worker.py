@@ -22,7 +22,7 @@ def components(deps: DeadlineDeps) -> list[Component]:
     return [
         Consumer(settings.amqp_url, DEADLINE_EVENTS, make_handler(repo, handler_deps, deps.clock),
                  prefix=settings.amqp_prefix,
-                 batch_engine=engine, batch_size=settings.consumer_batch_size,
+                 unit_of_work=repo.uow, batch_size=settings.consumer_batch_size,
                  batch_handler=make_batch_handler(repo, handler_deps, deps.clock),
                  batch_linger=settings.consumer_batch_linger_ms / 1000,
                  producers=Producers.parse(settings.amqp_producers)),

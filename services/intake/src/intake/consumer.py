@@ -13,7 +13,7 @@ from dunghan.bus.errors import Duplicate, Reject
 from dunghan.bus.identity import DIRECT_REPLY_TO, reply_allowed
 from dunghan.bus.topology import INTAKE_REJECTED
 from dunghan.contract import safejson
-from dunghan.db.unit_of_work import after_commit
+from dunghan.db.ambient import after_commit
 from dunghan.logging import log_context
 from intake import metrics
 from intake.batch_tx import open_batch_tx

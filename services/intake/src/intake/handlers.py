@@ -10,7 +10,7 @@ from typing import Any
 
 from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import envelope_for
-from dunghan.db.unit_of_work import after_commit
+from dunghan.db.ambient import after_commit
 from intake import metrics
 from intake.domain import (
     DossierState,

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from dunghan.bus.topology import NOTIFY_EVENTS
 from dunghan.clock import utc_now
 from dunghan.contract.envelope import CloudEvent, ContractError, decode
-from dunghan.db.unit_of_work import after_commit
+from dunghan.db.ambient import after_commit
 from dunghan.logging import log_context
 from notify import domain, metrics
 from notify.domain import Calendar

@@ -10,14 +10,12 @@ from datetime import datetime
 from typing import Any
 
 import pika
-from sqlalchemy import Engine
 
 from dunghan.bus.connection import BROKER_ERRORS, backoff, parameters
 from dunghan.bus.delivery import BatchHandler, Delivery, Handler, OnReject, handle_each
 from dunghan.bus.errors import Duplicate, Reject, RetryLater
 from dunghan.bus.identity import FORGED, Forged, Producers
 from dunghan.bus.topology import TOPOLOGY, ConsumerQueue, Topology, declare
-from dunghan.db.unit_of_work import batch
 from dunghan.metrics import (
     BATCHES,
     CONSUMER_LAG,
@@ -27,6 +25,7 @@ from dunghan.metrics import (
     MESSAGES_FORGED,
     zero_consumer,
 )
+from dunghan.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 __all__ = ["BatchHandler", "Consumer", "Delivery", "Handler", "OnReject", "handle_each", "is_transient"]
@@ -60,9 +59,9 @@ def event_lag(props: Any, now: float) -> float | None:
 class Consumer:
     """Consumes one service queue until ``stop()``; reconnects with backoff when the connection drops.
 
-    With ``batch_engine`` (the engine the handler's repository opens its transactions on, through
-    ``dunghan.db.begin``), the messages that are already waiting, up to ``batch_size``, are handled in one
-    transaction (``dunghan.db.batch``) and acked after its commit. If any of them raises, even a ``Reject``, the
+    With ``unit_of_work`` (the one the handlers open, ``dunghan.uow``), the messages that are already waiting,
+    up to ``batch_size``, are handled inside one ``with unit_of_work`` (the handlers' own ``with`` joins it:
+    one transaction, one commit) and acked after its commit. If any of them raises, even a ``Reject``, the
     batch is rolled back and its messages are handled again one by one, each with the usual outcome. A
     ``batch_handler`` takes the whole batch at once (to read and write for all its messages in a few statements)
     and returns each message's outcome, ok or duplicate; without one, ``handler`` runs for each message. Under a
@@ -75,7 +74,8 @@ class Consumer:
     def __init__(self, amqp_url: str, queue: ConsumerQueue, handler: Handler, *, prefix: str = "",
                  prefetch: int = 50, on_reject: OnReject | None = None, name: str | None = None,
                  declare_topology: bool = True, transient_retry_seconds: float = 20.0,
-                 batch_engine: Engine | None = None, batch_size: int = 50,
+                 unit_of_work: UnitOfWork[Any] | None = None, batch_size: int = 50,
+                 batch_engine: Any = None,
                  batch_handler: BatchHandler | None = None, batch_linger: float = 0.0,
                  producers: Producers | None = None) -> None:
         self.amqp_url = amqp_url
@@ -87,7 +87,11 @@ class Consumer:
         self.name = name or f"{queue.service}-consumer"
         self.declare_topology = declare_topology
         self.transient_retry_seconds = transient_retry_seconds
-        self.batch_engine = batch_engine
+        if batch_engine is not None and unit_of_work is None:  # transitional: deadline and scoring
+            from dunghan.db.ambient import EngineBatch
+
+            unit_of_work = EngineBatch(batch_engine)
+        self.unit_of_work = unit_of_work
         self.batch_size = max(1, batch_size)
         self.batch_handler = batch_handler
         self.batch_linger = batch_linger
@@ -148,7 +152,7 @@ class Consumer:
             channel.basic_qos(prefetch_count=self.prefetch)
             self.publish_channel = conn.channel()
             self.publish_channel.confirm_delivery()
-            batching = self.batch_engine is not None and self.batch_size > 1
+            batching = self.unit_of_work is not None and self.batch_size > 1
             callback = self._buffered if batching else self.on_message
             tag = channel.basic_consume(self.queue_name, on_message_callback=callback)
             self.ready.set()
@@ -202,7 +206,7 @@ class Consumer:
     def _linger(self, conn: Any) -> None:
         """Under a backlog (the last batch was not alone), wait up to ``batch_linger`` seconds for the batch to
         fill: fewer, fuller batches cost less per message. A lone message (a quiet queue) goes at once."""
-        if self.batch_linger <= 0 or self._last_batch <= 1 or self.batch_engine is None:
+        if self.batch_linger <= 0 or self._last_batch <= 1 or self.unit_of_work is None:
             return
         until = time.monotonic() + self.batch_linger
         while len(self._buffer) < self.batch_size and not self._stopping.is_set():
@@ -234,14 +238,14 @@ class Consumer:
 
     def _run_batch(self, items: list[tuple[Any, Any, bytes]]) -> list[str] | None:
         """Outcomes (ok / duplicate) of a committed batch; None when it was rolled back."""
-        assert self.batch_engine is not None
+        assert self.unit_of_work is not None
         started = time.perf_counter()
         outcomes: list[str] = []
         deliveries = [Delivery.from_pika(method, props, body, self.user) for method, props, body in items]
         if not all(self._authentic(d) for d in deliveries):
             return None  # one by one: each forged message is dead-lettered alone
         try:
-            with batch(self.batch_engine):
+            with self.unit_of_work:
                 if self.batch_handler is not None:
                     outcomes = self.batch_handler(deliveries)
                     if len(outcomes) != len(deliveries):

@@ -127,51 +127,6 @@ def inbox_accept_many(conn: Connection, keys: Iterable[tuple[str, str]]) -> set[
     return {(r.source, r.event_id) for r in conn.execute(_INBOX_INSERT_MANY, params)}
 
 
-class InboxBatch:
-    """The inbox rows of a consumer batch's messages, inserted in one statement (``prefetch``) before they are
-    handled; ``accept`` then answers ``inbox_accept`` for them (the same event twice in the batch: the second is
-    the duplicate), and asks the database for any other."""
-
-    def __init__(self) -> None:
-        self._asked: set[tuple[str, str]] = set()
-        self._new: set[tuple[str, str]] = set()
-
-    def prefetch(self, conn: Connection, keys: Iterable[tuple[str, str]]) -> None:
-        keys = set(keys) - self._asked
-        self._asked |= keys
-        self._new |= inbox_accept_many(conn, sorted(keys))
-
-    def accept(self, conn: Connection, source: str, event_id: str) -> bool:
-        key = (source, event_id)
-        if key not in self._asked:
-            return inbox_accept(conn, source, event_id)
-        if key in self._new:
-            self._new.discard(key)
-            return True
-        return False
-
-
-class BatchInbox:
-    """Mixin, before a repository transaction class taking its connection first: ``prefetch_inbox(keys)``
-    inserts a consumer batch's inbox rows in one statement, ``inbox_accept`` then answers from them; ``flush``
-    (for ``batch_member``) writes nothing unless the transaction class buffers more."""
-
-    conn: Connection
-
-    def __init__(self, conn: Connection, *args: Any, **kwargs: Any) -> None:
-        super().__init__(conn, *args, **kwargs)  # type: ignore[call-arg]
-        self._inbox = InboxBatch()
-
-    def prefetch_inbox(self, keys: Iterable[tuple[str, str]]) -> None:
-        self._inbox.prefetch(self.conn, keys)
-
-    def inbox_accept(self, source: str, event_id: str) -> bool:
-        return self._inbox.accept(self.conn, source, event_id)
-
-    def flush(self) -> None:
-        return None
-
-
 def outbox_row(ce: CloudEvent, exchange: str = EVENTS_EXCHANGE, routing_key: str | None = None,
                headers: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The outbox columns of ``ce`` (for a statement that inserts it along with other rows)."""
