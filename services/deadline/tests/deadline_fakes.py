@@ -1,9 +1,8 @@
-"""Hand-written fakes of the deadline service's ports: an in-memory repository and a recording metrics sink."""
+"""Hand-written fakes of the deadline service's ports (``deadline.ports``): an in-memory repository with its
+unit of work, and a recording metrics sink."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -15,6 +14,7 @@ from dunghan.calendar import Notice
 from dunghan.contract import Event
 from dunghan.contract.events import DossierClassified, ProcedureUpdated
 from dunghan.deadline import ClockEvent
+from dunghan.uow import AbstractUnitOfWork
 
 
 @dataclass
@@ -42,6 +42,9 @@ class FakeTx:
 
     def dossier(self, code: str, *, lock: bool = True) -> Dossier | None:
         return self.s.dossiers.get(code)
+
+    def create(self, code: str, agency: str, now: datetime) -> None:
+        self.s.dossiers.setdefault(code, Dossier(code=code, agency=agency))
 
     def save(self, d: Dossier, now: datetime) -> None:
         self.s.dossiers[d.code] = d
@@ -86,18 +89,34 @@ class FakeTx:
         self.s.procedures[(p.procedure.code, p.procedure.version)] = p
 
 
+class FakeUow(AbstractUnitOfWork[FakeTx]):
+    """A transaction is a snapshot of the repository's state, put back on rollback."""
+
+    def __init__(self, repo: FakeRepository) -> None:
+        super().__init__()
+        self.repo = repo
+        self.commits = 0
+        self._saved: State | None = None
+
+    def _begin(self) -> FakeTx:
+        self._saved = copy.deepcopy(self.repo.state)
+        return FakeTx(self.repo.state)
+
+    def _commit(self) -> None:
+        self.commits += 1
+
+    def _rollback(self) -> None:
+        assert self._saved is not None
+        self.repo.state = self._saved
+
+    def _lock(self, keys: list[str]) -> None:
+        return None
+
+
 class FakeRepository:
     def __init__(self) -> None:
         self.state = State()
-
-    @contextmanager
-    def transaction(self) -> Iterator[FakeTx]:
-        saved = copy.deepcopy(self.state)
-        try:
-            yield FakeTx(self.state)
-        except BaseException:
-            self.state = saved
-            raise
+        self.uow = FakeUow(self)
 
     def notices(self) -> list[Notice]:
         return list(self.state.notices)

@@ -82,7 +82,7 @@ def proposal_store_contract(repo: Any) -> None:
     at = datetime(2017, 7, 1, 3)
     p = Proposal("officer", "an", "Nguyễn Văn An", "Giấy khen (cá nhân)", 363_000, ("Không có hồ sơ quá hạn",),
                  "KTAT", "chuyen_vien")
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         assert tx.proposal_review("c", "1") is None
         tx.save_review("c", "1", "drafted", "hệ thống", at)
         first = tx.add_proposal("c", "1", p, origin="system", by="hệ thống", at=at)
@@ -96,7 +96,7 @@ def proposal_store_contract(repo: Any) -> None:
         tx.save_review("c", "1", "decided", "gđ", at, decision_number="12/QĐ-SCT", decision_date=date(2017, 7, 5))
         tx.log_proposal("c", "1", "drafted", by="hệ thống", role="system", at=at, proposal_id=first)
         tx.log_proposal("c", "1", "removed", by="cđ", role="union", at=at, proposal_id=first, reason="trùng")
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         rows = tx.list_proposals("c", "1")
         assert [(r["id"], r["subject"], r["status"], r["origin"]) for r in rows] == [
             (first, "an", "removed", "system"), (second, "KTAT", "proposed", "union")]

@@ -1,14 +1,14 @@
-"""The in-memory fake of scoring's storage port, held to the SQL adapter by ``test_port_contract.py``.
+"""The in-memory fake of scoring's storage port (``scoring.ports``), held to the SQL adapter by
+``test_port_contract.py``.
 
-The report queries (``tallies``, ``step_counts``, ``form_06a``, ``month_figures``) aggregate in SQL; the fake
+The report queries (``tallies``, ``step_counts``, ``form_06a``, ``index_figures``) aggregate in SQL; the fake
 returns what a test sets in ``live_tallies`` / ``live_steps`` instead, and those queries are tested on
 PostgreSQL only.
 """
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified, DueDateSet
+from dunghan.uow import AbstractUnitOfWork
 from scoring.domain import (
     FINAL_KEY,
     Campaign,
@@ -29,7 +30,7 @@ from scoring.domain import (
     campaign_from_dict,
     campaign_to_dict,
 )
-from scoring.repository.sql import AlreadyExists
+from scoring.ports import AlreadyExists
 
 
 @dataclass
@@ -63,6 +64,9 @@ class FakeTx(FakeProposalStore):
             return False
         self.s.inbox.add((source, event_id))
         return True
+
+    def inbox_accept_many(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        return {k for k in dict.fromkeys(keys) if self.inbox_accept(*k)}
 
     def add_outbox(self, ce: CloudEvent) -> None:
         self.s.outbox.append(ce)
@@ -191,17 +195,33 @@ class FakeTx(FakeProposalStore):
         return [dict(c) for c in self.s.corrections if (c["campaign_id"], c["phase"]) == (campaign_id, phase)]
 
 
+class FakeUow(AbstractUnitOfWork[FakeTx]):
+    """A transaction is a snapshot of the repository's state, put back on rollback."""
+
+    def __init__(self, repo: FakeRepository) -> None:
+        super().__init__()
+        self.repo = repo
+        self.commits = 0
+        self._saved: State | None = None
+
+    def _begin(self) -> FakeTx:
+        self._saved = copy.deepcopy(self.repo.state)
+        return FakeTx(self.repo.state)
+
+    def _commit(self) -> None:
+        self.commits += 1
+
+    def _rollback(self) -> None:
+        assert self._saved is not None
+        self.repo.state = self._saved
+
+    def _lock(self, keys: list[str]) -> None:
+        return None
+
+
 class FakeRepository:
-    """Records everything (``state``); a transaction that raises leaves the state as it was, like SQL."""
+    """Records everything (``state``); a unit of work that raises leaves the state as it was, like SQL."""
 
     def __init__(self) -> None:
         self.state = State()
-
-    @contextmanager
-    def transaction(self) -> Iterator[FakeTx]:
-        saved = copy.deepcopy(self.state)
-        try:
-            yield FakeTx(self.state)
-        except BaseException:
-            self.state = saved
-            raise
+        self.uow = FakeUow(self)

@@ -11,7 +11,7 @@ from deadline.api import blp
 from deadline.bootstrap import SERVICE, bootstrap
 from deadline.config import Settings
 from deadline.handlers import Deps
-from deadline.repository import Repository
+from deadline.ports import Repository
 from deadline.whatif.api import blp as whatif_blp
 from dunghan.clock import utc_now
 from dunghan.web.app import amqp_check, create_base_app, db_check

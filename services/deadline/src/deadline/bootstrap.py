@@ -13,7 +13,7 @@ import yaml
 from deadline.config import Settings
 from deadline.domain import RuleBook
 from deadline.handlers import CalendarSource, Deps, MetricsPort
-from deadline.repository import Repository
+from deadline.ports import Repository
 from dunghan.bootstrap import Process, open_database
 from dunghan.calendar import load_calendar
 from dunghan.clock import utc_now

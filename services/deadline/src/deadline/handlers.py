@@ -11,12 +11,11 @@ from typing import Protocol
 from deadline import domain, preview
 from deadline.domain import Dossier
 from deadline.figures import OpenFigures
-from deadline.repository import Repository, Tx
+from deadline.ports import Repository, Tx
 from deadline.rules import RuleBook
 from dunghan.calendar import Notice, WorkCalendar
 from dunghan.contract import CloudEvent, Event
 from dunghan.contract.events import DossierAccepted, DossierClassified, ProcedureUpdated
-from dunghan.db.ambient import after_commit
 from dunghan.deadline import Clock, ClockEvent, compute_clock
 
 BATCH = 100
@@ -82,25 +81,26 @@ def handle_event(message: CloudEvent, repo: Repository, deps: Deps, now: datetim
         return "ignored"
     calendar = deps.calendars.current()
     code, agency = e.code, e.agency  # type: ignore[attr-defined]
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         if not tx.inbox_accept(message.source, message.id):
             return "duplicate"
         existing = tx.dossier(code)
+        history = tx.events(code) if existing is not None else []  # read before this event is stored
         d = existing or _create(tx, code, agency, now)
         if d.calendar_version and d.calendar_version != calendar.version:
             calendar = deps.calendars.current(fresh=True)  # another process may have read newer notices
         if isinstance(e, DossierAccepted):
             d = _check_appointment(tx, d.accepted(e), e, calendar, deps, now)
         tx.add_event(code, clock_event, now)
-        change = refresh(tx, d, calendar, deps, now, trigger=clock_event.kind,
-                         first=clock_event if existing is None else None)
+        change = refresh(tx, d, calendar, deps, now, trigger=clock_event.kind, events=[*history, clock_event],
+                         created=existing is None)
     if deps.metrics:
-        after_commit(lambda: _count(deps, agency, clock_event.kind, change))
+        repo.uow.after_commit(lambda: _count(deps, agency, clock_event.kind, change))
     return "ok"
 
 
 def _store_procedure(message: CloudEvent, e: ProcedureUpdated, repo: Repository, now: datetime) -> str:
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         if not tx.inbox_accept(message.source, message.id):
             return "duplicate"
         tx.save_procedure(e, now)
@@ -145,9 +145,8 @@ def _count(deps: Deps, agency: str, kind: str, change: Change) -> None:
 def _create(tx: Tx, code: str, agency: str, now: datetime) -> Dossier:
     """Insert the row at once: it locks the new dossier for this transaction, as ``dossier()`` locks one that
     exists, so that another worker's event for it waits and then reads this one's history."""
-    d = Dossier(code=code, agency=agency)
-    tx.save(d, now)
-    return d
+    tx.create(code, agency, now)
+    return Dossier(code=code, agency=agency)
 
 
 def clock_for(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetime,
@@ -161,13 +160,13 @@ def clock_for(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datet
 
 
 def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetime, *, trigger: str,
-            first: ClockEvent | None = None) -> Change:
-    """Recompute the dossier's clock from its whole history and publish what changed. ``first``: the dossier
-    was created by this event, so its history is that event alone and no threshold has fired yet."""
+            events: list[ClockEvent] | None = None, created: bool = False) -> Change:
+    """Recompute the dossier's clock from its whole history (``events``, when read already) and publish what
+    changed. ``created``: the dossier was created by this event, so no threshold has fired yet."""
     if d.procedure is None:
         tx.save(d, now)
         return Change(d, d)
-    clock = clock_for(tx, d, calendar, deps, now, [first] if first else None)
+    clock = clock_for(tx, d, calendar, deps, now, events)
     if d.classification is not None:
         _note_correction(tx, d, clock, now)
         return Change(d, d)
@@ -184,7 +183,7 @@ def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetim
         verdict = domain.classified(new, clock)
         tx.publish(verdict, now)
         new = dataclasses.replace(new, classification=domain.classification_summary(verdict))
-    fired = tx.fired(d.code) if first is None and domain.warns(new, clock) else set()
+    fired = tx.fired(d.code) if not created and domain.warns(new, clock) else set()
     plan = domain.plan_warnings(new, clock, calendar, rules, fired, now)
     new = dataclasses.replace(new, next_threshold_at=plan.look_at)  # what is reached already, the scan sends
     tx.save(new, now)
@@ -203,7 +202,7 @@ def scan_thresholds(repo: Repository, deps: Deps, now: datetime, batch: int = BA
     calendar = deps.calendars.current()
     labels: list[str] = []
     for _ in range(10_000):
-        with repo.transaction() as tx:
+        with repo.uow as tx:
             codes = tx.claim_due(now, batch)
             for code in codes:
                 labels += _warn(tx, code, calendar, deps, now)
@@ -241,7 +240,7 @@ def recompute(repo: Repository, deps: Deps, now: datetime, run_id: str, batch: i
     changed: list[Change] = []
     after = ""
     while True:
-        with repo.transaction() as tx:
+        with repo.uow as tx:
             codes = tx.claim_open(after, batch)
             for code in codes:
                 d = tx.dossier(code, lock=False)
@@ -258,14 +257,14 @@ def recompute(repo: Repository, deps: Deps, now: datetime, run_id: str, batch: i
 
 def add_notice(repo: Repository, deps: Deps, notice: Notice, now: datetime) -> str:
     """Persist an official notice (day off or make-up day); returns the new calendar version."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         tx.add_notice(notice, now)
     return deps.calendars.current().version
 
 
 def explain(repo: Repository, deps: Deps, code: str, now: datetime) -> tuple[Dossier, Clock] | None:
     calendar = deps.calendars.current()
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         d = tx.dossier(code, lock=False)
         if d is None or d.procedure is None:
             return None

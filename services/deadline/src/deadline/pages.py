@@ -42,7 +42,7 @@ def home() -> Any:
 def dossier(code: str) -> Any:
     """The dossier: status, procedure, holder, the due instant with its explanation, pauses, steps, history."""
     clock = get_json(f"/api/v1/dossiers/{code}/clock")  # 404 / 403 (another agency) come through as pages
-    with _ctx().repo.transaction() as tx:
+    with _ctx().repo.uow as tx:
         events = tx.events(code)
     return render_template("deadline/dossier.html", d=clock, events=events, labels=EVENT_LABELS,
                            states=STATE_LABELS, outcomes=OUTCOMES, name_of=directory().name_of,

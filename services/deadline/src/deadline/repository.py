@@ -1,11 +1,10 @@
-"""Storage port of the deadline service and its PostgreSQL adapter (one transaction per unit of work)."""
+"""The deadline service's SQL adapter: the statements of a unit of work (``SqlTx``) and the read models."""
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, and_, bindparam, case, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -14,162 +13,151 @@ from deadline import tables as t
 from deadline.domain import Dossier, Threshold
 from deadline.figures import OpenClock
 from deadline.preview import in_force
+from deadline.read_ahead import Ahead, read_again, read_ahead
+from deadline.rows import (
+    clock_event,
+    clock_event_row,
+    dossier_from_row,
+    dossier_row,
+    procedure_from_row,
+    procedure_row,
+)
 from dunghan.calendar import Notice
-from dunghan.contract import Event, envelope_for
-from dunghan.contract.events import ProcedureSnapshot, ProcedureUpdated, schema_for
-from dunghan.db import begin, inbox_accept, made_member, outbox_add, upsert_statement
+from dunghan.contract import CloudEvent, Event, envelope_for
+from dunghan.contract.events import ProcedureUpdated
+from dunghan.db.messaging import inbox_accept, outbox_add, outbox_add_many
+from dunghan.db.statements import upsert_statement
+from dunghan.db.unit_of_work import SqlUnitOfWork
 from dunghan.deadline import ClockEvent
 
-_snapshot_schema = schema_for(ProcedureSnapshot)()
-_loaded: dict[tuple[Any, Any], tuple[dict[str, Any], ProcedureSnapshot]] = {}
-
-
-@functools.lru_cache(maxsize=2048)
-def _snapshot_dump(p: ProcedureSnapshot) -> dict[str, Any]:
-    return _snapshot_schema.dump(p)  # type: ignore[no-any-return]
-
-
-def _snapshot_load(raw: dict[str, Any]) -> ProcedureSnapshot:
-    """Every dossier of a procedure version carries the same snapshot: loaded once per distinct content."""
-    key = (raw.get("code"), raw.get("version"))
-    hit = _loaded.get(key)
-    if hit is not None and hit[0] == raw:
-        return hit[1]
-    snap: ProcedureSnapshot = _snapshot_schema.load(raw)
-    if len(_loaded) < 4096:
-        _loaded[key] = (raw, snap)
-    return snap
-
+__all__ = ["SAVE", "DeadlineUow", "SqlRepository", "SqlTx", "dossier_row"]
 
 # The statements of the per-event path, built once (building one costs more than running it from the cache).
 SAVE = upsert_statement(t.dossiers)
+SAVE_PROCEDURE = upsert_statement(t.procedure_versions)
+ADD_EVENT = insert(t.dossier_events).inline()  # no RETURNING of the new id
+_CREATE = pg_insert(t.dossiers).on_conflict_do_nothing()
 _DOSSIER = select(t.dossiers).where(t.dossiers.c.code == bindparam("code"))
 _DOSSIER_LOCKED = _DOSSIER.with_for_update()
-ADD_EVENT = insert(t.dossier_events)
 _EVENTS = (select(t.dossier_events).where(t.dossier_events.c.code == bindparam("code"))
            .order_by(t.dossier_events.c.at, t.dossier_events.c.id))
-BATCH_TX = "deadline.batch_tx"
 _FIRED = select(t.thresholds.c.threshold).where(t.thresholds.c.code == bindparam("code"))
 
 
-class Tx(Protocol):
-    def inbox_accept(self, source: str, event_id: str) -> bool: ...
-    def dossier(self, code: str, *, lock: bool = True) -> Dossier | None: ...
-    def save(self, d: Dossier, now: datetime) -> None: ...
-    def add_event(self, code: str, ce: ClockEvent, now: datetime) -> None: ...
-    def events(self, code: str) -> list[ClockEvent]: ...
-    def publish(self, e: Event, now: datetime) -> None: ...
-    def fired(self, code: str) -> set[str]: ...
-    def fire(self, code: str, th: Threshold, *, emitted: bool, now: datetime) -> bool: ...
-    def claim_due(self, now: datetime, limit: int) -> list[str]: ...
-    def claim_open(self, after: str, limit: int) -> list[str]: ...
-    def record_correction(
-        self, code: str, before: dict[str, Any], after: dict[str, Any], now: datetime
-    ) -> None: ...
-    def log_recompute(self, run_id: str, before: Dossier, after: Dossier, now: datetime) -> None: ...
-    def add_notice(self, n: Notice, now: datetime) -> None: ...
-    def save_procedure(self, p: ProcedureUpdated, now: datetime) -> None: ...
-
-
-class Repository(Protocol):
-    def transaction(self) -> Any: ...
-    def notices(self) -> list[Notice]: ...
-    def open_dossiers(self, *, due_before: datetime | None = None, overdue_at: datetime | None = None,
-                      agency: str | None = None, unit: str | None = None,
-                      officer: str | None = None) -> list[Dossier]: ...
-    def band_counts(self, now: datetime) -> list[tuple[str, str, str, int]]: ...
-    def open_clocks(self) -> list[OpenClock]: ...
-    def recompute_runs(self, run_id: str) -> list[dict[str, Any]]: ...
-    def procedure_on(self, code: str, day: date) -> ProcedureUpdated | None: ...
-    def appointment_mismatches(self, *, agency: str | None = None, unit: str | None = None) -> list[Dossier]: ...
-
-
-def dossier_row(d: Dossier, now: datetime) -> dict[str, Any]:
-    return {
-        "code": d.code, "agency": d.agency, "unit": d.unit, "officer": d.officer,
-        "procedure_code": d.procedure.code if d.procedure else None,
-        "procedure_version": d.procedure.version if d.procedure else None,
-        "procedure": _snapshot_dump(d.procedure) if d.procedure else None,
-        "channel": d.channel, "applicant_name": d.applicant_name, "accepted_at": d.accepted_at,
-        "start_at": d.start_at, "due_at": d.due_at, "original_due_at": d.original_due_at, "due_date": d.due_date,
-        "due_soon_at": d.due_soon_at, "paused": d.paused, "stopped_at": d.stopped_at, "stop_reason": d.stop_reason,
-        "state": d.state, "calendar_version": d.calendar_version, "next_threshold_at": d.next_threshold_at,
-        "classification": d.classification, "steps": list(d.steps), "updated_at": now, "history": d.history,
-        "appointment_at": d.appointment_at, "appointment_mismatch": d.appointment_mismatch,
-    }
-
-
-def dossier_from_row(r: Any) -> Dossier:
-    return Dossier(
-        code=r.code, agency=r.agency, procedure=_snapshot_load(r.procedure) if r.procedure else None,
-        unit=r.unit, officer=r.officer, channel=r.channel, applicant_name=r.applicant_name,
-        accepted_at=r.accepted_at, start_at=r.start_at, due_at=r.due_at, original_due_at=r.original_due_at,
-        due_date=r.due_date, due_soon_at=r.due_soon_at, paused=r.paused, stopped_at=r.stopped_at,
-        stop_reason=r.stop_reason, state=r.state, calendar_version=r.calendar_version,
-        next_threshold_at=r.next_threshold_at, classification=r.classification, steps=tuple(r.steps or ()),
-        history=r.history, appointment_at=r.appointment_at, appointment_mismatch=r.appointment_mismatch,
-    )
-
-
-SAVE_PROCEDURE = upsert_statement(t.procedure_versions)
-
-
-def procedure_row(p: ProcedureUpdated, now: datetime) -> dict[str, Any]:
-    return {"code": p.procedure.code, "version": p.procedure.version, "agency": p.agency,
-            "effective_from": p.effective_from, "effective_to": p.effective_to, "abolished": p.abolished,
-            "channels": list(p.channels), "procedure": _snapshot_dump(p.procedure), "updated_at": now}
-
-
-def procedure_from_row(r: Any) -> ProcedureUpdated:
-    return ProcedureUpdated(procedure=_snapshot_load(r.procedure), agency=r.agency,
-                            effective_from=r.effective_from, effective_to=r.effective_to, abolished=r.abolished,
-                            channels=tuple(r.channels))
-
-
-def clock_event_row(code: str, ce: ClockEvent, now: datetime) -> dict[str, Any]:
-    return {"code": code, "event_id": ce.event_id, "kind": ce.kind, "at": ce.at, "unit": ce.unit,
-            "officer": ce.officer, "step": ce.step, "new_due_date": ce.new_due_date, "decision": ce.decision,
-            "received_at": now}
-
-
-def clock_event(r: Any) -> ClockEvent:
-    return ClockEvent(kind=r.kind, at=r.at, unit=r.unit, officer=r.officer, step=r.step,
-                      new_due_date=r.new_due_date, decision=r.decision, event_id=r.event_id)
-
-
 class SqlTx:
+    """The statements of one transaction. Inside ``reading_ahead`` (a consumer batch) a read is answered from the
+    read-ahead until this transaction writes what it answers, else by the database; the dossier, clock event and
+    outbox writes wait, in order, and go out together (``flush``) before any other statement and at the end (the
+    dossiers and clock events also before each run's ``read_again``)."""
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._ahead: Ahead | None = None
+        self._saves: list[dict[str, Any]] = []
+        self._event_rows: list[dict[str, Any]] = []
+        self._outbox: list[CloudEvent] = []
+
+    @contextmanager
+    def reading_ahead(self, keys: Sequence[tuple[str, str]], dossiers: dict[str, str],
+                      now: datetime) -> Iterator[None]:
+        """``read_ahead`` of the batch's inbox keys and dossiers (``code → agency``); its writes flushed after."""
+        self.flush()
+        self._ahead = read_ahead(self.conn, keys, dossiers, now)
+        try:
+            yield
+            self.flush()
+        finally:
+            self._ahead = None
+            self._saves, self._event_rows, self._outbox = [], [], []
+
+    def read_again(self, codes: Sequence[str]) -> None:
+        """Before the next run of the batch: what was written goes out, and what it changed is read again."""
+        assert self._ahead is not None, "read_again outside reading_ahead"
+        self._write_dossiers()
+        read_again(self.conn, self._ahead, codes)
+
+    def flush(self) -> None:
+        """The waiting writes: the dossiers and their clock events, then the outbox."""
+        self._write_dossiers()
+        if self._outbox:
+            outbox_add_many(self.conn, self._outbox)
+            self._outbox = []
+
+    def _write_dossiers(self) -> None:
+        """In one round trip (a pipeline: neither statement returns rows). Nothing reads the outbox: its rows
+        wait for ``flush``."""
+        if self._saves or self._event_rows:
+            with self.conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+                if self._saves:
+                    self.conn.execute(SAVE, self._saves)
+                if self._event_rows:
+                    self.conn.execute(ADD_EVENT, self._event_rows)
+            self._saves, self._event_rows = [], []
 
     def inbox_accept(self, source: str, event_id: str) -> bool:
+        if self._ahead is not None and (source, event_id) in self._ahead.inbox:
+            return self._ahead.inbox.pop((source, event_id))
+        self.flush()
         return inbox_accept(self.conn, source, event_id)
 
     def dossier(self, code: str, *, lock: bool = True) -> Dossier | None:
+        if self._ahead is not None and code in self._ahead.dossiers:
+            return self._ahead.dossiers[code]
+        self.flush()
         row = self.conn.execute(_DOSSIER_LOCKED if lock else _DOSSIER, {"code": code}).first()
         return dossier_from_row(row) if row else None
 
+    def create(self, code: str, agency: str, now: datetime) -> None:
+        """The dossier's row, bare, unless it is there: it locks a new dossier as ``dossier()`` locks one that
+        exists. Inside ``reading_ahead`` the read-ahead ran this statement already for its new dossiers."""
+        if self._ahead is not None and code in self._ahead.created:
+            return
+        self.flush()
+        self.conn.execute(_CREATE, {"code": code, "agency": agency, "updated_at": now})
+
     def save(self, d: Dossier, now: datetime) -> None:
-        self.conn.execute(SAVE, dossier_row(d, now))
+        if self._ahead is None:
+            self.conn.execute(SAVE, dossier_row(d, now))
+            return
+        self._ahead.dossiers.pop(d.code, None)
+        self._saves.append(dossier_row(d, now))
 
     def add_event(self, code: str, ce: ClockEvent, now: datetime) -> None:
-        self.conn.execute(ADD_EVENT, clock_event_row(code, ce, now))
+        if self._ahead is None:
+            self.conn.execute(ADD_EVENT, clock_event_row(code, ce, now))
+            return
+        self._ahead.events.pop(code, None)
+        self._event_rows.append(clock_event_row(code, ce, now))
 
     def events(self, code: str) -> list[ClockEvent]:
+        if self._ahead is not None and code in self._ahead.events:
+            return list(self._ahead.events[code])
+        self.flush()
         return [clock_event(r) for r in self.conn.execute(_EVENTS, {"code": code})]
 
     def publish(self, e: Event, now: datetime) -> None:
-        outbox_add(self.conn, envelope_for(e, now=now))
+        if self._ahead is None:
+            outbox_add(self.conn, envelope_for(e, now=now))
+        else:
+            self._outbox.append(envelope_for(e, now=now))
 
     def fired(self, code: str) -> set[str]:
+        if self._ahead is not None and code in self._ahead.fired:
+            return set(self._ahead.fired[code])
+        self.flush()
         return set(self.conn.execute(_FIRED, {"code": code}).scalars())
 
     def fire(self, code: str, th: Threshold, *, emitted: bool, now: datetime) -> bool:
+        self.flush()
+        if self._ahead is not None:
+            self._ahead.fired.pop(code, None)
         stmt = pg_insert(t.thresholds).values(
             code=code, threshold=th.key, label=th.label, due_at=th.at, emitted=emitted, fired_at=now,
         ).on_conflict_do_nothing().returning(t.thresholds.c.code)
         return self.conn.execute(stmt).first() is not None
 
     def claim_due(self, now: datetime, limit: int) -> list[str]:
+        self.flush()
         c = t.dossiers.c
         return list(self.conn.execute(
             select(c.code).where(c.next_threshold_at <= now, c.stopped_at.is_(None), c.paused.is_(False))
@@ -177,6 +165,7 @@ class SqlTx:
         ).scalars())
 
     def claim_open(self, after: str, limit: int) -> list[str]:
+        self.flush()
         c = t.dossiers.c
         return list(self.conn.execute(
             # procedure_code, not procedure: a dossier without one stores JSON null there, which IS NOT NULL
@@ -185,10 +174,12 @@ class SqlTx:
         ).scalars())
 
     def record_correction(self, code: str, before: dict[str, Any], after: dict[str, Any], now: datetime) -> None:
+        self.flush()
         self.conn.execute(insert(t.classification_corrections).values(
             code=code, before=before, after=after, recorded_at=now))
 
     def log_recompute(self, run_id: str, before: Dossier, after: Dossier, now: datetime) -> None:
+        self.flush()
         self.conn.execute(insert(t.recompute_log).values(
             run_id=run_id, code=before.code, before_due_at=before.due_at, after_due_at=after.due_at,
             before_calendar_version=before.calendar_version, after_calendar_version=after.calendar_version,
@@ -196,29 +187,30 @@ class SqlTx:
         ))
 
     def add_notice(self, n: Notice, now: datetime) -> None:
+        self.flush()
         self.conn.execute(insert(t.calendar_notices).values(
             date=n.date, kind=n.kind, name=n.name, reference=n.reference or "",
             effective_from=n.effective_from, created_at=now,
         ))
 
     def save_procedure(self, p: ProcedureUpdated, now: datetime) -> None:
+        self.flush()
         self.conn.execute(SAVE_PROCEDURE, procedure_row(p, now))
 
 
+class DeadlineUow(SqlUnitOfWork[SqlTx]):
+    """``with uow as tx``: a ``SqlTx`` on the unit of work's transaction."""
+
+    def bind(self, conn: Connection) -> SqlTx:
+        return SqlTx(conn)
+
+
 class SqlRepository:
+    """The unit of work (``uow``) and the read models, each read on a connection of its own."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    @contextmanager
-    def transaction(self) -> Iterator[SqlTx]:
-        """The open consumer batch's ``BatchTx`` when it made one (``batch_tx.open_batch_tx``); else a
-        transaction of its own (or the batch's connection)."""
-        member = made_member(self.engine, BATCH_TX)
-        if member is not None:
-            yield member
-            return
-        with begin(self.engine) as conn:
-            yield SqlTx(conn)
+        self.uow = DeadlineUow(engine)
 
     def notices(self) -> list[Notice]:
         c = t.calendar_notices.c

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from deadline.figures import open_figures
 from deadline.handlers import Deps, scan_thresholds
-from deadline.repository import Repository
+from deadline.ports import Repository
 
 SCHEDULER_NAME = "deadline-thresholds"
 

@@ -11,7 +11,6 @@ from dunghan.bus.identity import Producers
 from dunghan.bus.publisher import Publisher
 from dunghan.bus.topology import DEADLINE_EVENTS
 from dunghan.db import OutboxRelay, retention_job
-from dunghan.db.ambient import EngineBatch
 from dunghan.logging import configure
 from dunghan.worker import Component, Periodic, run_worker
 
@@ -23,7 +22,7 @@ def components(deps: DeadlineDeps) -> list[Component]:
     return [
         Consumer(settings.amqp_url, DEADLINE_EVENTS, make_handler(repo, handler_deps, deps.clock),
                  prefix=settings.amqp_prefix,
-                 unit_of_work=EngineBatch(engine), batch_size=settings.consumer_batch_size,
+                 unit_of_work=repo.uow, batch_size=settings.consumer_batch_size,
                  batch_handler=make_batch_handler(repo, handler_deps, deps.clock),
                  batch_linger=settings.consumer_batch_linger_ms / 1000,
                  producers=Producers.parse(settings.amqp_producers)),

@@ -19,7 +19,6 @@ from dunghan.bus.topology import DEADLINE_EVENTS, EVENTS_EXCHANGE, declare
 from dunghan.calendar import load_calendar
 from dunghan.contract import encode
 from dunghan.contract.events import routing_key
-from dunghan.db.ambient import EngineBatch
 from dunghan.testing.polling import wait_until
 
 pytestmark = pytest.mark.integration
@@ -49,7 +48,7 @@ def test_a_rolled_back_batch_replayed_one_by_one_counts_each_dossier_once(amqp_u
     rolled_back = _value("dunghan_consumer_batches_total", queue=queue, result="rolled_back")
     clock = lambda: at(2024, 5, 20)  # noqa: E731
     consumer = Consumer(amqp_url, DEADLINE_EVENTS, make_handler(repo, deps, clock), prefix=bus_prefix,
-                        unit_of_work=EngineBatch(repo.engine), batch_size=50,
+                        unit_of_work=repo.uow, batch_size=50,
                         batch_handler=make_batch_handler(repo, deps, clock))
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()

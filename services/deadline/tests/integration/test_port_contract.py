@@ -54,13 +54,13 @@ def dossier(code: str, *, due: datetime | None = None, unit: str = "P1", officer
 
 
 def save(repo, *dossiers: Dossier) -> None:
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         for d in dossiers:
             tx.save(d, NOW)
 
 
 def test_inbox_accepts_an_event_once(repo):
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         assert tx.inbox_accept("intake", "e1") is True
         assert tx.inbox_accept("intake", "e1") is False
         assert tx.inbox_accept("other", "e1") is True
@@ -73,11 +73,21 @@ def test_a_dossier_reads_back_as_saved_with_its_nulls_and_instants(repo):
     bare = Dossier(code="D2", agency="SCT")
     save(repo, full, bare)
     save(repo, full.__class__(**{**full.__dict__, "officer": "cb9"}))
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         got, empty, missing = tx.dossier("D1"), tx.dossier("D2", lock=False), tx.dossier("nope")
     assert got == full.__class__(**{**full.__dict__, "officer": "cb9"})
     assert got is not None and got.due_at is not None and got.due_at.utcoffset() is not None
     assert empty == bare and missing is None
+
+
+def test_create_inserts_a_bare_dossier_and_leaves_one_that_exists(repo):
+    save(repo, dossier("D1", unit="P9"))
+    with repo.uow as tx:
+        tx.create("D1", "SCT", NOW)
+        tx.create("D2", "XYZ", NOW)
+    with repo.uow as tx:
+        assert tx.dossier("D1") == dossier("D1", unit="P9")
+        assert tx.dossier("D2") == Dossier(code="D2", agency="XYZ")
 
 
 def test_clock_events_come_back_in_time_order(repo):
@@ -85,22 +95,22 @@ def test_clock_events_come_back_in_time_order(repo):
     first = ClockEvent("accepted", NOW, unit="P1", officer="cb1", event_id="e1")
     same_time = ClockEvent("apology_issued", NOW + timedelta(hours=1), new_due_date=date(2017, 3, 9),
                            decision="QĐ 1", event_id="e3")
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         for ce in (later, first, same_time):
             tx.add_event("D1", ce, NOW)
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         assert tx.events("D1") == [first, later, same_time]
         assert tx.events("nope") == []
 
 
 def test_a_threshold_fires_once_and_is_remembered(repo):
     th = Threshold("d-1", "d-1", NOW)
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         assert tx.fire("D1", th, emitted=True, now=NOW) is True
         assert tx.fire("D1", th, emitted=False, now=NOW) is False
         assert tx.fire("D1", Threshold("overdue", "overdue", NOW), emitted=False, now=NOW) is True
         assert tx.fire("D2", th, emitted=True, now=NOW) is True
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         assert tx.fired("D1") == {"d-1", "overdue"} and tx.fired("nope") == set()
 
 
@@ -113,7 +123,7 @@ def test_claims_take_running_dossiers_in_order(repo):
          dossier("D5", next_threshold_at=NOW - timedelta(hours=3), paused=True),
          dossier("D6", next_threshold_at=NOW - timedelta(hours=3), stopped_at=NOW),
          Dossier(code="D0", agency="SCT"))
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         assert tx.claim_due(NOW, 10) == ["D1", "D2", "D3"]
         assert tx.claim_due(NOW, 2) == ["D1", "D2"]
         assert tx.claim_open("", 10) == ["D1", "D2", "D3", "D4", "D5"]
@@ -148,7 +158,7 @@ def test_band_counts_per_agency_unit_and_band_in_order(repo):
 
 def test_recompute_runs_and_notices_read_back(repo):
     before = dossier("B", due=NOW)
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         tx.log_recompute("r1", before, dossier("B", due=NOW + timedelta(days=1)), NOW)
         tx.log_recompute("r1", dossier("A"), dossier("A", due=NOW), NOW)
         tx.log_recompute("r2", before, before, NOW)
@@ -163,9 +173,9 @@ def test_recompute_runs_and_notices_read_back(repo):
 
 
 def test_published_events_are_kept_with_the_transaction(repo):
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         tx.publish(DossierRefused(code="D1", agency="SCT", occurred_at=NOW, reason="x"), NOW)
-    with pytest.raises(RuntimeError), repo.transaction() as tx:
+    with pytest.raises(RuntimeError), repo.uow as tx:
         tx.publish(DossierRefused(code="D2", agency="SCT", occurred_at=NOW, reason="x"), NOW)
         raise RuntimeError("rolled back")
     if isinstance(repo, FakeRepository):

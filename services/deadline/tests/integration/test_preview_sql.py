@@ -53,7 +53,7 @@ def test_the_preview_is_the_due_instant_the_stored_clock_gets(store):
     assert found is not None
     e = dataclasses.replace(accepted("SCT-170125-0009", accepted_at), appointment_at=at(2017, 2, 7, 17))
     handlers.handle_event(cloud(e), repo, deps, accepted_at + timedelta(minutes=1))
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         d = tx.dossier("SCT-170125-0009", lock=False)
     assert d is not None and d.due_at == found[1].due_at == at(2017, 2, 6, 17)
     assert d.appointment_mismatch and d.appointment_at == at(2017, 2, 7, 17)

@@ -46,7 +46,7 @@ def test_events_in_give_due_date_set_and_one_classification_in_the_outbox(repo, 
 def test_out_of_order_history_is_replayed_in_occurrence_order(repo, deps):
     apply(repo, deps, supplement_received("A", at(2024, 5, 9, 7, 30)), accepted("A", at(2024, 5, 6)),
           supplement_requested("A", at(2024, 5, 7, 7, 30)), now=at(2024, 5, 9, 8))
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         d = tx.dossier("A", lock=False)
     assert d is not None and d.due_at == at(2024, 5, 13, 17) and not d.paused
 
@@ -55,7 +55,7 @@ def test_the_snapshot_in_the_acceptance_wins_after_the_procedure_changed(repo, d
     apply(repo, deps, accepted("A", at(2024, 5, 6), days=3, version=1),
           accepted("B", at(2024, 5, 6), days=5, version=2), supplement_requested("A", at(2024, 5, 7, 7, 30)),
           supplement_received("A", at(2024, 5, 8, 7, 30)))
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         a, b = tx.dossier("A", lock=False), tx.dossier("B", lock=False)
     assert a is not None and a.procedure is not None and a.procedure.version == 1
     assert a.due_at == at(2024, 5, 10, 17)
@@ -117,7 +117,7 @@ def test_history_is_stored_and_never_scanned_on_postgres(repo, deps):
     flagged = dataclasses.replace(accepted("H", at(2024, 5, 6)), history=True)
     apply(repo, deps, flagged, accepted("OLD", at(2017, 9, 1)), accepted("LIVE", at(2024, 5, 6)),
           now=at(2024, 5, 6, 9))
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         stored = {c: tx.dossier(c, lock=False) for c in ("H", "OLD", "LIVE")}
     assert {c: (d.history, d.next_threshold_at is None) for c, d in stored.items()} == {
         "H": (True, True), "OLD": (True, True), "LIVE": (False, False)}

@@ -15,7 +15,7 @@ from scoring.api_awards import blp as awards_blp
 from scoring.api_reports import blp as reports_blp
 from scoring.bootstrap import SERVICE, bootstrap
 from scoring.config import Settings
-from scoring.lookups import Repository
+from scoring.ports import Repository
 
 
 def create_app(settings: Settings, *, repo: Repository | None = None,

@@ -12,7 +12,7 @@ from dunghan.bootstrap import Process, open_database
 from dunghan.clock import utc_now
 from scoring.campaign_file import load_campaign_file
 from scoring.config import Settings
-from scoring.lookups import Repository
+from scoring.ports import Repository
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

@@ -4,7 +4,7 @@ from __future__ import annotations
 from scoring.commands import create_campaign
 from scoring.domain import Campaign
 from scoring.errors import Conflict
-from scoring.lookups import Repository
+from scoring.ports import Repository
 
 
 def load_campaign_file(repo: Repository, path: str, *, if_absent: bool = True) -> Campaign | None:
@@ -14,7 +14,7 @@ def load_campaign_file(repo: Repository, path: str, *, if_absent: bool = True) -
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     if if_absent:
-        with repo.transaction() as tx:
+        with repo.uow as tx:
             if tx.get_campaign(str(raw.get("id"))) is not None:
                 return None
     try:

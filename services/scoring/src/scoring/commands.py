@@ -20,7 +20,8 @@ from scoring.domain import (
     titles_for,
 )
 from scoring.errors import Conflict, NotFound
-from scoring.lookups import Repository, campaign_of, local_day, phase_of
+from scoring.lookups import campaign_of, local_day, phase_of
+from scoring.ports import AlreadyExists, Repository
 from scoring.readers import live_standings
 from scoring.rules import rules_text
 
@@ -28,10 +29,8 @@ SYSTEM = "hệ thống"
 
 
 def create_campaign(repo: Repository, raw: dict[str, Any]) -> Campaign:
-    from scoring.repository.sql import AlreadyExists
-
     campaign = campaign_from_dict(raw)
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         try:
             tx.save_campaign(campaign)
         except AlreadyExists as exc:
@@ -57,7 +56,7 @@ def close_phase(
     repo: Repository, campaign_id: str, phase_key: str, now: datetime, by: str = SYSTEM
 ) -> PhaseClosed:
     """Freeze the results and queue one PhaseClosed; a second close is a Conflict."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = campaign_of(tx, campaign_id)
         p = phase_of(c, phase_key)
         if tx.lock_phase(c.id, p.key) != "open":
@@ -81,7 +80,7 @@ def close_due_phases(repo: Repository, now: datetime, window_days: int = 30) -> 
     """The periodic job: close every open phase whose review date has come (local date) within the last
     ``window_days``. Older ones are history being loaded (a backfill, the demo): an operator closes those."""
     today = local_day(now)
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         due = tx.phases_due(today, today - timedelta(days=window_days))
     closed = []
     for campaign_id, key in due:
@@ -96,7 +95,7 @@ def close_due_phases(repo: Repository, now: datetime, window_days: int = 30) -> 
 def add_proposal(repo: Any, campaign_id: str, phase_key: str, values: dict[str, Any], actor: Actor,
                  now: datetime) -> int:
     """The union adds a subject (or brings back one removed) with a title allowed at this review."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = campaign_of(tx, campaign_id)
         p = phase_of(c, phase_key)
         expect_state(review_of(tx, c, p, lock=True), "drafted", "thêm đề nghị")
@@ -128,9 +127,9 @@ def add_proposal(repo: Any, campaign_id: str, phase_key: str, values: dict[str, 
                         reason=values["reason"], details={"kind": kind, "subject": subject, "title": title})
         return pid
 
-def remove_proposal(repo: Any, campaign_id: str, phase_key: str, proposal_id: int, reason: str, actor: Actor,
-                    now: datetime) -> None:
-    with repo.transaction() as tx:
+def remove_proposal(repo: Repository, campaign_id: str, phase_key: str, proposal_id: int, reason: str,
+                    actor: Actor, now: datetime) -> None:
+    with repo.uow as tx:
         c = campaign_of(tx, campaign_id)
         p = phase_of(c, phase_key)
         expect_state(review_of(tx, c, p, lock=True), "drafted", "bớt đề nghị")
@@ -142,19 +141,19 @@ def remove_proposal(repo: Any, campaign_id: str, phase_key: str, proposal_id: in
                         reason=reason,
                         details={"kind": row["kind"], "subject": row["subject"], "title": row["title"]})
 
-def compile_proposals(repo: Any, campaign_id: str, phase_key: str, actor: Actor, now: datetime) -> None:
+def compile_proposals(repo: Repository, campaign_id: str, phase_key: str, actor: Actor, now: datetime) -> None:
     """The union hands its compiled list to the leadership; no more additions or removals."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = campaign_of(tx, campaign_id)
         p = phase_of(c, phase_key)
         expect_state(review_of(tx, c, p, lock=True), "drafted", "trình danh sách")
         tx.save_review(c.id, p.key, "compiled", actor.name, now)
         tx.log_proposal(c.id, p.key, "compiled", by=actor.name, role=actor.role, at=now)
 
-def decide(repo: Any, campaign_id: str, phase_key: str, number: str, on: date, actor: Actor,
+def decide(repo: Repository, campaign_id: str, phase_key: str, number: str, on: date, actor: Actor,
            now: datetime) -> None:
     """The leadership's decision: its number and date; each amount at the base salary of that date."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = campaign_of(tx, campaign_id)
         p = phase_of(c, phase_key)
         expect_state(review_of(tx, c, p, lock=True), "compiled", "quyết định")

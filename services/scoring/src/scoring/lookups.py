@@ -1,21 +1,18 @@
 """What every use case starts from: the storage port, and a campaign or phase by its key (``NotFound`` else)."""
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Any, Protocol
 
 from dunghan.clock import LOCAL_TZ
 from scoring.domain import Campaign, CampaignError, Phase
 from scoring.errors import NotFound
+from scoring.ports import Campaigns, Repository
+
+__all__ = ["Repository", "campaign_of", "local_day", "phase_of"]
 
 
-class Repository(Protocol):
-    def transaction(self) -> AbstractContextManager[Any]: ...
-
-
-def campaign_of(tx: Any, campaign_id: str) -> Campaign:
-    c: Campaign | None = tx.get_campaign(campaign_id)
+def campaign_of(tx: Campaigns, campaign_id: str) -> Campaign:
+    c = tx.get_campaign(campaign_id)
     if c is None:
         raise NotFound("campaign", f"không có chiến dịch {campaign_id!r}")
     return c

@@ -92,7 +92,7 @@ class ScoringCollector(Collector):
             if time.monotonic() - self._at >= self.cache_seconds:
                 self._at = time.monotonic()
                 try:
-                    with self.repo.transaction() as tx:
+                    with self.repo.uow as tx:
                         self._figures = figures(tx, self.clock())
                 except Exception:
                     log.warning("campaign metrics not read from the database", exc_info=True)

@@ -8,8 +8,9 @@ from typing import Any
 from scoring.awards import ProposalReview, correction_flags, review_of
 from scoring.domain import Campaign, Phase, Standing, StepFigures, charged, propose, rank, step_figures
 from scoring.form06a import Row06a
-from scoring.lookups import Repository, campaign_of, phase_of
+from scoring.lookups import campaign_of, phase_of
 from scoring.periods import Period
+from scoring.ports import Campaigns, Repository
 from scoring.reports import IndexMonth, applies_766, index_month, indicator_notes
 
 
@@ -27,7 +28,7 @@ class Standings:
     flags: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def live_standings(tx: Any, c: Campaign, p: Phase) -> tuple[list[Standing], list[Standing]]:
+def live_standings(tx: Campaigns, c: Campaign, p: Phase) -> tuple[list[Standing], list[Standing]]:
     """Units and officers ranked on the phase's results so far."""
     unit_tallies, officer_tallies = tx.tallies(c, p)
     return rank(unit_tallies, c.config), rank(officer_tallies, c.config)
@@ -35,7 +36,7 @@ def live_standings(tx: Any, c: Campaign, p: Phase) -> tuple[list[Standing], list
 
 def standings(repo: Repository, campaign_id: str, phase_key: str, kind: str) -> Standings:
     """Live standings of an open phase; the frozen result of a closed one."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = campaign_of(tx, campaign_id)
         p = phase_of(c, phase_key)
         frozen = tx.frozen(c.id, p.key, kind)
@@ -65,7 +66,7 @@ class StepReport:
 def step_report(repo: Repository, campaign_id: str, phase_key: str, *, unit: str | None = None,
                 officer: str | None = None) -> StepReport:
     """Per-step figures of a phase, for one unit or officer if asked: live while open, frozen once closed."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = campaign_of(tx, campaign_id)
         p = phase_of(c, phase_key)
         counts = tx.frozen_steps(c.id, p.key)
@@ -85,7 +86,7 @@ class Report06a:
 
 
 def report_06a(repo: Repository, agency: str, period: Period, by: str = "unit") -> Report06a:
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         rows = tx.form_06a(agency, period, by)
         refused = tx.refused_at_intake(agency, period)
     return Report06a(agency, period, by, rows, refused)
@@ -107,7 +108,7 @@ def report_index(repo: Repository, agency: str, year: int, today: date | None = 
     asked ``retroactive``, for reference)."""
     last = 12 if today is None or today.year > year else today.month if today.year == year else 0
     with_766 = applies_766(year) or retroactive
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         figures = tx.index_figures(agency, year, [*range(1, last + 1), 0] if last else [])
     months = [index_month(f, with_766=with_766) for f in figures]
     return IndexReport(agency, year, applies_766(year), with_766, months, indicator_notes(year, with_766))
@@ -115,24 +116,24 @@ def report_index(repo: Repository, agency: str, year: int, today: date | None = 
 
 def campaign(repo: Repository, campaign_id: str) -> Campaign:
     """The campaign (``NotFound`` if there is none)."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         return campaign_of(tx, campaign_id)
 
 
 def unit_names(repo: Repository, agency: str) -> dict[str, str]:
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         return tx.unit_names(agency)  # type: ignore[no-any-return]
 
 
 def campaigns(repo: Repository) -> list[tuple[Campaign, dict[str, str]]]:
     """Every campaign with the state of each of its phases."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         return tx.list_campaigns()  # type: ignore[no-any-return]
 
 
-def proposal_review(repo: Any, campaign_id: str, phase_key: str) -> ProposalReview:
+def proposal_review(repo: Repository, campaign_id: str, phase_key: str) -> ProposalReview:
     """The proposals of a review with their state, log and correction flags."""
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         c = campaign_of(tx, campaign_id)
         p = phase_of(c, phase_key)
         review = review_of(tx, c, p)

@@ -8,7 +8,6 @@ from dunghan.bus.identity import Producers
 from dunghan.bus.publisher import Publisher
 from dunghan.bus.topology import SCORING_EVENTS
 from dunghan.db import OutboxRelay, retention_job
-from dunghan.db.ambient import EngineBatch
 from dunghan.logging import configure
 from dunghan.worker import Component, Periodic, run_worker
 from scoring import commands
@@ -25,7 +24,7 @@ def components(deps: ScoringDeps) -> list[Component]:
     publisher = Publisher(settings.amqp_url, prefix=settings.amqp_prefix, app_id=SERVICE)
     return [
         Consumer(settings.amqp_url, SCORING_EVENTS, make_handler(repo, deps.clock), prefix=settings.amqp_prefix,
-                 unit_of_work=EngineBatch(engine), batch_size=settings.consumer_batch_size,
+                 unit_of_work=repo.uow, batch_size=settings.consumer_batch_size,
                  batch_handler=make_batch_handler(repo, deps.clock),
                  batch_linger=settings.consumer_batch_linger_ms / 1000,
                  producers=Producers.parse(settings.amqp_producers)),

@@ -7,7 +7,7 @@ import pytest
 
 from scoring.bootstrap import bootstrap
 from scoring.config import Settings
-from scoring.lookups import Repository
+from scoring.ports import Repository
 
 
 @pytest.fixture

@@ -81,7 +81,7 @@ def test_a_batch_stores_what_one_by_one_stores(two_repos: list[SqlRepository]) -
     one, many = two_repos
     groups = [[delivery(ce) for ce in events()]]
     outcomes_one = one_by_one(make_handler(one, clock=lambda: NOW), groups)
-    outcomes_many = in_batches(many.engine, make_batch_handler(many, clock=lambda: NOW), groups)
+    outcomes_many = in_batches(many.uow, make_batch_handler(many, clock=lambda: NOW), groups)
     assert outcomes_many == outcomes_one
     assert outcomes_one.count("duplicate") == 2
     want, got = state(one), state(many)

@@ -16,7 +16,6 @@ from dunghan.bus.topology import EVENTS_EXCHANGE, SCORING_EVENTS, declare
 from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import encode, envelope_for
 from dunghan.contract.events import DossierClassified, routing_key
-from dunghan.db.ambient import EngineBatch
 from dunghan.testing.polling import wait_until
 from scoring import metrics, readers
 from scoring.consumer import make_batch_handler, make_handler
@@ -51,8 +50,7 @@ def test_a_rolled_back_batch_replayed_one_by_one_counts_each_dossier_once(amqp_u
     queue = SCORING_EVENTS.name
     rolled_back = _value("dunghan_consumer_batches_total", queue=queue, result="rolled_back")
     consumer = Consumer(amqp_url, SCORING_EVENTS, make_handler(repo), prefix=bus_prefix,
-                        unit_of_work=EngineBatch(repo.engine), batch_size=50,
-                        batch_handler=make_batch_handler(repo))
+                        unit_of_work=repo.uow, batch_size=50, batch_handler=make_batch_handler(repo))
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()
     try:
@@ -65,7 +63,7 @@ def test_a_rolled_back_batch_replayed_one_by_one_counts_each_dossier_once(amqp_u
         consumer.stop()
         thread.join(30)
     assert _value("dunghan_consumer_batches_total", queue=queue, result="rolled_back") > rolled_back
-    with repo.transaction() as tx:  # what every replica's /metrics reports, read from the database
+    with repo.uow as tx:  # what every replica's /metrics reports, read from the database
         seen = metrics.figures(tx, datetime(2017, 4, 20, tzinfo=UTC)).phase_dossiers
     for outcome in ("early", "on_time", "late"):
         assert seen.get((CAMPAIGN, "1", unit, outcome), 0) == outcomes.count(outcome), outcome

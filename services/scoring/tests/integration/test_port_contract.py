@@ -18,8 +18,8 @@ from dunghan.db.messaging import outbox_table
 from dunghan.testing.database import truncate_all
 from scoring.bootstrap import MIGRATIONS
 from scoring.domain import Proposal, Standing, StepCount, Tally, campaign_from_dict, campaign_to_dict
+from scoring.ports import AlreadyExists
 from scoring.repository import SqlRepository
-from scoring.repository.sql import AlreadyExists
 from scoring.repository.tables import dossiers
 
 pytestmark = pytest.mark.integration
@@ -57,31 +57,40 @@ def classified(code: str, outcome: str = "on_time", *, steps=()) -> DossierClass
 
 
 def test_inbox_accepts_an_event_once(repo):
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         assert tx.inbox_accept("deadline", "e1") is True
         assert tx.inbox_accept("deadline", "e1") is False
         assert tx.inbox_accept("intake", "e1") is True
 
 
+def test_inbox_accepts_many_events_at_once_and_says_which_were_new(repo):
+    with repo.uow as tx:
+        assert tx.inbox_accept("deadline", "e1") is True
+        keys = [("deadline", "e2"), ("deadline", "e1"), ("intake", "e1"), ("deadline", "e2")]
+        assert tx.inbox_accept_many(keys) == {("deadline", "e2"), ("intake", "e1")}
+        assert tx.inbox_accept_many([]) == set()
+        assert tx.inbox_accept("deadline", "e2") is False
+
+
 def test_record_classified_answers_the_outcome_it_replaces(repo):
     due = DueDateSet("D1", "SCT", "KTAT", "an", NOW, NOW, "v1", "accepted")
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         tx.record_due(due, True, NOW - timedelta(days=1))
         tx.set_waiting("D1", False)
         tx.set_waiting("nope", True)
         assert tx.record_classified(classified("D1"), 0, NOW) is None
         assert tx.record_classified(classified("D1", "late"), 1, NOW) == "on_time"
         assert tx.record_classified(classified("D2", "early"), 0, NOW) is None
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         assert tx.record_classified(classified("D2", "early"), 0, NOW) == "early"
 
 
 def test_phases_covering_a_day_in_campaign_and_phase_order(repo):
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         tx.save_campaign(campaign("c2"))
         tx.save_campaign(campaign("c1"))
         tx.save_campaign(campaign("other", agency="XYZ"))
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         final = "tong-ket"  # the final review (tổng kết) covers every phase's window
         assert tx.phases_covering("SCT", date(2017, 3, 1)) == [
             ("c1", "1", "open"), ("c1", final, "open"), ("c2", "1", "open"), ("c2", final, "open")]
@@ -91,11 +100,11 @@ def test_phases_covering_a_day_in_campaign_and_phase_order(repo):
 
 
 def test_campaigns_are_stored_once_and_read_back(repo):
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         tx.save_campaign(campaign("c1"))
-    with pytest.raises(AlreadyExists), repo.transaction() as tx:
+    with pytest.raises(AlreadyExists), repo.uow as tx:
         tx.save_campaign(campaign("c1"))
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         tx.save_campaign(campaign("c0"))
         stored = campaign_from_dict(campaign_to_dict(campaign("c1")))  # the criteria gain their labels
         assert tx.get_campaign("c1") == stored and tx.get_campaign("nope") is None
@@ -107,10 +116,10 @@ def test_campaigns_are_stored_once_and_read_back(repo):
 
 
 def test_phases_due_by_review_date_within_the_window(repo):
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         tx.save_campaign(campaign("c2"))
         tx.save_campaign(campaign("c1"))
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         assert tx.phases_due(date(2017, 6, 29)) == []
         assert tx.phases_due(date(2018, 1, 5)) == [
             ("c1", "1"), ("c2", "1"), ("c1", "2"), ("c1", "tong-ket"), ("c2", "2"), ("c2", "tong-ket")]
@@ -129,13 +138,13 @@ def test_a_frozen_phase_reads_back_and_freezes_once(repo):
     steps = [StepCount("sign", "KTAT", "an", "An", 4, late=1), StepCount("review", "KTAT", "an", "An", 2, early=3),
              StepCount("review", "KTAT", "binh", "", 2, on_time=1)]
     proposal = Proposal("unit", "KTAT", "Phòng KTAT", "Giấy khen", 1_000_000, ("đúng hạn 100%",))
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         tx.save_campaign(c)
         assert tx.frozen("c1", "1", "unit") is None and tx.frozen_steps("c1", "1") is None
         tx.freeze(c, phase, standings, [proposal], NOW, "system", "ev-1", steps=steps)
-    with pytest.raises(IntegrityError), repo.transaction() as tx:
+    with pytest.raises(IntegrityError), repo.uow as tx:
         tx.freeze(c, phase, [], [], NOW, "system", "ev-2")
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         assert tx.lock_phase("c1", "1") == "closed"
         closure, units = tx.frozen("c1", "1", "unit")
         _, people = tx.frozen("c1", "1", "officer")
@@ -152,11 +161,11 @@ def test_a_frozen_phase_reads_back_and_freezes_once(repo):
 def test_corrections_keep_the_previous_outcome_and_the_steps(repo):
     stop = datetime(2017, 5, 2, 10, tzinfo=LOCAL_TZ)
     step = StepResult("review", "KTAT", "an", stop - timedelta(days=1), stop - timedelta(hours=2), stop, "late")
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         tx.add_correction("c1", "1", classified("D1", "late", steps=(step,)), "e1", "on_time", NOW)
         tx.add_correction("c1", "1", classified("D2"), "e2", None, NOW)
         tx.add_correction("c1", "2", classified("D3"), "e3", None, NOW)
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         found = tx.corrections("c1", "1")
         assert tx.corrections("c9", "1") == []
     keys = ("code", "event_id", "outcome", "previous_outcome", "stopped_at", "recorded_at", "steps")
@@ -170,7 +179,7 @@ def test_corrections_keep_the_previous_outcome_and_the_steps(repo):
 def test_complaints_and_discipline_get_ids_in_order(repo):
     c = campaign("c1")
     complaint = {"kind": "unit", "subject": "KTAT", "well_founded": True, "occurred_on": date(2017, 3, 1)}
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         tx.save_campaign(c)
         assert tx.add_complaint(c, complaint) == 1
         assert tx.add_complaint(c, {**complaint, "subject": "QLTM"}) == 2
@@ -181,11 +190,11 @@ def test_complaints_and_discipline_get_ids_in_order(repo):
 def test_the_outbox_and_every_write_roll_back_together(repo):
     from dunghan.contract.events import DossierRefused
 
-    with pytest.raises(RuntimeError), repo.transaction() as tx:
+    with pytest.raises(RuntimeError), repo.uow as tx:
         tx.add_outbox(envelope_for(DossierRefused("D1", "SCT", NOW), now=NOW))
         tx.record_classified(classified("D1"), 0, NOW)
         raise RuntimeError("rolled back")
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         assert tx.record_classified(classified("D1"), 0, NOW) is None
         tx.add_outbox(envelope_for(DossierRefused("D2", "SCT", NOW), now=NOW))
     if isinstance(repo, FakeRepository):

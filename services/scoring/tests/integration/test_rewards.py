@@ -143,19 +143,18 @@ def test_migration_adds_the_final_review_of_campaigns_stored_before_it(make_data
 class _Pre0003(SqlRepository):
     """Stores a campaign as the code before 0003 did: its phases only."""
 
-    def transaction(self):  # type: ignore[no-untyped-def]
-        from contextlib import contextmanager
+    def __init__(self, engine):  # type: ignore[no-untyped-def]
+        from scoring.repository import ScoringUow
 
-        from scoring.repository.sql import SqlTx
+        super().__init__(engine)
 
-        @contextmanager
-        def tx():  # type: ignore[no-untyped-def]
-            with self.engine.begin() as conn:
-                t = SqlTx(conn)
+        class Uow(ScoringUow):
+            def bind(self, conn):  # type: ignore[no-untyped-def]
+                t = super().bind(conn)
                 t.save_campaign = lambda c: _save_phases_only(conn, c)  # type: ignore[method-assign]
-                yield t
+                return t
 
-        return tx()
+        self.uow = Uow(engine)
 
 
 def _save_phases_only(conn, c) -> None:  # type: ignore[no-untyped-def]

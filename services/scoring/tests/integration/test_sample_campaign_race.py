@@ -1,29 +1,27 @@
 """The web and the worker both load the sample campaign at start-up: the one that loses the race starts anyway."""
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from scoring import campaign_file, errors
 from scoring.config import SAMPLE_CAMPAIGN
-from scoring.repository import SqlRepository
+from scoring.repository import ScoringUow, SqlRepository
 
 pytestmark = pytest.mark.integration
 
 
-class SeesNoCampaign:
-    """The real repository, read before the other process committed: its check finds no campaign."""
+class SeesNoCampaign(ScoringUow):
+    """The real unit of work, read before the other process committed: its check finds no campaign."""
 
+    def bind(self, conn: Any) -> Any:
+        return _TxBefore(super().bind(conn))
+
+
+class _Late:
     def __init__(self, repo: SqlRepository) -> None:
-        self.repo = repo
-
-    @contextlib.contextmanager
-    def transaction(self, **kw: Any) -> Iterator[Any]:
-        with self.repo.transaction(**kw) as tx:
-            yield _TxBefore(tx)
+        self.uow = SeesNoCampaign(repo.engine)
 
 
 class _TxBefore:
@@ -38,7 +36,7 @@ class _TxBefore:
 
 
 def test_loading_the_sample_campaign_stored_meanwhile_by_another_process_is_no_error(repo: SqlRepository) -> None:
-    late: Any = SeesNoCampaign(repo)
+    late: Any = _Late(repo)
     assert campaign_file.load_campaign_file(late, SAMPLE_CAMPAIGN, if_absent=True) is None
     with pytest.raises(errors.Conflict):
         campaign_file.load_campaign_file(late, SAMPLE_CAMPAIGN, if_absent=False)

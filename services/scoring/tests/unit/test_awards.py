@@ -1,14 +1,13 @@
 """Reward proposals' workflow on the in-memory fake: drafted at closing, union compiles, leadership decides."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from proposal_fakes import FakeProposalStore, proposal_store_contract
 
+from dunghan.uow import AbstractUnitOfWork
 from scoring import awards, commands, errors, readers
 from scoring.domain import CampaignError, Proposal, Standing, Tally, campaign_from_dict
 
@@ -31,18 +30,30 @@ class Tx(FakeProposalStore):
         return {}, [Standing(2, t, 70.0, t.values(), {})] if kind == "officer" else []
 
 
+class _Uow(AbstractUnitOfWork[Tx]):
+    def __init__(self, rows: dict[str, Any]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def _begin(self) -> Tx:
+        return Tx(self.rows)
+
+    def _commit(self) -> None:
+        return None
+
+    def _rollback(self) -> None:
+        return None
+
+
 class Repo:
     def __init__(self) -> None:
         self.rows: dict[str, Any] = {}
-
-    @contextmanager
-    def transaction(self) -> Iterator[Tx]:
-        yield Tx(self.rows)
+        self.uow = _Uow(self.rows)
 
 
 def closed_phase_1() -> Repo:
     repo = Repo()
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         awards.draft_proposals(tx, CAMPAIGN, CAMPAIGN.phase("1"), [
             Proposal("officer", "an", "Nguyễn Văn An", "Giấy khen (cá nhân)", 363_000, ("x",), "KTAT")],
             NOW, "hệ thống")
@@ -89,7 +100,7 @@ def test_corrections_after_the_freeze_are_flagged_on_each_affected_proposal() ->
                                  "steps": [{"unit": "VP", "officer": "clerk"}]}]
     [item] = readers.proposal_review(repo, "c", "1").items
     assert item["corrections"][0]["code"] == "D1" and item["corrections"][0]["previous_outcome"] == "early"
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         flags = awards.correction_flags(tx, "c", "1")
         notes = awards.correction_notes(tx, CAMPAIGN, [CAMPAIGN.phase("1")])
     assert set(flags) == {("unit", "KTAT"), ("officer", "an"), ("unit", "VP"), ("officer", "clerk")}

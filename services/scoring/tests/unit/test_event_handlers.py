@@ -19,7 +19,7 @@ CAMPAIGN = campaign_from_dict({"id": "c", "name": "n", "agency": "SCT", "phases"
 
 def repo_with_phase(state: str = "open") -> FakeRepository:
     repo = FakeRepository()
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         tx.save_campaign(CAMPAIGN)
         if state == "closed":
             tx.freeze(CAMPAIGN, CAMPAIGN.phase("1"), [], [], STOP, "system", "e0")
@@ -66,18 +66,21 @@ def test_due_date_set_while_waiting_for_the_applicant_marks_the_dossier_in_time(
 
 
 def test_campaign_metrics_answer_a_scrape_while_the_database_does_not() -> None:
-    from contextlib import contextmanager
     from datetime import UTC, datetime
 
     from prometheus_client import CollectorRegistry, generate_latest
 
     from scoring.metrics import ScoringCollector
 
-    class Down:
-        @contextmanager
-        def transaction(self):  # type: ignore[no-untyped-def]
+    class DownUow:
+        def __enter__(self) -> None:
             raise ConnectionError("database down")
-            yield
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+    class Down:
+        uow = DownUow()
 
     registry = CollectorRegistry()
     registry.register(ScoringCollector(Down(), lambda: datetime(2017, 7, 3, tzinfo=UTC), cache_seconds=0))

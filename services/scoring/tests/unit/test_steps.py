@@ -48,7 +48,7 @@ def test_step_figures_for_one_unit_or_one_officer() -> None:
 def fake(live: list[StepCount]) -> FakeRepository:
     """The shared fake with the campaign stored and ``live`` as what the step query would count."""
     repo = FakeRepository()
-    with repo.transaction() as tx:
+    with repo.uow as tx:
         tx.save_campaign(CAMPAIGN)
     repo.state.live_steps = list(live)
     return repo

@@ -8,7 +8,6 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from dunghan.db.ambient import BatchInbox, InboxBatch, after_commit, batch, batch_member, begin, made_member
     from dunghan.db.engine import make_engine, sqlalchemy_url
     from dunghan.db.messaging import (
         inbox_accept,
@@ -35,25 +34,15 @@ _WHERE = {
     "MessagingRetention": "retention", "retention_job": "retention",
     "upsert_statement": "statements",
     "SqlUnitOfWork": "unit_of_work", "ConnectionUnitOfWork": "unit_of_work", "lock_keys": "unit_of_work",
-    # Transitional (deadline and scoring): ``dunghan.db.ambient``.
-    "BatchInbox": "ambient", "InboxBatch": "ambient", "after_commit": "ambient", "batch": "ambient",
-    "batch_member": "ambient", "begin": "ambient", "made_member": "ambient",
 }
 __all__ = [
-    "BatchInbox",
     "ConnectionUnitOfWork",
-    "InboxBatch",
     "MessagingRetention",
     "OutboxRelay",
     "SqlUnitOfWork",
-    "after_commit",
-    "batch",
-    "batch_member",
-    "begin",
     "inbox_accept",
     "inbox_accept_many",
     "lock_keys",
-    "made_member",
     "make_engine",
     "messaging_tables",
     "outbox_add",

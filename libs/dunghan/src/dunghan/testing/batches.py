@@ -9,7 +9,6 @@ from sqlalchemy import Engine, text
 
 from dunghan.bus.consumer import Delivery, handle_each
 from dunghan.contract.events import event_routing_key
-from dunghan.db.ambient import batch
 from dunghan.uow import UnitOfWork
 
 
@@ -29,13 +28,12 @@ def one_by_one(handler: Callable[[Delivery], None], groups: Iterable[Sequence[De
     return handle_each(handler, (d for group in groups for d in group))
 
 
-def in_batches(uow: UnitOfWork[Any] | Engine, handle_many: Callable[[list[Delivery]], list[str]],
+def in_batches(uow: UnitOfWork[Any], handle_many: Callable[[list[Delivery]], list[str]],
                groups: Iterable[Sequence[Delivery]]) -> list[str]:
-    """Each group as one consumer batch (one ``with uow``; an engine: the transitional ``batch``): the
-    outcomes, in order."""
+    """Each group as one consumer batch (one ``with uow``): the outcomes, in order."""
     outcomes: list[str] = []
     for group in groups:
-        with batch(uow) if isinstance(uow, Engine) else uow:
+        with uow:
             outcomes += handle_many(list(group))
     return outcomes
 

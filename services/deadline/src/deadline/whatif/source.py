@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, and_, or_, select
 
 from deadline import tables as t
-from deadline.repository import _snapshot_load
+from deadline.rows import snapshot_load
 from deadline.whatif.model import DossierFacts, Period
 from dunghan.deadline import ClockEvent, Rules
 
@@ -42,7 +42,7 @@ def period_facts(engine: Engine, period: Period, tz: ZoneInfo, *, agency: str | 
             select(c.code, c.agency, c.unit, c.procedure, c.original_due_at, c.classification)
             .where(where).order_by(c.code))
         for r in dossiers:
-            snap = _snapshot_load(r.procedure)
+            snap = snapshot_load(r.procedure)
             rules = rules_for(r.agency, snap.code) if rules_for else Rules()
             outcome = (r.classification or {}).get("outcome")
             out.append(DossierFacts(code=r.code, agency=r.agency, procedure=snap,

@@ -1,5 +1,5 @@
-"""Storage port (the transaction object's methods) and its SQL adapter."""
-from scoring.repository.sql import AlreadyExists, SqlRepository, SqlTx
+"""The SQL adapter of the storage port (``scoring.ports``)."""
+from scoring.repository.sql import AlreadyExists, ScoringUow, SqlRepository, SqlTx
 from scoring.repository.tables import metadata
 
-__all__ = ["AlreadyExists", "SqlRepository", "SqlTx", "metadata"]
+__all__ = ["AlreadyExists", "ScoringUow", "SqlRepository", "SqlTx", "metadata"]

@@ -1,8 +1,7 @@
-"""The SQL adapter of the storage port: one transaction object per unit of work."""
+"""The SQL adapter of the storage port (``scoring.ports``): the statements of a unit of work (``SqlTx``)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
@@ -12,7 +11,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified, DueDateSet
-from dunghan.db import BatchInbox, batch_member, begin, inbox_accept, made_member, outbox_add, upsert_statement
+from dunghan.db.messaging import inbox_accept, inbox_accept_many, outbox_add
+from dunghan.db.statements import upsert_statement
+from dunghan.db.unit_of_work import SqlUnitOfWork
 from scoring.domain import (
     FINAL_KEY,
     Campaign,
@@ -24,6 +25,7 @@ from scoring.domain import (
     campaign_from_dict,
     campaign_to_dict,
 )
+from scoring.ports import AlreadyExists
 from scoring.reports import MonthFigures, Period, Row06a
 from scoring.repository import index_queries, queries
 from scoring.repository.proposals import ProposalStore
@@ -67,32 +69,7 @@ _PHASES_COVERING = (
     .order_by(phases.c.campaign_id, phases.c.key))
 
 
-BATCH_TX = "scoring.batch_tx"
-
-
-class AlreadyExists(Exception):
-    """A row with that key is already there."""
-
-
-class SqlRepository:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    @contextmanager
-    def transaction(self) -> Iterator[SqlTx]:
-        """The open consumer batch's ``BatchTx`` when it made one (``open_batch_tx``); else a transaction of
-        its own (or the batch's connection)."""
-        member = made_member(self.engine, BATCH_TX)
-        if member is not None:
-            yield member
-            return
-        with begin(self.engine) as conn:
-            yield SqlTx(conn)
-
-
-def open_batch_tx(repo: SqlRepository) -> BatchTx | None:
-    """The open consumer batch's ``BatchTx`` (``repo.transaction()`` then yields it); None outside a batch."""
-    return batch_member(repo.engine, BATCH_TX, BatchTx)
+__all__ = ["AlreadyExists", "ScoringUow", "SqlRepository", "SqlTx"]
 
 
 class SqlTx(ProposalStore):
@@ -102,6 +79,10 @@ class SqlTx(ProposalStore):
     # ---- messaging ----
     def inbox_accept(self, source: str, event_id: str) -> bool:
         return inbox_accept(self.conn, source, event_id)
+
+    def inbox_accept_many(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The inbox rows of several events in one statement: the keys that were new."""
+        return inbox_accept_many(self.conn, keys)
 
     def add_outbox(self, ce: CloudEvent) -> None:
         outbox_add(self.conn, ce)
@@ -291,6 +272,16 @@ class SqlTx(ProposalStore):
         self.conn.execute(text("SELECT 1"))
 
 
-class BatchTx(BatchInbox, SqlTx):
-    """A consumer batch's transaction: the inbox rows of all its events in one statement (``prefetch_inbox``)
-    before they are handled; everything else is ``SqlTx``'s."""
+class ScoringUow(SqlUnitOfWork[SqlTx]):
+    """``with uow as tx``: a ``SqlTx`` on the unit of work's transaction."""
+
+    def bind(self, conn: Connection) -> SqlTx:
+        return SqlTx(conn)
+
+
+class SqlRepository:
+    """The storage port on PostgreSQL: ``uow`` opens its units of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.uow = ScoringUow(engine)

@@ -1,5 +1,5 @@
-"""A consumer batch handled at once (``make_batch_handler``: one prefetch, buffered writes) leaves the database
-exactly as the same messages handled one by one do."""
+"""A consumer batch handled at once (``make_batch_handler``: one read-ahead, runs of writes issued together) leaves
+the database exactly as the same messages handled one by one do."""
 from __future__ import annotations
 
 import dataclasses
@@ -22,13 +22,15 @@ from sqlalchemy import text
 
 from deadline.bootstrap import MIGRATIONS
 from deadline.consumer import make_batch_handler, make_handler
+from deadline.domain import Dossier
 from deadline.handlers import CalendarSource, Deps
 from deadline.repository import SqlRepository
 from dunghan.bus.consumer import Delivery
 from dunghan.calendar import load_calendar
 from dunghan.contract import CloudEvent, encode
 from dunghan.contract import events as ev
-from dunghan.db import batch, make_engine, upgrade
+from dunghan.db import make_engine, upgrade
+from dunghan.deadline import ClockEvent
 from dunghan.testing.batches import delivery as deliver
 from dunghan.testing.batches import in_batches, one_by_one, tables
 
@@ -85,7 +87,7 @@ def test_a_batch_writes_what_one_by_one_writes(two_repos):
     single = make_handler(one, Deps(CalendarSource(BASE, one.notices)), clock=lambda: NOW)
     outcomes_one = one_by_one(single, groups)
     handle_many = make_batch_handler(many, Deps(CalendarSource(BASE, many.notices)), clock=lambda: NOW)
-    outcomes_many = in_batches(many.engine, handle_many, groups)
+    outcomes_many = in_batches(many.uow, handle_many, groups)
     assert outcomes_many == outcomes_one
     assert outcomes_one.count("duplicate") == 3
     assert any(r[0].startswith("deadline.appointment_mismatch.v1.") for r in state(one)["outbox"])
@@ -103,9 +105,31 @@ def test_a_dossier_written_meanwhile_by_another_transaction_is_read_not_overwrit
     code = "SCT-240506-0009"
     make_handler(repo, deps, clock=lambda: NOW)(delivery(cloud(accepted(code, at(2024, 5, 6)))))
     handle_many = make_batch_handler(repo, deps, clock=lambda: NOW)
-    with batch(repo.engine):
+    with repo.uow:
         assert handle_many([delivery(cloud(result_ready(code, at(2024, 5, 7))))]) == ["ok"]
     with repo.engine.connect() as conn:
         row = conn.execute(text("SELECT state, classification->>'outcome' FROM dossiers WHERE code = :c"),
                            {"c": code}).one()
     assert row[1] == "early"
+
+
+def test_inside_a_read_ahead_every_answer_is_the_databases(two_repos):
+    repo = two_repos[0]
+    code, new = "SCT-240506-0010", "SCT-240506-0011"
+    with repo.uow as tx:
+        tx.save(Dossier(code=code, agency="SCT", unit="P1"), NOW)
+        tx.add_event(code, ClockEvent("accepted", at(2024, 5, 6), event_id="e1"), NOW)
+    with repo.uow as tx, tx.reading_ahead([("intake", "e1"), ("intake", "e1")], {code: "SCT", new: "SCT"}, NOW):
+        assert tx.inbox_accept("intake", "e1") is True
+        assert tx.inbox_accept("intake", "e1") is False  # asked again: the database answers
+        assert tx.dossier(code) == Dossier(code=code, agency="SCT", unit="P1") and tx.dossier(new) is None
+        assert [e.event_id for e in tx.events(code)] == ["e1"] and tx.events(new) == [] == list(tx.fired(new))
+        tx.create(new, "SCT", NOW)
+        tx.save(Dossier(code=code, agency="SCT", unit="P2"), NOW)
+        tx.add_event(code, ClockEvent("transferred", at(2024, 5, 7), unit="P2", event_id="e2"), NOW)
+        assert tx.dossier(code) == Dossier(code=code, agency="SCT", unit="P2")  # written: read after the write
+        assert [e.event_id for e in tx.events(code)] == ["e1", "e2"]
+        tx.read_again([code])
+        assert tx.dossier(code) == Dossier(code=code, agency="SCT", unit="P2")
+    with repo.uow as tx:
+        assert tx.dossier(new) == Dossier(code=new, agency="SCT")
