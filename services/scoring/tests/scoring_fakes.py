@@ -208,7 +208,7 @@ class FakeUow(AbstractUnitOfWork[FakeTx]):
         self._saved = copy.deepcopy(self.repo.state)
         return FakeTx(self.repo.state)
 
-    def _commit(self) -> None:
+    def _commit(self, ports: FakeTx) -> None:
         self.commits += 1
 
     def _rollback(self) -> None:

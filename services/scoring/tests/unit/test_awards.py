@@ -38,7 +38,7 @@ class _Uow(AbstractUnitOfWork[Tx]):
     def _begin(self) -> Tx:
         return Tx(self.rows)
 
-    def _commit(self) -> None:
+    def _commit(self, ports: Tx) -> None:
         return None
 
     def _rollback(self) -> None:
