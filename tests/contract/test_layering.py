@@ -55,3 +55,29 @@ def test_one_clock_and_one_time_zone_constant() -> None:
     naming_the_zone = [str(p.relative_to(ROOT)) for p in files if p != CLOCK and zone in p.read_text()]
     own_clocks = [str(p.relative_to(ROOT)) for p in files if p != CLOCK and clock in p.read_text()]
     assert naming_the_zone == [] and own_clocks == [], (naming_the_zone, own_clocks)
+
+
+# The use cases and the rules of each service: importing one loads no SQL or AMQP library (nor Flask), because
+# they reach storage and the broker only through the ports they are handed.
+USE_CASES = ("intake.handlers", "intake.facts", "intake.domain", "intake.ports",
+             "deadline.handlers", "deadline.domain", "deadline.ports",
+             "scoring.event_handlers", "scoring.commands", "scoring.readers", "scoring.ports",
+             "notify.handlers", "notify.domain", "notify.ports", "notify.digest",
+             "dunghan.uow", "dunghan.deadline", "dunghan.calendar", "dunghan.contract.events")
+IO_LIBRARIES = ("sqlalchemy", "pika", "psycopg", "flask")
+
+
+def test_a_use_case_module_loads_neither_sqlalchemy_nor_pika() -> None:
+    script = ("import importlib, json, sys\n"
+              "out = {}\n"
+              "for name in %r:\n"
+              "    before = set(sys.modules)\n"
+              "    importlib.import_module(name)\n"
+              "    out[name] = sorted({m.split('.')[0] for m in set(sys.modules) - before} & set(%r))\n"
+              "print(json.dumps(out))") % (USE_CASES, IO_LIBRARIES)
+    loaded: dict[str, list[str]] = {}
+    for name in USE_CASES:  # each in a fresh interpreter: what one module loads is not hidden by another's
+        out = subprocess.run([sys.executable, "-c", script.replace(repr(USE_CASES), repr((name,)))],
+                             capture_output=True, text=True, check=True, timeout=120)
+        loaded |= json.loads(out.stdout.strip().splitlines()[-1])
+    assert {name: libs for name, libs in loaded.items() if libs} == {}

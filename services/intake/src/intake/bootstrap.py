@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,11 +36,11 @@ def bootstrap(settings: Settings, *, process: Process = "web", repo: Repository 
     engine = None
     if repo is None:
         from intake.metrics import watch_catalogue
-        from intake.repository import SqlRepository
+        from intake.repository import SqlRepository, catalogue_labels
 
         engine = open_database(settings, MIGRATIONS, process)
         repo = SqlRepository(engine, cache_seconds=settings.registry_cache_seconds)
-        watch_catalogue(engine)
+        watch_catalogue(partial(catalogue_labels, engine))
     if limiter is None:
         rate, burst = settings.lookup_rate_per_minute, settings.lookup_burst
         limiter = TokenBucket(rate, burst) if engine is None else SqlTokenBucket(engine, rate, burst)

@@ -5,13 +5,12 @@ agency × fact, every rejection reason), refreshed from the database before a sc
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, get_args
 
 from prometheus_client import Counter
-from sqlalchemy import Engine, select
 
 from dunghan.metrics import before_scrape, product, zero
-from intake import tables as t
 from intake.domain import RejectKind
 from intake.facts import FACTS
 
@@ -36,12 +35,6 @@ def zero_catalogue(rows: list[tuple[str, str, Any]]) -> None:
     zero(LIFECYCLE_EVENTS, product(agency=sorted({a for a, _, _ in rows}), kind=FACTS))
 
 
-def zero_from(engine: Engine) -> None:
-    p = t.procedures.c
-    with engine.connect() as conn:
-        rows = conn.execute(select(p.agency, p.field, p.channels)).all()
-    zero_catalogue([(r[0], r[1], r[2]) for r in rows])
-
-
-def watch_catalogue(engine: Engine, every: float = 60.0) -> None:
-    before_scrape(lambda: zero_from(engine), every)
+def watch_catalogue(catalogue: Callable[[], list[tuple[str, str, Any]]], every: float = 60.0) -> None:
+    """Before a scrape (at most every ``every`` seconds), the label sets of ``catalogue()``'s procedures."""
+    before_scrape(lambda: zero_catalogue(catalogue()), every)

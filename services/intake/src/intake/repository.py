@@ -48,6 +48,13 @@ class SqlRepository:
         return self.uow
 
 
+def catalogue_labels(engine: Engine) -> list[tuple[str, str, Any]]:
+    """(agency, procedure field, channels) of every procedure version: the label sets of intake's metrics."""
+    p = t.procedures.c
+    with engine.connect() as conn:
+        return [(r[0], r[1], r[2]) for r in conn.execute(select(p.agency, p.field, p.channels))]
+
+
 class SqlIntakeUnitOfWork(SqlUnitOfWork["SqlTx"]):
     """``with uow as tx``: ``tx`` carries both ports on the transaction's connection."""
 
