@@ -68,16 +68,14 @@ IO_LIBRARIES = ("sqlalchemy", "pika", "psycopg", "flask")
 
 
 def test_a_use_case_module_loads_neither_sqlalchemy_nor_pika() -> None:
-    script = ("import importlib, json, sys\n"
-              "out = {}\n"
-              "for name in %r:\n"
-              "    before = set(sys.modules)\n"
-              "    importlib.import_module(name)\n"
-              "    out[name] = sorted({m.split('.')[0] for m in set(sys.modules) - before} & set(%r))\n"
-              "print(json.dumps(out))") % (USE_CASES, IO_LIBRARIES)
     loaded: dict[str, list[str]] = {}
     for name in USE_CASES:  # each in a fresh interpreter: what one module loads is not hidden by another's
-        out = subprocess.run([sys.executable, "-c", script.replace(repr(USE_CASES), repr((name,)))],
-                             capture_output=True, text=True, check=True, timeout=120)
-        loaded |= json.loads(out.stdout.strip().splitlines()[-1])
+        script = ("import importlib, json, sys\n"
+                  "before = set(sys.modules)\n"
+                  f"importlib.import_module({name!r})\n"
+                  "print(json.dumps(sorted({m.split('.')[0] for m in set(sys.modules) - before}"
+                  f" & set({IO_LIBRARIES!r}))))")
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                             timeout=120)
+        loaded[name] = json.loads(out.stdout.strip().splitlines()[-1])
     assert {name: libs for name, libs in loaded.items() if libs} == {}
