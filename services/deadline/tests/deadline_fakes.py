@@ -2,7 +2,6 @@
 unit of work, and a recording metrics sink."""
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -14,7 +13,7 @@ from dunghan.calendar import Notice
 from dunghan.contract import Event
 from dunghan.contract.events import DossierClassified, ProcedureUpdated
 from dunghan.deadline import ClockEvent
-from dunghan.uow import AbstractUnitOfWork
+from dunghan.testing.uow import SnapshotUnitOfWork
 
 
 @dataclass
@@ -89,28 +88,11 @@ class FakeTx:
         self.s.procedures[(p.procedure.code, p.procedure.version)] = p
 
 
-class FakeUow(AbstractUnitOfWork[FakeTx]):
+class FakeUow(SnapshotUnitOfWork[FakeTx]):
     """A transaction is a snapshot of the repository's state, put back on rollback."""
 
     def __init__(self, repo: FakeRepository) -> None:
-        super().__init__()
-        self.repo = repo
-        self.commits = 0
-        self._saved: State | None = None
-
-    def _begin(self) -> FakeTx:
-        self._saved = copy.deepcopy(self.repo.state)
-        return FakeTx(self.repo.state)
-
-    def _commit(self, ports: FakeTx) -> None:
-        self.commits += 1
-
-    def _rollback(self) -> None:
-        assert self._saved is not None
-        self.repo.state = self._saved
-
-    def _lock(self, keys: list[str]) -> None:
-        return None
+        super().__init__(repo, FakeTx)
 
 
 class FakeRepository:

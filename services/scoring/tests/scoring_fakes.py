@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dunghan.contract.envelope import CloudEvent
 from dunghan.contract.events import DossierAccepted, DossierClassified, DueDateSet
-from dunghan.uow import AbstractUnitOfWork
+from dunghan.testing.uow import SnapshotUnitOfWork
 from scoring.domain import (
     FINAL_KEY,
     Campaign,
@@ -195,28 +195,11 @@ class FakeTx(FakeProposalStore):
         return [dict(c) for c in self.s.corrections if (c["campaign_id"], c["phase"]) == (campaign_id, phase)]
 
 
-class FakeUow(AbstractUnitOfWork[FakeTx]):
+class FakeUow(SnapshotUnitOfWork[FakeTx]):
     """A transaction is a snapshot of the repository's state, put back on rollback."""
 
     def __init__(self, repo: FakeRepository) -> None:
-        super().__init__()
-        self.repo = repo
-        self.commits = 0
-        self._saved: State | None = None
-
-    def _begin(self) -> FakeTx:
-        self._saved = copy.deepcopy(self.repo.state)
-        return FakeTx(self.repo.state)
-
-    def _commit(self, ports: FakeTx) -> None:
-        self.commits += 1
-
-    def _rollback(self) -> None:
-        assert self._saved is not None
-        self.repo.state = self._saved
-
-    def _lock(self, keys: list[str]) -> None:
-        return None
+        super().__init__(repo, FakeTx)
 
 
 class FakeRepository:

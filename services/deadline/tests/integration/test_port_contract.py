@@ -15,31 +15,15 @@ from deadline.repository import SqlRepository
 from dunghan.calendar import Notice
 from dunghan.clock import LOCAL_TZ
 from dunghan.contract.events import DossierRefused
-from dunghan.db import make_engine, upgrade
 from dunghan.db.messaging import outbox_table
 from dunghan.deadline import ClockEvent
-from dunghan.testing.database import truncate_all
+from dunghan.testing.database import port_suite
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2017, 3, 2, 9, 0, tzinfo=LOCAL_TZ)
 
 
-@pytest.fixture(scope="module")
-def engine(make_database):
-    url = make_database("deadline_contract")
-    upgrade(url, MIGRATIONS)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(params=["fake", "postgres"])
-def repo(request):
-    if request.param == "fake":
-        return FakeRepository()
-    engine = request.getfixturevalue("engine")
-    truncate_all(engine)
-    return SqlRepository(engine)
+engine, repo = port_suite("deadline_contract", MIGRATIONS, FakeRepository, SqlRepository)
 
 
 def dossier(code: str, *, due: datetime | None = None, unit: str = "P1", officer: str = "cb1",

@@ -11,9 +11,8 @@ from sqlalchemy import func, select
 
 from dunghan.contract.envelope import envelope_for
 from dunghan.contract.events import DossierRefused, StepBudget
-from dunghan.db import make_engine, upgrade
 from dunghan.db.messaging import outbox_table
-from dunghan.testing.database import truncate_all
+from dunghan.testing.database import port_suite
 from intake.bootstrap import MIGRATIONS
 from intake.domain import Status, is_overdue
 from intake.records import (
@@ -36,22 +35,9 @@ ICT = timezone(timedelta(hours=7))
 NOW = datetime(2017, 3, 2, 9, 0, tzinfo=ICT)
 
 
-@pytest.fixture(scope="module")
-def engine(make_database):
-    url = make_database("intake_contract")
-    upgrade(url, MIGRATIONS)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(params=["fake", "postgres", "postgres_fact_path"])
-def repo(request):
-    if request.param == "fake":
-        return InMemoryRepository()
-    engine = request.getfixturevalue("engine")
-    truncate_all(engine)
-    return SqlRepository(engine, cache_seconds=0)
+engine, repo = port_suite("intake_contract", MIGRATIONS, InMemoryRepository,
+                          lambda engine: SqlRepository(engine, cache_seconds=0),
+                          kinds=("fake", "postgres", "postgres_fact_path"))
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from notify_fakes import FakeRepository
 
-from dunghan.db import make_engine, upgrade
-from dunghan.testing.database import truncate_all
+from dunghan.testing.database import port_suite
 from notify.bootstrap import MIGRATIONS
 from notify.domain import NewNotification, Officer, OpenDossier, Pending, Preferences, Unit
 from notify.repository import SqlRepository
@@ -19,22 +18,7 @@ ICT = timezone(timedelta(hours=7))
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=ICT)
 
 
-@pytest.fixture(scope="module")
-def engine(make_database):
-    url = make_database("notify_contract")
-    upgrade(url, MIGRATIONS)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(params=["fake", "postgres"])
-def repo(request):
-    if request.param == "fake":
-        return FakeRepository()
-    engine = request.getfixturevalue("engine")
-    truncate_all(engine)
-    return SqlRepository(engine)
+engine, repo = port_suite("notify_contract", MIGRATIONS, FakeRepository, SqlRepository)
 
 
 def note(key: str, *, at: datetime = NOW, html: str | None = None, channel: str = "email") -> NewNotification:

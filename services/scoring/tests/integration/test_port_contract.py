@@ -13,9 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import envelope_for
 from dunghan.contract.events import DossierClassified, DueDateSet, StepResult
-from dunghan.db import make_engine, upgrade
 from dunghan.db.messaging import outbox_table
-from dunghan.testing.database import truncate_all
+from dunghan.testing.database import port_suite
 from scoring.bootstrap import MIGRATIONS
 from scoring.domain import Proposal, Standing, StepCount, Tally, campaign_from_dict, campaign_to_dict
 from scoring.ports import AlreadyExists
@@ -32,22 +31,7 @@ def campaign(cid: str = "c1", agency: str = "SCT"):
         {"key": "2", "starts_on": "2017-06-30", "ends_on": "2017-12-31", "review_date": "2018-01-05"}]})
 
 
-@pytest.fixture(scope="module")
-def engine(make_database):
-    url = make_database("scoring_contract")
-    upgrade(url, MIGRATIONS)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(params=["fake", "postgres"])
-def repo(request):
-    if request.param == "fake":
-        return FakeRepository()
-    engine = request.getfixturevalue("engine")
-    truncate_all(engine)
-    return SqlRepository(engine)
+engine, repo = port_suite("scoring_contract", MIGRATIONS, FakeRepository, SqlRepository)
 
 
 def classified(code: str, outcome: str = "on_time", *, steps=()) -> DossierClassified:
