@@ -75,3 +75,20 @@ def make_fact(fact: str, code: str = CODE, at: datetime = T0, agency: str = "SCT
 @pytest.fixture
 def fact() -> Callable[..., dict[str, Any]]:
     return make_fact
+
+
+def seeded_database(make_database: Callable[[str], str], hint: str) -> tuple[str, Any, Any]:
+    """A migrated database of this run holding the sample registry and the one-stop shop's system as the broker's
+    ``guest`` user: its URL, an engine and the SQL repository over it."""
+    from dunghan.db import make_engine, upgrade
+    from intake.bootstrap import MIGRATIONS
+    from intake.repository import SqlRepository
+
+    url = make_database(hint)
+    upgrade(url, MIGRATIONS)
+    engine = make_engine(url)
+    repo = SqlRepository(engine)
+    seed(repo)
+    with repo.transaction() as tx:
+        tx.save_source(SourceSystem("motcua-sct", "SCT", "system", amqp_user="guest"))
+    return url, engine, repo

@@ -18,29 +18,17 @@ from dunghan.bus.consumer import Consumer
 from dunghan.bus.identity import DIRECT_REPLY_TO
 from dunghan.bus.publisher import Publisher
 from dunghan.bus.topology import INBOUND_EXCHANGE, INTAKE_INBOUND, INTAKE_REJECTED
-from dunghan.db import make_engine
-from intake.bootstrap import MIGRATIONS
 from intake.consumer import BusReplier, InboundHandler
-from intake.records import SourceSystem
-from intake.repository import SqlRepository
 from intake.worker import declare_topology
 
-from ..conftest import T0, make_fact, seed  # type: ignore[import-not-found]
+from ..conftest import T0, make_fact, seeded_database  # type: ignore[import-not-found]
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def bus(amqp_url, bus_prefix, make_database):
-    from dunghan.db import upgrade
-
-    url = make_database("intake_queue")
-    upgrade(url, MIGRATIONS)
-    engine = make_engine(url)
-    repo = SqlRepository(engine)
-    seed(repo)
-    with repo.transaction() as tx:
-        tx.save_source(SourceSystem("motcua-sct", "SCT", "system", amqp_user="guest"))
+    _url, engine, repo = seeded_database(make_database, "intake_queue")
     declare_topology(amqp_url, bus_prefix)
     replies = Publisher(amqp_url, prefix=bus_prefix, max_attempts=1, confirm_timeout=2)  # as the worker's
     replier = BusReplier(Publisher(amqp_url, prefix=bus_prefix), bus_prefix, replies)

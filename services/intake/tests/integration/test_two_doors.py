@@ -32,7 +32,7 @@ from intake.records import SourceSystem
 from intake.repository import SqlRepository
 from intake.worker import declare_topology
 
-from ..conftest import T0, make_fact, seed  # type: ignore[import-not-found]
+from ..conftest import T0, make_fact, seed, seeded_database  # type: ignore[import-not-found]
 
 pytestmark = pytest.mark.integration
 KEY = {"Authorization": "Bearer key-sct"}
@@ -193,13 +193,7 @@ def test_a_batch_that_rolls_back_and_replays_one_by_one_counts_each_fact_once(
         amqp_url: str, bus_prefix: str, make_database: Callable[[str], str]) -> None:
     from intake import metrics
 
-    url = make_database("intake_once")
-    upgrade(url, MIGRATIONS)
-    engine = make_engine(url)
-    repo = SqlRepository(engine)
-    seed(repo)
-    with repo.transaction() as tx:
-        tx.save_source(SourceSystem("motcua-sct", "SCT", "system", amqp_user="guest"))
+    _url, engine, repo = seeded_database(make_database, "intake_once")
     declare_topology(amqp_url, bus_prefix)
     codes = [f"SCT-170306-{5001 + i:04d}" for i in range(20)]
     facts = [make_fact("dossier.accepted", code=c) for c in codes]

@@ -9,28 +9,19 @@ import pika
 import pytest
 
 from dunghan.bus.topology import EVENTS_EXCHANGE, INBOUND_EXCHANGE
-from dunghan.db import make_engine, upgrade
 from dunghan.worker import run_worker
-from intake.bootstrap import MIGRATIONS, bootstrap
+from intake.bootstrap import bootstrap
 from intake.config import Settings
 from intake.domain import canonical_event_id
-from intake.records import SourceSystem
-from intake.repository import SqlRepository
 from intake.worker import components, declare_topology
 
-from ..conftest import make_fact, seed  # type: ignore[import-not-found]
+from ..conftest import make_fact, seeded_database  # type: ignore[import-not-found]
 
 pytestmark = pytest.mark.integration
 
 
 def test_inbound_fact_is_published_as_a_canonical_event(amqp_url, bus_prefix, make_database):
-    url = make_database("intake_worker")
-    upgrade(url, MIGRATIONS)
-    engine = make_engine(url)
-    repo = SqlRepository(engine)
-    seed(repo)
-    with repo.transaction() as tx:
-        tx.save_source(SourceSystem("motcua-sct", "SCT", "system", amqp_user="guest"))
+    url, engine, _repo = seeded_database(make_database, "intake_worker")
     engine.dispose()
     settings = Settings(database_url=url, amqp_url=amqp_url, amqp_prefix=bus_prefix, orphan_scan_seconds=1)
     declare_topology(amqp_url, bus_prefix)
