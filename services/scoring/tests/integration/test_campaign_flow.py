@@ -9,35 +9,24 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from scoring_events import CAMPAIGN, PROC, apply  # type: ignore[import-not-found]
 from sqlalchemy import text
 
 from dunghan.clock import LOCAL_TZ
-from dunghan.contract.envelope import envelope_for
 from dunghan.contract.events import (
     DossierAccepted,
     DossierClassified,
-    Event,
     OfficerUpdated,
-    ProcedureSnapshot,
     StepResult,
 )
 from dunghan.web import hash_key
-from scoring import commands, errors, event_handlers, readers, records
+from scoring import commands, errors, readers, records
 from scoring.app import create_app
 from scoring.config import Settings
 from scoring.reports import DossierFact, Period, form_06a
 from scoring.repository import SqlRepository
 
 pytestmark = pytest.mark.integration
-CAMPAIGN = "sct-2017-giai-quyet-nhanh-tthc"
-NOW = datetime(2017, 6, 15, 3, tzinfo=UTC)
-PROC = ProcedureSnapshot("P1", 1, "Cấp giấy phép", "Công nghiệp", 5, "working_days", 7, "working_days")
-
-
-def apply(repo: SqlRepository, ev: Event, now: datetime = NOW) -> Any:
-    ce = envelope_for(ev, now=now)
-    assert event_handlers.handle_event(repo, ce, ev, now)
-    return ce
 
 
 def classified(code: str, officer: str, outcome: str, stopped: datetime, unit: str = "KTAT",

@@ -2,26 +2,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from scoring_events import CAMPAIGN, NOW, PROC, apply  # type: ignore[import-not-found]
 from sqlalchemy import text
 
 from dunghan.clock import LOCAL_TZ
-from dunghan.contract.envelope import envelope_for
 from dunghan.contract.events import (
     DossierAccepted,
     DossierClassified,
     DossierRefused,
     DossierSubmitted,
-    Event,
     OfficerUpdated,
-    ProcedureSnapshot,
     StepResult,
 )
 from dunghan.web import hash_key
-from scoring import event_handlers, readers
+from scoring import readers
 from scoring.app import create_app
 from scoring.config import Settings
 from scoring.form06a import refused_in
@@ -29,16 +27,7 @@ from scoring.reports import DossierFact, IntakeFact, Period, form_06a, index_mon
 from scoring.repository import SqlRepository
 
 pytestmark = pytest.mark.integration
-CAMPAIGN = "sct-2017-giai-quyet-nhanh-tthc"
-NOW = datetime(2017, 6, 15, 3, tzinfo=UTC)
 DAY = datetime(2017, 4, 3, 9, tzinfo=LOCAL_TZ)
-PROC = ProcedureSnapshot("P1", 1, "Cấp giấy phép", "Công nghiệp", 5, "working_days", 7, "working_days")
-
-
-def apply(repo: SqlRepository, ev: Event, now: datetime = NOW) -> Any:
-    ce = envelope_for(ev, now=now)
-    assert event_handlers.handle_event(repo, ce, ev, now)
-    return ce
 
 
 def step(name: str, officer: str, outcome: str, unit: str = "KTAT") -> StepResult:
