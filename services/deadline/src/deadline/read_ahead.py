@@ -3,9 +3,9 @@
 Every answer here is the database's. The batch's inbox rows are inserted at once and each says whether it was
 new. Its dossiers are locked (``FOR UPDATE``, in code order) and read with their fired thresholds, then their clock
 events; a dossier not there yet is created at once (``SqlTx.create`` of them all in one statement), which
-locks it, and reads as absent. ``SqlTx`` drops an answer when it writes what it answers; ``read_again`` reads the
-dropped ones again, after the writes, for the next run of messages (``deadline.consumer`` cuts a batch into runs
-that hold no dossier twice).
+locks it, and reads as absent. ``SqlTx`` drops an answer when it writes what it answers (the database answers
+after that); ``handlers.handle_events`` asks once per dossier, a dossier's next event starting from what its
+previous one computed.
 """
 from __future__ import annotations
 
@@ -31,11 +31,6 @@ _BARE = text(
     "INSERT INTO dossiers (code, agency, updated_at) SELECT code, agency, :now "
     "FROM unnest(:codes, :agencies) AS u(code, agency) ON CONFLICT DO NOTHING RETURNING code"
 ).bindparams(_CODES, bindparam("agencies", type_=ARRAY(String)), bindparam("now", type_=DateTime(timezone=True)))
-# Already locked by this transaction: each dossier's row on every one of its events' rows.
-_WITH_EVENTS = (select(t.dossiers, *(c.label(f"event_{c.name}") for c in t.dossier_events.c))
-                .outerjoin(t.dossier_events, t.dossier_events.c.code == t.dossiers.c.code)
-                .where(t.dossiers.c.code == any_(_CODES))
-                .order_by(t.dossiers.c.code, t.dossier_events.c.at, t.dossier_events.c.id))
 _EVENTS_OF = (select(t.dossier_events).where(t.dossier_events.c.code == any_(_CODES))
               .order_by(t.dossier_events.c.code, t.dossier_events.c.at, t.dossier_events.c.id))
 
@@ -70,19 +65,6 @@ def read_ahead(conn: Connection, keys: Sequence[tuple[str, str]], dossiers: dict
             ahead.dossiers[code], ahead.events[code], ahead.fired[code] = None, [], set()
     _read_events(conn, ahead, sorted(found))
     return ahead
-
-
-def read_again(conn: Connection, ahead: Ahead, codes: Sequence[str]) -> None:
-    """Read again the rows and clock events of those of ``codes`` whose answers were dropped (written since)."""
-    stale = sorted({c for c in codes if c not in ahead.dossiers or c not in ahead.events})
-    for code in stale:
-        ahead.events[code] = []
-    if stale:
-        for r in conn.execute(_WITH_EVENTS, {"codes": stale}):
-            if r.code not in ahead.dossiers:
-                ahead.dossiers[r.code] = dossier_from_row(r)
-            if r.event_kind is not None:
-                ahead.events[r.code].append(clock_event(r, "event_"))
 
 
 def _read_events(conn: Connection, ahead: Ahead, codes: list[str]) -> None:

@@ -13,7 +13,7 @@ from deadline import tables as t
 from deadline.domain import Dossier, Threshold
 from deadline.figures import OpenClock
 from deadline.preview import in_force
-from deadline.read_ahead import Ahead, read_again, read_ahead
+from deadline.read_ahead import Ahead, read_ahead
 from deadline.rows import (
     clock_event,
     clock_event_row,
@@ -47,8 +47,7 @@ _FIRED = select(t.thresholds.c.threshold).where(t.thresholds.c.code == bindparam
 class SqlTx:
     """The statements of one transaction. Inside ``reading_ahead`` (a consumer batch) a read is answered from the
     read-ahead until this transaction writes what it answers, else by the database; the dossier, clock event and
-    outbox writes wait, in order, and go out together (``flush``) before any other statement and at the end (the
-    dossiers and clock events also before each run's ``read_again``)."""
+    outbox writes wait, in order, and go out together (``flush``) before any other statement and at the end."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -69,12 +68,6 @@ class SqlTx:
         finally:
             self._ahead = None
             self._saves, self._event_rows, self._outbox = [], [], []
-
-    def read_again(self, codes: Sequence[str]) -> None:
-        """Before the next run of the batch: what was written goes out, and what it changed is read again."""
-        assert self._ahead is not None, "read_again outside reading_ahead"
-        self._write_dossiers()
-        read_again(self.conn, self._ahead, codes)
 
     def flush(self) -> None:
         """The waiting writes: the dossiers and their clock events, then the outbox."""
