@@ -73,7 +73,6 @@ class Change:
 @dataclass
 class Seen:
     """A dossier as an earlier event of the same call left it, with its clock events; ``write``: to be saved."""
-
     dossier: Dossier
     events: list[ClockEvent]
     write: bool
@@ -96,11 +95,9 @@ def handle_event(message: CloudEvent, repo: Repository, deps: Deps, now: datetim
         if not tx.inbox_accept(message.source, message.id):
             return "duplicate"
         before = seen.get(code) if seen is not None else None
-        if before is not None:
-            existing, history = before.dossier, before.events
-        else:
-            existing = tx.dossier(code)
-            history = tx.events(code) if existing is not None else []  # read before this event is stored
+        existing = before.dossier if before else tx.dossier(code)
+        # read before this event is stored
+        history = before.events if before else tx.events(code) if existing is not None else []
         d = existing or _create(tx, code, agency, now)
         if d.calendar_version and d.calendar_version != calendar.version:
             calendar = deps.calendars.current(fresh=True)  # another process may have read newer notices

@@ -1,5 +1,5 @@
-"""A consumer batch handled at once (``make_batch_handler``: one read-ahead, each dossier saved once, writes issued together) leaves
-the database exactly as the same messages handled one by one do."""
+"""A consumer batch handled at once (``make_batch_handler``: one read-ahead, each dossier saved once, the writes
+issued together) leaves the database exactly as the same messages handled one by one do."""
 from __future__ import annotations
 
 import dataclasses
