@@ -70,15 +70,8 @@ class SqlTx:
             self._saves, self._event_rows, self._outbox = [], [], []
 
     def flush(self) -> None:
-        """The waiting writes: the dossiers and their clock events, then the outbox."""
-        self._write_dossiers()
-        if self._outbox:
-            outbox_add_many(self.conn, self._outbox)
-            self._outbox = []
-
-    def _write_dossiers(self) -> None:
-        """In one round trip (a pipeline: neither statement returns rows). Nothing reads the outbox: its rows
-        wait for ``flush``."""
+        """The waiting writes: the dossiers and their clock events in one round trip (a pipeline: neither
+        statement returns rows), then the outbox."""
         if self._saves or self._event_rows:
             with self.conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
                 if self._saves:
@@ -86,6 +79,9 @@ class SqlTx:
                 if self._event_rows:
                     self.conn.execute(ADD_EVENT, self._event_rows)
             self._saves, self._event_rows = [], []
+        if self._outbox:
+            outbox_add_many(self.conn, self._outbox)
+            self._outbox = []
 
     def inbox_accept(self, source: str, event_id: str) -> bool:
         if self._ahead is not None and (source, event_id) in self._ahead.inbox:
