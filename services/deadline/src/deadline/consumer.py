@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from deadline import domain
-from deadline.handlers import Deps, handle_event
+from deadline.handlers import Deps, handle_event, handle_events
 from deadline.ports import Repository
 from deadline.repository import SqlRepository
 from dunghan.bus.errors import Duplicate, Reject
 from dunghan.calendar import CalendarRangeError
 from dunghan.clock import utc_now
-from dunghan.contract import CloudEvent, Event, decode
+from dunghan.contract import decode
 from dunghan.contract.envelope import ContractError
 from dunghan.contract.events import ProcedureUpdated
 
@@ -36,45 +35,21 @@ def make_handler(repo: Repository, deps: Deps, clock: Callable[[], datetime] = u
 def make_batch_handler(repo: SqlRepository, deps: Deps,
                        clock: Callable[[], datetime] = utc_now) -> Callable[[list[Any]], list[str]]:
     """A consumer batch at once: decode every message, read ahead in a few statements what they read
-    (``reading_ahead``), and apply them in runs that hold no dossier twice, the writes of each run going out
-    together before the next reads again what they changed. Any error rolls the batch back and the consumer
-    handles its messages one by one with ``make_handler``'s handler."""
+    (``reading_ahead``), and apply them in order (``handle_events``: a dossier's next event starts from what its
+    previous one computed). Any error rolls the batch back and the consumer handles its messages one by one with
+    ``make_handler``'s handler."""
     def handle_many(deliveries: list[Any]) -> list[str]:
         now = clock()
         decoded = [(ce, ce.event()) for ce in (decode(d.body, d.routing_key) for d in deliveries)]
-        outcomes: list[str] = []
-        runs = _runs(decoded)
-        with repo.uow as tx, tx.reading_ahead([k for r in runs for k in r.keys],
-                                              {c: a for r in runs for c, a in r.dossiers.items()}, now):
-            for run in runs:
-                tx.read_again(list(run.dossiers))
-                outcomes += ["duplicate" if handle_event(ce, repo, deps, now, e) == "duplicate" else "ok"
-                             for ce, e in run.messages]
-        return outcomes
+        keys: list[tuple[str, str]] = []
+        dossiers: dict[str, str] = {}
+        for ce, e in decoded:
+            if domain.clock_event_for(e, ce.id) is not None:
+                keys.append((ce.source, ce.id))
+                dossiers.setdefault(e.code, e.agency)  # type: ignore[attr-defined]
+            elif isinstance(e, ProcedureUpdated):
+                keys.append((ce.source, ce.id))
+        with repo.uow as tx, tx.reading_ahead(keys, dossiers, now):
+            return ["duplicate" if o == "duplicate" else "ok" for o in handle_events(decoded, repo, deps, now)]
 
     return handle_many
-
-
-@dataclass
-class _Run:
-    messages: list[tuple[CloudEvent, Event]] = field(default_factory=list)
-    keys: list[tuple[str, str]] = field(default_factory=list)
-    dossiers: dict[str, str] = field(default_factory=dict)
-
-
-def _runs(decoded: list[tuple[CloudEvent, Event]]) -> list[_Run]:
-    """Consecutive messages, a new run at each dossier the current one holds already."""
-    runs = [_Run()]
-    for ce, e in decoded:
-        code = e.code if domain.clock_event_for(e, ce.id) is not None else None  # type: ignore[attr-defined]
-        key = (ce.source, ce.id) if code is not None or isinstance(e, ProcedureUpdated) else None
-        run = runs[-1]
-        if code is not None and code in run.dossiers:
-            run = _Run()
-            runs.append(run)
-        run.messages.append((ce, e))
-        if key is not None:
-            run.keys.append(key)
-        if code is not None:
-            run.dossiers[code] = e.agency  # type: ignore[attr-defined]
-    return runs

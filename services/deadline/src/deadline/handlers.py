@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -67,12 +67,22 @@ class Change:
     before: Dossier
     after: Dossier
     classified: DossierClassified | None = None
+    write: bool = True  # ``after`` is to be saved
 
 
-def handle_event(message: CloudEvent, repo: Repository, deps: Deps, now: datetime, event: Event | None = None
-                 ) -> str:
+@dataclass
+class Seen:
+    """A dossier as an earlier event of the same call left it, with its clock events; ``write``: to be saved."""
+    dossier: Dossier
+    events: list[ClockEvent]
+    write: bool
+
+
+def handle_event(message: CloudEvent, repo: Repository, deps: Deps, now: datetime, event: Event | None = None,
+                 seen: dict[str, Seen] | None = None) -> str:
     """Store the event in the dossier's history and recompute its clock; returns ok, duplicate or ignored.
-    ``event``: ``message.event()`` when the caller decoded it already."""
+    ``event``: ``message.event()`` when the caller decoded it already. ``seen`` (``handle_events``): a dossier an
+    earlier event of the call computed starts from there, and its row is left for the caller to save."""
     e = event or message.event()
     if isinstance(e, ProcedureUpdated):
         return _store_procedure(message, e, repo, now)
@@ -84,19 +94,38 @@ def handle_event(message: CloudEvent, repo: Repository, deps: Deps, now: datetim
     with repo.uow as tx:
         if not tx.inbox_accept(message.source, message.id):
             return "duplicate"
-        existing = tx.dossier(code)
-        history = tx.events(code) if existing is not None else []  # read before this event is stored
+        before = seen.get(code) if seen is not None else None
+        existing = before.dossier if before else tx.dossier(code)
+        # read before this event is stored
+        history = before.events if before else tx.events(code) if existing is not None else []
         d = existing or _create(tx, code, agency, now)
         if d.calendar_version and d.calendar_version != calendar.version:
             calendar = deps.calendars.current(fresh=True)  # another process may have read newer notices
         if isinstance(e, DossierAccepted):
             d = _check_appointment(tx, d.accepted(e), e, calendar, deps, now)
         tx.add_event(code, clock_event, now)
-        change = refresh(tx, d, calendar, deps, now, trigger=clock_event.kind, events=[*history, clock_event],
-                         created=existing is None)
+        events = [*history, clock_event]
+        change = refresh(tx, d, calendar, deps, now, trigger=clock_event.kind, events=events,
+                         created=existing is None, save=seen is None)
+        if seen is not None:  # the dossier as a next read would find it
+            seen[code] = (Seen(change.after, events, True) if change.write
+                          else Seen(existing or change.before, events, before is not None and before.write))
     if deps.metrics:
         repo.uow.after_commit(lambda: _count(deps, agency, clock_event.kind, change))
     return "ok"
+
+
+def handle_events(messages: Sequence[tuple[CloudEvent, Event]], repo: Repository, deps: Deps, now: datetime
+                  ) -> list[str]:
+    """``handle_event`` of each message in order, in one unit of work: a dossier's next event starts from what
+    its previous one computed, and each dossier's row is saved once, after its last event."""
+    seen: dict[str, Seen] = {}
+    with repo.uow as tx:
+        outcomes = [handle_event(ce, repo, deps, now, e, seen) for ce, e in messages]
+        for s in seen.values():
+            if s.write:
+                tx.save(s.dossier, now)
+    return outcomes
 
 
 def _store_procedure(message: CloudEvent, e: ProcedureUpdated, repo: Repository, now: datetime) -> str:
@@ -160,16 +189,18 @@ def clock_for(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datet
 
 
 def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetime, *, trigger: str,
-            events: list[ClockEvent] | None = None, created: bool = False) -> Change:
+            events: list[ClockEvent] | None = None, created: bool = False, save: bool = True) -> Change:
     """Recompute the dossier's clock from its whole history (``events``, when read already) and publish what
-    changed. ``created``: the dossier was created by this event, so no threshold has fired yet."""
+    changed. ``created``: the dossier was created by this event, so no threshold has fired yet. ``save``: else
+    the caller saves ``after`` when the change says ``write``."""
     if d.procedure is None:
-        tx.save(d, now)
+        if save:
+            tx.save(d, now)
         return Change(d, d)
     clock = clock_for(tx, d, calendar, deps, now, events)
     if d.classification is not None:
         _note_correction(tx, d, clock, now)
-        return Change(d, d)
+        return Change(d, d, write=False)
     rules = deps.rules.for_dossier(d.agency, d.procedure.code)
     new = domain.with_clock(d, clock, calendar, rules)
     if not new.history and domain.is_history(d, clock, now, deps.history_grace):
@@ -186,7 +217,8 @@ def refresh(tx: Tx, d: Dossier, calendar: WorkCalendar, deps: Deps, now: datetim
     fired = tx.fired(d.code) if not created and domain.warns(new, clock) else set()
     plan = domain.plan_warnings(new, clock, calendar, rules, fired, now)
     new = dataclasses.replace(new, next_threshold_at=plan.look_at)  # what is reached already, the scan sends
-    tx.save(new, now)
+    if save:
+        tx.save(new, now)
     return Change(d, new, verdict)
 
 

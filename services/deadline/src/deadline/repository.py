@@ -13,7 +13,7 @@ from deadline import tables as t
 from deadline.domain import Dossier, Threshold
 from deadline.figures import OpenClock
 from deadline.preview import in_force
-from deadline.read_ahead import Ahead, read_again, read_ahead
+from deadline.read_ahead import Ahead, read_ahead
 from deadline.rows import (
     clock_event,
     clock_event_row,
@@ -47,8 +47,7 @@ _FIRED = select(t.thresholds.c.threshold).where(t.thresholds.c.code == bindparam
 class SqlTx:
     """The statements of one transaction. Inside ``reading_ahead`` (a consumer batch) a read is answered from the
     read-ahead until this transaction writes what it answers, else by the database; the dossier, clock event and
-    outbox writes wait, in order, and go out together (``flush``) before any other statement and at the end (the
-    dossiers and clock events also before each run's ``read_again``)."""
+    outbox writes wait, in order, and go out together (``flush``) before any other statement and at the end."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -70,22 +69,9 @@ class SqlTx:
             self._ahead = None
             self._saves, self._event_rows, self._outbox = [], [], []
 
-    def read_again(self, codes: Sequence[str]) -> None:
-        """Before the next run of the batch: what was written goes out, and what it changed is read again."""
-        assert self._ahead is not None, "read_again outside reading_ahead"
-        self._write_dossiers()
-        read_again(self.conn, self._ahead, codes)
-
     def flush(self) -> None:
-        """The waiting writes: the dossiers and their clock events, then the outbox."""
-        self._write_dossiers()
-        if self._outbox:
-            outbox_add_many(self.conn, self._outbox)
-            self._outbox = []
-
-    def _write_dossiers(self) -> None:
-        """In one round trip (a pipeline: neither statement returns rows). Nothing reads the outbox: its rows
-        wait for ``flush``."""
+        """The waiting writes: the dossiers and their clock events in one round trip (a pipeline: neither
+        statement returns rows), then the outbox."""
         if self._saves or self._event_rows:
             with self.conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
                 if self._saves:
@@ -93,6 +79,9 @@ class SqlTx:
                 if self._event_rows:
                     self.conn.execute(ADD_EVENT, self._event_rows)
             self._saves, self._event_rows = [], []
+        if self._outbox:
+            outbox_add_many(self.conn, self._outbox)
+            self._outbox = []
 
     def inbox_accept(self, source: str, event_id: str) -> bool:
         if self._ahead is not None and (source, event_id) in self._ahead.inbox:

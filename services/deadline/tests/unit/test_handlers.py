@@ -201,3 +201,24 @@ def test_events_and_the_scan_never_build_the_explanation_nor_publish_it(repo, de
     assert scan(repo, deps, at(2024, 5, 16, 9))
     apply(repo, deps, result_ready(CODE, at(2024, 5, 17)))
     assert all("explanation" not in {f.name for f in dataclasses.fields(e)} for e in repo.published)
+
+
+def test_handle_events_leaves_what_handle_event_one_by_one_leaves_saving_each_dossier_once(deps):
+    other = "SCT-240426-0002"
+    events = [accepted(CODE, at(2024, 4, 26)), accepted(other, at(2024, 4, 26, 9)),
+              supplement_requested(CODE, at(2024, 4, 27)), transferred(other, at(2024, 4, 27), "P2", "cb2"),
+              result_ready(CODE, at(2024, 5, 2)), supplement_received(CODE, at(2024, 5, 3))]
+    messages = [cloud(e) for e in events]
+    now = at(2024, 5, 6)
+    one, many = FakeRepository(), FakeRepository()
+    one_deps, many_deps = (Deps(CalendarSource(BASE, r.notices)) for r in (one, many))
+    outcomes = [handlers.handle_event(ce, one, one_deps, now) for ce in [*messages, messages[0]]]
+    saves: list[str] = []
+    with many.uow as tx:
+        real = tx.save
+        tx.save = lambda d, at_: (saves.append(d.code), real(d, at_))  # type: ignore[method-assign]
+        got = handlers.handle_events([(ce, ce.event()) for ce in [*messages, messages[0]]], many, many_deps, now)
+    assert got == outcomes == ["ok"] * 6 + ["duplicate"]
+    assert sorted(saves) == [CODE, other]
+    assert many.state.dossiers == one.state.dossiers and many.state.published == one.state.published
+    assert many.state.events == one.state.events and many.state.dossiers[CODE].classification is not None
