@@ -100,14 +100,19 @@ class InboundHandler:
 
     def handle_many(self, deliveries: list[Any]) -> list[str]:
         """A consumer batch at once, in the unit of work the consumer holds open: check every message, lock
-        their dossiers and read what recording them starts from in two statements, record them in order. Any
-        rejection rolls the batch back, and the consumer handles its messages one by one (``__call__``)."""
+        their dossiers and read what recording them starts from in two statements, record them in rounds
+        (``rounds``). Any rejection rolls the batch back, and the consumer handles its messages one by one
+        (``__call__``)."""
         prepared = [self._prepare(d) for d in deliveries]
         keys = [(p.data.agency, p.data.event_id, p.data.code) for p in prepared]
+        outcomes = [""] * len(keys)
         with self.repo.facts as tx:
             tx.lock_dossiers([c for _, _, c in keys])
             tx.read_ahead(keys)
-            return ["duplicate" if self._record(d, p) else "ok" for d, p in zip(deliveries, prepared, strict=True)]
+            for i in rounds(keys):
+                tx.message(i)
+                outcomes[i] = "duplicate" if self._record(deliveries[i], prepared[i]) else "ok"
+        return outcomes
 
     def _prepare(self, delivery: Any) -> _Checked:
         """The checks that need no database: sender, size, JSON, routing key, schema."""
@@ -180,6 +185,19 @@ class InboundHandler:
         reply_to = self._reply_to(delivery)
         if reply_to:
             self.replier.reply(reply_to, rejection_reply(error, event_id), delivery.correlation_id)
+
+
+def rounds(keys: list[tuple[str, str, str]]) -> list[int]:
+    """The order to record a batch's facts ``(agency, event_id, code)`` in: round by round, a round taking at
+    most one fact of a dossier or of an event id, each fact in a later round than every earlier one sharing its
+    dossier or event id (so their order holds); the dossiers a round wrote are read back in one statement."""
+    last: dict[tuple[str, ...], int] = {}
+    round_of = []
+    for agency, event_id, code in keys:
+        r = 1 + max(last.get(("code", code), -1), last.get(("event", agency, event_id), -1))
+        last["code", code] = last["event", agency, event_id] = r
+        round_of.append(r)
+    return sorted(range(len(keys)), key=lambda i: (round_of[i], i))
 
 
 def _decode(body: bytes) -> Any:
