@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from dunghan.contract.envelope import CloudEvent
-from dunghan.db.messaging import OUTBOX_CHANNEL, outbox_add_many, outbox_row, outbox_table
+from dunghan.db.messaging import OUTBOX_CHANNEL, outbox_row, outbox_table
 from dunghan.db.statements import upsert_statement
 from intake import tables as t
 from intake.domain import CLOCK_RUNS
@@ -74,11 +74,11 @@ def _fact_states() -> Any:
 FACT_STATES = _fact_states()
 
 
-def _write_all() -> Any:
-    """The dossiers, idempotency records and history rows written since the last time, in one statement of one
-    text (parsed once) whatever their numbers: rows as JSON arrays, cast by the database; each history row's
-    ``seq`` follows the dossier's last (those of the statement in the order made); the dossiers' rows come
-    back for what follows to read."""
+def _write_all(outbox: bool) -> Any:
+    """The dossiers, idempotency records and history rows written since the last time (and with ``outbox`` the
+    events, in their order, and the relay's wake-up) in one statement of one text (parsed once) whatever their
+    numbers: rows as JSON arrays, cast by the database; each history row's ``seq`` follows the dossier's last
+    (those of the statement in the order made); the dossiers' rows come back for what follows to read."""
     def cols(table: Table) -> str:
         return ", ".join(c.name for c in table.c)
 
@@ -91,14 +91,20 @@ def _write_all() -> Any:
     seq = ("coalesce((SELECT max(o.seq) FROM dossier_history o WHERE o.code = x.code), 0) "
            "+ row_number() OVER (PARTITION BY x.code ORDER BY e.n)")
     history = ", ".join(seq if c.name == "seq" else f"x.{c.name}" for c in _H.c)
+    rows = "FROM jsonb_array_elements(CAST(:{} AS jsonb)) WITH ORDINALITY AS e(doc, n)"
+    sql = (f"WITH d AS ({upsert(_D, 'dossiers')} RETURNING {cols(_D)}), r AS ({upsert(_R, 'receipts')}), "
+           f"h AS (INSERT INTO dossier_history ({cols(_H)}) SELECT {history} {rows.format('history')}, "
+           "jsonb_populate_record(NULL::dossier_history, e.doc) AS x)")
+    if not outbox:
+        return text(f"{sql} SELECT {cols(_D)} FROM d")
     return text(
-        f"WITH d AS ({upsert(_D, 'dossiers')} RETURNING {cols(_D)}), r AS ({upsert(_R, 'receipts')}), "
-        f"h AS (INSERT INTO dossier_history ({cols(_H)}) SELECT {history} FROM jsonb_array_elements("
-        "CAST(:history AS jsonb)) WITH ORDINALITY AS e(doc, n), jsonb_populate_record(NULL::dossier_history, "
-        f"e.doc) AS x) SELECT {cols(_D)} FROM d")
+        f"{sql}, o AS (INSERT INTO outbox (event_id, exchange, routing_key, body, headers) SELECT "
+        "e.doc->>'event_id', e.doc->>'exchange', e.doc->>'routing_key', convert_to(e.doc->>'body', 'UTF8'), "
+        f"e.doc->'headers' {rows.format('outbox')} ORDER BY e.n) "
+        f"SELECT d.* FROM (SELECT pg_notify('{OUTBOX_CHANNEL}', '')) AS n LEFT JOIN d ON true")
 
 
-WRITE_ALL = _write_all()
+WRITE_ALL, FLUSH_ALL = _write_all(outbox=False), _write_all(outbox=True)
 GET_RECEIVED = select(_R).where(_R.c.agency == bindparam("agency"), _R.c.event_id == bindparam("event_id"))
 PENDING_FOR = select(_P).where(_P.c.code == bindparam("code")).order_by(_P.c.occurred_at, _P.c.received_at)
 DOSSIER_LOCK = "intake.dossier:"
@@ -269,18 +275,20 @@ class SqlFacts:
     def outbox(self, ce: CloudEvent) -> None:
         self._outbox.append((self._position, ce))
 
-    def _write(self) -> None:
-        """The writes made so far but the outbox's (which nothing in the transaction reads), in one statement;
-        the dossiers' rows it returns answer what follows."""
-        if self._dossiers or self._receipts or self._history:
+    def _write(self, outbox: list[dict[str, Any]] | None = None) -> None:
+        """The writes made so far but the outbox's (which nothing in the transaction reads; it goes with the
+        last), in one statement; the dossiers' rows it returns answer what follows."""
+        if self._dossiers or self._receipts or self._history or outbox:
             params = {"dossiers": list(self._dossiers.values()), "receipts": self._receipts,
-                      "history": self._history}
-            for row in self.conn.execute(WRITE_ALL, {k: json.dumps(v, default=_iso) for k, v in params.items()}):
-                self._dossier[row.code] = record_of(Dossier, row)
+                      "history": self._history, **({"outbox": outbox} if outbox else {})}
+            stmt = FLUSH_ALL if outbox else WRITE_ALL
+            for row in self.conn.execute(stmt, {k: json.dumps(v, default=_iso) for k, v in params.items()}):
+                if row.code is not None:
+                    self._dossier[row.code] = record_of(Dossier, row)
             self._dossiers, self._receipts, self._history = {}, [], []
 
     def flush(self) -> None:
-        """Every write made so far; the outbox's last, in the order of the batch's messages (``message``)."""
+        """Every write made so far, the outbox's in the order of the batch's messages (``message``)."""
         if len(self._dossiers) == len(self._receipts) == len(self._history) == len(self._outbox) == 1:
             params = {**_prefixed("d_", *self._dossiers.values()), **_prefixed("r_", self._receipts[0]),
                       **_prefixed("h_", self._history[0]), **_prefixed("o_", outbox_row(self._outbox[0][1]))}
@@ -288,8 +296,8 @@ class SqlFacts:
             self.conn.execute(RECORD_ONE, params)
             self._dossiers, self._receipts, self._history = {}, [], []
         else:
-            self._write()
-            outbox_add_many(self.conn, [ce for _, ce in sorted(self._outbox, key=lambda made: made[0])])
+            self._write([{**row, "body": row["body"].decode()} for row in
+                         (outbox_row(ce) for _, ce in sorted(self._outbox, key=lambda made: made[0]))])
         self._outbox = []
 
 
