@@ -1,12 +1,13 @@
 """The fact path's statements (dossiers, history, idempotency records, buffered facts, outbox) on one connection.
 
 Fewer statements per fact: the four writes of recording a fact (dossier, idempotency record, history step,
-outbox row) wait until the next statement or the commit, and then go out together, in one statement when there
-is one of each (``RECORD_ONE``), else one pipelined ``executemany`` per table, in the order they were made.
-Every read runs after them. A consumer batch reads the state of all its facts at once (``read_ahead``) once it
-holds their dossiers' locks; ``fact_state`` answers from what the database said: that read, or, for a dossier
-written since (a second fact of it in the batch), the row its upsert returns when the dossiers are written
-first, alone; anything else written since (an idempotency record, a buffered fact) is asked again.
+outbox row) wait until the next statement or the commit, and then go out together, in one statement: one fact's
+``RECORD_ONE``, any number's ``FLUSH_ALL`` (rows as JSON arrays, the outbox in the order of the batch's messages,
+``message``); before a read only the outbox waits (``WRITE_ALL``). A consumer batch reads the state of all its
+facts at once (``read_ahead``) once it holds their dossiers' locks; ``fact_state`` answers from what the database
+said: that read, or, for a dossier written since (a later fact of it in the batch, recorded in a later round),
+the row the write's ``RETURNING`` gave; anything else written since (an idempotency record, a buffered fact) is
+asked again.
 """
 from __future__ import annotations
 
