@@ -278,18 +278,19 @@ class SqlFacts:
 
     def _write(self, outbox: list[dict[str, Any]] | None = None) -> None:
         """The writes made so far but the outbox's (which nothing in the transaction reads; it goes with the
-        last), in one statement; the dossiers' rows it returns answer what follows."""
+        last, ``flush``), in one statement; the dossiers' rows it returns answer what follows."""
         if self._dossiers or self._receipts or self._history or outbox:
             params = {"dossiers": list(self._dossiers.values()), "receipts": self._receipts,
                       "history": self._history, **({"outbox": outbox} if outbox else {})}
-            stmt = FLUSH_ALL if outbox else WRITE_ALL
-            for row in self.conn.execute(stmt, {k: json.dumps(v, default=_iso) for k, v in params.items()}):
-                if row.code is not None:
-                    self._dossier[row.code] = record_of(Dossier, row)
+            rows = self.conn.execute(FLUSH_ALL if outbox else WRITE_ALL,
+                                     {k: json.dumps(v, default=_iso) for k, v in params.items()})
+            if outbox is None:
+                self._dossier |= {row.code: record_of(Dossier, row) for row in rows}
             self._dossiers, self._receipts, self._history = {}, [], []
 
     def flush(self) -> None:
-        """Every write made so far, the outbox's in the order of the batch's messages (``message``)."""
+        """Every write made so far, just before the commit (the outbox's in the order of the batch's messages,
+        ``message``); what was read is forgotten (a transaction that goes on after a commit reads again)."""
         if len(self._dossiers) == len(self._receipts) == len(self._history) == len(self._outbox) == 1:
             params = {**_prefixed("d_", *self._dossiers.values()), **_prefixed("r_", self._receipts[0]),
                       **_prefixed("h_", self._history[0]), **_prefixed("o_", outbox_row(self._outbox[0][1]))}
@@ -299,7 +300,7 @@ class SqlFacts:
         else:
             self._write([{**row, "body": row["body"].decode()} for row in
                          (outbox_row(ce) for _, ce in sorted(self._outbox, key=lambda made: made[0]))])
-        self._outbox = []
+        self._outbox, self._received, self._dossier, self._buffered = [], {}, {}, {}
 
 
 def _iso(value: date) -> str:
