@@ -1,13 +1,10 @@
 """The fact path's statements (dossiers, history, idempotency records, buffered facts, outbox) on one connection.
 
-Fewer statements per fact: the four writes of recording a fact (dossier, idempotency record, history step,
-outbox row) wait until the next statement or the commit, and then go out together, in one statement: one fact's
-``RECORD_ONE``, any number's ``FLUSH_ALL`` (rows as JSON arrays, the outbox in the order of the batch's messages,
-``message``); before a read only the outbox waits (``WRITE_ALL``). A consumer batch reads the state of all its
-facts at once (``read_ahead``) once it holds their dossiers' locks; ``fact_state`` answers from what the database
-said: that read, or, for a dossier written since (a later fact of it in the batch, recorded in a later round),
-the row the write's ``RETURNING`` gave; anything else written since (an idempotency record, a buffered fact) is
-asked again.
+The writes of recording facts wait until the next read or the commit and go out together, in one statement
+(one fact's ``RECORD_ONE``; any number's ``WRITE_ALL``, before a read, or ``FLUSH_ALL``, with the outbox in the
+batch's messages' order, at the commit). A batch reads its facts' state at once (``read_ahead``), under their
+locks; ``fact_state`` answers from that read or, for a dossier written since, the write's ``RETURNING`` rows;
+anything else written since (an idempotency record, a buffered fact) is asked again.
 """
 from __future__ import annotations
 
@@ -76,10 +73,8 @@ FACT_STATES = _fact_states()
 
 
 def _write_all(outbox: bool) -> Any:
-    """The dossiers, idempotency records and history rows written since the last time (and with ``outbox`` the
-    events, in their order, and the relay's wake-up) in one statement of one text (parsed once) whatever their
-    numbers: rows as JSON arrays, cast by the database; each history row's ``seq`` follows the dossier's last
-    (those of the statement in the order made); the dossiers' rows come back for what follows to read."""
+    """Dossiers, idempotency records, history (``seq`` after the dossier's last, in the order made) and with
+    ``outbox`` the events and the relay's wake-up: one text for any numbers (JSON arrays); dossiers returned."""
     def cols(table: Table) -> str:
         return ", ".join(c.name for c in table.c)
 
