@@ -1,6 +1,7 @@
 """In-memory adapter of intake's storage (tests only): a unit of work rolls back on error, like SQL."""
 from __future__ import annotations
 
+import bisect
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -86,6 +87,8 @@ class _MemoryTx:
         self.s = s
         self._lock = lock
         self.after_commit = after_commit
+        self._position = 0
+        self._positions: list[int] = []  # those of this transaction's events, in outbox order
 
     def lock_dossiers(self, codes: list[str]) -> None:
         self._lock(codes)  # the codes themselves: one key space in the fake
@@ -188,8 +191,14 @@ class _MemoryTx:
     def source_by_key(self, key_sha256: str) -> SourceSystem | None:
         return next((s for s in self.s.sources.values() if s.api_key_sha256 == key_sha256), None)
 
+    def message(self, position: int) -> None:
+        self._position = position
+
     def outbox(self, ce: CloudEvent) -> None:
-        self.s.outbox.append(ce)
+        """Appended; in a batch, after the events of the messages before this one (``message``)."""
+        at = bisect.bisect_right(self._positions, self._position)
+        self._positions.insert(at, self._position)
+        self.s.outbox.insert(len(self.s.outbox) - len(self._positions) + 1 + at, ce)
 
 
 def _matches(d: Dossier, f: DossierFilter) -> bool:

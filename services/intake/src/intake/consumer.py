@@ -95,19 +95,30 @@ class InboundHandler:
         self.max_skew_seconds = max_skew_seconds
 
     def __call__(self, delivery: Any) -> None:
-        if self._record(delivery, self._prepare(delivery)):
+        duplicate, reply = self._record(delivery, self._prepare(delivery))
+        if reply:
+            self.repo.facts.after_commit(reply)
+        if duplicate:
             raise Duplicate(f"event {delivery.message_id} already recorded")
 
     def handle_many(self, deliveries: list[Any]) -> list[str]:
         """A consumer batch at once, in the unit of work the consumer holds open: check every message, lock
-        their dossiers and read what recording them starts from in two statements, record them in order. Any
-        rejection rolls the batch back, and the consumer handles its messages one by one (``__call__``)."""
+        their dossiers and read what recording them starts from in two statements, record them in rounds
+        (``rounds``). Any rejection rolls the batch back, and the consumer handles its messages one by one
+        (``__call__``)."""
         prepared = [self._prepare(d) for d in deliveries]
         keys = [(p.data.agency, p.data.event_id, p.data.code) for p in prepared]
+        done: list[tuple[bool, Callable[[], None] | None]] = [(False, None)] * len(keys)
         with self.repo.facts as tx:
             tx.lock_dossiers([c for _, _, c in keys])
             tx.read_ahead(keys)
-            return ["duplicate" if self._record(d, p) else "ok" for d, p in zip(deliveries, prepared, strict=True)]
+            for i in rounds(keys):
+                tx.message(i)
+                done[i] = self._record(deliveries[i], prepared[i])
+            for _, reply in done:
+                if reply:
+                    tx.after_commit(reply)  # in the messages' order
+        return ["duplicate" if duplicate else "ok" for duplicate, _ in done]
 
     def _prepare(self, delivery: Any) -> _Checked:
         """The checks that need no database: sender, size, JSON, routing key, schema."""
@@ -129,8 +140,8 @@ class InboundHandler:
         except InboundError as exc:
             raise IntakeReject(exc, event_id) from exc
 
-    def _record(self, delivery: Any, checked: _Checked) -> bool:
-        """Record the fact, answer ``reply_to`` after the commit; True if it was a duplicate."""
+    def _record(self, delivery: Any, checked: _Checked) -> tuple[bool, Callable[[], None] | None]:
+        """Record the fact: whether it was a duplicate, and the answer to ``reply_to`` (for after the commit)."""
         data = checked.data
         try:
             with log_context(event_id=data.event_id, dossier=data.code):
@@ -141,10 +152,10 @@ class InboundHandler:
         except InboundError as exc:
             raise IntakeReject(exc, data.event_id) from exc
         reply_to = self._reply_to(delivery)
-        if reply_to:
-            reply, correlation_id = out.reply, delivery.correlation_id
-            self.repo.facts.after_commit(lambda: self.replier.reply(reply_to, reply, correlation_id))
-        return out.duplicate
+        if not reply_to:
+            return out.duplicate, None
+        reply, correlation_id = out.reply, delivery.correlation_id
+        return out.duplicate, lambda: self.replier.reply(reply_to, reply, correlation_id)
 
     def _reply_to(self, delivery: Any) -> str | None:
         """``reply_to`` if it is the sender's direct reply-to or one of its own queues; None (no reply) else."""
@@ -180,6 +191,19 @@ class InboundHandler:
         reply_to = self._reply_to(delivery)
         if reply_to:
             self.replier.reply(reply_to, rejection_reply(error, event_id), delivery.correlation_id)
+
+
+def rounds(keys: list[tuple[str, str, str]]) -> list[int]:
+    """The order to record a batch's facts ``(agency, event_id, code)`` in: round by round, a round taking at
+    most one fact of a dossier or of an event id, each fact in a later round than every earlier one sharing its
+    dossier or event id (so their order holds); the dossiers a round wrote are read back in one statement."""
+    last: dict[tuple[str, ...], int] = {}
+    round_of = []
+    for agency, event_id, code in keys:
+        r = 1 + max(last.get(("code", code), -1), last.get(("event", agency, event_id), -1))
+        last["code", code] = last["event", agency, event_id] = r
+        round_of.append(r)
+    return sorted(range(len(keys)), key=lambda i: (round_of[i], i))
 
 
 def _decode(body: bytes) -> Any:

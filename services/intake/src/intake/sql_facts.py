@@ -1,12 +1,10 @@
 """The fact path's statements (dossiers, history, idempotency records, buffered facts, outbox) on one connection.
 
-Fewer statements per fact: the four writes of recording a fact (dossier, idempotency record, history step,
-outbox row) wait until the next statement or the commit, and then go out together, in one statement when there
-is one of each (``RECORD_ONE``), else one pipelined ``executemany`` per table, in the order they were made.
-Every read runs after them. A consumer batch reads the state of all its facts at once (``read_ahead``) once it
-holds their dossiers' locks; ``fact_state`` answers from what the database said: that read, or, for a dossier
-written since (a second fact of it in the batch), the row its upsert returns when the dossiers are written
-first, alone; anything else written since (an idempotency record, a buffered fact) is asked again.
+The writes of recording facts wait until the next read or the commit and go out together, in one statement
+(one fact's ``RECORD_ONE``; any number's ``WRITE_ALL``, before a read, or ``FLUSH_ALL``, with the outbox in the
+batch's messages' order, at the commit). A batch reads its facts' state at once (``read_ahead``), under their
+locks; ``fact_state`` answers from that read or, for a dossier written since, the write's ``RETURNING`` rows;
+anything else written since (an idempotency record, a buffered fact) is asked again.
 """
 from __future__ import annotations
 
@@ -34,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from dunghan.contract.envelope import CloudEvent
-from dunghan.db.messaging import OUTBOX_CHANNEL, outbox_add_many, outbox_row, outbox_table
+from dunghan.db.messaging import OUTBOX_CHANNEL, outbox_row, outbox_table
 from dunghan.db.statements import upsert_statement
 from intake import tables as t
 from intake.domain import CLOCK_RUNS
@@ -72,17 +70,38 @@ def _fact_states() -> Any:
 
 
 FACT_STATES = _fact_states()
-SAVE_DOSSIER = upsert_statement(_D)
-_COLUMNS = ", ".join(c.name for c in _D.c)
-# Any number of dossiers in one statement of one text (parsed once): rows as a JSON array, cast by the database.
-SAVE_DOSSIERS_RETURNING = text(
-    f"INSERT INTO dossiers ({_COLUMNS}) SELECT {_COLUMNS} FROM jsonb_populate_recordset(NULL::dossiers, "
-    "CAST(:rows AS jsonb)) ON CONFLICT (code) DO UPDATE SET "
-    + ", ".join(f"{c.name} = excluded.{c.name}" for c in _D.c if c.name != "code") + f" RETURNING {_COLUMNS}")
-NEXT_SEQ = select(func.coalesce(func.max(_H.c.seq), 0) + 1).where(_H.c.code == bindparam("of_code"))
-APPEND_HISTORY = insert(_H).values(seq=NEXT_SEQ.scalar_subquery())
+
+
+def _write_all(outbox: bool) -> Any:
+    """Dossiers, idempotency records, history (``seq`` after the dossier's last, in the order made) and with
+    ``outbox`` the events and the relay's wake-up: one text for any numbers (JSON arrays); dossiers returned."""
+    def cols(table: Table) -> str:
+        return ", ".join(c.name for c in table.c)
+
+    def upsert(table: Table, param: str) -> str:
+        keys = {c.name for c in table.primary_key.columns}
+        return (f"INSERT INTO {table.name} ({cols(table)}) SELECT {cols(table)} FROM jsonb_populate_recordset("
+                f"NULL::{table.name}, CAST(:{param} AS jsonb)) ON CONFLICT ({', '.join(sorted(keys))}) DO UPDATE "
+                "SET " + ", ".join(f"{c.name} = excluded.{c.name}" for c in table.c if c.name not in keys))
+
+    seq = ("coalesce((SELECT max(o.seq) FROM dossier_history o WHERE o.code = x.code), 0) "
+           "+ row_number() OVER (PARTITION BY x.code ORDER BY e.n)")
+    history = ", ".join(seq if c.name == "seq" else f"x.{c.name}" for c in _H.c)
+    rows = "FROM jsonb_array_elements(CAST(:{} AS jsonb)) WITH ORDINALITY AS e(doc, n)"
+    sql = (f"WITH d AS ({upsert(_D, 'dossiers')} RETURNING {cols(_D)}), r AS ({upsert(_R, 'receipts')}), "
+           f"h AS (INSERT INTO dossier_history ({cols(_H)}) SELECT {history} {rows.format('history')}, "
+           "jsonb_populate_record(NULL::dossier_history, e.doc) AS x)")
+    if not outbox:
+        return text(f"{sql} SELECT {cols(_D)} FROM d")
+    return text(
+        f"{sql}, o AS (INSERT INTO outbox (event_id, exchange, routing_key, body, headers) SELECT "
+        "e.doc->>'event_id', e.doc->>'exchange', e.doc->>'routing_key', convert_to(e.doc->>'body', 'UTF8'), "
+        f"e.doc->'headers' {rows.format('outbox')} ORDER BY e.n) "
+        f"SELECT d.* FROM (SELECT pg_notify('{OUTBOX_CHANNEL}', '')) AS n LEFT JOIN d ON true")
+
+
+WRITE_ALL, FLUSH_ALL = _write_all(outbox=False), _write_all(outbox=True)
 GET_RECEIVED = select(_R).where(_R.c.agency == bindparam("agency"), _R.c.event_id == bindparam("event_id"))
-PUT_RECEIVED = upsert_statement(_R)
 PENDING_FOR = select(_P).where(_P.c.code == bindparam("code")).order_by(_P.c.occurred_at, _P.c.received_at)
 DOSSIER_LOCK = "intake.dossier:"
 
@@ -138,17 +157,21 @@ class SqlFacts:
         self._dossiers: dict[str, dict[str, Any]] = {}
         self._receipts: list[dict[str, Any]] = []
         self._history: list[dict[str, Any]] = []
-        self._outbox: list[CloudEvent] = []
+        self._outbox: list[tuple[int, CloudEvent]] = []
+        self._position = 0
 
     def lock_dossiers(self, codes: list[str]) -> None:
         self._lock(f"{DOSSIER_LOCK}{c}" for c in codes)
+
+    def message(self, position: int) -> None:
+        self._position = position
 
     def read_ahead(self, keys: Sequence[tuple[str, str, str]]) -> None:
         """The state of the facts ``(agency, event_id, code)``, read at once; the caller holds their locks."""
         unique = sorted(set(keys))
         if not unique:
             return
-        self.flush()
+        self._write()
         params = {"codes": [c for _, _, c in unique], "agencys": [a for a, _, _ in unique],
                   "event_ids": [e for _, e, _ in unique]}
         for row in self.conn.execute(FACT_STATES, params):
@@ -159,29 +182,22 @@ class SqlFacts:
 
     def fact_state(self, agency: str, event_id: str, code: str) -> FactState:
         if code in self._dossiers:
-            self._save_dossiers()
+            self._write()
         key = (agency, event_id)
         if key in self._received and code in self._dossier and code in self._buffered:
             return FactState(self._received[key], self._dossier[code], self._buffered[code])
-        self.flush()
+        self._write()
         params = {"code": code, "agency": agency, "event_id": event_id}
         return _state_of(self.conn.execute(FACT_STATE, params).one())
 
-    def _save_dossiers(self) -> None:
-        """The dossiers written so far, alone: the database's rows come back for what follows to read."""
-        rows = json.dumps(list(self._dossiers.values()), default=_iso)
-        for row in self.conn.execute(SAVE_DOSSIERS_RETURNING, {"rows": rows}):
-            self._dossier[row.code] = record_of(Dossier, row)
-        self._dossiers = {}
-
     def get_dossier(self, code: str) -> Dossier | None:
-        self.flush()
+        self._write()
         row = self.conn.execute(GET_DOSSIER, {"code": code}).first()
         return None if row is None else record_of(Dossier, row)  # type: ignore[no-any-return]
 
     def save_dossier(self, dossier: Dossier) -> None:
         if dossier.code in self._dossiers:
-            self._save_dossiers()  # one row per dossier in a statement (ON CONFLICT updates a row once)
+            self._write()  # one row per dossier in a statement (ON CONFLICT updates a row once)
         self._dossier.pop(dossier.code, None)
         self._dossiers[dossier.code] = values_of(dossier)
 
@@ -191,12 +207,12 @@ class SqlFacts:
         self._history.append({**values, "of_code": entry.code})
 
     def history(self, code: str) -> list[HistoryEntry]:
-        self.flush()
+        self._write()
         rows = self.conn.execute(select(_H).where(_H.c.code == code).order_by(_H.c.seq))
         return [record_of(HistoryEntry, r) for r in rows]
 
     def list_dossiers(self, flt: DossierFilter) -> tuple[list[Dossier], int]:
-        self.flush()
+        self._write()
         c = _D.c
         conds: list[Any] = []
         for want, col in ((flt.agency, c.agency), (flt.unit, c.unit), (flt.officer, c.officer),
@@ -222,52 +238,64 @@ class SqlFacts:
         return [record_of(Dossier, r) for r in rows], int(total)
 
     def get_received(self, agency: str, event_id: str) -> Received | None:
-        self.flush()
+        self._write()
         row = self.conn.execute(GET_RECEIVED, {"agency": agency, "event_id": event_id}).first()
         return None if row is None else record_of(Received, row)  # type: ignore[no-any-return]
 
     def put_received(self, received: Received) -> None:
+        if any(r["agency"] == received.agency and r["event_id"] == received.event_id for r in self._receipts):
+            self._write()  # one row per key in a statement
         self._received.pop((received.agency, received.event_id), None)
         self._receipts.append(values_of(received))
 
     def add_pending(self, pending: PendingFact) -> None:
-        self.flush()
+        self._write()
         self._buffered.pop(pending.code, None)
         self.conn.execute(insert(_P).values(**asdict(pending)))
 
     def pending_for(self, code: str) -> list[PendingFact]:
-        self.flush()
+        self._write()
         return [record_of(PendingFact, r) for r in self.conn.execute(PENDING_FOR, {"code": code})]
 
     def delete_pending(self, agency: str, event_id: str) -> None:
-        self.flush()
+        self._write()
         self._buffered.clear()
         self.conn.execute(delete(_P).where(_P.c.agency == agency, _P.c.event_id == event_id))
 
     def pending_received_before(self, before: datetime) -> list[PendingFact]:
-        self.flush()
+        self._write()
         rows = self.conn.execute(select(_P).where(_P.c.received_at < before)
                                  .order_by(_P.c.received_at).with_for_update(skip_locked=True))
         return [record_of(PendingFact, r) for r in rows]
 
     def outbox(self, ce: CloudEvent) -> None:
-        self._outbox.append(ce)
+        self._outbox.append((self._position, ce))
+
+    def _write(self, outbox: list[dict[str, Any]] | None = None) -> None:
+        """The writes made so far but the outbox's (which nothing in the transaction reads; it goes with the
+        last, ``flush``), in one statement; the dossiers' rows it returns answer what follows."""
+        if self._dossiers or self._receipts or self._history or outbox:
+            params = {"dossiers": list(self._dossiers.values()), "receipts": self._receipts,
+                      "history": self._history, **({"outbox": outbox} if outbox else {})}
+            rows = self.conn.execute(FLUSH_ALL if outbox else WRITE_ALL,
+                                     {k: json.dumps(v, default=_iso) for k, v in params.items()})
+            if outbox is None:
+                self._dossier |= {row.code: record_of(Dossier, row) for row in rows}
+            self._dossiers, self._receipts, self._history = {}, [], []
 
     def flush(self) -> None:
-        """The writes made so far: dossiers first (history rows follow them), then idempotency records, history
-        (row by row: each row's ``seq`` follows the one before) and outbox, each in the order made."""
+        """Every write made so far, just before the commit (the outbox's in the order of the batch's messages,
+        ``message``); what was read is forgotten (a transaction that goes on after a commit reads again)."""
         if len(self._dossiers) == len(self._receipts) == len(self._history) == len(self._outbox) == 1:
             params = {**_prefixed("d_", *self._dossiers.values()), **_prefixed("r_", self._receipts[0]),
-                      **_prefixed("h_", self._history[0]), **_prefixed("o_", outbox_row(self._outbox[0]))}
+                      **_prefixed("h_", self._history[0]), **_prefixed("o_", outbox_row(self._outbox[0][1]))}
             params.pop("h_of_code")
             self.conn.execute(RECORD_ONE, params)
+            self._dossiers, self._receipts, self._history = {}, [], []
         else:
-            for stmt, rows in ((SAVE_DOSSIER, list(self._dossiers.values())), (PUT_RECEIVED, self._receipts),
-                               (APPEND_HISTORY, self._history)):
-                if rows:
-                    self.conn.execute(stmt, rows)
-            outbox_add_many(self.conn, self._outbox)
-        self._dossiers, self._receipts, self._history, self._outbox = {}, [], [], []
+            self._write([{**row, "body": row["body"].decode()} for row in
+                         (outbox_row(ce) for _, ce in sorted(self._outbox, key=lambda made: made[0]))])
+        self._outbox, self._received, self._dossier, self._buffered = [], {}, {}, {}
 
 
 def _iso(value: date) -> str:

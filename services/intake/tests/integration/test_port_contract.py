@@ -271,3 +271,23 @@ def test_the_outbox_commits_with_the_transaction_only(repo, fact_path):
         with repo.engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(outbox_table)).scalar_one() == 1
     assert datetime.now(UTC) > NOW
+
+
+def test_the_outbox_keeps_the_order_of_a_batchs_messages(repo, fact_path):
+    made = {n: envelope_for(DossierRefused(code=n, agency="SCT", occurred_at=NOW, reason="r"), now=NOW)
+            for n in ("D0", "D1", "D2a", "D2b")}
+    with tx_of(repo, fact_path) as tx:
+        tx.outbox(made["D0"])
+        tx.message(2)
+        tx.outbox(made["D2a"])
+        tx.outbox(made["D2b"])
+        tx.message(1)
+        tx.save_dossier(dossier("D1"))
+        tx.outbox(made["D1"])
+        assert tx.get_dossier("D1") == dossier("D1")
+    if isinstance(repo, InMemoryRepository):
+        ids = [ce.id for ce in repo.published]
+    else:
+        with repo.engine.connect() as conn:
+            ids = list(conn.execute(select(outbox_table.c.event_id).order_by(outbox_table.c.id)).scalars())
+    assert ids == [made[n].id for n in ("D0", "D1", "D2a", "D2b")]

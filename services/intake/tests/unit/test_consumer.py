@@ -12,7 +12,7 @@ errors = pytest.importorskip("dunghan.bus.errors")
 
 from intake_fakes import InMemoryRepository  # noqa: E402
 
-from intake.consumer import InboundHandler, IntakeReject, OrphanSweeper  # noqa: E402
+from intake.consumer import InboundHandler, IntakeReject, OrphanSweeper, rounds  # noqa: E402
 from intake.records import Unit  # noqa: E402
 
 from ..conftest import T0, make_fact, seed  # type: ignore[import-not-found]  # noqa: E402
@@ -150,3 +150,10 @@ def test_direct_reply_to_is_answered(world):
     direct = "amq.rabbitmq.reply-to.g1h2AA1yZXBseUA5MjQ4ODg0AAAWWAAAAABrDPZr.nE1SEFrTp/L3m9ZymO6vxA=="
     consume(handler, delivery(make_fact("dossier.accepted"), reply_to=direct))
     assert [to for to, _b, _c in replier.replies] == [direct]
+
+
+def test_a_batch_is_recorded_in_rounds_that_keep_each_dossiers_and_each_event_ids_order():
+    keys = [("SCT", "e1", "A"), ("SCT", "e2", "B"), ("SCT", "e3", "A"), ("SCT", "e1", "C"), ("SCT", "e4", "D"),
+            ("SCT", "e5", "A"), ("STP", "e1", "E")]
+    assert rounds(keys) == [0, 1, 4, 6, 2, 3, 5]
+    assert rounds([]) == []
