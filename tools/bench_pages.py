@@ -2,16 +2,11 @@
 PostgreSQL, the page rendered by the scoring app as a signed-in officer), against SELECT count(*) on them."""
 from __future__ import annotations
 
-import re
 import sys
-import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from dunghan.db import make_engine, upgrade
 from dunghan.web.auth import hash_key
@@ -24,24 +19,9 @@ from scoring.repository import SqlRepository
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_scoring import _fill, _median
+from bench_web import KEY, _signed_in, scratch_database, time_pages
 
 ORG = Path(__file__).resolve().parents[1] / "services/intake/src/intake/data/org_sct.yaml"
-GOAL_SECONDS = 0.3
-KEY = "bench-pages-key"
-
-
-def _signed_in(app: Any, officer: str = "SCT-VP-01") -> Any:
-    client = app.test_client()
-    page = client.get("/dang-nhap").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    client.post("/dang-nhap/dev", data={"csrf_token": token, "officer": officer})
-    return client
-
-
-def _get(client: Any, path: str) -> None:
-    response = client.get(path, headers={"Authorization": f"Bearer {KEY}"} if path.startswith("/api/") else {})
-    if response.status_code != 200:
-        raise RuntimeError(f"{path}: {response.status_code}")
 
 
 def bench_pages(database_url: str, n: int = 60_000) -> list[dict[str, Any]]:
@@ -50,30 +30,6 @@ def bench_pages(database_url: str, n: int = 60_000) -> list[dict[str, Any]]:
     import bench_pages_deadline
 
     return _scoring_pages(database_url, n) + bench_pages_deadline.run(database_url, n, load_directory(str(ORG)))
-
-
-@contextmanager
-def scratch_database(database_url: str, prefix: str) -> Iterator[str]:
-    """The URL of a new, empty database ``<prefix>_<random>`` beside ``database_url``, dropped afterwards."""
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def time_pages(client: Any, paths: Mapping[str, str], n: int, baseline: float) -> list[dict[str, Any]]:
-    """Each page's median time after a warm-up (templates compiled, statements cached), against ``baseline``."""
-    for path in paths.values():
-        _get(client, path)
-    timed = {key: _median(lambda p=path: _get(client, p), repeat=5) for key, path in paths.items()}
-    return [{"name": f"{key}_{n}", "value": round(value, 4), "unit": "s", "baseline": round(baseline, 4),
-             "ratio": round(value / baseline, 2), **_goal(key, value)} for key, value in timed.items()]
 
 
 def _scoring_pages(database_url: str, n: int) -> list[dict[str, Any]]:
@@ -100,13 +56,6 @@ def _time_scoring_pages(engine: Any, url: str, n: int) -> list[dict[str, Any]]:
              "page_index_year": "/bao-cao/chi-so?year=2017",
              "api_index_year": "/api/v1/reports/index?agency=SCT&year=2017"}  # what the index page waits on
     return time_pages(_signed_in(app), paths, n, baseline)
-
-
-def _goal(key: str, value: float) -> dict[str, Any]:
-    """The pages' goal; the API figure shows what the index page waits on."""
-    if not key.startswith("page_"):
-        return {"goal": None, "met": None}
-    return {"goal": f"value < {GOAL_SECONDS:g}", "met": value < GOAL_SECONDS}
 
 
 if __name__ == "__main__":

@@ -49,7 +49,8 @@ def _year(n: int, now: datetime, seed: int = 7) -> list[dict[str, Any]]:
 
 
 def run(database_url: str, n: int, directory: Directory) -> list[dict[str, Any]]:
-    from bench_pages import _median, _signed_in, scratch_database, time_pages
+    from bench_scoring import _median
+    from bench_web import _signed_in, scratch_database, time_pages
 
     with scratch_database(database_url, "bench_pages_dl") as url:
         upgrade(url, MIGRATIONS)

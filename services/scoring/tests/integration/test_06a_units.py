@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from scoring_events import NOW, PROC  # type: ignore[import-not-found]
 
 from dunghan.clock import LOCAL_TZ
 from dunghan.contract.envelope import envelope_for
@@ -23,8 +24,6 @@ from scoring import event_handlers, readers
 from scoring.form06a import TOTAL, DossierFact, form_06a
 from scoring.periods import Period, official_period
 from scoring.repository import SqlRepository
-
-from .test_campaign_flow import NOW, PROC
 
 pytestmark = pytest.mark.integration
 DESK, SPECIALISTS = "SCT-MC", ("SCT-QLTM", "SCT-KTAT", "SCT-QLNL", "SCT-QLCN", "SCT-VP")

@@ -9,13 +9,14 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
+from scoring_events import CAMPAIGN, NOW, apply  # type: ignore[import-not-found]
 
 from dunghan.web import hash_key
 from scoring.app import create_app
 from scoring.config import Settings
 from scoring.repository import SqlRepository
 
-from .test_campaign_flow import CAMPAIGN, NOW, apply, classified, fill_phase_1
+from .test_campaign_flow import classified, fill_phase_1
 
 pytestmark = pytest.mark.integration
 CHECKS = [not_a_server_error, response_schema_conformance]
