@@ -10,7 +10,6 @@ from flask import Response, current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate, validates_schema
 
-from dunghan.clock import utc_now
 from dunghan.contract import strict
 from dunghan.web.auth import current_principal, require_agency, require_auth
 from dunghan.web.errors import error_response
@@ -77,13 +76,17 @@ def errors(bp: Blueprint, *codes: int) -> Callable[[F], F]:
     return decorate
 
 
+def deps() -> Any:
+    """The service's dependencies, as its bootstrap built them (``scoring.bootstrap.ScoringDeps``)."""
+    return current_app.extensions["scoring"]
+
+
 def _repo() -> Any:
-    return current_app.extensions["scoring_repo"]
+    return deps().repo
 
 
 def _now() -> datetime:
-    clock = current_app.extensions.get("scoring_clock")
-    return clock() if clock else utc_now()
+    return deps().clock()  # type: ignore[no-any-return]
 
 
 def _require_campaign_agency(campaign_id: str) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate, validates_schema
 
@@ -13,7 +13,7 @@ from dunghan.web.auth import require_agency, require_auth
 from scoring import api_schemas as out
 from scoring import api_schemas_reports as report_out
 from scoring import readers
-from scoring.api import AGENCY_CODE, _now, _repo, attachment
+from scoring.api import AGENCY_CODE, _now, _repo, attachment, deps
 from scoring.export import CSV_MIME, XLSX_MIME, to_csv, to_xlsx
 from scoring.export06a import SheetHeading, xlsx_06a
 from scoring.form06a import COLUMNS_06A, GROUPINGS, TOTAL
@@ -51,7 +51,7 @@ def _06a_file(report: readers.Report06a, rows: list[dict[str, Any]], fmt: str) -
     agency, period, by = report.agency, report.period, report.by
     name = f"06a_{agency}_{by}_{period.start:%Y%m%d}_{period.end:%Y%m%d}"
     if fmt == "xlsx":
-        settings = current_app.extensions["scoring_settings"]
+        settings = deps().settings
         heading = SheetHeading(settings.agency_name(agency), period, by, settings.report_place,
                                _now().astimezone(LOCAL_TZ).date(), sum(report.refused_at_intake.values()))
         return attachment(xlsx_06a(report.rows, heading), XLSX_MIME, f"{name}.xlsx")

@@ -29,7 +29,6 @@ def create_app(settings: Settings, *, repo: Repository | None = None,
         keystore=StaticKeyStore.from_spec(settings.api_keys), multiproc_dir=settings.multiproc_dir,
     )
     app.extensions[SERVICE] = deps
-    app.extensions.update(scoring_repo=deps.repo, scoring_settings=settings, scoring_clock=deps.clock)
     api.register_blueprint(blp)
     api.register_blueprint(awards_blp)
     api.register_blueprint(reports_blp)
