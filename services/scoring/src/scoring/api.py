@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Response, current_app
 from flask_smorest import Blueprint
@@ -18,6 +18,9 @@ from scoring import commands, readers, records
 from scoring.domain import CampaignError, campaign_to_dict
 from scoring.errors import Conflict, NotFound
 from scoring.periods import PeriodError
+
+if TYPE_CHECKING:
+    from scoring.bootstrap import ScoringDeps
 
 blp = Blueprint("scoring", __name__, url_prefix="/api/v1", description="Thi đua, xếp hạng và báo cáo")
 
@@ -76,9 +79,9 @@ def errors(bp: Blueprint, *codes: int) -> Callable[[F], F]:
     return decorate
 
 
-def deps() -> Any:
-    """The service's dependencies, as its bootstrap built them (``scoring.bootstrap.ScoringDeps``)."""
-    return current_app.extensions["scoring"]
+def deps() -> ScoringDeps:
+    """The service's dependencies, as its bootstrap built them."""
+    return current_app.extensions["scoring"]  # type: ignore[no-any-return]
 
 
 def _repo() -> Any:
@@ -86,7 +89,7 @@ def _repo() -> Any:
 
 
 def _now() -> datetime:
-    return deps().clock()  # type: ignore[no-any-return]
+    return deps().clock()
 
 
 def _require_campaign_agency(campaign_id: str) -> None:
